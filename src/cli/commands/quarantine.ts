@@ -1,0 +1,46 @@
+import path from 'node:path';
+import { z } from 'zod';
+import { exportQuarantine, isContractKind, contractFor, listQuarantine } from '../../ingest/index.js';
+import { withWarehouse } from '../../pipeline/session.js';
+import type { CliContext } from '../context.js';
+import { table } from '../format.js';
+
+const filterSchema = z.object({
+  kind: z.string().optional(),
+  file: z.string().optional(),
+  limit: z.coerce.number().int().positive().optional(),
+  out: z.string().optional(),
+});
+
+function parseFilter(raw: Record<string, unknown>) {
+  const f = filterSchema.parse(raw);
+  if (f.kind && !isContractKind(f.kind)) contractFor(f.kind);
+  return f;
+}
+
+/** `kiinni quarantine list`. */
+export async function runQuarantineList(ctx: CliContext, raw: Record<string, unknown>): Promise<number> {
+  const f = parseFilter(raw);
+  const records = await withWarehouse(
+    { dataDir: ctx.dataDir, config: ctx.config, logger: ctx.logger, clock: ctx.clock, write: false, command: 'quarantine list' },
+    async ({ db }) => listQuarantine(db, f),
+  );
+  ctx.print({ records }, () =>
+    records.length
+      ? table(['kind', 'file', 'line', 'column', 'reason', 'value'], records.map((r) => [r.kind, r.file, r.line, r.column, r.reason, r.value]))
+      : 'No quarantined rows.',
+  );
+  return 0;
+}
+
+/** `kiinni quarantine export --out FILE`. */
+export async function runQuarantineExport(ctx: CliContext, raw: Record<string, unknown>): Promise<number> {
+  const f = parseFilter(raw);
+  const out = path.resolve(f.out!);
+  const rows = await withWarehouse(
+    { dataDir: ctx.dataDir, config: ctx.config, logger: ctx.logger, clock: ctx.clock, write: false, command: 'quarantine export' },
+    async ({ db }) => exportQuarantine(db, out, f),
+  );
+  ctx.print({ out, rows }, () => `Wrote ${rows} quarantined row(s) to ${out}.`);
+  return 0;
+}

@@ -1,0 +1,39 @@
+import { CommanderError } from 'commander';
+import { ExitCode, isKiinniError } from '../core/errors.js';
+import { buildProgram } from './program.js';
+
+/**
+ * The one place errors become output and exit codes (README.md, "Exit codes"). Expected
+ * problems print their message and hint; anything else is a bug.
+ */
+export async function main(argv: readonly string[]): Promise<number> {
+  const state = { exitCode: ExitCode.Ok as number, debug: argv.includes('--debug') };
+  const program = buildProgram(state);
+  try {
+    await program.parseAsync([...argv]);
+    return state.exitCode;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // Help and version are not errors; everything else commander rejects is a usage error.
+      return err.exitCode === 0 ? ExitCode.Ok : ExitCode.Usage;
+    }
+    if (isKiinniError(err)) {
+      process.stderr.write(`kiinni: ${err.message}\n`);
+      if (err.hint) process.stderr.write(`  ${err.hint}\n`);
+      if (state.debug && err.cause) process.stderr.write(`${formatCause(err.cause)}\n`);
+      return err.exitCode;
+    }
+    process.stderr.write(`kiinni: unexpected error: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.stderr.write('  This is a bug, please report it' + (state.debug ? '.\n' : ' (run again with --debug to see the stack trace).\n'));
+    if (state.debug && err instanceof Error) process.stderr.write(`${err.stack}\n`);
+    return ExitCode.Failure;
+  }
+}
+
+function formatCause(cause: unknown): string {
+  if (cause instanceof Error) {
+    const sql = (cause as Error & { sql?: string }).sql;
+    return `${cause.stack ?? cause.message}${sql ? `\n  SQL: ${sql}` : ''}`;
+  }
+  return String(cause);
+}

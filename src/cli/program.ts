@@ -1,0 +1,82 @@
+import { Command, Option } from 'commander';
+import { createContext, type CliContext, type GlobalOptions } from './context.js';
+
+interface RunState {
+  exitCode: number;
+}
+
+/** The kiinni command tree. Command modules are imported lazily so `--help` stays fast. */
+export function buildProgram(state: RunState): Command {
+  const program = new Command('kiinni')
+    .description('Dropout-risk engine and early-warning triggers (herätteet) for Finnish upper-secondary schools.')
+    .version(process.env['npm_package_version'] ?? '0.1.0')
+    .option('--data-dir <dir>', 'data directory with the warehouse (env KIINNI_DATA_DIR)', undefined)
+    .option('--config <file>', 'YAML configuration file (env KIINNI_CONFIG)')
+    .option('--json', 'print one stable JSON document on stdout')
+    .addOption(new Option('--log-level <level>', 'log level for stderr (env KIINNI_LOG_LEVEL)').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']))
+    .option('--debug', 'show stack traces and SQL of failures')
+    .exitOverride()
+    .showHelpAfterError('(run with --help for usage)');
+
+  /** Wraps an action: builds the context from global options and records the exit code. */
+  const act =
+    <A extends unknown[]>(run: (ctx: CliContext, ...args: A) => Promise<number>) =>
+    async (...args: unknown[]) => {
+      const cmd = args.at(-1) as Command;
+      const ctx = createContext(cmd.optsWithGlobals<GlobalOptions>());
+      state.exitCode = await run(ctx, ...(args.slice(0, -1) as A));
+    };
+
+  program
+    .command('init')
+    .description('create the data directory and the warehouse, or upgrade its schema')
+    .action(act(async (ctx) => (await import('./commands/init.js')).runInit(ctx)));
+
+  program
+    .command('contracts')
+    .description('show the canonical data contracts (columns, types, allowed values, sensitivity)')
+    .argument('[kind]', 'one contract kind, e.g. attendance')
+    .action(act(async (ctx, kind?: string) => (await import('./commands/contracts.js')).runContracts(ctx, kind)));
+
+  program
+    .command('ingest')
+    .description('load export files into the warehouse; bad rows are quarantined, never lost')
+    .argument('[kind]', 'contract kind of the files (students, attendance, …)')
+    .argument('[files...]', 'files to load (.csv, .parquet, .jsonl)')
+    .option('--dir <dir>', 'load every <kind>.csv|parquet|jsonl in a directory, in dependency order')
+    .option('--profile <name>', 'import profile (name or .yaml path); repeat for several kinds with --dir', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--fail-on-quarantine', 'exit with code 3 when any row was quarantined')
+    .action(
+      act(async (ctx, kind: string | undefined, files: string[], opts: Record<string, unknown>) =>
+        (await import('./commands/ingest.js')).runIngest(ctx, kind, files, opts),
+      ),
+    );
+
+  const quarantine = program.command('quarantine').description('rows that were rejected at ingest, with file, line, column and reason');
+  quarantine
+    .command('list')
+    .description('list quarantined problems')
+    .option('--kind <kind>', 'only this contract kind')
+    .option('--file <name>', 'only this file name')
+    .option('--limit <n>', 'at most this many', '200')
+    .action(act(async (ctx, opts: Record<string, unknown>) => (await import('./commands/quarantine.js')).runQuarantineList(ctx, opts)));
+  quarantine
+    .command('export')
+    .description('write quarantined rows to a CSV file to fix and load again')
+    .requiredOption('--out <file>', 'CSV file to write')
+    .option('--kind <kind>', 'only this contract kind')
+    .option('--file <name>', 'only this file name')
+    .action(act(async (ctx, opts: Record<string, unknown>) => (await import('./commands/quarantine.js')).runQuarantineExport(ctx, opts)));
+
+  program
+    .command('status')
+    .description('rows per table, quarantine, recent ingests and schema version')
+    .action(act(async (ctx) => (await import('./commands/status.js')).runStatus(ctx)));
+
+  program
+    .command('profiles')
+    .description('list the import profiles kiinni can use (shipped and the provider’s own)')
+    .action(act(async (ctx) => (await import('./commands/profiles.js')).runProfiles(ctx)));
+
+  return program;
+}

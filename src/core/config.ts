@@ -1,0 +1,101 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { z } from 'zod';
+import { ErrorCode, KiinniError } from './errors.js';
+
+/** What a provider may put in its YAML config (kiinni.yaml). Unknown keys are errors. */
+const configSchema = z.strictObject({
+  provider: z
+    .strictObject({
+      name: z.string().min(1).optional(),
+    })
+    .optional(),
+  warehouse: z
+    .strictObject({
+      /** DuckDB memory limit, e.g. "2GB". */
+      memory_limit: z.string().regex(/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i, 'expected a size like "2GB"').optional(),
+      /** DuckDB worker threads. */
+      threads: z.number().int().min(1).max(256).optional(),
+    })
+    .optional(),
+  ingest: z
+    .strictObject({
+      /** Folder with the provider's own import profiles (*.yaml), relative to the config file. */
+      profiles_dir: z.string().min(1).optional(),
+      /** Exit with code 3 when any row was quarantined (default: only when a file is refused). */
+      fail_on_quarantine: z.boolean().optional(),
+    })
+    .optional(),
+});
+
+/** The normalised config: every optional filled in, paths absolute. */
+export interface Config {
+  providerName: string;
+  warehouse: { memoryLimit: string | undefined; threads: number | undefined };
+  ingest: { profilesDir: string | undefined; failOnQuarantine: boolean };
+  /** The file it came from, or undefined for defaults. */
+  source: string | undefined;
+}
+
+/** Default config, used when no --config is given. */
+export function defaultConfig(): Config {
+  return normalizeConfig({}, undefined);
+}
+
+function normalizeConfig(raw: z.infer<typeof configSchema>, source: string | undefined): Config {
+  const base = source ? path.dirname(source) : process.cwd();
+  return {
+    providerName: raw.provider?.name ?? 'kiinni',
+    warehouse: { memoryLimit: raw.warehouse?.memory_limit, threads: raw.warehouse?.threads },
+    ingest: {
+      profilesDir: raw.ingest?.profiles_dir ? path.resolve(base, raw.ingest.profiles_dir) : undefined,
+      failOnQuarantine: raw.ingest?.fail_on_quarantine ?? false,
+    },
+    source,
+  };
+}
+
+/** Formats one schema issue as `key.path: message`, naming the key the coordinator must fix. */
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const key = issue.path.length ? issue.path.join('.') : '(top level)';
+  if (issue.code === 'unrecognized_keys') {
+    const prefix = issue.path.length ? `${issue.path.join('.')}.` : '';
+    return issue.keys.map((k) => `${prefix}${k}: unknown key`).join('; ');
+  }
+  return `${key}: ${issue.message}`;
+}
+
+/** Parses a config document already read from `source`. Throws CONFIG_INVALID naming each key. */
+export function parseConfig(text: string, source: string): Config {
+  let doc: unknown;
+  try {
+    doc = parseYaml(text) ?? {};
+  } catch (err) {
+    const where = err instanceof YAMLParseError && err.linePos ? ` line ${err.linePos[0].line}` : '';
+    throw new KiinniError(ErrorCode.ConfigInvalid, `${source}${where}: not valid YAML.`, 'Check indentation and quoting.', { cause: err });
+  }
+  const result = configSchema.safeParse(doc);
+  if (!result.success) {
+    const problems = result.error.issues.map(describeIssue);
+    throw new KiinniError(
+      ErrorCode.ConfigInvalid,
+      `${source}: invalid configuration: ${problems.join('; ')}.`,
+      "See README.md, section 'Configuration', for every key and its allowed values.",
+    );
+  }
+  return normalizeConfig(result.data, source);
+}
+
+/** Reads and validates the YAML config file, or returns defaults when none is given. */
+export function loadConfig(file: string | undefined): Config {
+  if (!file) return defaultConfig();
+  const abs = path.resolve(file);
+  let text: string;
+  try {
+    text = readFileSync(abs, 'utf8');
+  } catch (err) {
+    throw new KiinniError(ErrorCode.ConfigInvalid, `Cannot read config file ${file}.`, 'Check the path given to --config.', { cause: err });
+  }
+  return parseConfig(text, abs);
+}

@@ -1,0 +1,134 @@
+import { DuckDBInstance, DuckDBTypeId, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
+import { ErrorCode, KiinniError } from '../core/errors.js';
+
+/** Bound parameters: named (`$as_of`) values; never pasted into SQL text. */
+export type SqlParams = Record<string, DuckDBValue>;
+/** A result row as plain JSON values: dates as 'YYYY-MM-DD' strings, integers as numbers. */
+export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+export type Row = Record<string, Json>;
+
+export interface OpenOptions {
+  readOnly?: boolean;
+  memoryLimit?: string | undefined;
+  threads?: number | undefined;
+  /** Where DuckDB may spill when a query exceeds the memory limit. */
+  tempDirectory?: string | undefined;
+}
+
+const wideIntegerTypes = new Set([DuckDBTypeId.BIGINT, DuckDBTypeId.UBIGINT, DuckDBTypeId.HUGEINT, DuckDBTypeId.UHUGEINT]);
+
+/**
+ * The embedded DuckDB warehouse: one file, one connection. The only place SQL is executed;
+ * driver errors are wrapped here once, keeping the cause (our SQL carries no values, so the
+ * statement may be shown with --debug).
+ */
+export class Warehouse {
+  private constructor(
+    readonly file: string,
+    private readonly instance: DuckDBInstance,
+    private readonly connection: DuckDBConnection,
+    readonly readOnly: boolean,
+  ) {}
+
+  /** Opens (creating if needed) the warehouse file. */
+  static async open(file: string, options: OpenOptions = {}): Promise<Warehouse> {
+    const settings: Record<string, string> = {};
+    if (options.readOnly) settings['access_mode'] = 'READ_ONLY';
+    if (options.memoryLimit) settings['memory_limit'] = options.memoryLimit;
+    if (options.threads) settings['threads'] = String(options.threads);
+    if (options.tempDirectory) settings['temp_directory'] = options.tempDirectory;
+    let instance: DuckDBInstance;
+    try {
+      instance = await DuckDBInstance.create(file, settings);
+    } catch (err) {
+      throw wrapOpenError(err, file);
+    }
+    const connection = await instance.connect();
+    return new Warehouse(file, instance, connection, Boolean(options.readOnly));
+  }
+
+  /** Runs statements; returns the number of rows changed by the last one. */
+  async run(sql: string, params?: SqlParams): Promise<number> {
+    try {
+      const result = await this.connection.run(sql, params);
+      return Number(result.rowsChanged);
+    } catch (err) {
+      throw wrapQueryError(err, sql);
+    }
+  }
+
+  /** Runs a query and returns all rows as JSON-safe objects. */
+  async all<T extends Row = Row>(sql: string, params?: SqlParams): Promise<T[]> {
+    try {
+      const reader = await this.connection.runAndReadAll(sql, params);
+      const rows = reader.getRowObjectsJson() as Row[];
+      const names = reader.columnNames();
+      const wide = names.filter((_, i) => wideIntegerTypes.has(reader.columnTypeId(i)));
+      if (wide.length) {
+        for (const row of rows) for (const name of wide) if (row[name] !== null) row[name] = Number(row[name]);
+      }
+      return rows as T[];
+    } catch (err) {
+      throw wrapQueryError(err, sql);
+    }
+  }
+
+  /** The first row, or undefined. */
+  async one<T extends Row = Row>(sql: string, params?: SqlParams): Promise<T | undefined> {
+    const rows = await this.all<T>(sql, params);
+    return rows[0];
+  }
+
+  /** Runs `fn` inside BEGIN/COMMIT; rolls back on any error, so a file loads whole or not at all. */
+  async transaction<T>(fn: () => Promise<T>): Promise<T> {
+    await this.run('BEGIN TRANSACTION');
+    try {
+      const value = await fn();
+      await this.run('COMMIT');
+      return value;
+    } catch (err) {
+      await this.connection.run('ROLLBACK').catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /** True when a table (or view) of this name exists in the main schema. */
+  async hasTable(name: string): Promise<boolean> {
+    const row = await this.one(
+      `SELECT count(*) AS n FROM duckdb_tables() WHERE schema_name = 'main' AND table_name = $name AND NOT temporary`,
+      { name },
+    );
+    return Number(row?.['n'] ?? 0) > 0;
+  }
+
+  /** Closes the connection and the database file. */
+  close(): void {
+    this.connection.closeSync();
+    this.instance.closeSync();
+  }
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+function wrapOpenError(err: unknown, file: string): KiinniError {
+  const message = messageOf(err);
+  if (/lock/i.test(message)) {
+    return new KiinniError(
+      ErrorCode.Locked,
+      `The warehouse ${file} is in use by another kiinni command.`,
+      'Wait for it to finish (see the lock file in the data directory), then run this again.',
+      { cause: err },
+    );
+  }
+  return new KiinniError(ErrorCode.Database, `Cannot open the warehouse ${file}: ${message.split('\n')[0]}`, undefined, { cause: err });
+}
+
+function wrapQueryError(err: unknown, sql: string): KiinniError {
+  const first = messageOf(err).split('\n')[0] ?? 'unknown error';
+  const statement = sql.trim().replace(/\s+/g, ' ').slice(0, 400);
+  return new KiinniError(ErrorCode.Database, `Warehouse query failed: ${first}`, undefined, {
+    cause: Object.assign(err instanceof Error ? err : new Error(String(err)), { sql: statement }),
+  });
+}

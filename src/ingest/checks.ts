@@ -1,0 +1,236 @@
+import { ident, identList, literal } from '../db/sql.js';
+import type { ColumnSpec, Contract } from './contracts/index.js';
+import { containsIdentityCodeSql } from './identity-code.js';
+import { sqlTypeOf } from './schema.js';
+
+/** How one import is read: which source columns exist and how each contract column is made. */
+export interface CheckPlan {
+  contract: Contract;
+  /** Column names as found in the source file. */
+  sourceColumns: readonly string[];
+  /** Contract column → VARCHAR SQL expression over source columns; absent = not in this file. */
+  mapped: ReadonlyMap<string, string>;
+  /** strptime formats for date / timestamp columns; undefined = canonical ISO. */
+  dateFormat: string | undefined;
+  timestampFormat: string | undefined;
+  /** Profile predicate over source columns for rows to skip on purpose. */
+  skipWhere: string | undefined;
+}
+
+/** One validation: `condition` is true when the row has this problem. */
+interface Check {
+  column: string;
+  condition: string;
+  value: string;
+  reason: string;
+}
+
+const rawName = (col: string) => `__raw_${col}`;
+const valueName = (col: string) => `__v_${col}`;
+const isStringy = (c: ColumnSpec) => c.type === 'string';
+
+function typeWords(c: ColumnSpec, plan: CheckPlan): string {
+  switch (c.type) {
+    case 'date':
+      return plan.dateFormat ? `a date in the format ${plan.dateFormat}` : 'a date like 2025-08-11';
+    case 'timestamp':
+      return plan.timestampFormat ? `a time in the format ${plan.timestampFormat}` : 'a date or time like 2025-08-11 or 2025-08-11 14:30:00';
+    case 'integer':
+      return 'a whole number';
+    case 'decimal':
+      return 'a number (decimal point or comma)';
+    case 'boolean':
+      return 'true or false';
+    case 'string':
+    case 'string_list':
+      return 'text';
+  }
+}
+
+/** Typed SQL for one column from its VARCHAR value `v`. Never rounds or guesses. */
+export function typedExpr(c: ColumnSpec, v: string, plan: Pick<CheckPlan, 'dateFormat' | 'timestampFormat'>): string {
+  switch (c.type) {
+    case 'string':
+      return `nullif(trim(${v}), '')`;
+    case 'date':
+      return plan.dateFormat ? `try_strptime(trim(${v}), ${literal(plan.dateFormat)})::DATE` : `try_cast(${v} AS DATE)`;
+    case 'timestamp':
+      return plan.timestampFormat ? `try_strptime(trim(${v}), ${literal(plan.timestampFormat)})` : `try_cast(${v} AS TIMESTAMP)`;
+    case 'integer':
+      // DuckDB would round '3.5' to 4 when casting to INTEGER; only whole numbers pass.
+      return `CASE WHEN try_cast(${v} AS DOUBLE) % 1 = 0 THEN try_cast(try_cast(${v} AS DOUBLE) AS INTEGER) END`;
+    case 'decimal':
+      return `try_cast(replace(${v}, ',', '.') AS DOUBLE)`;
+    case 'boolean':
+      return `CASE lower(trim(${v})) WHEN 'true' THEN true WHEN 'false' THEN false END`;
+    case 'string_list':
+      return `list_filter(regexp_split_to_array(trim(${v}), '\\s*[|,]\\s*'), x -> x <> '')`;
+  }
+}
+
+function valuesList(values: readonly string[]): string {
+  return values.map(literal).join(', ');
+}
+
+/** Every check of the contract, as SQL over the checked table's typed and raw columns. */
+export function contractChecks(plan: CheckPlan): Check[] {
+  const checks: Check[] = [];
+  for (const c of plan.contract.columns) {
+    const col = ident(c.name);
+    const asText = `CAST(${col} AS VARCHAR)`;
+    if (!isStringy(c)) {
+      checks.push({ column: c.name, condition: `${ident(rawName(c.name))} IS NOT NULL`, value: ident(rawName(c.name)), reason: `expected ${typeWords(c, plan)}` });
+    }
+    if (c.required) {
+      const missing = isStringy(c) ? `${col} IS NULL` : `${col} IS NULL AND ${ident(rawName(c.name))} IS NULL`;
+      checks.push({ column: c.name, condition: missing, value: 'NULL', reason: 'missing value in a required column' });
+    }
+    if (c.values && c.type === 'string') {
+      checks.push({ column: c.name, condition: `${col} NOT IN (${valuesList(c.values)})`, value: col, reason: `expected one of: ${c.values.join(', ')}` });
+    }
+    if (c.values && c.type === 'string_list') {
+      checks.push({
+        column: c.name,
+        condition: `len(${col}) = 0 OR len(list_filter(${col}, x -> x NOT IN (${valuesList(c.values)}))) > 0`,
+        value: `array_to_string(${col}, '|')`,
+        reason: `expected one or more of: ${c.values.join(', ')}`,
+      });
+    }
+    if (c.min !== undefined || c.max !== undefined) {
+      const parts = [c.min !== undefined ? `${col} < ${c.min}` : null, c.max !== undefined ? `${col} > ${c.max}` : null].filter(Boolean);
+      checks.push({ column: c.name, condition: parts.join(' OR '), value: asText, reason: `expected a value from ${c.min ?? '…'} to ${c.max ?? '…'}` });
+    }
+    if (c.maxLength !== undefined) {
+      checks.push({ column: c.name, condition: `length(${col}) > ${c.maxLength}`, value: `left(${col}, 40)`, reason: `longer than ${c.maxLength} characters` });
+    }
+    if (c.pattern) {
+      checks.push({ column: c.name, condition: `NOT regexp_full_match(${col}, ${literal(c.pattern.regex)})`, value: col, reason: `expected ${c.pattern.description}` });
+    }
+    if (c.references) {
+      checks.push({
+        column: c.name,
+        condition: `${col} NOT IN (SELECT ${ident(c.references.column)} FROM ${ident(c.references.kind)})`,
+        value: col,
+        reason: `unknown ${c.references.column}: not in ${c.references.kind} (load ${c.references.kind} first)`,
+      });
+    }
+  }
+  for (const rule of plan.contract.rules ?? []) {
+    checks.push({ column: rule.column, condition: `NOT (${rule.predicate})`, value: `CAST(${ident(rule.column)} AS VARCHAR)`, reason: rule.reason });
+  }
+  return checks;
+}
+
+/**
+ * One pass over the source: maps, types and checks every row, flags identity codes, rows to
+ * skip and bad rows, and hashes the natural key. The result's rowid is the record's position
+ * in the file, because DuckDB preserves insertion order.
+ */
+export function checkedTableSql(plan: CheckPlan, readerSql: string, table: string): string {
+  const { contract } = plan;
+  const mappedCols = contract.columns.map((c) => `${plan.mapped.get(c.name) ?? 'NULL::VARCHAR'} AS ${ident(valueName(c.name))}`);
+  const hetu = plan.sourceColumns.length
+    ? `CASE ${plan.sourceColumns.map((s) => `WHEN ${containsIdentityCodeSql(`CAST(${ident(s)} AS VARCHAR)`)} THEN ${literal(s)}`).join(' ')} END`
+    : 'NULL';
+  const skip = plan.skipWhere ? `coalesce((${plan.skipWhere}), false)` : 'false';
+  const typedCols = contract.columns.flatMap((c) => {
+    const v = ident(valueName(c.name));
+    const typed = `${typedExpr(c, v, plan)} AS ${ident(c.name)}`;
+    return isStringy(c) ? [typed] : [typed, v];
+  });
+  const rawCols = contract.columns
+    .filter((c) => !isStringy(c))
+    .map((c) => `CASE WHEN ${ident(c.name)} IS NULL AND nullif(trim(${ident(valueName(c.name))}), '') IS NOT NULL THEN ${ident(valueName(c.name))} END AS ${ident(rawName(c.name))}`);
+  const bad = contractChecks(plan)
+    .map((k) => `coalesce(${k.condition}, false)`)
+    .join('\n      OR ');
+  return `
+CREATE TEMP TABLE ${ident(table)} AS
+WITH src AS (${readerSql}),
+mapped AS (
+  SELECT ${mappedCols.join(', ')}, ${hetu} AS __hetu_col, ${skip} AS __skip FROM src
+),
+typed AS (
+  SELECT ${typedCols.join(', ')}, __hetu_col, __skip FROM mapped
+),
+raw AS (
+  SELECT ${identList(contract.columns.map((c) => c.name))}, ${rawCols.length ? rawCols.join(', ') + ',' : ''} __hetu_col, __skip FROM typed
+)
+SELECT *,
+  (${bad || 'false'}) AS __bad,
+  hash(${identList(contract.key)}) AS __key_hash
+FROM raw`;
+}
+
+/**
+ * 0-based record number of a row of the checked table. Temp-table rowids start at a large
+ * offset, but they follow insertion order, which DuckDB keeps equal to file order.
+ */
+export function recOf(table: string, alias?: string): string {
+  return `(${alias ? alias + '.' : ''}rowid - (SELECT min(rowid) FROM ${ident(table)}))`;
+}
+
+/** Records whose natural key appears more than once in the same file (all copies are rejected): (rec, grp). */
+export function duplicateKeysSql(contract: Contract, checked: string, out: string): string {
+  const keys = identList(contract.key);
+  return `
+CREATE TEMP TABLE ${ident(out)} AS
+WITH candidates AS (
+  SELECT __key_hash FROM ${ident(checked)} WHERE NOT __skip GROUP BY __key_hash HAVING count(*) > 1
+),
+groups AS (
+  SELECT ${keys}, list(${recOf(checked)} ORDER BY rowid) AS recs
+  FROM ${ident(checked)}
+  WHERE NOT __skip AND __key_hash IN (SELECT __key_hash FROM candidates)
+  GROUP BY ${keys} HAVING count(*) > 1
+)
+SELECT unnest(recs) AS rec, row_number() OVER () AS grp FROM groups`;
+}
+
+/** JSON text of the row as received (raw text where typing failed), for the quarantine. */
+function rowJsonExpr(contract: Contract): string {
+  const fields = contract.columns.map((c) => {
+    const v = c.type === 'string' ? ident(c.name) : `coalesce(${ident(rawName(c.name))}, CAST(${ident(c.name)} AS VARCHAR))`;
+    return `${literal(c.name)}: ${v}`;
+  });
+  return `CAST(to_json({${fields.join(', ')}}) AS VARCHAR)`;
+}
+
+/**
+ * Quarantine records (rec, column_name, value, reason, row_json) for every problem of every
+ * rejected record: contract checks on bad rows, and duplicate keys.
+ */
+export function problemsSql(plan: CheckPlan, checked: string, dups: string, lineOf: (rec: string) => string): string {
+  const rowJson = rowJsonExpr(plan.contract);
+  const keyNames = plan.contract.key.join(', ');
+  const branches = contractChecks(plan).map(
+    (k) => `SELECT ${recOf(checked)} AS rec, ${literal(k.column)} AS column_name, CAST(${k.value} AS VARCHAR) AS value, ${literal(k.reason)} AS reason, ${rowJson} AS row_json
+     FROM ${ident(checked)} WHERE __bad AND NOT __skip AND coalesce(${k.condition}, false)`,
+  );
+  branches.push(
+    `SELECT ${recOf(checked, 'c')} AS rec, ${literal(plan.contract.key[0] ?? '')} AS column_name, NULL AS value,
+       'duplicate key (${keyNames}) within the file, on lines ' || d.lines AS reason, ${rowJson} AS row_json
+     FROM ${ident(checked)} c
+     JOIN (SELECT rec, string_agg(CAST(line AS VARCHAR), ', ' ORDER BY rec) OVER (PARTITION BY grp) AS lines
+           FROM (SELECT rec, grp, ${lineOf('rec')} AS line FROM ${ident(dups)})) d
+       ON ${recOf(checked, 'c')} = d.rec
+     WHERE NOT c.__bad`,
+  );
+  return branches.join('\nUNION ALL\n');
+}
+
+/** The contract columns of good rows, typed, ready to insert. */
+export function goodRowsSql(contract: Contract, checked: string, dups: string): string {
+  return `SELECT ${identList(contract.columns.map((c) => c.name))} FROM ${ident(checked)}
+  WHERE NOT __bad AND NOT __skip AND ${recOf(checked)} NOT IN (SELECT rec FROM ${ident(dups)})`;
+}
+
+/** Key match between the target table `t` and incoming rows `i` (NULL-safe: assignments keys may be empty). */
+export function keyMatch(contract: Contract, t = 't', i = 'i'): string {
+  return contract.key.map((k) => `${t}.${ident(k)} IS NOT DISTINCT FROM ${i}.${ident(k)}`).join(' AND ');
+}
+
+/** Column types of a contract, e.g. for an empty typed staging table. */
+export function columnDefs(contract: Contract): string {
+  return contract.columns.map((c) => `${ident(c.name)} ${sqlTypeOf(c.type)}`).join(', ');
+}

@@ -1,0 +1,23 @@
+/** Canonical values shared by several contracts (DOMAIN.md, "Canonical values"). */
+
+export const staffRoles = [
+  'teacher',
+  'group_supervisor',
+  'guidance_counsellor',
+  'special_needs_teacher',
+  'social_worker',
+  'psychologist',
+  'nurse',
+  'leadership',
+  'data_coordinator',
+] as const;
+
+export const studyRightEvents = ['started', 'paused', 'resumed', 'transferred', 'resigned', 'deemed_resigned', 'graduated'] as const;
+export const courseStatuses = ['planned', 'in_progress', 'completed', 'failed', 'interrupted'] as const;
+export const needCategories = ['studies', 'wellbeing', 'health', 'life_situation'] as const;
+export const uiLanguages = ['fi', 'sv', 'en'] as const;
+
+/** A snake_case code such as `study_motivation`. */
+export const codePattern = { regex: '^[a-z][a-z0-9_]{0,63}$', description: 'a lower-case code like study_motivation' };
+/** A provider's pseudonymous identifier. */
+export const idPattern = { regex: '^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$', description: 'an identifier of letters, digits, _ . : - (at most 64)' };

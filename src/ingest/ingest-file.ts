@@ -1,0 +1,359 @@
+import path from 'node:path';
+import type { Logger } from '../core/log.js';
+import { isKiinniError } from '../core/errors.js';
+import { ident, identList, literal } from '../db/sql.js';
+import type { Warehouse } from '../db/warehouse.js';
+import { checkedTableSql, duplicateKeysSql, goodRowsSql, keyMatch, problemsSql, recOf, type CheckPlan } from './checks.js';
+import { contractFor, type Contract, type ContractKind } from './contracts/index.js';
+import { containsIdentityCodeSql } from './identity-code.js';
+import type { ImportProfile } from './profiles.js';
+import { csvReaderSql, describeSql, detectFormat, probeFile, readCsvHeader, refuse, sha256File, typedReaderSql, type CsvHeader, type SourceFormat } from './source.js';
+
+/** Side effects of ingest, injected (STYLE.md §5). */
+export interface IngestEffects {
+  logger: Logger;
+  clock: () => Date;
+}
+
+/** What happened to one file. `--json` output: changing a field is a breaking change. */
+export interface IngestResult {
+  ingest_id: string;
+  kind: ContractKind;
+  file: string;
+  sha256: string | null;
+  format: SourceFormat | null;
+  profile: string | null;
+  /** loaded: rows went in (some may be quarantined); unchanged: this exact file was loaded before; refused: nothing loaded. */
+  status: 'loaded' | 'unchanged' | 'refused';
+  rows_read: number;
+  rows_loaded: number;
+  rows_quarantined: number;
+  rows_superseded: number;
+  rows_skipped: number;
+  duration_ms: number;
+  warnings: string[];
+  message: string | null;
+  hint: string | null;
+}
+
+const T = {
+  checked: '_ingest_checked',
+  dups: '_ingest_dups',
+  rejects: '_ingest_rejects',
+  incoming: '_ingest_incoming',
+} as const;
+
+const rejectReasons: Record<string, string> = {
+  'TOO MANY COLUMNS': 'the line has more fields than the header (check the delimiter and quoting)',
+  'MISSING COLUMNS': 'the line has fewer fields than the header',
+  'UNQUOTED VALUE': 'unterminated or stray quote character',
+  'LINE SIZE OVER MAXIMUM': 'the line is too long',
+  'INVALID ENCODING': 'not valid UTF-8 text',
+  'INVALID UNICODE': 'not valid UTF-8 text',
+  CAST: 'value could not be read',
+};
+
+function ingestIdFor(kind: string, at: Date, sha: string): string {
+  return `${kind}-${at.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${sha.slice(0, 8)}`;
+}
+
+/** Which source columns make each contract column; refuses the file if a required one is missing. */
+function resolveMapping(file: string, contract: Contract, sourceColumns: readonly string[], profile: ImportProfile | undefined) {
+  const byLower = new Map(sourceColumns.map((c) => [c.toLowerCase(), c]));
+  const mapped = new Map<string, string>();
+  const used = new Set<string>();
+  const missing: string[] = [];
+  for (const col of contract.columns) {
+    let expr: string | undefined;
+    const derived = profile?.derived[col.name];
+    if (derived) {
+      expr = `CAST((${derived}) AS VARCHAR)`;
+      for (const s of sourceColumns) if (derived.includes(s)) used.add(s);
+    } else {
+      const wanted = profile?.columns[col.name] ?? col.name;
+      const actual = byLower.get(wanted.toLowerCase());
+      if (actual !== undefined) {
+        expr = ident(actual);
+        used.add(actual);
+      }
+    }
+    if (expr === undefined) {
+      if (col.required) missing.push(profile?.columns[col.name] ? `"${col.name}" (from source column "${profile.columns[col.name]}")` : `"${col.name}"`);
+      continue;
+    }
+    const valueMap = profile?.values[col.name];
+    if (valueMap && Object.keys(valueMap).length) {
+      const whens = Object.entries(valueMap).map(([from, to]) => `WHEN ${literal(from.toLowerCase())} THEN ${literal(to)}`);
+      expr = `CASE lower(trim(${expr})) ${whens.join(' ')} ELSE ${expr} END`;
+    }
+    mapped.set(col.name, expr);
+  }
+  if (missing.length) {
+    const one = sourceColumns.length === 1;
+    throw refuse(
+      file,
+      `required column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} missing from the ${contract.kind} file${one ? ` (the header has a single column: is the delimiter ',' or ';'?)` : ` (found: ${sourceColumns.join(', ')})`}.`,
+      `Run 'kiinni contracts ${contract.kind}' to see the expected columns, or use an import profile (--profile) that maps your export's headers.`,
+    );
+  }
+  const ignored = sourceColumns.filter((c) => !used.has(c));
+  return { mapped, ignored };
+}
+
+/**
+ * Loads one file into the warehouse: validates every row in DuckDB, quarantines bad rows with
+ * file, line, column and reason, upserts good rows by natural key, all in one transaction. A
+ * file already loaded cleanly (same kind, same bytes) is left alone.
+ */
+export async function ingestFile(
+  db: Warehouse,
+  opts: { kind: ContractKind; file: string; profile?: ImportProfile | undefined },
+  fx: IngestEffects,
+): Promise<IngestResult> {
+  const contract = contractFor(opts.kind);
+  const started = fx.clock();
+  const t0 = performance.now();
+  const file = path.resolve(opts.file);
+  const result: IngestResult = {
+    ingest_id: '',
+    kind: opts.kind,
+    file: path.basename(file),
+    sha256: null,
+    format: null,
+    profile: opts.profile?.name ?? null,
+    status: 'refused',
+    rows_read: 0,
+    rows_loaded: 0,
+    rows_quarantined: 0,
+    rows_superseded: 0,
+    rows_skipped: 0,
+    duration_ms: 0,
+    warnings: [],
+    message: null,
+    hint: null,
+  };
+  try {
+    const format = detectFormat(file, opts.profile?.format);
+    result.format = format;
+    const { head } = probeFile(file, format);
+    const sha = await sha256File(file);
+    result.sha256 = sha;
+    result.ingest_id = ingestIdFor(opts.kind, started, sha);
+    const seen = await db.one(
+      `SELECT ingest_id FROM ingest_log
+       WHERE kind = $kind AND sha256 = $sha AND status = 'loaded' AND rows_quarantined = 0 AND coalesce(profile, '') = $profile
+       LIMIT 1`,
+      { kind: opts.kind, sha, profile: opts.profile?.name ?? '' },
+    );
+    if (seen) {
+      result.status = 'unchanged';
+      result.message = `already loaded as ${seen['ingest_id']}`;
+    } else {
+      await loadChecked(db, contract, file, format, head, sha, opts.profile, result, started);
+    }
+  } catch (err) {
+    if (!isKiinniError(err) || err.code !== 'INPUT_REFUSED') throw err;
+    result.status = 'refused';
+    result.message = err.message;
+    result.hint = err.hint ?? null;
+    if (!result.ingest_id) result.ingest_id = ingestIdFor(opts.kind, started, result.sha256 ?? '00000000');
+  }
+  result.duration_ms = Math.round(performance.now() - t0);
+  await writeIngestLog(db, result, file, started);
+  const { kind, status, rows_loaded, rows_quarantined, rows_superseded, rows_skipped, duration_ms } = result;
+  fx.logger.info({ kind, file: result.file, status, rows_loaded, rows_quarantined, rows_superseded, rows_skipped, ms: duration_ms }, 'ingest_done');
+  return result;
+}
+
+async function writeIngestLog(db: Warehouse, r: IngestResult, file: string, started: Date): Promise<void> {
+  await db.run(
+    `INSERT INTO ingest_log VALUES ($id, $kind, $name, $path, $sha, $format, $profile, $status,
+       $read, $loaded, $quarantined, $superseded, $skipped, $started::TIMESTAMP, $ms, $message)`,
+    {
+      id: r.ingest_id,
+      kind: r.kind,
+      name: r.file,
+      path: file,
+      sha: r.sha256,
+      format: r.format,
+      profile: r.profile,
+      status: r.status,
+      read: r.rows_read,
+      loaded: r.rows_loaded,
+      quarantined: r.rows_quarantined,
+      superseded: r.rows_superseded,
+      skipped: r.rows_skipped,
+      started: started.toISOString(),
+      ms: r.duration_ms,
+      message: r.message,
+    },
+  );
+}
+
+async function sourceColumnsOf(db: Warehouse, file: string, format: 'parquet' | 'jsonl'): Promise<string[]> {
+  try {
+    const rows = await db.all(describeSql(file, format));
+    return rows.map((r) => String(r['column_name']));
+  } catch (err) {
+    const what = format === 'parquet' ? 'a readable Parquet file' : 'valid JSON lines (one JSON object per line)';
+    throw refuse(file, `not ${what}.`, 'Export the file again.', );
+  }
+}
+
+async function loadChecked(
+  db: Warehouse,
+  contract: Contract,
+  file: string,
+  format: SourceFormat,
+  head: Buffer,
+  sha: string,
+  profile: ImportProfile | undefined,
+  result: IngestResult,
+  started: Date,
+): Promise<void> {
+  const expected = contract.columns.map((c) => profile?.columns[c.name] ?? c.name);
+  const skipRows = profile?.skipRows ?? 0;
+  let header: CsvHeader | undefined;
+  let sourceColumns: string[];
+  if (format === 'csv') {
+    header = readCsvHeader(file, head, expected, { delimiter: profile?.delimiter, skipRows, encoding: profile?.encoding });
+    sourceColumns = header.columns;
+  } else {
+    sourceColumns = await sourceColumnsOf(db, file, format);
+  }
+  const { mapped, ignored } = resolveMapping(file, contract, sourceColumns, profile);
+  if (ignored.length) result.warnings.push(`columns not in the ${contract.kind} contract were not loaded: ${ignored.join(', ')}`);
+  const plan: CheckPlan = {
+    contract,
+    sourceColumns,
+    mapped,
+    dateFormat: profile?.dateFormat,
+    timestampFormat: profile?.timestampFormat,
+    skipWhere: profile?.skipWhere,
+  };
+
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const reader = header ? csvReaderSql(file, header, skipRows, T.rejects) : typedReaderSql(file, format as 'parquet' | 'jsonl', sourceColumns);
+    const retryAsLatin1 = await db.transaction(async () => {
+      await dropTemps(db);
+      try {
+        await db.run(checkedTableSql(plan, reader, T.checked));
+      } catch (err) {
+        const first = (err as Error).message.replace(/^Warehouse query failed: /, '');
+        // DuckDB's messages can quote the offending line; keep only the kind of failure.
+        throw refuse(file, `the file could not be read as ${format.toUpperCase()}: ${first.split(/[:\n]/)[0]}.`, 'Check that the export is complete and in the right format.');
+      }
+      if (header && header.encoding === 'utf-8' && !profile?.encoding) {
+        const enc = await db.one(`SELECT count(*) AS n FROM ${ident(T.rejects)} WHERE error_type LIKE 'INVALID%'`);
+        if (Number(enc?.['n'] ?? 0) > 0) return true;
+      }
+      await refuseIdentityCodes(db, file, header !== undefined, skipRows);
+      await applyChecked(db, contract, plan, file, sha, header !== undefined, skipRows, result, started);
+      return false;
+    });
+    if (!retryAsLatin1) break;
+    header = { ...header!, encoding: 'latin-1' };
+    result.warnings.push('the file was not valid UTF-8; it was read as Windows-1252 (Latin-1)');
+  }
+  await dropTemps(db);
+}
+
+async function dropTemps(db: Warehouse): Promise<void> {
+  for (const t of [T.checked, T.dups, T.incoming, T.rejects, `${T.rejects}_scan`]) await db.run(`DROP TABLE IF EXISTS temp.${ident(t)}`);
+}
+
+/** Line of record `rec` (0-based, among records the reader accepted) in the source file. */
+function lineOfSql(rec: string, isCsv: boolean, skipRows: number): string {
+  if (!isCsv) return `(${rec} + 1)`;
+  // Lines the CSV reader rejected are not records of the checked table: count those before this one.
+  const rejectedBefore = `(SELECT count(*) FROM (SELECT DISTINCT line FROM ${ident(T.rejects)}) r
+      WHERE r.line - 1 - ${skipRows} - (SELECT count(DISTINCT r2.line) FROM ${ident(T.rejects)} r2 WHERE r2.line <= r.line) <= ${rec})`;
+  return `(${rec} + 2 + ${skipRows} + ${rejectedBefore})`;
+}
+
+async function refuseIdentityCodes(db: Warehouse, file: string, isCsv: boolean, skipRows: number): Promise<void> {
+  const hit = await db.one(
+    `SELECT __hetu_col AS col, count(*) AS n, min(${recOf(T.checked)}) AS first FROM ${ident(T.checked)}
+     WHERE __hetu_col IS NOT NULL GROUP BY 1 ORDER BY 3 LIMIT 1`,
+  );
+  let where: string | undefined;
+  if (hit) {
+    const line = await db.one(`SELECT ${lineOfSql(String(Number(hit['first'])), isCsv, skipRows)} AS line`);
+    where = `column "${hit['col']}" (${hit['n']} row${Number(hit['n']) > 1 ? 's' : ''}, first on line ${line?.['line']})`;
+  } else if (isCsv) {
+    const rej = await db.one(`SELECT min(line) AS line FROM ${ident(T.rejects)} WHERE ${containsIdentityCodeSql('csv_line')}`);
+    if (rej && rej['line'] !== null) where = `line ${rej['line']}`;
+  }
+  if (where) {
+    throw refuse(
+      file,
+      `contains what looks like a Finnish personal identity code (henkilötunnus) in ${where}. The whole file was refused and nothing was stored.`,
+      'kiinni never stores identity codes: remove that column or replace the codes with pseudonymous ids, then load the file again.',
+    );
+  }
+}
+
+async function applyChecked(
+  db: Warehouse,
+  contract: Contract,
+  plan: CheckPlan,
+  file: string,
+  sha: string,
+  isCsv: boolean,
+  skipRows: number,
+  result: IngestResult,
+  started: Date,
+): Promise<void> {
+  const params = { ingest_id: result.ingest_id, kind: contract.kind, file_name: path.basename(file), sha, now: started.toISOString() };
+  await db.run(duplicateKeysSql(contract, T.checked, T.dups));
+  const counts = await db.one(
+    `SELECT count(*) AS records, count(*) FILTER (WHERE __skip) AS skipped,
+       count(*) FILTER (WHERE NOT __skip AND (__bad OR ${recOf(T.checked)} IN (SELECT rec FROM ${ident(T.dups)}))) AS bad
+     FROM ${ident(T.checked)}`,
+  );
+  const rejectedLines = isCsv ? Number((await db.one(`SELECT count(DISTINCT line) AS n FROM ${ident(T.rejects)}`))?.['n'] ?? 0) : 0;
+  result.rows_read = Number(counts?.['records'] ?? 0) + rejectedLines;
+  result.rows_skipped = Number(counts?.['skipped'] ?? 0);
+  result.rows_quarantined = Number(counts?.['bad'] ?? 0) + rejectedLines;
+
+  // Quarantine: earlier loads of these same bytes are replaced, so a re-run never doubles them.
+  await db.run(`DELETE FROM quarantine WHERE kind = $kind AND sha256 = $sha`, { kind: contract.kind, sha });
+  if (result.rows_quarantined > 0) {
+    await db.run(
+      `INSERT INTO quarantine
+       SELECT $ingest_id, $kind, $file_name, $sha, ${lineOfSql('p.rec', isCsv, skipRows)}, p.column_name, p.reason, p.value, p.row_json, NULL, $now::TIMESTAMP
+       FROM (${problemsSql(plan, T.checked, T.dups, (rec) => lineOfSql(rec, isCsv, skipRows))}) p`,
+      params,
+    );
+    if (rejectedLines) {
+      const reasons = Object.entries(rejectReasons).map(([k, v]) => `WHEN ${literal(k)} THEN ${literal(v)}`).join(' ');
+      await db.run(
+        `INSERT INTO quarantine
+         SELECT $ingest_id, $kind, $file_name, $sha, line, any_value(column_name),
+           CASE any_value(error_type) ${reasons} ELSE 'the CSV reader could not read this line' END,
+           NULL, NULL, any_value(csv_line), $now::TIMESTAMP
+         FROM ${ident(T.rejects)} GROUP BY line`,
+        params,
+      );
+    }
+  }
+
+  const cols = contract.columns.map((c) => c.name);
+  const target = ident(contract.kind);
+  const insertCols = `${identList(cols)}, _ingest_id`;
+  const targetHasRows = Boolean(await db.one(`SELECT 1 AS x FROM ${target} LIMIT 1`));
+  const good = goodRowsSql(contract, T.checked, T.dups);
+  if (contract.versionColumn && targetHasRows) {
+    const v = ident(contract.versionColumn);
+    await db.run(`CREATE TEMP TABLE ${ident(T.incoming)} AS ${good}`);
+    result.rows_superseded = await db.run(
+      `DELETE FROM ${ident(T.incoming)} i USING ${target} t WHERE ${keyMatch(contract)} AND t.${v} > i.${v}`,
+    );
+    await db.run(`DELETE FROM ${target} t USING ${ident(T.incoming)} i WHERE ${keyMatch(contract)}`);
+    result.rows_loaded = await db.run(`INSERT INTO ${target} (${insertCols}) SELECT ${identList(cols)}, $ingest_id FROM ${ident(T.incoming)}`, { ingest_id: result.ingest_id });
+  } else {
+    if (targetHasRows) await db.run(`DELETE FROM ${target} t USING (${good}) i WHERE ${keyMatch(contract)}`);
+    result.rows_loaded = await db.run(`INSERT INTO ${target} (${insertCols}) SELECT ${identList(cols)}, $ingest_id FROM (${good})`, { ingest_id: result.ingest_id });
+  }
+  result.status = 'loaded';
+}

@@ -1,0 +1,79 @@
+import type { Migration } from '../db/migrate.js';
+import { ident } from '../db/sql.js';
+import { contracts, type ColumnType, type Contract } from './contracts/index.js';
+
+/** DuckDB column type for a contract column type. */
+export function sqlTypeOf(type: ColumnType): string {
+  switch (type) {
+    case 'string':
+      return 'VARCHAR';
+    case 'date':
+      return 'DATE';
+    case 'timestamp':
+      return 'TIMESTAMP';
+    case 'integer':
+      return 'INTEGER';
+    case 'decimal':
+      return 'DOUBLE';
+    case 'boolean':
+      return 'BOOLEAN';
+    case 'string_list':
+      return 'VARCHAR[]';
+  }
+}
+
+/**
+ * CREATE TABLE for a contract. No PRIMARY KEY: ingest enforces the natural key itself (a key
+ * index on a 10-million-row attendance table costs more than the whole load). `_ingest_id`
+ * records which file each row came from.
+ */
+export function contractTableDdl(contract: Contract): string {
+  const cols = contract.columns.map((c) => `  ${ident(c.name)} ${sqlTypeOf(c.type)}`);
+  cols.push('  _ingest_id VARCHAR NOT NULL');
+  return `CREATE TABLE IF NOT EXISTS ${ident(contract.kind)} (\n${cols.join(',\n')}\n)`;
+}
+
+/** Engine tables of the ingest stage: the ingest log and the quarantine of rejected rows. */
+const ingestLogDdl = `
+  CREATE TABLE IF NOT EXISTS ingest_log (
+    ingest_id VARCHAR NOT NULL,
+    kind VARCHAR NOT NULL,
+    file_name VARCHAR NOT NULL,
+    file_path VARCHAR NOT NULL,
+    sha256 VARCHAR,
+    format VARCHAR,
+    profile VARCHAR,
+    status VARCHAR NOT NULL,          -- loaded | unchanged | refused
+    rows_read BIGINT NOT NULL,
+    rows_loaded BIGINT NOT NULL,
+    rows_quarantined BIGINT NOT NULL,
+    rows_superseded BIGINT NOT NULL,  -- older than what the warehouse already had
+    rows_skipped BIGINT NOT NULL,     -- excluded on purpose by the import profile
+    started_at TIMESTAMP NOT NULL,
+    duration_ms BIGINT NOT NULL,
+    message VARCHAR
+  )`;
+
+const quarantineDdl = `
+  CREATE TABLE IF NOT EXISTS quarantine (
+    ingest_id VARCHAR NOT NULL,
+    kind VARCHAR NOT NULL,
+    file_name VARCHAR NOT NULL,
+    sha256 VARCHAR NOT NULL,
+    line BIGINT,                      -- line in a CSV (header = 1), row number otherwise
+    column_name VARCHAR,
+    reason VARCHAR NOT NULL,
+    value VARCHAR,                    -- the offending value, as found
+    row_json VARCHAR,                 -- the whole row, to fix and load again
+    raw_line VARCHAR,                 -- the raw text, for rows the CSV reader itself rejected
+    quarantined_at TIMESTAMP NOT NULL
+  )`;
+
+/** Migrations owned by the ingest stage. */
+export const ingestMigrations: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'contract tables, ingest log, quarantine',
+    statements: () => [...Object.values(contracts).map(contractTableDdl), ingestLogDdl, quarantineDdl],
+  },
+];

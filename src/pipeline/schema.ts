@@ -1,0 +1,8 @@
+import type { Migration } from '../db/migrate.js';
+import { ingestMigrations } from '../ingest/index.js';
+
+/** Every stage's migrations: one version sequence for the whole warehouse. */
+export const allMigrations: readonly Migration[] = [...ingestMigrations];
+
+/** The schema version this kiinni expects. */
+export const latestSchemaVersion = Math.max(...allMigrations.map((m) => m.version));
