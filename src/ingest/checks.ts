@@ -13,6 +13,9 @@ export interface CheckPlan {
   /** strptime formats for date / timestamp columns; undefined = canonical ISO. */
   dateFormat: string | undefined;
   timestampFormat: string | undefined;
+  /** The formats as the coordinator wrote them, for messages. */
+  dateFormatText?: string | undefined;
+  timestampFormatText?: string | undefined;
   /** Profile predicate over source columns for rows to skip on purpose. */
   skipWhere: string | undefined;
 }
@@ -32,9 +35,9 @@ const isStringy = (c: ColumnSpec) => c.type === 'string';
 function typeWords(c: ColumnSpec, plan: CheckPlan): string {
   switch (c.type) {
     case 'date':
-      return plan.dateFormat ? `a date in the format ${plan.dateFormat}` : 'a date like 2025-08-11';
+      return plan.dateFormat ? `a date in the format ${plan.dateFormatText ?? plan.dateFormat}` : 'a date like 2025-08-11';
     case 'timestamp':
-      return plan.timestampFormat ? `a time in the format ${plan.timestampFormat}` : 'a date or time like 2025-08-11 or 2025-08-11 14:30:00';
+      return plan.timestampFormat ? `a time in the format ${plan.timestampFormatText ?? plan.timestampFormat}` : 'a date or time like 2025-08-11 or 2025-08-11 14:30:00';
     case 'integer':
       return 'a whole number';
     case 'decimal':
@@ -58,7 +61,7 @@ export function typedExpr(c: ColumnSpec, v: string, plan: Pick<CheckPlan, 'dateF
       return plan.timestampFormat ? `try_strptime(trim(${v}), ${literal(plan.timestampFormat)})` : `try_cast(${v} AS TIMESTAMP)`;
     case 'integer':
       // DuckDB would round '3.5' to 4 when casting to INTEGER; only whole numbers pass.
-      return `CASE WHEN try_cast(${v} AS DOUBLE) % 1 = 0 THEN try_cast(try_cast(${v} AS DOUBLE) AS INTEGER) END`;
+      return `CASE WHEN NOT contains(${v}, '.') THEN try_cast(${v} AS INTEGER) WHEN try_cast(${v} AS DOUBLE) % 1 = 0 THEN try_cast(try_cast(${v} AS DOUBLE) AS INTEGER) END`;
     case 'decimal':
       return `try_cast(replace(${v}, ',', '.') AS DOUBLE)`;
     case 'boolean':
@@ -72,8 +75,11 @@ function valuesList(values: readonly string[]): string {
   return values.map(literal).join(', ');
 }
 
-/** Every check of the contract, as SQL over the checked table's typed and raw columns. */
-export function contractChecks(plan: CheckPlan): Check[] {
+/**
+ * Every check of the contract, as SQL over the checked table's typed and raw columns.
+ * `references: false` leaves out the checks against other tables (run as one anti-join instead).
+ */
+export function contractChecks(plan: CheckPlan, opts: { references: boolean } = { references: true }): Check[] {
   const checks: Check[] = [];
   for (const c of plan.contract.columns) {
     const col = ident(c.name);
@@ -106,7 +112,7 @@ export function contractChecks(plan: CheckPlan): Check[] {
     if (c.pattern) {
       checks.push({ column: c.name, condition: `NOT regexp_full_match(${col}, ${literal(c.pattern.regex)})`, value: col, reason: `expected ${c.pattern.description}` });
     }
-    if (c.references) {
+    if (c.references && opts.references) {
       checks.push({
         column: c.name,
         condition: `${col} NOT IN (SELECT ${ident(c.references.column)} FROM ${ident(c.references.kind)})`,
@@ -129,9 +135,10 @@ export function contractChecks(plan: CheckPlan): Check[] {
 export function checkedTableSql(plan: CheckPlan, readerSql: string, table: string): string {
   const { contract } = plan;
   const mappedCols = contract.columns.map((c) => `${plan.mapped.get(c.name) ?? 'NULL::VARCHAR'} AS ${ident(valueName(c.name))}`);
-  const hetu = plan.sourceColumns.length
-    ? `CASE ${plan.sourceColumns.map((s) => `WHEN ${containsIdentityCodeSql(`CAST(${ident(s)} AS VARCHAR)`)} THEN ${literal(s)}`).join(' ')} END`
-    : 'NULL';
+  // A value that parses as a date or number cannot hold an identity code; values that fail to
+  // parse are scanned afterwards (identityCodesInRawSql). Here: text columns and unmapped columns.
+  const scanned = identityScanColumns(plan);
+  const hetu = scanned.length ? `CASE ${scanned.map(([label, expr]) => `WHEN ${containsIdentityCodeSql(expr)} THEN ${literal(label)}`).join(' ')} END` : 'NULL';
   const skip = plan.skipWhere ? `coalesce((${plan.skipWhere}), false)` : 'false';
   const typedCols = contract.columns.flatMap((c) => {
     const v = ident(valueName(c.name));
@@ -141,7 +148,7 @@ export function checkedTableSql(plan: CheckPlan, readerSql: string, table: strin
   const rawCols = contract.columns
     .filter((c) => !isStringy(c))
     .map((c) => `CASE WHEN ${ident(c.name)} IS NULL AND nullif(trim(${ident(valueName(c.name))}), '') IS NOT NULL THEN ${ident(valueName(c.name))} END AS ${ident(rawName(c.name))}`);
-  const bad = contractChecks(plan)
+  const bad = contractChecks(plan, { references: false })
     .map((k) => `coalesce(${k.condition}, false)`)
     .join('\n      OR ');
   return `
@@ -162,6 +169,42 @@ SELECT *,
 FROM raw`;
 }
 
+/** [column label, VARCHAR expression] pairs scanned for identity codes while checking rows. */
+function identityScanColumns(plan: CheckPlan): [string, string][] {
+  const out: [string, string][] = [];
+  const usedSources = new Set<string>();
+  for (const c of plan.contract.columns) {
+    const expr = plan.mapped.get(c.name);
+    if (expr === undefined) continue;
+    const direct = plan.sourceColumns.find((s) => ident(s) === expr);
+    if (direct !== undefined) usedSources.add(direct);
+    if (c.type === 'string' || c.type === 'string_list' || direct === undefined) out.push([direct ?? c.name, ident(valueName(c.name))]);
+  }
+  for (const s of plan.sourceColumns) if (!usedSources.has(s)) out.push([s, `CAST(${ident(s)} AS VARCHAR)`]);
+  return out;
+}
+
+/** Rows whose unparseable values (kept raw for the quarantine) hold an identity code: (col, rec). */
+export function identityCodesInRawSql(plan: CheckPlan, checked: string): string | undefined {
+  const raws = plan.contract.columns.filter((c) => !isStringy(c));
+  if (!raws.length) return undefined;
+  const when = raws.map((c) => `WHEN ${containsIdentityCodeSql(ident(rawName(c.name)))} THEN ${literal(c.name)}`).join(' ');
+  return `SELECT col, count(*) AS n, min(rec) AS first FROM (
+    SELECT CASE ${when} END AS col, ${recOf(checked)} AS rec FROM ${ident(checked)} WHERE __bad
+  ) WHERE col IS NOT NULL GROUP BY col ORDER BY first LIMIT 1`;
+}
+
+/** Marks rows bad whose reference (student_id, staff_id) is unknown: one anti-join per reference. */
+export function markUnknownReferencesSql(plan: CheckPlan, checked: string): string[] {
+  return plan.contract.columns
+    .filter((c) => c.references)
+    .map(
+      (c) => `UPDATE ${ident(checked)} SET __bad = true
+      WHERE NOT __bad AND ${ident(c.name)} IS NOT NULL
+        AND ${ident(c.name)} NOT IN (SELECT ${ident(c.references!.column)} FROM ${ident(c.references!.kind)})`,
+    );
+}
+
 /**
  * 0-based record number of a row of the checked table. Temp-table rowids start at a large
  * offset, but they follow insertion order, which DuckDB keeps equal to file order.
@@ -170,21 +213,25 @@ export function recOf(table: string, alias?: string): string {
   return `(${alias ? alias + '.' : ''}rowid - (SELECT min(rowid) FROM ${ident(table)}))`;
 }
 
-/** Records whose natural key appears more than once in the same file (all copies are rejected): (rec, grp). */
+/**
+ * Records whose natural key appears more than once in the same file (all copies are rejected):
+ * `rid` is the checked table's rowid, `rec` the record number, `grp` the shared key.
+ */
 export function duplicateKeysSql(contract: Contract, checked: string, out: string): string {
   const keys = identList(contract.key);
   return `
 CREATE TEMP TABLE ${ident(out)} AS
 WITH candidates AS (
-  SELECT __key_hash FROM ${ident(checked)} WHERE NOT __skip GROUP BY __key_hash HAVING count(*) > 1
+  SELECT __key_hash FROM ${ident(checked)} GROUP BY __key_hash HAVING count(*) > 1
 ),
 groups AS (
-  SELECT ${keys}, list(${recOf(checked)} ORDER BY rowid) AS recs
+  SELECT ${keys}, list(rowid ORDER BY rowid) AS rids
   FROM ${ident(checked)}
   WHERE NOT __skip AND __key_hash IN (SELECT __key_hash FROM candidates)
   GROUP BY ${keys} HAVING count(*) > 1
 )
-SELECT unnest(recs) AS rec, row_number() OVER () AS grp FROM groups`;
+SELECT rid, rid - (SELECT min(rowid) FROM ${ident(checked)}) AS rec, grp
+FROM (SELECT unnest(rids) AS rid, row_number() OVER () AS grp FROM groups)`;
 }
 
 /** JSON text of the row as received (raw text where typing failed), for the quarantine. */
@@ -211,18 +258,19 @@ export function problemsSql(plan: CheckPlan, checked: string, dups: string, line
     `SELECT ${recOf(checked, 'c')} AS rec, ${literal(plan.contract.key[0] ?? '')} AS column_name, NULL AS value,
        'duplicate key (${keyNames}) within the file, on lines ' || d.lines AS reason, ${rowJson} AS row_json
      FROM ${ident(checked)} c
-     JOIN (SELECT rec, string_agg(CAST(line AS VARCHAR), ', ' ORDER BY rec) OVER (PARTITION BY grp) AS lines
-           FROM (SELECT rec, grp, ${lineOf('rec')} AS line FROM ${ident(dups)})) d
-       ON ${recOf(checked, 'c')} = d.rec
+     JOIN (SELECT rid, string_agg(CAST(line AS VARCHAR), ', ' ORDER BY rec) OVER (PARTITION BY grp) AS lines
+           FROM (SELECT rid, rec, grp, ${lineOf('rec')} AS line FROM ${ident(dups)})) d
+       ON c.rowid = d.rid
      WHERE NOT c.__bad`,
   );
   return branches.join('\nUNION ALL\n');
 }
 
-/** The contract columns of good rows, typed, ready to insert. */
-export function goodRowsSql(contract: Contract, checked: string, dups: string): string {
+/** The contract columns of good rows, typed, ready to insert (`dups` undefined: the file has none). */
+export function goodRowsSql(contract: Contract, checked: string, dups: string | undefined): string {
+  const notDup = dups ? ` AND rowid NOT IN (SELECT rid FROM ${ident(dups)})` : '';
   return `SELECT ${identList(contract.columns.map((c) => c.name))} FROM ${ident(checked)}
-  WHERE NOT __bad AND NOT __skip AND ${recOf(checked)} NOT IN (SELECT rec FROM ${ident(dups)})`;
+  WHERE NOT __bad AND NOT __skip${notDup}`;
 }
 
 /** Key match between the target table `t` and incoming rows `i` (NULL-safe: assignments keys may be empty). */

@@ -3,7 +3,7 @@ import type { Logger } from '../core/log.js';
 import { isKiinniError } from '../core/errors.js';
 import { ident, identList, literal } from '../db/sql.js';
 import type { Warehouse } from '../db/warehouse.js';
-import { checkedTableSql, duplicateKeysSql, goodRowsSql, keyMatch, problemsSql, recOf, type CheckPlan } from './checks.js';
+import { checkedTableSql, duplicateKeysSql, goodRowsSql, identityCodesInRawSql, keyMatch, markUnknownReferencesSql, problemsSql, recOf, type CheckPlan } from './checks.js';
 import { contractFor, type Contract, type ContractKind } from './contracts/index.js';
 import { containsIdentityCodeSql } from './identity-code.js';
 import type { ImportProfile } from './profiles.js';
@@ -52,6 +52,16 @@ const rejectReasons: Record<string, string> = {
   'INVALID UNICODE': 'not valid UTF-8 text',
   CAST: 'value could not be read',
 };
+
+const LATIN1_WARNING = 'the file was not valid UTF-8; it was read as Windows-1252 (Latin-1): check that ä, ö and å look right';
+
+/** Times one step of a load and logs it at debug level (no row data, only names and ms). */
+async function step<T>(fx: IngestEffects, name: string, fn: () => Promise<T>): Promise<T> {
+  const t0 = performance.now();
+  const value = await fn();
+  fx.logger.debug({ step: name, ms: Math.round(performance.now() - t0) }, 'ingest_step');
+  return value;
+}
 
 function ingestIdFor(kind: string, at: Date, sha: string): string {
   return `${kind}-${at.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${sha.slice(0, 8)}`;
@@ -136,7 +146,7 @@ export async function ingestFile(
     const format = detectFormat(file, opts.profile?.format);
     result.format = format;
     const { head } = probeFile(file, format);
-    const sha = await sha256File(file);
+    const sha = await step(fx, 'sha256', () => sha256File(file));
     result.sha256 = sha;
     result.ingest_id = ingestIdFor(opts.kind, started, sha);
     const seen = await db.one(
@@ -149,7 +159,7 @@ export async function ingestFile(
       result.status = 'unchanged';
       result.message = `already loaded as ${seen['ingest_id']}`;
     } else {
-      await loadChecked(db, contract, file, format, head, sha, opts.profile, result, started);
+      await loadChecked(db, contract, file, format, head, sha, opts.profile, result, started, fx);
     }
   } catch (err) {
     if (!isKiinniError(err) || err.code !== 'INPUT_REFUSED') throw err;
@@ -210,6 +220,7 @@ async function loadChecked(
   profile: ImportProfile | undefined,
   result: IngestResult,
   started: Date,
+  fx: IngestEffects,
 ): Promise<void> {
   const expected = contract.columns.map((c) => profile?.columns[c.name] ?? c.name);
   const skipRows = profile?.skipRows ?? 0;
@@ -218,6 +229,7 @@ async function loadChecked(
   if (format === 'csv') {
     header = readCsvHeader(file, head, expected, { delimiter: profile?.delimiter, skipRows, encoding: profile?.encoding });
     sourceColumns = header.columns;
+    if (header.encoding === 'latin-1' && !profile?.encoding) result.warnings.push(LATIN1_WARNING);
   } else {
     sourceColumns = await sourceColumnsOf(db, file, format);
   }
@@ -229,33 +241,51 @@ async function loadChecked(
     mapped,
     dateFormat: profile?.dateFormat,
     timestampFormat: profile?.timestampFormat,
+    dateFormatText: profile?.dateFormatText,
+    timestampFormatText: profile?.timestampFormatText,
     skipWhere: profile?.skipWhere,
   };
 
-  for (let attempt = 0; attempt < 2; attempt++) {
-    const reader = header ? csvReaderSql(file, header, skipRows, T.rejects) : typedReaderSql(file, format as 'parquet' | 'jsonl', sourceColumns);
-    const retryAsLatin1 = await db.transaction(async () => {
+  try {
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const reader = header ? csvReaderSql(file, header, skipRows, T.rejects) : typedReaderSql(file, format as 'parquet' | 'jsonl', sourceColumns);
       await dropTemps(db);
-      try {
-        await db.run(checkedTableSql(plan, reader, T.checked));
-      } catch (err) {
-        const first = (err as Error).message.replace(/^Warehouse query failed: /, '');
-        // DuckDB's messages can quote the offending line; keep only the kind of failure.
-        throw refuse(file, `the file could not be read as ${format.toUpperCase()}: ${first.split(/[:\n]/)[0]}.`, 'Check that the export is complete and in the right format.');
-      }
+      // Staging happens before the transaction: temp tables are private to this connection and
+      // vanish with it, and scanning them is much faster once they are committed.
+      await step(fx, 'check_rows', async () => {
+        try {
+          await db.run(checkedTableSql(plan, reader, T.checked));
+        } catch (err) {
+          const first = (err as Error).message.replace(/^Warehouse query failed: /, '');
+          // DuckDB's messages can quote the offending line; keep only the kind of failure.
+          throw refuse(file, `the file could not be read as ${format.toUpperCase()}: ${first.split(/[:\n]/)[0]}.`, 'Check that the export is complete and in the right format.');
+        }
+      });
       if (header && header.encoding === 'utf-8' && !profile?.encoding) {
         const enc = await db.one(`SELECT count(*) AS n FROM ${ident(T.rejects)} WHERE error_type LIKE 'INVALID%'`);
-        if (Number(enc?.['n'] ?? 0) > 0) return true;
+        if (Number(enc?.['n'] ?? 0) > 0) {
+          header = { ...header, encoding: 'latin-1' };
+          result.warnings.push(LATIN1_WARNING);
+          continue;
+        }
       }
-      await refuseIdentityCodes(db, file, header !== undefined, skipRows);
-      await applyChecked(db, contract, plan, file, sha, header !== undefined, skipRows, result, started);
-      return false;
-    });
-    if (!retryAsLatin1) break;
-    header = { ...header!, encoding: 'latin-1' };
-    result.warnings.push('the file was not valid UTF-8; it was read as Windows-1252 (Latin-1)');
+      await refuseIdentityCodes(db, plan, file, header !== undefined, skipRows);
+      for (const sql of markUnknownReferencesSql(plan, T.checked)) await step(fx, 'references', () => db.run(sql));
+      // Record numbers are fixed in the checked table now; later steps need no row order, and
+      // DuckDB runs them faster and leaner without it.
+      await db.run('SET preserve_insertion_order = false');
+      try {
+        await step(fx, 'duplicate_keys', () => db.run(duplicateKeysSql(contract, T.checked, T.dups)));
+        // One transaction for every write: a kill before COMMIT leaves the warehouse as it was.
+        await step(fx, 'write', () => db.transaction(() => applyChecked(db, contract, plan, file, sha, header !== undefined, skipRows, result, started)));
+      } finally {
+        await db.run('RESET preserve_insertion_order');
+      }
+      break;
+    }
+  } finally {
+    await dropTemps(db);
   }
-  await dropTemps(db);
 }
 
 async function dropTemps(db: Warehouse): Promise<void> {
@@ -271,11 +301,13 @@ function lineOfSql(rec: string, isCsv: boolean, skipRows: number): string {
   return `(${rec} + 2 + ${skipRows} + ${rejectedBefore})`;
 }
 
-async function refuseIdentityCodes(db: Warehouse, file: string, isCsv: boolean, skipRows: number): Promise<void> {
-  const hit = await db.one(
+async function refuseIdentityCodes(db: Warehouse, plan: CheckPlan, file: string, isCsv: boolean, skipRows: number): Promise<void> {
+  let hit = await db.one(
     `SELECT __hetu_col AS col, count(*) AS n, min(${recOf(T.checked)}) AS first FROM ${ident(T.checked)}
      WHERE __hetu_col IS NOT NULL GROUP BY 1 ORDER BY 3 LIMIT 1`,
   );
+  const inRaw = identityCodesInRawSql(plan, T.checked);
+  if (!hit && inRaw) hit = await db.one(inRaw);
   let where: string | undefined;
   if (hit) {
     const line = await db.one(`SELECT ${lineOfSql(String(Number(hit['first'])), isCsv, skipRows)} AS line`);
@@ -305,16 +337,15 @@ async function applyChecked(
   started: Date,
 ): Promise<void> {
   const params = { ingest_id: result.ingest_id, kind: contract.kind, file_name: path.basename(file), sha, now: started.toISOString() };
-  await db.run(duplicateKeysSql(contract, T.checked, T.dups));
+  const dupCount = Number((await db.one(`SELECT count(*) AS n FROM ${ident(T.dups)} d JOIN ${ident(T.checked)} c ON c.rowid = d.rid WHERE NOT c.__bad`))?.['n'] ?? 0);
   const counts = await db.one(
-    `SELECT count(*) AS records, count(*) FILTER (WHERE __skip) AS skipped,
-       count(*) FILTER (WHERE NOT __skip AND (__bad OR ${recOf(T.checked)} IN (SELECT rec FROM ${ident(T.dups)}))) AS bad
+    `SELECT count(*) AS records, count(*) FILTER (WHERE __skip) AS skipped, count(*) FILTER (WHERE NOT __skip AND __bad) AS bad
      FROM ${ident(T.checked)}`,
   );
   const rejectedLines = isCsv ? Number((await db.one(`SELECT count(DISTINCT line) AS n FROM ${ident(T.rejects)}`))?.['n'] ?? 0) : 0;
   result.rows_read = Number(counts?.['records'] ?? 0) + rejectedLines;
   result.rows_skipped = Number(counts?.['skipped'] ?? 0);
-  result.rows_quarantined = Number(counts?.['bad'] ?? 0) + rejectedLines;
+  result.rows_quarantined = Number(counts?.['bad'] ?? 0) + dupCount + rejectedLines;
 
   // Quarantine: earlier loads of these same bytes are replaced, so a re-run never doubles them.
   await db.run(`DELETE FROM quarantine WHERE kind = $kind AND sha256 = $sha`, { kind: contract.kind, sha });
@@ -342,7 +373,7 @@ async function applyChecked(
   const target = ident(contract.kind);
   const insertCols = `${identList(cols)}, _ingest_id`;
   const targetHasRows = Boolean(await db.one(`SELECT 1 AS x FROM ${target} LIMIT 1`));
-  const good = goodRowsSql(contract, T.checked, T.dups);
+  const good = goodRowsSql(contract, T.checked, dupCount ? T.dups : undefined);
   if (contract.versionColumn && targetHasRows) {
     const v = ident(contract.versionColumn);
     await db.run(`CREATE TEMP TABLE ${ident(T.incoming)} AS ${good}`);

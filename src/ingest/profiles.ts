@@ -40,8 +40,11 @@ export interface ImportProfile {
   delimiter: string | undefined;
   encoding: 'utf-8' | 'latin-1' | undefined;
   skipRows: number;
+  /** strptime formats for DuckDB, and the patterns as the profile wrote them (for messages). */
   dateFormat: string | undefined;
   timestampFormat: string | undefined;
+  dateFormatText: string | undefined;
+  timestampFormatText: string | undefined;
   columns: Record<string, string>;
   values: Record<string, Record<string, string>>;
   derived: Record<string, string>;
@@ -94,6 +97,8 @@ export function parseProfile(doc: unknown, source: string): ImportProfile {
     skipRows: p.skip_rows ?? 0,
     dateFormat: p.date_format ? toStrptimeFormat(p.date_format) : undefined,
     timestampFormat: p.timestamp_format ? toStrptimeFormat(p.timestamp_format) : undefined,
+    dateFormatText: p.date_format,
+    timestampFormatText: p.timestamp_format,
     columns: p.columns ?? {},
     values,
     derived: p.derived ?? {},

@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { caught, expectKiinniError } from '../testing/errors.js';
+import { parseConfig } from './config.js';
+
+describe('parseConfig', () => {
+  it('normalises a valid config with paths relative to the file', () => {
+    const c = parseConfig('provider:\n  name: Stadin ammattiopisto\ningest:\n  profiles_dir: profiles\n', '/etc/kiinni/kiinni.yaml');
+    expect(c).toMatchObject({ providerName: 'Stadin ammattiopisto', ingest: { profilesDir: '/etc/kiinni/profiles', failOnQuarantine: false } });
+  });
+
+  it('names an unknown key', async () => {
+    const err = await caught(() => parseConfig('ingest:\n  profile_dir: x\n', 'kiinni.yaml'));
+    expectKiinniError(err, { code: 'CONFIG_INVALID', message: /kiinni\.yaml: invalid configuration: ingest\.profile_dir: unknown key/ });
+  });
+
+  it('names the key and what was expected for a bad value', async () => {
+    const err = await caught(() => parseConfig('warehouse:\n  memory_limit: lots\n', 'kiinni.yaml'));
+    expectKiinniError(err, { code: 'CONFIG_INVALID', message: /warehouse\.memory_limit: expected a size like "2GB"/ });
+  });
+
+  it('reports the line of a YAML syntax error', async () => {
+    const err = await caught(() => parseConfig('provider:\n  name: "unclosed\n', 'kiinni.yaml'));
+    expectKiinniError(err, { code: 'CONFIG_INVALID', message: /kiinni\.yaml line \d+: not valid YAML/ });
+  });
+});

@@ -1,0 +1,255 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { Warehouse } from '../db/warehouse.js';
+import { tempDir } from '../testing/temp-dir.js';
+import { testEffects, withWarehouse } from '../testing/warehouse.js';
+import { ingestFile } from './ingest-file.js';
+import { listQuarantine } from './quarantine.js';
+import { findProfile } from './profiles.js';
+import type { ContractKind } from './contracts/index.js';
+
+const staffCsv = 'staff_id,name,email,language,roles,unit\nT1,Teacher One,t1@example.fi,fi,teacher|group_supervisor,Pasila\n';
+const studentsHeader =
+  'student_id,unit,programme,education_type,group,study_right_start,planned_end,birth_year,gender,home_language,admission_route,first_choice,prior_gpa,prior_special_support,prior_interruptions,lives_independently';
+const student = (id: string) => `${id},Pasila,lahihoitaja,vocational,LH24A,2024-08-12,2027-06-01,2008,female,fi,joint,true,7.8,none,0,false`;
+const studentsCsv = [studentsHeader, student('S1'), student('S2')].join('\n') + '\n';
+const attendanceHeader = 'student_id,date,lessons_scheduled,absent_excused,absent_unexcused,late';
+
+async function load(db: Warehouse, kind: ContractKind, file: string, profile?: string) {
+  return ingestFile(db, { kind, file, profile: profile ? findProfile(profile, undefined) : undefined }, testEffects);
+}
+
+async function withStudents<T>(fn: (db: Warehouse, dir: string) => Promise<T>): Promise<T> {
+  return withWarehouse(async (db) => {
+    const dir = tempDir({ 'staff.csv': staffCsv, 'students.csv': studentsCsv });
+    await load(db, 'staff', path.join(dir, 'staff.csv'));
+    await load(db, 'students', path.join(dir, 'students.csv'));
+    return fn(db, dir);
+  });
+}
+
+async function count(db: Warehouse, table: string): Promise<number> {
+  return Number((await db.one(`SELECT count(*) AS n FROM ${table}`))?.['n']);
+}
+
+describe('ingestFile', () => {
+  it('loads a clean file and a second load of the same bytes changes nothing', async () => {
+    await withStudents(async (db, dir) => {
+      const file = path.join(tempDir({ 'attendance.csv': `${attendanceHeader}\nS1,2024-09-02,6,0,1,0\nS2,2024-09-02,6,2,0,\n` }), 'attendance.csv');
+      const first = await load(db, 'attendance', file);
+      expect(first).toMatchObject({ status: 'loaded', rows_read: 2, rows_loaded: 2, rows_quarantined: 0 });
+      const before = await db.all('SELECT * EXCLUDE (_ingest_id) FROM attendance ORDER BY ALL');
+      const again = await load(db, 'attendance', file);
+      expect(again.status).toBe('unchanged');
+      expect(await db.all('SELECT * EXCLUDE (_ingest_id) FROM attendance ORDER BY ALL')).toEqual(before);
+      expect(dir).toBeTruthy();
+    });
+  });
+
+  it('upserts by natural key: a newer export of the same day replaces the row', async () => {
+    await withStudents(async (db) => {
+      const d = tempDir({
+        'a1.csv': `${attendanceHeader}\nS1,2024-09-02,6,0,1,0\n`,
+        'a2.csv': `${attendanceHeader}\nS1,2024-09-02,6,0,3,0\nS1,2024-09-03,6,0,0,0\n`,
+      });
+      await load(db, 'attendance', path.join(d, 'a1.csv'));
+      await load(db, 'attendance', path.join(d, 'a2.csv'));
+      expect(await db.all(`SELECT strftime(date, '%Y-%m-%d') AS date, absent_unexcused FROM attendance ORDER BY date`)).toEqual([
+        { date: '2024-09-02', absent_unexcused: 3 },
+        { date: '2024-09-03', absent_unexcused: 0 },
+      ]);
+    });
+  });
+
+  it('keeps the newest course_progress row: a late-arriving older export is superseded, not applied', async () => {
+    await withStudents(async (db) => {
+      const header = 'student_id,course_id,credits,planned_start,planned_end,status,grade,completed_on,updated_at';
+      const d = tempDir({
+        'new.csv': `${header}\nS1,YTO1,10,2024-08-12,2024-12-20,completed,4,2024-12-01,2024-12-02 10:00:00\n`,
+        'old.csv': `${header}\nS1,YTO1,10,2024-08-12,2024-12-20,in_progress,,,2024-10-01\n`,
+      });
+      await load(db, 'course_progress', path.join(d, 'new.csv'));
+      const old = await load(db, 'course_progress', path.join(d, 'old.csv'));
+      expect(old).toMatchObject({ rows_superseded: 1, rows_loaded: 0 });
+      expect(await db.all('SELECT status FROM course_progress')).toEqual([{ status: 'completed' }]);
+    });
+  });
+
+  // Each bad-input class: the row is quarantined with file, line, column and reason; good rows still load.
+  const rowCases: [string, string, { column: string; reason: RegExp; value?: string | null }][] = [
+    ['wrong type', 'S1,2024-09-02,six,0,0,0', { column: 'lessons_scheduled', reason: /whole number/, value: 'six' }],
+    ['a fraction where a whole number is expected', 'S1,2024-09-02,6,0.5,0,0', { column: 'absent_excused', reason: /whole number/, value: '0.5' }],
+    ['bad date', 'S1,2024-02-30,6,0,0,0', { column: 'date', reason: /date like 2025-08-11/, value: '2024-02-30' }],
+    ['Finnish date in a canonical file', 'S1,2.9.2024,6,0,0,0', { column: 'date', reason: /date like/, value: '2.9.2024' }],
+    ['unknown student', 'S404,2024-09-02,6,0,0,0', { column: 'student_id', reason: /unknown student_id: not in students/, value: 'S404' }],
+    ['out of range', 'S1,2024-09-02,600,0,0,0', { column: 'lessons_scheduled', reason: /from 0 to 100/ }],
+    ['missing required value', 'S1,2024-09-02,6,,0,0', { column: 'absent_excused', reason: /missing value/ }],
+    ['a cross-column rule', 'S1,2024-09-02,6,4,4,0', { column: 'absent_unexcused', reason: /exceed lessons_scheduled/ }],
+    ['truncated last line', 'S1,2024-09-0', { column: 'date', reason: /date like/ }],
+  ];
+  it.each(rowCases)('quarantines %s with its line, column and reason', async (_name, badLine, want) => {
+    await withStudents(async (db) => {
+      const file = path.join(tempDir({ 'attendance.csv': `${attendanceHeader}\nS2,2024-09-01,6,0,0,0\n${badLine}\n` }), 'attendance.csv');
+      const r = await load(db, 'attendance', file);
+      expect(r).toMatchObject({ status: 'loaded', rows_loaded: 1, rows_quarantined: 1 });
+      const q = await listQuarantine(db);
+      expect(q.length).toBeGreaterThanOrEqual(1);
+      const hit = q.find((x) => x.column === want.column);
+      expect(hit, JSON.stringify(q)).toBeDefined();
+      expect(hit).toMatchObject({ file: 'attendance.csv', line: 3, kind: 'attendance' });
+      expect(hit!.reason).toMatch(want.reason);
+      if (want.value !== undefined) expect(hit!.value).toBe(want.value);
+    });
+  });
+
+  it('quarantines unknown enum values and names the allowed ones', async () => {
+    await withWarehouse(async (db) => {
+      const file = path.join(tempDir({ 'students.csv': [studentsHeader, student('S1'), student('S2').replace('vocational', 'vokational')].join('\n') }), 'students.csv');
+      const r = await load(db, 'students', file);
+      expect(r).toMatchObject({ rows_loaded: 1, rows_quarantined: 1 });
+      expect(await listQuarantine(db)).toMatchObject([{ line: 3, column: 'education_type', reason: 'expected one of: vocational, upper_secondary', value: 'vokational' }]);
+    });
+  });
+
+  it('rejects every copy of a key that appears twice in one file, naming both lines', async () => {
+    await withStudents(async (db) => {
+      const file = path.join(tempDir({ 'a.csv': `${attendanceHeader}\nS1,2024-09-02,6,0,0,0\nS2,2024-09-02,6,0,0,0\nS1,2024-09-02,6,1,0,0\n` }), 'a.csv');
+      const r = await load(db, 'attendance', file);
+      expect(r).toMatchObject({ rows_loaded: 1, rows_quarantined: 2 });
+      const q = await listQuarantine(db);
+      expect(q.map((x) => x.line)).toEqual([2, 4]);
+      expect(q[0]!.reason).toBe('duplicate key (student_id, date) within the file, on lines 2, 4');
+    });
+  });
+
+  it('quarantines lines the CSV reader cannot split, and still numbers later lines right', async () => {
+    await withStudents(async (db) => {
+      const file = path.join(
+        tempDir({ 'a.csv': `${attendanceHeader}\nS1,2024-09-02,6,0,0,0\nS1,2024-09-03,6,0,0,0,7,8\nS2,2024-09-03,6,0,0,0\nS2,2024-09-40,6,0,0,0\n` }),
+        'a.csv',
+      );
+      const r = await load(db, 'attendance', file);
+      expect(r).toMatchObject({ rows_read: 4, rows_loaded: 2, rows_quarantined: 2 });
+      const q = await listQuarantine(db);
+      expect(q.map((x) => [x.line, x.column])).toEqual([
+        [3, null],
+        [5, 'date'],
+      ]);
+      expect(q[0]!.reason).toMatch(/more fields than the header/);
+    });
+  });
+
+  const refusals: [string, Record<string, string | Buffer>, RegExp][] = [
+    ['a missing required column', { 'a.csv': 'student_id,date,lessons_scheduled,absent_excused\nS1,2024-09-02,6,0\n' }, /required column "absent_unexcused" missing/],
+    ['a wrong delimiter', { 'a.csv': `${attendanceHeader.replaceAll(',', '|')}\nS1|2024-09-02|6|0|0|0\n` }, /single column: is the delimiter/],
+    ['binary garbage', { 'a.csv': Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x00, 0x00, 0xff, 0x10, 0x00]) }, /binary data/],
+    ['an empty file', { 'a.csv': '' }, /empty/],
+    ['a personal identity code', { 'a.csv': `${attendanceHeader},note\nS1,2024-09-02,6,0,0,0,ok\nS2,2024-09-02,6,0,0,0,see 131052-308T\n` }, /identity code \(henkilötunnus\) in column "note" \(1 row, first on line 3\)/],
+    ['a Parquet name on a text file', { 'a.parquet': 'student_id\nS1\n' }, /not a Parquet file/],
+    ['an unknown extension', { 'a.xlsx': 'x' }, /unknown file type/],
+  ];
+  it.each(refusals)('refuses a file with %s, naming the file, and loads nothing', async (_name, files, message) => {
+    await withStudents(async (db) => {
+      const name = Object.keys(files)[0]!;
+      const r = await load(db, 'attendance', path.join(tempDir(files), name));
+      expect(r.status).toBe('refused');
+      expect(r.message).toMatch(new RegExp(`^${name.replace('.', '\\.')}: `));
+      expect(r.message).toMatch(message);
+      expect(await count(db, 'attendance')).toBe(0);
+      expect(await count(db, 'quarantine')).toBe(0);
+    });
+  });
+
+  it('never echoes an identity code in the refusal', async () => {
+    await withStudents(async (db) => {
+      const r = await load(db, 'attendance', path.join(tempDir({ 'a.csv': `${attendanceHeader}\n010203A123B,2024-09-02,6,0,0,0\n` }), 'a.csv'));
+      expect(r.status).toBe('refused');
+      expect(JSON.stringify(r)).not.toContain('010203A123B');
+      expect(JSON.stringify(await db.all('SELECT * FROM ingest_log'))).not.toContain('010203A123B');
+    });
+  });
+
+  it('reads semicolons, decimal commas and a BOM', async () => {
+    await withWarehouse(async (db) => {
+      const text = '\ufeff' + [studentsHeader.replaceAll(',', ';'), student('S1').replaceAll(',', ';').replace('7.8', '7,8')].join('\r\n') + '\r\n';
+      const r = await load(db, 'students', path.join(tempDir({ 's.csv': text }), 's.csv'));
+      expect(r).toMatchObject({ status: 'loaded', rows_loaded: 1, rows_quarantined: 0 });
+      expect(await db.all('SELECT student_id, prior_gpa FROM students')).toEqual([{ student_id: 'S1', prior_gpa: 7.8 }]);
+    });
+  });
+
+  it('converts a Windows-1252 export and says so', async () => {
+    await withWarehouse(async (db) => {
+      const text = [studentsHeader, student('S1').replace('Pasila', 'Hämeenlinna')].join('\n') + '\n';
+      const r = await load(db, 'students', path.join(tempDir({ 's.csv': Buffer.from(text, 'latin1') }), 's.csv'));
+      expect(r.status).toBe('loaded');
+      expect(r.warnings.join()).toMatch(/Windows-1252/);
+      expect(await db.all('SELECT unit FROM students')).toEqual([{ unit: 'Hämeenlinna' }]);
+    });
+  });
+
+  it('reads JSON lines and Parquet through the same checks', async () => {
+    await withStudents(async (db) => {
+      const dir = tempDir({
+        'a.jsonl': [
+          { student_id: 'S1', date: '2024-09-02', lessons_scheduled: 6, absent_excused: 0, absent_unexcused: 1, late: 0 },
+          { student_id: 'S2', date: '2024-09-02', lessons_scheduled: 6, absent_excused: 9, absent_unexcused: 1, late: 0 },
+        ]
+          .map((o) => JSON.stringify(o))
+          .join('\n'),
+      });
+      const j = await load(db, 'attendance', path.join(dir, 'a.jsonl'));
+      expect(j).toMatchObject({ format: 'jsonl', rows_loaded: 1, rows_quarantined: 1 });
+      expect((await listQuarantine(db))[0]).toMatchObject({ line: 2, column: 'absent_unexcused' });
+      const pq = path.join(dir, 'a.parquet');
+      await db.run(`COPY (SELECT 'S2' AS student_id, DATE '2024-09-05' AS date, 6 AS lessons_scheduled, 0 AS absent_excused, 0 AS absent_unexcused) TO '${pq}' (FORMAT parquet)`);
+      const p = await load(db, 'attendance', pq);
+      expect(p).toMatchObject({ format: 'parquet', rows_loaded: 1, rows_quarantined: 0 });
+    });
+  });
+
+  it('maps a Wilma-style export with Finnish headers through its import profile', async () => {
+    await withStudents(async (db) => {
+      const text =
+        'Opiskelijatunnus;Päivämäärä;Oppitunteja;Selvitetyt poissaolot;Selvittämättömät poissaolot;Myöhästymiset\nS1;2.9.2024;6;0;2;1\nS2;31.9.2024;6;0;0;0\n';
+      const r = await load(db, 'attendance', path.join(tempDir({ 'poissaolot.csv': text }), 'poissaolot.csv'), 'wilma-attendance');
+      expect(r).toMatchObject({ rows_loaded: 1, rows_quarantined: 1, profile: 'wilma-attendance' });
+      expect((await listQuarantine(db))[0]).toMatchObject({ line: 3, column: 'date', reason: 'expected a date in the format d.m.yyyy', value: '31.9.2024' });
+      expect(await db.all(`SELECT strftime(date, '%Y-%m-%d') AS d, absent_unexcused FROM attendance`)).toEqual([{ d: '2024-09-02', absent_unexcused: 2 }]);
+    });
+  });
+
+  it('maps check-in bot answers (kyllä/ei, Finnish topics) and KOSKI states, skipping cancelled rights on purpose', async () => {
+    await withStudents(async (db) => {
+      const dir = tempDir({
+        'bot.csv': 'user_ref,sent_at,question,answer,wants_contact,topic\nS1,3.10.2024 14:05,vointi,2,kyllä,hyvinvointi\nS2,3.10.2024 14:07,uni,4,ei,\n',
+        'koski.csv': 'opiskelija_id;alkupäivä;tila;syy\nS1;12.8.2024;lasna;\nS2;12.8.2024;peruutettu;\nS2;1.9.2024;eronnut;muu\n',
+      });
+      const bot = await load(db, 'wellbeing', path.join(dir, 'bot.csv'), 'checkin-bot');
+      expect(bot).toMatchObject({ rows_loaded: 2, rows_quarantined: 0 });
+      expect(await db.all(`SELECT student_id, source, item, value, need_help, need_category FROM wellbeing ORDER BY student_id`)).toEqual([
+        { student_id: 'S1', source: 'check-in', item: 'mood', value: 2, need_help: true, need_category: 'wellbeing' },
+        { student_id: 'S2', source: 'check-in', item: 'sleep', value: 4, need_help: false, need_category: null },
+      ]);
+      const koski = await load(db, 'study_right_events', path.join(dir, 'koski.csv'), 'koski-study-rights');
+      expect(koski).toMatchObject({ rows_loaded: 2, rows_skipped: 1, rows_quarantined: 0 });
+      expect(await db.all(`SELECT student_id, event FROM study_right_events ORDER BY student_id`)).toEqual([
+        { student_id: 'S1', event: 'started' },
+        { student_id: 'S2', event: 'resigned' },
+      ]);
+    });
+  });
+
+  it('re-checks a file that had quarantined rows once the missing students arrive, without doubling the quarantine', async () => {
+    await withStudents(async (db) => {
+      const dir = tempDir({ 'a.csv': `${attendanceHeader}\nS1,2024-09-02,6,0,0,0\nS3,2024-09-02,6,0,0,0\n`, 's3.csv': [studentsHeader, student('S3')].join('\n') });
+      expect(await load(db, 'attendance', path.join(dir, 'a.csv'))).toMatchObject({ rows_loaded: 1, rows_quarantined: 1 });
+      expect(await load(db, 'attendance', path.join(dir, 'a.csv'))).toMatchObject({ rows_loaded: 1, rows_quarantined: 1 });
+      expect(await count(db, 'quarantine')).toBe(1);
+      await load(db, 'students', path.join(dir, 's3.csv'));
+      expect(await load(db, 'attendance', path.join(dir, 'a.csv'))).toMatchObject({ rows_loaded: 2, rows_quarantined: 0 });
+      expect(await count(db, 'quarantine')).toBe(0);
+      expect(await count(db, 'attendance')).toBe(2);
+    });
+  });
+});
