@@ -78,5 +78,19 @@ export function buildProgram(state: RunState): Command {
     .description('list the import profiles kiinni can use (shipped and the provider’s own)')
     .action(act(async (ctx) => (await import('./commands/profiles.js')).runProfiles(ctx)));
 
+  program
+    .command('fixtures')
+    .description('synthetic data for demos, tests and benchmarks')
+    .command('generate')
+    .description('write a realistic synthetic cohort (every contract kind) with truth files')
+    .option('--students <n>', 'number of students', '600')
+    .option('--seed <n>', 'random seed (same seed, same bytes)', '1')
+    .requiredOption('--out <dir>', 'output directory')
+    .option('--start <date>', 'first day of the simulated window', '2024-08-01')
+    .option('--years <n>', 'years of history', '2')
+    .addOption(new Option('--format <format>', 'file format').choices(['csv', 'parquet']).default('csv'))
+    .option('--dirty <rate>', 'inject realistic faults after this share of rows (e.g. 0.001)', '0')
+    .action(act(async (ctx, opts: Record<string, unknown>) => (await import('./commands/fixtures.js')).runFixturesGenerate(ctx, opts)));
+
   return program;
 }

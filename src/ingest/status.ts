@@ -33,7 +33,7 @@ export async function warehouseStatus(db: Warehouse, recent = 10): Promise<Wareh
   const ingests = await db.all(
     `SELECT ingest_id, kind, file_name AS file, sha256, status, rows_loaded, rows_quarantined,
        strftime(started_at, '%Y-%m-%dT%H:%M:%S') AS started_at, duration_ms
-     FROM ingest_log ORDER BY started_at DESC, ingest_id DESC LIMIT $n`,
+     FROM ingest_log ORDER BY started_at DESC, rowid DESC LIMIT $n`,
     { n: recent },
   );
   return {

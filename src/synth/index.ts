@@ -1,0 +1,2 @@
+export { generateCohort, type GenerateOptions, type GenerateResult } from './generate.js';
+export { params as latentProcess } from './params.js';

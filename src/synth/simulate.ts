@@ -1,0 +1,359 @@
+import { formatDay, parseDay, schoolWeeks, type Day, type SchoolWeek } from './calendar.js';
+import { lukioSubjects, otherLanguages, programmes, surveyItems, vocationalUnits, givenNames, familyNames, type Programme } from './catalogue.js';
+import { params as P } from './params.js';
+import { clamp, Random, sigmoid } from './random.js';
+import type { Group, ProviderStructure } from './structure.js';
+
+export type Cell = string | number | boolean | null;
+export type RowOut = Cell[];
+
+/** Everything one student contributes to the export and to the truth files. */
+export interface StudentOutput {
+  students: RowOut[];
+  study_right_events: RowOut[];
+  course_progress: RowOut[];
+  attendance: RowOut[];
+  wellbeing: RowOut[];
+  interventions: RowOut[];
+  assignments: RowOut[];
+  truthStudent: RowOut;
+  truthWeekly: RowOut[];
+  truthInterventions: RowOut[];
+}
+
+/** The window the export covers. */
+export interface CohortWindow {
+  seed: number;
+  /** First day of the window, e.g. 2024-08-01. */
+  start: Day;
+  /** Export date: nothing on or after it is written. */
+  end: Day;
+  firstCohortYear: number;
+  lastCohortYear: number;
+}
+
+interface Course {
+  id: string;
+  credits: number;
+  plannedStart: Day;
+  plannedEnd: Day;
+  /** Week index (into the student's weeks) at which the outcome is decided. */
+  dueWeek: number;
+  attempts: number;
+  status: 'planned' | 'in_progress' | 'completed' | 'failed' | 'interrupted';
+  grade: string | null;
+  completedOn: Day | null;
+  updatedAt: Day;
+}
+
+const weekCache = new Map<number, SchoolWeek[]>();
+function weeksOf(year: number): SchoolWeek[] {
+  let w = weekCache.get(year);
+  if (!w) weekCache.set(year, (w = schoolWeeks(year)));
+  return w;
+}
+
+const totalWeight = programmes.reduce((a, p) => a + p.weight, 0);
+const f2 = (x: number) => Math.round(x * 100) / 100;
+const ts = (day: Day, minutes: number) => `${formatDay(day)} ${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}:00`;
+
+/** Pseudonymous student id for student number i. */
+export const studentIdOf = (i: number) => `S${String(i + 1).padStart(7, '0')}`;
+
+/**
+ * Simulates one student from the start of their study right to their exit or the export date.
+ * Deterministic for (seed, i).
+ */
+export function simulateStudent(i: number, win: CohortWindow, org: ProviderStructure): StudentOutput {
+  const rng = new Random(win.seed, i);
+  const id = studentIdOf(i);
+  const out: StudentOutput = {
+    students: [],
+    study_right_events: [],
+    course_progress: [],
+    attendance: [],
+    wellbeing: [],
+    interventions: [],
+    assignments: [],
+    truthStudent: [],
+    truthWeekly: [],
+    truthInterventions: [],
+  };
+
+  // --- Background (taustadata) ------------------------------------------------------------
+  const prog: Programme = rng.pick(programmes, programmes.map((p) => p.weight / totalWeight));
+  const voc = prog.educationType === 'vocational';
+  const unit = rng.pick(org.unitsOf(prog));
+  const continuous = voc && rng.chance(0.35);
+  let cohortYear = rng.int(win.firstCohortYear, win.lastCohortYear);
+  const yearWeeks = weeksOf(cohortYear);
+  let startWeekIdx = 0;
+  if (continuous) startWeekIdx = rng.int(1, yearWeeks.length - 4);
+  let startMonday = yearWeeks[startWeekIdx]!.monday;
+  if (startMonday >= win.end - 14) {
+    cohortYear = win.firstCohortYear;
+    startWeekIdx = 0;
+    startMonday = weeksOf(cohortYear)[0]!.monday;
+  }
+  const studyRightStart = continuous ? startMonday : startMonday - 7;
+  const ageAtStart = continuous ? 17 + Math.floor(Math.abs(rng.normal(0, 5))) : rng.pick([16, 17, 18, 19], [88, 7, 3, 2]);
+  const birthYear = cohortYear - ageAtStart;
+  const r = rng.next();
+  const gender = r < 0.006 ? 'unknown' : r < 0.016 ? 'other' : rng.chance(prog.female) ? 'female' : 'male';
+  const langDraw = rng.next();
+  const otherShare = voc ? 0.19 : 0.09;
+  const homeLanguage = langDraw < otherShare ? rng.pick(otherLanguages.map((l) => l[0]), otherLanguages.map((l) => l[1])) : langDraw < otherShare + 0.04 ? 'sv' : 'fi';
+  let gpa: number | null = voc ? clamp(rng.normal(7.25, 0.8), 4.6, 9.9) : clamp(rng.normal(8.55, 0.55), 6.6, 10);
+  if (continuous && ageAtStart >= 20 && rng.chance(0.35)) gpa = null;
+  const lowGpa = gpa === null ? 0 : Math.max(0, 7.5 - gpa);
+  const supportDraw = rng.next() - lowGpa * 0.08;
+  const support = voc ? (supportDraw < 0.13 ? 'special' : supportDraw < 0.32 ? 'intensified' : 'none') : supportDraw < 0.02 ? 'special' : supportDraw < 0.07 ? 'intensified' : 'none';
+  const firstChoice = rng.chance(continuous ? 0.95 : voc ? 0.78 : 0.86);
+  const priorInterruptions = rng.poisson(voc ? (continuous ? 0.6 : 0.15) : 0.08);
+  const livesIndependently = ageAtStart >= 18 ? rng.chance(0.6) : rng.chance(0.05);
+  const B = P.background;
+  const backgroundRisk =
+    B.gpa * (gpa === null ? 0.4 : 7.5 - gpa) +
+    (support === 'intensified' ? B.intensified : support === 'special' ? B.special : 0) +
+    (firstChoice ? 0 : B.notFirstChoice) +
+    B.priorInterruption * priorInterruptions +
+    (continuous ? B.continuousIntake : 0) +
+    (ageAtStart >= 20 ? B.olderStarter : 0) +
+    (livesIndependently && ageAtStart < 20 ? B.livesIndependentlyYoung : 0) +
+    Math.log(prog.risk) +
+    rng.normal(0, B.unobserved);
+
+  // Planned end: lukio 3 years (some 2.5 or 4), vocational an individual 2–3.5 years.
+  const plannedYears = voc ? rng.pick([2, 2.5, 3, 3.5], [15, 30, 45, 10]) : rng.pick([2.5, 3, 4], [5, 87, 8]);
+  const startYearFrac = cohortYear + (continuous ? startWeekIdx / yearWeeks.length : 0);
+  const endAt = startYearFrac + plannedYears;
+  const plannedEnd = endAt % 1 < 0.5 ? parseDay(`${Math.floor(endAt)}-05-31`) : parseDay(`${Math.floor(endAt)}-12-20`);
+
+  const group: Group = org.groupFor(unit, prog, cohortYear, weeksOf(cohortYear)[0]!.monday);
+  const given = rng.pick(givenNames);
+  const family = rng.pick(familyNames);
+  out.students.push([
+    id, unit, prog.code, prog.educationType, group.code, formatDay(studyRightStart), formatDay(plannedEnd), birthYear, gender, homeLanguage,
+    continuous ? 'continuous' : 'joint', firstChoice, gpa === null ? null : f2(gpa), support, priorInterruptions, livesIndependently, given, family,
+  ]);
+  out.study_right_events.push([id, formatDay(studyRightStart), 'started', null]);
+
+  // Counsellor: one per student, 1 in 10 changes in the January of their second year.
+  const counsellor = org.pooled(unit, 'guidance_counsellor', i);
+  const change = rng.chance(0.1) ? parseDay(`${cohortYear + 2}-01-01`) : null;
+  if (change !== null && change < win.end) {
+    const second = org.pooled(unit, 'guidance_counsellor', i + 1);
+    out.assignments.push([counsellor, 'guidance_counsellor', id, null, formatDay(studyRightStart), formatDay(change - 1)]);
+    out.assignments.push([second, 'guidance_counsellor', id, null, formatDay(change), null]);
+  } else {
+    out.assignments.push([counsellor, 'guidance_counsellor', id, null, formatDay(studyRightStart), null]);
+  }
+
+  // --- Weeks the student could attend -----------------------------------------------------
+  const weeks: SchoolWeek[] = [];
+  for (let y = cohortYear; y <= cohortYear + 5; y++) {
+    for (const w of weeksOf(y)) if (w.monday >= startMonday && w.monday < win.end) weeks.push(w);
+    if (weeksOf(y)[0]!.monday > plannedEnd + 400) break;
+  }
+
+  // --- Study plan (HOKS / lukio plan) -----------------------------------------------------
+  const courses: Course[] = [];
+  const planWeeks = Math.max(8, Math.round(plannedYears * 36));
+  const weekAt = (k: number): Day => (weeks[Math.min(k, weeks.length - 1)]?.monday ?? startMonday + k * 7);
+  if (voc) {
+    const totalCredits = vocationalUnits.reduce((a, u) => a + u[1], 0);
+    let acc = 0;
+    for (const [suffix, credits] of vocationalUnits) {
+      const from = Math.floor((acc / totalCredits) * planWeeks * 0.9);
+      acc += credits;
+      const to = Math.max(from + 4, Math.round((acc / totalCredits) * planWeeks) - 1);
+      courses.push(newCourse(`${prog.code.toUpperCase()}-${suffix}`, credits, from, to));
+    }
+  } else {
+    const modules: [string, number][] = [];
+    for (const [subject, n, credits] of lukioSubjects) for (let k = 1; k <= n; k++) modules.push([`${subject}${String(k).padStart(2, '0')}`, credits]);
+    const periods = Math.max(1, Math.round(plannedYears * 5));
+    const perPeriod = Math.ceil(modules.length / periods);
+    modules.forEach(([code, credits], k) => {
+      const period = Math.floor(k / perPeriod);
+      const from = Math.round((period * planWeeks) / periods);
+      courses.push(newCourse(code, credits, from, from + Math.max(3, Math.round(planWeeks / periods) - 1)));
+    });
+  }
+  function newCourse(code: string, credits: number, fromWeek: number, toWeek: number): Course {
+    return { id: code, credits, plannedStart: weekAt(fromWeek), plannedEnd: weekAt(toWeek) + 4, dueWeek: toWeek, attempts: 1, status: 'planned', grade: null, completedOn: null, updatedAt: weekAt(fromWeek) - 14 };
+  }
+  const required = voc ? 180 : 150;
+
+  // --- Weekly latent process --------------------------------------------------------------
+  const E = P.engagement;
+  const W = P.wellbeing;
+  const mu = E.fromBackground * backgroundRisk + rng.normal(0, E.sd);
+  const muW = W.fromEngagement * mu + rng.normal(0, W.sd);
+  let e = mu + rng.normal(0, 0.3);
+  let w = muW + rng.normal(0, 0.3);
+  let ema = e;
+  let credits = 0;
+  let exit: { day: Day; event: string } | null = null;
+  let pausedUntil = -1;
+  let effectUntil = -1;
+  let effectMultiplier = 1;
+  let cooldownUntil = -1;
+  let lastUnexcusedRate = 0;
+  const checkInEvery = rng.int(P.checkIn.everyWeeksMin, P.checkIn.everyWeeksMax);
+  const checkInOffset = rng.int(0, checkInEvery - 1);
+  let interventionNo = 0;
+  const firstAcademicYear = weeks[0]?.academicYear ?? cohortYear;
+
+  for (let k = 0; k < weeks.length && !exit; k++) {
+    const wk = weeks[k]!;
+    const monday = wk.monday;
+    if (k <= pausedUntil) {
+      if (k === pausedUntil) out.study_right_events.push([id, formatDay(monday), 'resumed', null]);
+      continue;
+    }
+    // Latent dynamics, with occasional life events.
+    const shock = rng.chance(P.lifeEvent.weekly);
+    w = muW + W.persistence * (w - muW) + rng.normal(0, W.noise) + (shock ? P.lifeEvent.wellbeing : 0);
+    e = mu + E.persistence * (e - mu) + rng.normal(0, E.noise) + E.fromWellbeing * (w - muW) * 0.2 + (shock ? P.lifeEvent.engagement : 0);
+    if (wk.afterBreak) e -= 0.25;
+    ema = 0.8 * ema + 0.2 * e;
+
+    const firstAutumn = wk.academicYear === firstAcademicYear && wk.term === 'autumn' && k < 16;
+    const H = P.hazard;
+    const eta = H.background * backgroundRisk - H.engagement * e + H.wellbeingDrop * Math.max(0, muW - w) + (firstAutumn ? H.firstAutumn : 0) + (wk.afterBreak ? H.afterBreak : 0);
+    const multiplier = k <= effectUntil ? effectMultiplier : 1;
+    const hazard = Math.min(H.max, P.baseHazard[prog.educationType] * Math.exp(eta)) * multiplier;
+
+    // Attendance (weekly rows dated by the Monday).
+    const workplace = voc && rng.chance(0.18);
+    const lessons = workplace ? 3 : Math.round(clamp(rng.normal(voc ? 22 : 27, voc ? 3 : 2.5), 12, 34));
+    const pu = sigmoid(-3.4 - 1.35 * e);
+    const px = 0.03 + 0.03 * Math.max(0, -w) + (rng.chance(0.05) ? 0.3 : 0);
+    let unexcused = Math.min(lessons, rng.poisson(lessons * pu));
+    let excused = Math.min(lessons - unexcused, rng.poisson(lessons * px));
+    const late = Math.min(lessons - unexcused - excused, rng.poisson(0.5 + 0.8 * Math.max(0, -e)));
+    out.attendance.push([id, formatDay(monday), lessons, excused, unexcused, late]);
+    const unexcusedRate = lessons ? unexcused / lessons : 0;
+
+    // Check-ins every 4–6 weeks; the annual survey in early November.
+    let helpAsked: string | null = null;
+    if ((k + checkInOffset) % checkInEvery === 0 && rng.chance(sigmoid(P.checkIn.response + P.checkIn.responseFromEngagement * e))) {
+      const day = monday + rng.int(0, 4);
+      const minute = rng.int(8 * 60, 20 * 60);
+      const mood = Math.round(clamp(3.3 + 0.9 * w + rng.normal(0, 0.7), 1, 5));
+      const needHelp = rng.chance(sigmoid(-2.7 - 0.9 * w - 0.6 * e));
+      if (needHelp) {
+        helpAsked = rng.pick(['studies', 'wellbeing', 'health', 'life_situation'], [0.4 + 0.3 * Math.max(0, -e), 0.25 + 0.2 * Math.max(0, -w), 0.15, 0.15]);
+      }
+      out.wellbeing.push([id, ts(day, minute), 'check-in', 'mood', mood, needHelp, helpAsked]);
+      out.wellbeing.push([id, ts(day, minute + 1), 'check-in', 'study_motivation', Math.round(clamp(3.2 + 0.8 * e + rng.normal(0, 0.8), 1, 5)), null, null]);
+    }
+    let lowSurvey = false;
+    if (wk.term === 'autumn' && wk.weekOfTerm === 11 && rng.chance(P.surveyResponse)) {
+      const day = monday + rng.int(0, 4);
+      const minute = rng.int(9 * 60, 15 * 60);
+      surveyItems.forEach((item, j) => {
+        const base = item === 'study_motivation' ? 3.2 + 0.8 * e : item === 'finances' || item === 'housing' ? 3.6 + 0.5 * w : 3.3 + 0.85 * w;
+        const v = Math.round(clamp(base + rng.normal(0, 0.75), 1, 5));
+        if (item === 'mood' && v <= 2) lowSurvey = true;
+        out.wellbeing.push([id, ts(day, minute + j), 'survey', item, v, null, null]);
+      });
+    }
+
+    // Staff notice a signal and may contact the student; the effect is the generator's truth.
+    const signal = (unexcusedRate >= 0.2 && lastUnexcusedRate >= 0.2) || helpAsked !== null || lowSurvey;
+    lastUnexcusedRate = unexcusedRate;
+    if (signal && k > cooldownUntil && rng.chance(P.intervention.contactProbability)) {
+      const delay = 1 + Math.floor(-Math.log(1 - rng.next()) * (P.intervention.meanDelayDays - 1));
+      const day = monday + 4 + delay;
+      if (day < win.end) {
+        const timely = delay <= 7;
+        const mult = timely ? P.intervention.timelyMultiplier : P.intervention.lateMultiplier;
+        const startK = k + 1 + Math.floor(delay / 7);
+        effectUntil = startK + P.intervention.effectWeeks - 1;
+        effectMultiplier = mult;
+        cooldownUntil = k + P.intervention.cooldownWeeks;
+        interventionNo++;
+        const welfare = helpAsked === 'health' || helpAsked === 'wellbeing' ? 'nurse' : helpAsked === 'life_situation' ? 'social_worker' : null;
+        const role = welfare ?? (rng.chance(0.5) ? 'guidance_counsellor' : 'group_supervisor');
+        const staffId =
+          role === 'guidance_counsellor' ? counsellor : role === 'group_supervisor' ? group.supervisorId : org.pooled(unit, welfare as 'nurse' | 'social_worker', i);
+        const type = role === 'group_supervisor' ? 'contact' : role === 'guidance_counsellor' ? rng.pick(['meeting', 'study_plan_revision']) : welfare === 'nurse' ? 'health_check' : 'meeting';
+        const iid = `I${id.slice(1)}-${interventionNo}`;
+        out.interventions.push([iid, id, staffId, role, formatDay(day), type, 'individual', null]);
+        out.truthInterventions.push([iid, id, formatDay(monday + 4), formatDay(day), delay, mult, P.intervention.effectWeeks]);
+      }
+    }
+
+    // Course outcomes due this week.
+    for (const c of courses) {
+      if (c.status === 'completed' || c.status === 'failed' || c.dueWeek !== k) continue;
+      if (rng.chance(sigmoid(2.3 + 1.3 * ema))) {
+        c.status = 'completed';
+        c.completedOn = monday + 4;
+        c.updatedAt = monday + 4;
+        c.grade = voc ? String(Math.round(clamp(3 + 1.1 * ema + rng.normal(0, 0.8), 1, 5))) : String(Math.round(clamp(7.6 + 1.2 * ema + rng.normal(0, 1), 5, 10)));
+        credits += c.credits;
+      } else if (!voc || c.attempts >= 2 || rng.chance(0.3)) {
+        c.status = 'failed';
+        c.grade = voc ? null : '4';
+        c.updatedAt = monday + 4;
+        if (c.attempts < 3) {
+          const retake = newCourse(`${c.id.split('#')[0]}#${c.attempts + 1}`, c.credits, k + 3, k + rng.int(7, 14));
+          retake.attempts = c.attempts + 1;
+          courses.push(retake);
+        }
+      } else {
+        c.dueWeek = k + rng.int(3, 10); // delayed: decided later
+        c.attempts++;
+      }
+    }
+
+    out.truthWeekly.push([id, formatDay(monday), f2(e), f2(w), Math.round(hazard * 1e6) / 1e6]);
+
+    // Exits: negative (resigned / deemed resigned), transfers, pauses, graduation.
+    if (rng.chance(hazard)) {
+      const deemed = e < -1.2 ? rng.chance(0.6) : rng.chance(0.15);
+      exit = { day: monday + rng.int(0, 4), event: deemed ? 'deemed_resigned' : 'resigned' };
+    } else if (rng.chance(P.weeklyTransfer[prog.educationType])) {
+      exit = { day: monday + rng.int(0, 4), event: 'transferred' };
+    } else if (rng.chance(P.weeklyPause)) {
+      pausedUntil = k + rng.int(6, 20);
+      out.study_right_events.push([id, formatDay(monday + 4), 'paused', rng.pick(['parental_leave', 'military_service', 'health', 'other'])]);
+    } else {
+      const termEnd = weeks[k + 1] === undefined || weeks[k + 1]!.term !== wk.term;
+      if (termEnd && monday + 7 >= plannedEnd - 14 && credits >= required * 0.95) {
+        const day = wk.term === 'spring' ? parseDay(`${wk.academicYear + 1}-05-31`) : parseDay(`${wk.academicYear}-12-20`);
+        if (day < win.end) exit = { day, event: 'graduated' };
+      }
+    }
+  }
+
+  if (exit) out.study_right_events.push([id, formatDay(exit.day), exit.event, exit.event === 'transferred' ? 'other_institution' : null]);
+
+  // Course rows as the register shows them on the export date.
+  for (const c of courses) {
+    if (c.status === 'planned' || c.status === 'in_progress') {
+      if (exit && exit.event !== 'graduated') {
+        if (c.plannedStart > exit.day) continue;
+        c.status = 'interrupted';
+        c.updatedAt = exit.day;
+      } else if (c.plannedStart >= win.end) {
+        if (c.id.includes('#')) continue;
+        c.status = 'planned';
+      } else {
+        c.status = 'in_progress';
+        c.updatedAt = Math.max(c.updatedAt, c.plannedStart);
+      }
+    }
+    out.course_progress.push([
+      id, c.id, c.credits, formatDay(c.plannedStart), formatDay(c.plannedEnd), c.status, c.grade, c.completedOn === null ? null : formatDay(c.completedOn),
+      ts(Math.min(c.updatedAt, win.end - 1), 16 * 60),
+    ]);
+  }
+
+  const negative = exit !== null && (exit.event === 'resigned' || exit.event === 'deemed_resigned');
+  out.truthStudent = [id, prog.educationType, f2(backgroundRisk), f2(mu), exit ? exit.event : 'active', exit ? formatDay(exit.day) : null, negative];
+  return out;
+}
