@@ -6,7 +6,7 @@ import { Warehouse } from '../db/warehouse.js';
 import { contracts, type ContractKind } from '../ingest/index.js';
 import { formatDay, parseDay, yearOf, monthOf } from './calendar.js';
 import { CsvWriter } from './csv-writer.js';
-import { Random } from './random.js';
+import { Random } from '../core/random.js';
 import { simulateStudent, type Cell, type CohortWindow, type RowOut } from './simulate.js';
 import { ProviderStructure } from './structure.js';
 

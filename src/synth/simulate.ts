@@ -1,7 +1,7 @@
 import { formatDay, parseDay, schoolWeeks, type Day, type SchoolWeek } from './calendar.js';
 import { lukioSubjects, otherLanguages, programmes, surveyItems, vocationalUnits, givenNames, familyNames, type Programme } from './catalogue.js';
 import { params as P } from './params.js';
-import { clamp, Random, sigmoid } from './random.js';
+import { clamp, Random, sigmoid } from '../core/random.js';
 import type { Group, ProviderStructure } from './structure.js';
 
 export type Cell = string | number | boolean | null;

@@ -1,7 +1,7 @@
 import type { Day } from './calendar.js';
 import { formatDay } from './calendar.js';
 import { familyNames, givenNames, programmes, units, type Programme } from './catalogue.js';
-import { Random } from './random.js';
+import { Random } from '../core/random.js';
 
 /** One staff member of the imagined provider. */
 export interface StaffMember {
