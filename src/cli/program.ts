@@ -78,6 +78,40 @@ export function buildProgram(state: RunState): Command {
     .description('list the import profiles kiinni can use (shipped and the provider’s own)')
     .action(act(async (ctx) => (await import('./commands/profiles.js')).runProfiles(ctx)));
 
+  const model = program.command('model').description('the risk model: train, evaluate, list, show and promote versions');
+  model
+    .command('train')
+    .description('train, calibrate and evaluate a model on snapshots split in time; promote it if not worse')
+    .option('--as-of <date>', 'last day of data to use (default: the latest in the warehouse)')
+    .option('--horizon <days>', 'outcome horizon in days (default from models/model-spec.yaml)')
+    .option('--truth <dir>', "a generator's truth/ directory: adds the best achievable ROC AUC to the card")
+    .option('--no-promote', 'register the model without making it current')
+    .action(act(async (ctx, opts: Record<string, unknown>) => (await import('./commands/model.js')).runModelTrain(ctx, opts)));
+  model.command('list').description('model versions').action(act(async (ctx) => (await import('./commands/model.js')).runModelList(ctx)));
+  model
+    .command('show')
+    .description('the model card of a version (default: current)')
+    .argument('[version]')
+    .action(act(async (ctx, version?: string) => (await import('./commands/model.js')).runModelShow(ctx, version)));
+  model
+    .command('promote')
+    .description('make a version the current model')
+    .argument('<version>')
+    .action(act(async (ctx, version: string) => (await import('./commands/model.js')).runModelPromote(ctx, version)));
+  model
+    .command('evaluate')
+    .description('recompute a version’s test metrics from the warehouse (default: current)')
+    .argument('[version]')
+    .option('--truth <dir>', "a generator's truth/ directory: adds oracle_roc_auc")
+    .action(act(async (ctx, version: string | undefined, opts: Record<string, unknown>) => (await import('./commands/model.js')).runModelEvaluate(ctx, version, opts)));
+
+  program
+    .command('score')
+    .description('score every active student: probability, band and reasons (current model)')
+    .option('--as-of <date>', 'scoring date (default: the latest date in the warehouse)')
+    .option('--model <version>', 'a model version other than the current one')
+    .action(act(async (ctx, opts: Record<string, unknown>) => (await import('./commands/model.js')).runScore(ctx, opts)));
+
   program
     .command('fixtures')
     .description('synthetic data for demos, tests and benchmarks')

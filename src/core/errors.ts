@@ -15,6 +15,8 @@ export const ErrorCode = {
   WarehouseState: 'WAREHOUSE_STATE',
   /** Another kiinni command holds the writer lock. */
   Locked: 'LOCKED',
+  /** The warehouse holds too little data for the job (e.g. too few exits to train a model). */
+  InsufficientData: 'INSUFFICIENT_DATA',
   /** A DuckDB statement failed. */
   Database: 'DATABASE',
 } as const;
@@ -37,6 +39,7 @@ const exitCodeByError: Record<ErrorCode, ExitCode> = {
   WAREHOUSE_STATE: ExitCode.Usage,
   INPUT_REFUSED: ExitCode.InputRejected,
   LOCKED: ExitCode.Locked,
+  INSUFFICIENT_DATA: ExitCode.InputRejected,
   DATABASE: ExitCode.Failure,
 };
 

@@ -73,6 +73,21 @@ export class Warehouse {
     }
   }
 
+  /** Runs a query and returns its columns (name → values), integers as numbers. */
+  async columns(sql: string, params?: SqlParams): Promise<Record<string, Json[]>> {
+    try {
+      const reader = await this.connection.runAndReadAll(sql, params);
+      const cols = reader.getColumnsObjectJson() as Record<string, Json[]>;
+      reader.columnNames().forEach((name, i) => {
+        const col = cols[name];
+        if (col && wideIntegerTypes.has(reader.columnTypeId(i))) for (let k = 0; k < col.length; k++) if (col[k] !== null) col[k] = Number(col[k]);
+      });
+      return cols;
+    } catch (err) {
+      throw wrapQueryError(err, sql);
+    }
+  }
+
   /** The first row, or undefined. */
   async one<T extends Row = Row>(sql: string, params?: SqlParams): Promise<T | undefined> {
     const rows = await this.all<T>(sql, params);
@@ -89,6 +104,29 @@ export class Warehouse {
     } catch (err) {
       await this.connection.run('ROLLBACK').catch(() => undefined);
       throw err;
+    }
+  }
+
+  /**
+   * Appends rows to an existing table with DuckDB's appender (fast bulk load from JavaScript).
+   * Column kinds: 'varchar', 'double' or 'integer'; null appends NULL.
+   */
+  async appendRows(table: string, kinds: readonly ('varchar' | 'double' | 'integer')[], rows: Iterable<readonly (string | number | null)[]>): Promise<void> {
+    const appender = await this.connection.createAppender(table);
+    try {
+      for (const row of rows) {
+        kinds.forEach((kind, i) => {
+          const v = row[i];
+          if (v === null || v === undefined) appender.appendNull();
+          else if (kind === 'varchar') appender.appendVarchar(String(v));
+          else if (kind === 'double') appender.appendDouble(Number(v));
+          else appender.appendInteger(Number(v));
+        });
+        appender.endRow();
+      }
+      appender.flushSync();
+    } finally {
+      appender.closeSync();
     }
   }
 

@@ -1,8 +1,9 @@
 import type { Migration } from '../db/migrate.js';
 import { ingestMigrations } from '../ingest/index.js';
+import { modelMigrations } from '../model/index.js';
 
 /** Every stage's migrations: one version sequence for the whole warehouse. */
-export const allMigrations: readonly Migration[] = [...ingestMigrations];
+export const allMigrations: readonly Migration[] = [...ingestMigrations, ...modelMigrations];
 
 /** The schema version this kiinni expects. */
 export const latestSchemaVersion = Math.max(...allMigrations.map((m) => m.version));

@@ -22,3 +22,13 @@ export async function withWarehouse<T>(fn: (db: Warehouse, dir: string) => Promi
     db.close();
   }
 }
+
+/** A migrated warehouse with the bundled synthetic cohort (fixtures/cohort) loaded. */
+export async function withCohortWarehouse<T>(fn: (db: Warehouse, dir: string) => Promise<T>): Promise<T> {
+  const { ingestDirectory } = await import('../ingest/index.js');
+  const { repoRoot } = await import('./cli.js');
+  return withWarehouse(async (db, dir) => {
+    await ingestDirectory(db, path.join(repoRoot, 'fixtures', 'cohort'), new Map(), testEffects);
+    return fn(db, dir);
+  });
+}

@@ -1,0 +1,91 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { ErrorCode, KiinniError } from '../../core/errors.js';
+import { evaluateVersion, findVersion, listVersions, promoteVersion, scoreStudents, trainModel, type Evaluation } from '../../model/index.js';
+import { withWarehouse } from '../../pipeline/session.js';
+import type { CliContext } from '../context.js';
+import { count, table } from '../format.js';
+
+const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date like 2026-05-31');
+const trainSchema = z.object({ asOf: date.optional(), horizon: z.coerce.number().int().min(7).max(730).optional(), truth: z.string().optional(), promote: z.boolean().default(true) });
+
+function parse<T>(schema: z.ZodType<T>, raw: unknown): T {
+  const r = schema.safeParse(raw);
+  if (!r.success) {
+    const i = r.error.issues[0]!;
+    throw new KiinniError(ErrorCode.Usage, `--${String(i.path[0]).replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())}: ${i.message}.`);
+  }
+  return r.data;
+}
+
+function metricsLine(e: Evaluation): string {
+  return `ROC AUC ${e.roc_auc.toFixed(3)}${e.oracle_roc_auc !== null ? ` (best achievable ${e.oracle_roc_auc.toFixed(3)})` : ''}, PR AUC ${e.pr_auc.toFixed(3)}, Brier ${e.brier.toFixed(4)}, ECE ${e.ece.toFixed(3)} on ${count(e.rows)} rows (${e.exits} exits), test snapshots ${e.snapshots.join(', ')}`;
+}
+
+const write = (ctx: CliContext, command: string) => ({ dataDir: ctx.dataDir, config: ctx.config, logger: ctx.logger, clock: ctx.clock, write: true, command });
+const read = (ctx: CliContext, command: string) => ({ ...write(ctx, command), write: false });
+
+/** `kiinni model train`. */
+export async function runModelTrain(ctx: CliContext, raw: Record<string, unknown>): Promise<number> {
+  const opts = parse(trainSchema, raw);
+  const result = await withWarehouse(write(ctx, 'model train'), ({ db, dir }) =>
+    trainModel(db, dir.models, { asOf: opts.asOf, horizon: opts.horizon, truthDir: opts.truth, promote: opts.promote }, { logger: ctx.logger, clock: ctx.clock }),
+  );
+  ctx.print(result, () =>
+    [
+      `Trained model ${result.version} on data up to ${result.data_as_of}.`,
+      metricsLine(result.evaluation),
+      `${result.promoted ? 'Promoted to current' : 'Not promoted'}: ${result.promotion_note}.`,
+      `Model card: ${path.join(result.directory, 'card.md')}`,
+    ].join('\n'),
+  );
+  return 0;
+}
+
+/** `kiinni model list`. */
+export async function runModelList(ctx: CliContext): Promise<number> {
+  const versions = await withWarehouse(read(ctx, 'model list'), ({ db }) => listVersions(db));
+  ctx.print({ versions }, () =>
+    versions.length
+      ? table(['version', 'status', 'data up to', 'horizon', 'ROC AUC', 'ECE', 'note'], versions.map((v) => [v.version, v.status, v.data_as_of, v.horizon_days, v.roc_auc, v.ece, v.note]))
+      : "No models yet: run 'kiinni model train'.",
+  );
+  return 0;
+}
+
+/** `kiinni model show [VERSION]`: the model card. */
+export async function runModelShow(ctx: CliContext, version?: string): Promise<number> {
+  const row = await withWarehouse(read(ctx, 'model show'), ({ db }) => findVersion(db, version));
+  const card = JSON.parse(readFileSync(path.join(row.directory, 'card.json'), 'utf8')) as unknown;
+  ctx.print({ ...row, card }, () => readFileSync(path.join(row.directory, 'card.md'), 'utf8'));
+  return 0;
+}
+
+/** `kiinni model promote VERSION`. */
+export async function runModelPromote(ctx: CliContext, version: string): Promise<number> {
+  await withWarehouse(write(ctx, 'model promote'), async ({ db }) => {
+    await findVersion(db, version);
+    await promoteVersion(db, version, 'promoted by hand', ctx.clock());
+  });
+  ctx.print({ version, status: 'current' }, () => `Model ${version} is now the current model.`);
+  return 0;
+}
+
+/** `kiinni model evaluate [VERSION] [--truth DIR]`. */
+export async function runModelEvaluate(ctx: CliContext, version: string | undefined, raw: Record<string, unknown>): Promise<number> {
+  const truth = raw['truth'] as string | undefined;
+  const result = await withWarehouse(write(ctx, 'model evaluate'), ({ db }) => evaluateVersion(db, version, truth));
+  ctx.print(result, () => `Model ${result.version}: ${metricsLine(result)}`);
+  return 0;
+}
+
+/** `kiinni score [--as-of DATE] [--model VERSION]`. */
+export async function runScore(ctx: CliContext, raw: Record<string, unknown>): Promise<number> {
+  const opts = parse(z.object({ asOf: date.optional(), model: z.string().optional() }), raw);
+  const summary = await withWarehouse(write(ctx, 'score'), ({ db }) => scoreStudents(db, { asOf: opts.asOf, version: opts.model }, { logger: ctx.logger, clock: ctx.clock }));
+  ctx.print(summary, () =>
+    `Scored ${count(summary.students)} active students as of ${summary.as_of} with model ${summary.model_version}: ${summary.bands.high} high, ${summary.bands.raised} raised, ${summary.bands.low} low (${summary.band_rule}).`,
+  );
+  return 0;
+}

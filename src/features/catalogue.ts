@@ -1,0 +1,44 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { ErrorCode, KiinniError } from '../core/errors.js';
+import { packageRoot } from '../core/package-root.js';
+
+const text = z.strictObject({ fi: z.string().min(1), sv: z.string().min(1), en: z.string().min(1) });
+const featureSchema = z.strictObject({
+  name: z.string().regex(/^[a-z][a-z0-9_]*$/),
+  family: z.enum(['background', 'performance', 'wellbeing', 'engagement']),
+  sensitivity: z.enum(['ordinary', 'welfare']),
+  sql: z.string().min(1),
+  description: text,
+  reason: text,
+});
+const catalogueSchema = z.strictObject({ features: z.array(featureSchema).min(1) });
+
+/** One feature of the catalogue: what it means, how it is computed as of a date, and its reason sentence. */
+export type FeatureSpec = z.infer<typeof featureSchema>;
+export type Language = 'fi' | 'sv' | 'en';
+
+/** The shipped catalogue (models/features.yaml). */
+export function catalogueFile(): string {
+  return path.join(packageRoot(), 'models', 'features.yaml');
+}
+
+/** Loads and validates a feature catalogue; errors name the feature and field. */
+export function loadCatalogue(file = catalogueFile()): FeatureSpec[] {
+  const doc = parseYaml(readFileSync(file, 'utf8'));
+  const result = catalogueSchema.safeParse(doc);
+  if (!result.success) {
+    const i = result.error.issues[0]!;
+    const idx = typeof i.path[1] === 'number' ? i.path[1] : undefined;
+    const name = idx !== undefined ? (doc as { features: { name?: string }[] }).features[idx]?.name : undefined;
+    throw new KiinniError(ErrorCode.ConfigInvalid, `${file}: ${name ? `feature ${name}: ` : ''}${i.path.slice(2).join('.') || i.path.join('.')}: ${i.message}.`);
+  }
+  const seen = new Set<string>();
+  for (const f of result.data.features) {
+    if (seen.has(f.name)) throw new KiinniError(ErrorCode.ConfigInvalid, `${file}: feature ${f.name} is defined twice.`);
+    seen.add(f.name);
+  }
+  return result.data.features;
+}

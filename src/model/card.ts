@@ -1,0 +1,60 @@
+import type { ModelArtifact } from './registry.js';
+
+const pct = (x: number | null) => (x === null || !Number.isFinite(x) ? '–' : `${(100 * x).toFixed(1)} %`);
+const num = (x: number | null) => (x === null || !Number.isFinite(x) ? '–' : x.toFixed(3));
+
+/** The model card in Markdown: data window, metrics, calibration, per-group error rates, importances. */
+export function renderCard(a: ModelArtifact): string {
+  const e = a.evaluation;
+  const lines = [
+    `# kiinni model ${a.version}`,
+    '',
+    `Probability of a negative exit (resigned or deemed resigned) within **${a.horizon_days} days** of the scoring date.`,
+    `Trained ${a.created_at.slice(0, 10)} on data up to ${a.data_as_of}. A risk score is a prompt to talk, never a label on a student.`,
+    '',
+    '## Data window and split (in time)',
+    '',
+    `| part | snapshots | rows | exits |`,
+    `|---|---|---|---|`,
+    `| train | ${a.split.train[0]} … ${a.split.train.at(-1)} (${a.split.train.length}) | ${a.split.train_rows} | ${a.split.train_exits} |`,
+    `| validation (calibration) | ${a.split.validation.join(', ')} | ${a.split.validation_rows} | ${a.split.validation_exits} |`,
+    `| test | ${a.split.test.join(', ')} | ${e.rows} | ${e.exits} |`,
+    '',
+    `Training snapshots whose ${a.horizon_days}-day label window reaches the validation period are left out. Forest: ${a.spec.forest.trees} trees, ${a.spec.forest.max_features} features per split, min ${a.spec.forest.min_samples_leaf} students per leaf, class weights ${a.spec.forest.class_weight}; calibration: ${a.calibration.method}; trained in ${a.training_seconds} s.`,
+    '',
+    '## Quality on the test snapshots',
+    '',
+    `| metric | value |`,
+    `|---|---|`,
+    `| ROC AUC | ${num(e.roc_auc)} |`,
+    ...(e.oracle_roc_auc !== null ? [`| best achievable ROC AUC (generator truth) | ${num(e.oracle_roc_auc)} |`] : []),
+    `| PR AUC | ${num(e.pr_auc)} |`,
+    `| Brier score | ${num(e.brier)} |`,
+    `| expected calibration error | ${num(e.ece)} |`,
+    `| precision / recall, top 5 % | ${pct(e.capacity.top_5_percent.precision)} / ${pct(e.capacity.top_5_percent.recall)} |`,
+    `| precision / recall, top 10 % | ${pct(e.capacity.top_10_percent.precision)} / ${pct(e.capacity.top_10_percent.recall)} |`,
+    `| exits flagged high before leaving (validation + test) | ${e.lead_time.flagged_before_exit} of ${e.lead_time.exits} |`,
+    `| median lead time, first high-band score → exit | ${e.lead_time.median_days === null ? '–' : `${e.lead_time.median_days} days`} |`,
+    '',
+    '## Calibration',
+    '',
+    '| predicted | rows | mean predicted | observed |',
+    '|---|---|---|---|',
+    ...e.calibration.filter((b) => b.n > 0).map((b) => `| ${b.from.toFixed(1)}–${b.to.toFixed(1)} | ${b.n} | ${num(b.predicted)} | ${num(b.observed)} |`),
+    '',
+    '## Error rates by group',
+    '',
+    `False-positive rate: share of students who did not leave but were in the high band (probability ≥ ${a.spec.bands.high}). Groups are used only to check the model; gender and home language are not features.`,
+    '',
+  ];
+  for (const [dim, groups] of Object.entries(e.groups)) {
+    lines.push(`### ${dim.replace(/_/g, ' ')}`, '', '| group | rows | exits | ROC AUC | false-positive rate | mean predicted | observed |', '|---|---|---|---|---|---|---|');
+    for (const g of groups) lines.push(`| ${g.value} | ${g.n} | ${g.exits} | ${num(g.roc_auc)} | ${pct(g.false_positive_rate)} | ${pct(g.mean_predicted)} | ${pct(g.observed_rate)} |`);
+    lines.push('');
+  }
+  lines.push('## What the model relies on (permutation importance on the test snapshots)', '', '| feature | family | ROC AUC drop when shuffled |', '|---|---|---|');
+  const family = new Map(a.features.map((f) => [f.name, f.family]));
+  for (const imp of e.importances.slice(0, 15)) lines.push(`| ${imp.feature} | ${family.get(imp.feature) ?? ''} | ${imp.auc_drop.toFixed(4)} |`);
+  lines.push('');
+  return lines.join('\n');
+}

@@ -1,0 +1,189 @@
+import path from 'node:path';
+import { ErrorCode, KiinniError } from '../core/errors.js';
+import type { Logger } from '../core/log.js';
+import { literal } from '../db/sql.js';
+import type { Warehouse } from '../db/warehouse.js';
+import { attendanceLagDays, featureColumns, featureMatrix, latestDataDate, loadCatalogue, panelSql, snapshotDatesSql, type FeatureSpec } from '../features/index.js';
+import { fitCalibration } from './calibration.js';
+import { renderCard } from './card.js';
+import { calibratedProba, evaluate, permutationImportances, type EvalRow, type Evaluation } from './evaluate.js';
+import { predictProba, trainForest } from './forest/forest.js';
+import { expectedCalibrationError, rocAuc } from './metrics.js';
+import { findVersion, loadArtifact, promoteVersion, registerVersion, saveArtifact, type ModelArtifact } from './registry.js';
+import { loadModelSpec, type ModelSpec } from './spec.js';
+
+export interface TrainOptions {
+  /** Last day of data to use (default: the latest date in the warehouse). */
+  asOf?: string | undefined;
+  horizon?: number | undefined;
+  /** A generator's truth/ directory: adds the best achievable ROC AUC to the card. */
+  truthDir?: string | undefined;
+  /** Promote if the rule allows (default true). */
+  promote: boolean;
+  spec?: ModelSpec;
+  catalogue?: FeatureSpec[];
+}
+
+export interface TrainResult {
+  version: string;
+  directory: string;
+  data_as_of: string;
+  evaluation: Evaluation;
+  promoted: boolean;
+  promotion_note: string;
+}
+
+export const PANEL = '_model_panel';
+
+/** Panel metadata aligned with the feature matrix (both ordered by as_of, student_id). */
+export async function panelMeta(db: Warehouse) {
+  return db.columns(`
+    SELECT p.student_id, strftime(p.as_of, '%Y-%m-%d') AS as_of, strftime(p.exit_date, '%Y-%m-%d') AS exit_date,
+      s.gender, CASE WHEN s.home_language IN ('fi', 'sv') THEN s.home_language ELSE 'other' END AS home_language,
+      s.education_type, s.unit,
+      CASE WHEN year(p.as_of) - s.birth_year < 18 THEN 'under 18' WHEN year(p.as_of) - s.birth_year < 20 THEN '18–19'
+           WHEN year(p.as_of) - s.birth_year < 25 THEN '20–24' ELSE '25 or older' END AS age_band
+    FROM ${PANEL} p JOIN students s USING (student_id) ORDER BY p.as_of, p.student_id`);
+}
+
+/** True weekly hazard of each panel row from a generator's truth files (latest week on or before the date). */
+export async function oracleScores(db: Warehouse, truthDir: string): Promise<Float64Array> {
+  const cols = await db.columns(`
+    SELECT coalesce(t.weekly_hazard, 0) AS h FROM ${PANEL} p
+    ASOF LEFT JOIN (SELECT student_id, week, weekly_hazard FROM read_csv(${literal(path.join(truthDir, 'weekly_risk.csv'))}, header = true)) t
+      ON p.student_id = t.student_id AND p.as_of >= t.week
+    ORDER BY p.as_of, p.student_id`);
+  return Float64Array.from(cols['h'] as number[]);
+}
+
+/**
+ * Trains, calibrates and evaluates a model on monthly snapshots split in time, writes its
+ * version directory and card, registers it, and promotes it when the rule allows.
+ */
+export async function trainModel(db: Warehouse, modelsDir: string, opts: TrainOptions, fx: { logger: Logger; clock: () => Date }): Promise<TrainResult> {
+  const spec = opts.spec ?? loadModelSpec();
+  const catalogue = opts.catalogue ?? loadCatalogue();
+  const asOf = opts.asOf ?? (await latestDataDate(db));
+  if (!asOf) throw new KiinniError(ErrorCode.InsufficientData, 'The warehouse holds no study data yet.', "Load exports first with 'kiinni ingest'.");
+  const horizon = opts.horizon ?? spec.horizon_days;
+  const t0 = performance.now();
+  const lag = await attendanceLagDays(db);
+
+  await db.run(panelSql(PANEL, snapshotDatesSql), { as_of: asOf, horizon });
+  await db.run(`DELETE FROM ${PANEL} WHERE censored`);
+  const matrix = await featureMatrix(db, PANEL, catalogue, lag);
+  const meta = await panelMeta(db);
+  const dates = [...new Set(meta['as_of'] as string[])].sort();
+  const k = spec.split.test_snapshots + spec.split.validation_snapshots;
+  if (dates.length < k + 2) {
+    throw new KiinniError(ErrorCode.InsufficientData, `Only ${dates.length} snapshot dates with a known ${horizon}-day outcome up to ${asOf}; training needs at least ${k + 2}.`, 'Load more history, or shorten --horizon.');
+  }
+  const testDates = dates.slice(-spec.split.test_snapshots);
+  const valDates = dates.slice(-k, -spec.split.test_snapshots);
+  const valStart = Date.parse(valDates[0]!);
+  const trainDates = dates.filter((d) => d < valDates[0]! && Date.parse(d) + horizon * 86_400_000 < valStart);
+  const asOfCol = meta['as_of'] as string[];
+  const label = matrix.getChild('label')!.toArray() as Int32Array;
+  const rowsOf = (ds: string[]) => asOfCol.flatMap((d, i) => (ds.includes(d) ? [i] : []));
+  const trainRows = rowsOf(trainDates);
+  const valRows = rowsOf(valDates);
+  const testRows = rowsOf(testDates);
+  const yOf = (rows: number[]) => Uint8Array.from(rows, (i) => label[i]!);
+  const yTrain = yOf(trainRows);
+  const trainExits = yTrain.reduce((a, b) => a + b, 0);
+  if (trainExits < 10) {
+    throw new KiinniError(ErrorCode.InsufficientData, `Only ${trainExits} negative exits in the training snapshots (${trainDates.length} dates); a model needs at least 10.`, 'Load more history.');
+  }
+  fx.logger.info({ rows: trainRows.length, exits: trainExits, features: catalogue.length }, 'model_training');
+
+  const forest = await trainForest(featureColumns(matrix, catalogue, trainRows), yTrain, {
+    nTrees: spec.forest.trees,
+    maxFeatures: spec.forest.max_features,
+    maxDepth: spec.forest.max_depth,
+    minSamplesLeaf: spec.forest.min_samples_leaf,
+    classWeight: spec.forest.class_weight,
+    seed: spec.forest.seed,
+    threads: 0,
+  });
+  const yVal = yOf(valRows);
+  const pValRaw = predictProba(forest, featureColumns(matrix, catalogue, valRows));
+  const calibration = fitCalibration(spec.calibration, pValRaw, yVal);
+  const testCols = featureColumns(matrix, catalogue, testRows);
+  const yTest = yOf(testRows);
+  const evalRows = [...valRows, ...testRows];
+  const pEval = calibratedProba(forest, calibration, featureColumns(matrix, catalogue, evalRows));
+  const rowObjects: EvalRow[] = evalRows.map((i, j) => ({
+    studentId: (meta['student_id'] as string[])[i]!,
+    asOf: asOfCol[i]!,
+    label: label[i]!,
+    p: pEval[j]!,
+    exitDate: (meta['exit_date'] as (string | null)[])[i] ?? null,
+    groups: Object.fromEntries(['gender', 'home_language', 'education_type', 'unit', 'age_band'].map((g) => [g, String((meta[g] as string[])[i])])),
+  }));
+  const testSet = new Set(testDates);
+  const testObjects = rowObjects.filter((r) => testSet.has(r.asOf));
+  let oracle: number | null = null;
+  if (opts.truthDir) {
+    const h = await oracleScores(db, opts.truthDir);
+    oracle = rocAuc(Float64Array.from(testRows, (i) => h[i]!), yTest);
+  }
+  const evaluation = evaluate(testObjects, spec.bands.high, {
+    importances: permutationImportances(forest, testCols, yTest, catalogue.map((f) => f.name), spec.forest.seed),
+    oracle,
+  });
+  // Lead time uses validation and test snapshots: an exit is seen from its first high score.
+  evaluation.lead_time = evaluate(rowObjects, spec.bands.high, { importances: [], oracle: null }).lead_time;
+  const pValCal = rowObjects.filter((r) => !testSet.has(r.asOf));
+
+  const now = fx.clock();
+  const version = `m${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, '').replace('T', '-')}`;
+  const artifact: ModelArtifact = {
+    version,
+    created_at: now.toISOString().replace(/\.\d+Z$/, ''),
+    data_as_of: asOf,
+    horizon_days: horizon,
+    attendance_lag_days: lag,
+    spec,
+    features: catalogue,
+    calibration,
+    split: {
+      train: trainDates,
+      validation: valDates,
+      test: testDates,
+      train_rows: trainRows.length,
+      train_exits: trainExits,
+      validation_rows: valRows.length,
+      validation_exits: yVal.reduce((a, b) => a + b, 0),
+    },
+    training_seconds: Math.round((performance.now() - t0) / 100) / 10,
+    validation: {
+      roc_auc: Math.round(rocAuc(pValCal.map((r) => r.p), pValCal.map((r) => r.label)) * 10000) / 10000,
+      ece: Math.round(expectedCalibrationError(pValCal.map((r) => r.p), pValCal.map((r) => r.label)) * 10000) / 10000,
+    },
+    evaluation,
+  };
+  const directory = saveArtifact(modelsDir, artifact, forest, renderCard(artifact));
+  await registerVersion(db, artifact, directory);
+
+  // Promotion: compare with the current model on this model's test snapshots.
+  let promoted = false;
+  let note: string;
+  const current = await findVersion(db).catch(() => undefined);
+  if (!current) {
+    note = 'first model';
+    promoted = opts.promote;
+  } else {
+    const cur = loadArtifact(current.directory);
+    const curMatrix = await featureMatrix(db, PANEL, cur.artifact.features, cur.artifact.attendance_lag_days);
+    const pCur = calibratedProba(cur.forest, cur.artifact.calibration, featureColumns(curMatrix, cur.artifact.features, testRows));
+    const curAuc = rocAuc(pCur, yTest);
+    const curEce = expectedCalibrationError(pCur, yTest);
+    const ok = evaluation.roc_auc >= curAuc - spec.promotion.max_auc_drop && evaluation.ece <= curEce + spec.promotion.max_ece_rise;
+    note = `on ${testDates.join(', ')}: ROC AUC ${evaluation.roc_auc.toFixed(3)} vs ${curAuc.toFixed(3)} (${current.version}), ECE ${evaluation.ece.toFixed(3)} vs ${curEce.toFixed(3)}${ok ? '' : ': not promoted, worse beyond tolerance'}`;
+    promoted = ok && opts.promote;
+  }
+  if (promoted) await promoteVersion(db, version, note, now);
+  await db.run(`DROP TABLE IF EXISTS ${PANEL}`);
+  fx.logger.info({ version, roc_auc: evaluation.roc_auc, ece: evaluation.ece, promoted }, 'model_trained');
+  return { version, directory, data_as_of: asOf, evaluation, promoted, promotion_note: note };
+}
