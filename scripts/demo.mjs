@@ -21,4 +21,17 @@ rmSync(data, { recursive: true, force: true });
 kiinni('init');
 kiinni('ingest', '--dir', path.join(root, 'fixtures', 'cohort'));
 kiinni('status');
-process.stdout.write(`\nWarehouse: ${path.join(data, 'kiinni.duckdb')}\nTry: npx kiinni --data-dir data-demo contracts attendance\n`);
+// The bundled cohort's truth files let the card show the best achievable ROC AUC.
+kiinni('model', 'train', '--truth', path.join(root, 'fixtures', 'cohort', 'truth'));
+// The export ends in the summer break; score a February school day to see a working list.
+kiinni('score', '--as-of', '2026-02-20', '--show', '10', '--lang', 'fi');
+const models = path.join(data, 'models');
+process.stdout.write(
+  [
+    '',
+    `Warehouse:   ${path.join(data, 'kiinni.duckdb')}`,
+    `Model cards: ${models}/<version>/card.md   (npx kiinni --data-dir data-demo model show)`,
+    'Try:         npx kiinni --data-dir data-demo quarantine list',
+    '',
+  ].join('\n'),
+);

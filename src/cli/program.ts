@@ -110,6 +110,8 @@ export function buildProgram(state: RunState): Command {
     .description('score every active student: probability, band and reasons (current model)')
     .option('--as-of <date>', 'scoring date (default: the latest date in the warehouse)')
     .option('--model <version>', 'a model version other than the current one')
+    .option('--show <n>', 'also print the n highest-risk students with their reasons', '0')
+    .addOption(new Option('--lang <lang>', 'language of the reasons').choices(['fi', 'sv', 'en']).default('en'))
     .action(act(async (ctx, opts: Record<string, unknown>) => (await import('./commands/model.js')).runScore(ctx, opts)));
 
   program

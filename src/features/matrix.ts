@@ -24,13 +24,13 @@ export function featureSql(panel: string, catalogue: readonly FeatureSpec[]): st
  * to each trained model so its training data can be inspected.
  */
 export async function featureMatrix(db: Warehouse, panel: string, catalogue: readonly FeatureSpec[], attendanceLagDays: number): Promise<Table> {
-  const cols = await db.columns(featureSql(panel, catalogue), { attendance_lag_days: attendanceLagDays });
+  const cols = await db.streamColumns(featureSql(panel, catalogue), { attendance_lag_days: attendanceLagDays });
   const arrays: Record<string, string[] | Int32Array | Float64Array> = {
     student_id: cols['student_id'] as string[],
     as_of: cols['as_of'] as string[],
-    label: Int32Array.from(cols['label'] as number[]),
+    label: Int32Array.from(cols['label'] as Float64Array),
   };
-  for (const f of catalogue) arrays[f.name] = Float64Array.from(cols[f.name] as (number | null)[], (v) => (v === null ? NaN : v));
+  for (const f of catalogue) arrays[f.name] = cols[f.name] as Float64Array;
   return tableFromArrays(arrays) as unknown as Table;
 }
 

@@ -44,7 +44,7 @@ export function renderCard(a: ModelArtifact): string {
     '',
     '## Error rates by group',
     '',
-    `False-positive rate: share of students who did not leave but were in the high band (probability ≥ ${a.spec.bands.high}). Groups are used only to check the model; gender and home language are not features.`,
+    `False-positive rate: share of students who did not leave but were in the high band (${a.spec.bands.mode === 'capacity' ? `top ${a.spec.bands.high_share * 100} % of scores` : `probability ≥ ${a.spec.bands.high}`}). Groups are used only to check the model; gender and home language are not features.`,
     '',
   ];
   for (const [dim, groups] of Object.entries(e.groups)) {

@@ -1,9 +1,9 @@
-import { attendanceLagDays, featureColumns, featureMatrix, panelSql, snapshotDatesSql } from '../features/index.js';
+import { attendanceLagDays, featureColumns, featureMatrix } from '../features/index.js';
 import type { Warehouse } from '../db/warehouse.js';
-import { calibratedProba, evaluate, permutationImportances, type EvalRow, type Evaluation } from './evaluate.js';
+import { calibratedProba, evaluate, highThreshold, permutationImportances, type Evaluation } from './evaluate.js';
 import { rocAuc } from './metrics.js';
 import { findVersion, loadArtifact } from './registry.js';
-import { oracleScores, PANEL, panelMeta } from './train.js';
+import { buildTrainingPanel, evalRowsFor, oracleScores, PANEL, panelMeta } from './train.js';
 
 /**
  * Re-evaluates a stored model version on its own test snapshots, recomputed from the warehouse
@@ -14,8 +14,7 @@ export async function evaluateVersion(db: Warehouse, version: string | undefined
   const row = await findVersion(db, version);
   const { artifact, forest } = loadArtifact(row.directory);
   const lag = artifact.attendance_lag_days ?? (await attendanceLagDays(db));
-  await db.run(panelSql(PANEL, snapshotDatesSql), { as_of: artifact.data_as_of, horizon: artifact.horizon_days });
-  await db.run(`DELETE FROM ${PANEL} WHERE censored`);
+  await buildTrainingPanel(db, artifact.data_as_of, artifact.horizon_days);
   try {
     const matrix = await featureMatrix(db, PANEL, artifact.features, lag);
     const meta = await panelMeta(db);
@@ -26,21 +25,14 @@ export async function evaluateVersion(db: Warehouse, version: string | undefined
     const evalRows = asOf.flatMap((d, i) => (evalDates.has(d) ? [i] : []));
     const testRows = evalRows.filter((i) => testDates.has(asOf[i]!));
     const p = calibratedProba(forest, artifact.calibration, featureColumns(matrix, artifact.features, evalRows));
-    const rows: EvalRow[] = evalRows.map((i, j) => ({
-      studentId: (meta['student_id'] as string[])[i]!,
-      asOf: asOf[i]!,
-      label: label[i]!,
-      p: p[j]!,
-      exitDate: (meta['exit_date'] as (string | null)[])[i] ?? null,
-      groups: Object.fromEntries(['gender', 'home_language', 'education_type', 'unit', 'age_band'].map((g) => [g, String((meta[g] as string[])[i])])),
-    }));
+    const rows = evalRowsFor(meta, label, evalRows, p);
     const yTest = Uint8Array.from(testRows, (i) => label[i]!);
     const oracle = truthDir ? rocAuc(Float64Array.from(testRows, ((h) => (i: number) => h[i]!)(await oracleScores(db, truthDir))), yTest) : null;
-    const evaluation = evaluate(rows.filter((r) => testDates.has(r.asOf)), artifact.spec.bands.high, {
+    const evaluation = evaluate(rows.filter((r) => testDates.has(r.asOf)), highThreshold(artifact.spec, rows.map((r) => r.p)), {
       importances: permutationImportances(forest, featureColumns(matrix, artifact.features, testRows), yTest, artifact.features.map((f) => f.name), artifact.spec.forest.seed),
       oracle,
     });
-    evaluation.lead_time = evaluate(rows, artifact.spec.bands.high, { importances: [], oracle: null }).lead_time;
+    evaluation.lead_time = evaluate(rows, highThreshold(artifact.spec, rows.map((r) => r.p)), { importances: [], oracle: null }).lead_time;
     return { version: artifact.version, ...evaluation };
   } finally {
     await db.run(`DROP TABLE IF EXISTS ${PANEL}`);

@@ -2,6 +2,7 @@ import { Random } from '../core/random.js';
 import type { Forest } from './forest/forest.js';
 import { predictProba } from './forest/forest.js';
 import { calibrate, type Calibration } from './calibration.js';
+import type { ModelSpec } from './spec.js';
 import { atCapacity, averagePrecision, brier, calibrationTable, expectedCalibrationError, rocAuc } from './metrics.js';
 
 /** One evaluated row: a student on a snapshot date. */
@@ -98,7 +99,7 @@ function leadTime(rows: readonly EvalRow[], high: number): Evaluation['lead_time
 }
 
 /** Drop in ROC AUC when one feature's values are shuffled (on at most `maxRows` rows). */
-export function permutationImportances(forest: Forest, columns: Float64Array[], y: Uint8Array, names: readonly string[], seed: number, maxRows = 20_000): { feature: string; auc_drop: number }[] {
+export function permutationImportances(forest: Forest, columns: Float64Array[], y: Uint8Array, names: readonly string[], seed: number, maxRows = 5_000): { feature: string; auc_drop: number }[] {
   const rng = new Random(seed, 0x1a9);
   let rows = Array.from({ length: y.length }, (_, i) => i);
   if (rows.length > maxRows) {
@@ -149,6 +150,16 @@ export function evaluate(rows: readonly EvalRow[], high: number, extra: { import
     importances: extra.importances,
     oracle_roc_auc: extra.oracle === null ? null : r4(extra.oracle),
   };
+}
+
+/**
+ * The probability from which a student is in the high band: the spec's threshold, or with
+ * capacity bands the (1 − high_share) quantile of the probabilities being evaluated.
+ */
+export function highThreshold(spec: ModelSpec, p: readonly number[]): number {
+  if (spec.bands.mode === 'probability' || p.length === 0) return spec.bands.high;
+  const sorted = [...p].sort((a, b) => b - a);
+  return sorted[Math.max(0, Math.ceil(spec.bands.high_share * sorted.length) - 1)]!;
 }
 
 /** Calibrated probabilities of a forest for given columns. */

@@ -86,3 +86,12 @@ export async function scoreStudents(db: Warehouse, opts: { asOf?: string | undef
     band_rule: b.mode === 'capacity' ? `capacity: top ${b.high_share * 100} % high, next ${b.raised_share * 100} % raised` : `probability: high ≥ ${b.high}, raised ≥ ${b.raised}`,
   };
 }
+
+/** The highest-risk students of one scoring run, with their stored reasons. */
+export async function topScores(db: Warehouse, asOf: string, version: string, limit: number): Promise<{ student_id: string; probability: number; band: Band; rank: number; reasons: RiskReason[] }[]> {
+  const rows = await db.all(
+    `SELECT student_id, probability, band, rank, reasons FROM risk_scores WHERE as_of = $as_of::DATE AND model_version = $v ORDER BY rank LIMIT $n`,
+    { as_of: asOf, v: version, n: limit },
+  );
+  return rows.map((r) => ({ student_id: String(r['student_id']), probability: Number(r['probability']), band: r['band'] as Band, rank: Number(r['rank']), reasons: JSON.parse(String(r['reasons'])) as RiskReason[] }));
+}

@@ -14,6 +14,7 @@ const specSchema = z.strictObject({
     max_depth: z.number().int().min(1).max(64),
     min_samples_leaf: z.number().int().min(1),
     class_weight: z.enum(['balanced', 'none']),
+    max_samples_per_tree: z.number().int().min(1000),
     seed: z.number().int().min(0),
   }),
   calibration: z.enum(['platt', 'isotonic', 'auto']),

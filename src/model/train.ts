@@ -6,7 +6,7 @@ import type { Warehouse } from '../db/warehouse.js';
 import { attendanceLagDays, featureColumns, featureMatrix, latestDataDate, loadCatalogue, panelSql, snapshotDatesSql, type FeatureSpec } from '../features/index.js';
 import { fitCalibration } from './calibration.js';
 import { renderCard } from './card.js';
-import { calibratedProba, evaluate, permutationImportances, type EvalRow, type Evaluation } from './evaluate.js';
+import { calibratedProba, evaluate, highThreshold, permutationImportances, type EvalRow, type Evaluation } from './evaluate.js';
 import { predictProba, trainForest } from './forest/forest.js';
 import { expectedCalibrationError, rocAuc } from './metrics.js';
 import { findVersion, loadArtifact, promoteVersion, registerVersion, saveArtifact, type ModelArtifact } from './registry.js';
@@ -46,6 +46,24 @@ export async function panelMeta(db: Warehouse) {
     FROM ${PANEL} p JOIN students s USING (student_id) ORDER BY p.as_of, p.student_id`);
 }
 
+/** The training panel as of `asOf`: every snapshot whose outcome window is known. */
+export async function buildTrainingPanel(db: Warehouse, asOf: string, horizon: number): Promise<void> {
+  await db.run(panelSql(PANEL, snapshotDatesSql), { as_of: asOf, horizon });
+  await db.run(`DELETE FROM ${PANEL} WHERE censored`);
+}
+
+/** Evaluation rows (student, date, label, probability, exit, groups) for panel rows `rows` with probabilities `p`. */
+export function evalRowsFor(meta: Record<string, unknown[]>, label: Int32Array, rows: readonly number[], p: ArrayLike<number>): EvalRow[] {
+  return rows.map((i, j) => ({
+    studentId: (meta['student_id'] as string[])[i]!,
+    asOf: (meta['as_of'] as string[])[i]!,
+    label: label[i]!,
+    p: p[j]!,
+    exitDate: (meta['exit_date'] as (string | null)[])[i] ?? null,
+    groups: Object.fromEntries(['gender', 'home_language', 'education_type', 'unit', 'age_band'].map((g) => [g, String((meta[g] as string[])[i])])),
+  }));
+}
+
 /** True weekly hazard of each panel row from a generator's truth files (latest week on or before the date). */
 export async function oracleScores(db: Warehouse, truthDir: string): Promise<Float64Array> {
   const cols = await db.columns(`
@@ -69,10 +87,12 @@ export async function trainModel(db: Warehouse, modelsDir: string, opts: TrainOp
   const t0 = performance.now();
   const lag = await attendanceLagDays(db);
 
-  await db.run(panelSql(PANEL, snapshotDatesSql), { as_of: asOf, horizon });
-  await db.run(`DELETE FROM ${PANEL} WHERE censored`);
+  await buildTrainingPanel(db, asOf, horizon);
+  const lap = (step: string, since: number) => fx.logger.debug({ step, ms: Math.round(performance.now() - since) }, 'train_step');
+  let t = performance.now();
   const matrix = await featureMatrix(db, PANEL, catalogue, lag);
   const meta = await panelMeta(db);
+  lap('features', t);
   const dates = [...new Set(meta['as_of'] as string[])].sort();
   const k = spec.split.test_snapshots + spec.split.validation_snapshots;
   if (dates.length < k + 2) {
@@ -96,15 +116,19 @@ export async function trainModel(db: Warehouse, modelsDir: string, opts: TrainOp
   }
   fx.logger.info({ rows: trainRows.length, exits: trainExits, features: catalogue.length }, 'model_training');
 
+  t = performance.now();
   const forest = await trainForest(featureColumns(matrix, catalogue, trainRows), yTrain, {
     nTrees: spec.forest.trees,
     maxFeatures: spec.forest.max_features,
     maxDepth: spec.forest.max_depth,
     minSamplesLeaf: spec.forest.min_samples_leaf,
     classWeight: spec.forest.class_weight,
+    maxSamples: Math.min(1, spec.forest.max_samples_per_tree / trainRows.length),
     seed: spec.forest.seed,
     threads: 0,
   });
+  lap('forest', t);
+  t = performance.now();
   const yVal = yOf(valRows);
   const pValRaw = predictProba(forest, featureColumns(matrix, catalogue, valRows));
   const calibration = fitCalibration(spec.calibration, pValRaw, yVal);
@@ -112,14 +136,7 @@ export async function trainModel(db: Warehouse, modelsDir: string, opts: TrainOp
   const yTest = yOf(testRows);
   const evalRows = [...valRows, ...testRows];
   const pEval = calibratedProba(forest, calibration, featureColumns(matrix, catalogue, evalRows));
-  const rowObjects: EvalRow[] = evalRows.map((i, j) => ({
-    studentId: (meta['student_id'] as string[])[i]!,
-    asOf: asOfCol[i]!,
-    label: label[i]!,
-    p: pEval[j]!,
-    exitDate: (meta['exit_date'] as (string | null)[])[i] ?? null,
-    groups: Object.fromEntries(['gender', 'home_language', 'education_type', 'unit', 'age_band'].map((g) => [g, String((meta[g] as string[])[i])])),
-  }));
+  const rowObjects = evalRowsFor(meta, label, evalRows, pEval);
   const testSet = new Set(testDates);
   const testObjects = rowObjects.filter((r) => testSet.has(r.asOf));
   let oracle: number | null = null;
@@ -127,12 +144,13 @@ export async function trainModel(db: Warehouse, modelsDir: string, opts: TrainOp
     const h = await oracleScores(db, opts.truthDir);
     oracle = rocAuc(Float64Array.from(testRows, (i) => h[i]!), yTest);
   }
-  const evaluation = evaluate(testObjects, spec.bands.high, {
+  const evaluation = evaluate(testObjects, highThreshold(spec, rowObjects.map((r) => r.p)), {
     importances: permutationImportances(forest, testCols, yTest, catalogue.map((f) => f.name), spec.forest.seed),
     oracle,
   });
+  lap('evaluate', t);
   // Lead time uses validation and test snapshots: an exit is seen from its first high score.
-  evaluation.lead_time = evaluate(rowObjects, spec.bands.high, { importances: [], oracle: null }).lead_time;
+  evaluation.lead_time = evaluate(rowObjects, highThreshold(spec, rowObjects.map((r) => r.p)), { importances: [], oracle: null }).lead_time;
   const pValCal = rowObjects.filter((r) => !testSet.has(r.asOf));
 
   const now = fx.clock();
@@ -182,6 +200,7 @@ export async function trainModel(db: Warehouse, modelsDir: string, opts: TrainOp
     note = `on ${testDates.join(', ')}: ROC AUC ${evaluation.roc_auc.toFixed(3)} vs ${curAuc.toFixed(3)} (${current.version}), ECE ${evaluation.ece.toFixed(3)} vs ${curEce.toFixed(3)}${ok ? '' : ': not promoted, worse beyond tolerance'}`;
     promoted = ok && opts.promote;
   }
+  if (!opts.promote) note += ' (--no-promote: registered as a candidate)';
   if (promoted) await promoteVersion(db, version, note, now);
   await db.run(`DROP TABLE IF EXISTS ${PANEL}`);
   fx.logger.info({ version, roc_auc: evaluation.roc_auc, ece: evaluation.ece, promoted }, 'model_trained');

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { ErrorCode, KiinniError } from '../../core/errors.js';
-import { evaluateVersion, findVersion, listVersions, promoteVersion, scoreStudents, trainModel, type Evaluation } from '../../model/index.js';
+import { evaluateVersion, findVersion, listVersions, loadArtifact, promoteVersion, reasonSentences, scoreStudents, topScores, trainModel, type Evaluation } from '../../model/index.js';
 import { withWarehouse } from '../../pipeline/session.js';
 import type { CliContext } from '../context.js';
 import { count, table } from '../format.js';
@@ -80,12 +80,37 @@ export async function runModelEvaluate(ctx: CliContext, version: string | undefi
   return 0;
 }
 
-/** `kiinni score [--as-of DATE] [--model VERSION]`. */
+/** `kiinni score [--as-of DATE] [--model VERSION] [--show N] [--lang fi|sv|en]`. */
 export async function runScore(ctx: CliContext, raw: Record<string, unknown>): Promise<number> {
-  const opts = parse(z.object({ asOf: date.optional(), model: z.string().optional() }), raw);
-  const summary = await withWarehouse(write(ctx, 'score'), ({ db }) => scoreStudents(db, { asOf: opts.asOf, version: opts.model }, { logger: ctx.logger, clock: ctx.clock }));
-  ctx.print(summary, () =>
-    `Scored ${count(summary.students)} active students as of ${summary.as_of} with model ${summary.model_version}: ${summary.bands.high} high, ${summary.bands.raised} raised, ${summary.bands.low} low (${summary.band_rule}).`,
+  const opts = parse(
+    z.object({ asOf: date.optional(), model: z.string().optional(), show: z.coerce.number().int().min(0).max(1000).default(0), lang: z.enum(['fi', 'sv', 'en']).default('en') }),
+    raw,
+  );
+  const { summary, top, features } = await withWarehouse(write(ctx, 'score'), async ({ db }) => {
+    const summary = await scoreStudents(db, { asOf: opts.asOf, version: opts.model }, { logger: ctx.logger, clock: ctx.clock });
+    const top = opts.show ? await topScores(db, summary.as_of, summary.model_version, opts.show) : [];
+    const features = opts.show ? loadArtifact((await findVersion(db, summary.model_version)).directory).artifact.features : [];
+    return { summary, top, features };
+  });
+  // The data coordinator is not a welfare role: welfare-class reasons are counted, not shown.
+  const shown = top.map((t) => ({
+    ...t,
+    reasons: reasonSentences(t.reasons, features, opts.lang, { welfareVisible: false }),
+    welfare_reasons_hidden: t.reasons.filter((r) => r.sensitivity === 'welfare').length,
+  }));
+  ctx.print(opts.show ? { ...summary, top: shown } : summary, () =>
+    [
+      `Scored ${count(summary.students)} active students as of ${summary.as_of} with model ${summary.model_version}: ${summary.bands.high} high, ${summary.bands.raised} raised, ${summary.bands.low} low (${summary.band_rule}).`,
+      ...(shown.length
+        ? [
+            '',
+            table(
+              ['rank', 'student', 'probability', 'band', 'reasons'],
+              shown.map((t) => [t.rank, t.student_id, t.probability.toFixed(3), t.band, [...t.reasons, ...(t.welfare_reasons_hidden ? [`(+${t.welfare_reasons_hidden} for welfare roles only)`] : [])].join('; ')]),
+            ),
+          ]
+        : []),
+    ].join('\n'),
   );
   return 0;
 }

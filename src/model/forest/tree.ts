@@ -43,6 +43,7 @@ export interface Tree {
 /** Grows tree number `treeIndex` of a forest; the same (seed, treeIndex) gives the same tree. */
 export function growTree(data: BinnedData, opts: TreeOptions, seed: number, treeIndex: number): Tree {
   const { n, nFeatures, bins, y } = data;
+  // h0 below accumulates total weight; class-0 weight is total minus class 1.
   const rng = new Random(seed, treeIndex, 0x7ee);
   const [cw0, cw1] = opts.classWeight;
 
@@ -55,9 +56,12 @@ export function growTree(data: BinnedData, opts: TreeOptions, seed: number, tree
   let inBag = 0;
   for (let i = 0; i < n; i++) if (weight[i]! > 0) inBag++;
   const rows = new Int32Array(inBag);
+  // wy[i] = the row's class-1 weight, so histograms need no branch on the label.
+  const wy = new Float64Array(n);
   for (let i = 0, k = 0; i < n; i++) {
     if (weight[i]! > 0) {
       weight[i] = weight[i]! * (y[i] ? cw1 : cw0);
+      wy[i] = y[i] ? weight[i]! : 0;
       rows[k++] = i;
     }
   }
@@ -89,7 +93,7 @@ export function growTree(data: BinnedData, opts: TreeOptions, seed: number, tree
     return nodes++;
   };
 
-  // Histogram scratch: weighted class counts and row counts per bin, for one feature at a time.
+  // Histogram scratch: total weight, class-1 weight and row count per bin, for one feature at a time.
   const h0 = new Float64Array(256);
   const h1 = new Float64Array(256);
   const hc = new Int32Array(256);
@@ -102,14 +106,14 @@ export function growTree(data: BinnedData, opts: TreeOptions, seed: number, tree
     const depth = stack.pop()!;
     const end = stack.pop()!;
     const start = stack.pop()!;
-    let W0 = 0;
+    let W = 0;
     let W1 = 0;
     for (let k = start; k < end; k++) {
       const i = rows[k]!;
-      if (y[i]) W1 += weight[i]!;
-      else W0 += weight[i]!;
+      W += weight[i]!;
+      W1 += wy[i]!;
     }
-    const W = W0 + W1;
+    const W0 = W - W1;
     value[node] = W > 0 ? W1 / W : 0;
     const count = end - start;
     if (depth >= opts.maxDepth || count < opts.minSamplesSplit || count < 2 * opts.minSamplesLeaf || W0 === 0 || W1 === 0) continue;
@@ -135,8 +139,8 @@ export function growTree(data: BinnedData, opts: TreeOptions, seed: number, tree
         if (b < lo) lo = b;
         if (b > hi) hi = b;
         hc[b]!++;
-        if (y[i]) h1[b]! += weight[i]!;
-        else h0[b]! += weight[i]!;
+        h0[b]! += weight[i]!;
+        h1[b]! += wy[i]!;
       }
       if (lo === hi) {
         h0[lo] = 0;
@@ -149,7 +153,7 @@ export function growTree(data: BinnedData, opts: TreeOptions, seed: number, tree
       let l1 = 0;
       let lc = 0;
       for (let b = lo; b < hi; b++) {
-        l0 += h0[b]!;
+        l0 += h0[b]! - h1[b]!;
         l1 += h1[b]!;
         lc += hc[b]!;
         h0[b] = 0;
