@@ -118,6 +118,7 @@ for (const nTrain of sizes) {
   }
   rmSync(dir, { recursive: true, force: true });
   results.push(row);
+  log(`  ${JSON.stringify(row)}`);
 }
 // ml-random-forest cannot train at these sizes (O(n²) splits): measure it where it finishes,
 // with 5 trees, and scale its time to 200 trees.
