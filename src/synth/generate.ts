@@ -68,6 +68,20 @@ const faults: Partial<Record<ContractKind, Fault[]>> = {
   ],
 };
 
+/**
+ * A made-up personal identity code for the dirty variant: built at run time (so no code-shaped
+ * text sits in the source), individual number 900–999 (the range of temporary codes), valid
+ * check character, so ingest must refuse it exactly as it would a real one.
+ */
+function syntheticIdentityCode(rng: Random): string {
+  const dd = String(rng.int(1, 28)).padStart(2, '0');
+  const mm = String(rng.int(1, 12)).padStart(2, '0');
+  const yy = String(rng.int(0, 9)).padStart(2, '0');
+  const nnn = String(rng.int(900, 999));
+  const check = '0123456789ABCDEFHJKLMNPRSTUVWXY'[Number(dd + mm + yy + nnn) % 31]!;
+  return `${dd}${mm}${yy}-${nnn}${check}`;
+}
+
 function sunday(day: Cell): string {
   return formatDay(parseDay(String(day)) + 6);
 }
@@ -134,7 +148,7 @@ export async function generateCohort(opts: GenerateOptions, fx: GenerateEffects)
     missing.close();
     faultLog.writeRow(['attendance-extra.csv', 1, 'missing_column', 'refuse_file', 0]);
     const hetu = new CsvWriter(path.join(out, 'interventions-extra.csv'), contracts.interventions.columns.map((c) => c.name));
-    hetu.writeRow(['I-EXTRA-1', 'S0000001', org.staff[0]!.staffId, 'guidance_counsellor', formatDay(start + 30), 'meeting', 'individual', 'asked about 131052-308T']);
+    hetu.writeRow(['I-EXTRA-1', 'S0000001', org.staff[0]!.staffId, 'guidance_counsellor', formatDay(start + 30), 'meeting', 'individual', `asked about ${syntheticIdentityCode(faultRng)}`]);
     hetu.close();
     faultLog.writeRow(['interventions-extra.csv', 2, 'identity_code', 'refuse_file', 0]);
     refusedExpected = 2;
