@@ -114,6 +114,71 @@ export function buildProgram(state: RunState): Command {
     .addOption(new Option('--lang <lang>', 'language of the reasons').choices(['fi', 'sv', 'en']).default('en'))
     .action(act(async (ctx, opts: Record<string, unknown>) => (await import('./commands/model.js')).runScore(ctx, opts)));
 
+  const triggers = program.command('triggers').description('early-warning triggers (herätteet): rules, nightly run, lifecycle');
+  const langOption = () => new Option('--lang <lang>', 'language of titles and messages (default: the staff member’s, else en)').choices(['fi', 'sv', 'en']);
+  const viewer = (c: Command) =>
+    c.option('--role <role>', 'see as this role: only what it may see, only triggers for it').option('--staff <id>', 'see as this staff member: only triggers routed to them').addOption(langOption());
+  triggers
+    .command('rules')
+    .description('the trigger rules in force (shipped, the provider’s own, and config tuning)')
+    .option('--facts', 'also list the student facts conditions may use')
+    .action(act(async (ctx, opts: Record<string, unknown>) => (await import('./commands/triggers.js')).runTriggerRules(ctx, opts)));
+  triggers
+    .command('run')
+    .description('evaluate the rules as of a date and move triggers along: open, update, escalate, reroute, expire')
+    .option('--as-of <date>', 'date to run for (default: the latest date in the warehouse)')
+    .option('--until <date>', 'run every day from --as-of up to this date (replay)')
+    .action(act(async (ctx, opts: Record<string, unknown>) => (await import('./commands/triggers.js')).runTriggerRun(ctx, opts)));
+  viewer(
+    triggers
+      .command('list')
+      .description('triggers, filtered by what the role or staff member may see')
+      .option('--status <status>', 'open, acknowledged, resolved or expired')
+      .option('--student <id>', 'one student')
+      .option('--rule <id>', 'one rule')
+      .option('--unrouted', 'only open triggers with nobody to route to (routing gaps)')
+      .option('--limit <n>', 'at most this many', '500'),
+  ).action(act(async (ctx, opts: Record<string, unknown>) => (await import('./commands/triggers.js')).runTriggerList(ctx, opts)));
+  viewer(triggers.command('show').description('one trigger with its history').argument('<id>')).action(
+    act(async (ctx, id: string, opts: Record<string, unknown>) => (await import('./commands/triggers.js')).runTriggerShow(ctx, id, opts)),
+  );
+  triggers
+    .command('ack')
+    .description('acknowledge a trigger: you have seen it and will act (stops escalation)')
+    .argument('<id>')
+    .requiredOption('--staff <id>', 'who acknowledges')
+    .option('--on <date>', 'date (default: today)')
+    .action(act(async (ctx, id: string, opts: Record<string, unknown>) => (await import('./commands/triggers.js')).runTriggerAck(ctx, id, opts)));
+  triggers
+    .command('resolve')
+    .description('resolve a trigger with its outcome; the rule then cools down for the student')
+    .argument('<id>')
+    .requiredOption('--staff <id>', 'who resolves')
+    .addOption(new Option('--outcome <outcome>', 'what came of it').choices(['supported', 'referred', 'no_action_needed', 'could_not_reach']).makeOptionMandatory())
+    .option('--on <date>', 'date (default: today)')
+    .action(act(async (ctx, id: string, opts: Record<string, unknown>) => (await import('./commands/triggers.js')).runTriggerResolve(ctx, id, opts)));
+
+  const interventions = program.command('interventions').description('support given to students, and the triggers it answers');
+  interventions
+    .command('add')
+    .description('record support given; with --trigger it resolves that trigger')
+    .requiredOption('--student <id>', 'student supported')
+    .requiredOption('--staff <id>', 'who gave the support')
+    .requiredOption('--role <role>', 'in which role')
+    .requiredOption('--type <type>', 'contact, meeting, study_plan_revision, support_group, referral, …')
+    .addOption(new Option('--scope <scope>', 'individual or group').choices(['individual', 'group']).default('individual'))
+    .option('--date <date>', 'when (default: today)')
+    .option('--trigger <id>', 'the trigger this answers')
+    .action(act(async (ctx, opts: Record<string, unknown>) => (await import('./commands/triggers.js')).runInterventionAdd(ctx, opts)));
+  interventions
+    .command('list')
+    .description('support recorded, filtered by what the role or staff member may see')
+    .option('--student <id>', 'one student')
+    .option('--role <role>', 'see as this role')
+    .option('--staff <id>', 'see as this staff member: support they gave')
+    .option('--limit <n>', 'at most this many', '500')
+    .action(act(async (ctx, opts: Record<string, unknown>) => (await import('./commands/triggers.js')).runInterventionList(ctx, opts)));
+
   program
     .command('fixtures')
     .description('synthetic data for demos, tests and benchmarks')

@@ -27,13 +27,40 @@ const configSchema = z.strictObject({
       fail_on_quarantine: z.boolean().optional(),
     })
     .optional(),
+  triggers: z
+    .strictObject({
+      /** Folder with the provider's own rule files (*.yaml), relative to the config file. */
+      rules_dir: z.string().min(1).optional(),
+      /** Per rule id: switch off, tune thresholds, cool-down or escalation delay. */
+      rules: z
+        .record(
+          z.string(),
+          z.strictObject({
+            enabled: z.boolean().optional(),
+            params: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])).optional(),
+            cooldown_days: z.number().int().min(0).max(365).optional(),
+            escalation_after_days: z.number().int().min(1).max(90).optional(),
+          }),
+        )
+        .optional(),
+    })
+    .optional(),
 });
+
+/** Tuning of one trigger rule from the config. */
+export interface RuleTuning {
+  enabled?: boolean | undefined;
+  params?: Record<string, number | string | boolean> | undefined;
+  cooldown_days?: number | undefined;
+  escalation_after_days?: number | undefined;
+}
 
 /** The normalised config: every optional filled in, paths absolute. */
 export interface Config {
   providerName: string;
   warehouse: { memoryLimit: string | undefined; threads: number | undefined };
   ingest: { profilesDir: string | undefined; failOnQuarantine: boolean };
+  triggers: { rulesDir: string | undefined; rules: Record<string, RuleTuning> };
   /** The file it came from, or undefined for defaults. */
   source: string | undefined;
 }
@@ -51,6 +78,10 @@ function normalizeConfig(raw: z.infer<typeof configSchema>, source: string | und
     ingest: {
       profilesDir: raw.ingest?.profiles_dir ? path.resolve(base, raw.ingest.profiles_dir) : undefined,
       failOnQuarantine: raw.ingest?.fail_on_quarantine ?? false,
+    },
+    triggers: {
+      rulesDir: raw.triggers?.rules_dir ? path.resolve(base, raw.triggers.rules_dir) : undefined,
+      rules: raw.triggers?.rules ?? {},
     },
     source,
   };

@@ -1,9 +1,10 @@
 import type { Migration } from '../db/migrate.js';
 import { ingestMigrations } from '../ingest/index.js';
 import { modelMigrations } from '../model/index.js';
+import { triggerMigrations } from '../triggers/index.js';
 
 /** Every stage's migrations: one version sequence for the whole warehouse. */
-export const allMigrations: readonly Migration[] = [...ingestMigrations, ...modelMigrations];
+export const allMigrations: readonly Migration[] = [...ingestMigrations, ...modelMigrations, ...triggerMigrations];
 
 /** The schema version this kiinni expects. */
 export const latestSchemaVersion = Math.max(...allMigrations.map((m) => m.version));

@@ -1,30 +1,20 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { ErrorCode, KiinniError } from '../../core/errors.js';
 import { evaluateVersion, findVersion, listVersions, loadArtifact, promoteVersion, reasonSentences, scoreStudents, topScores, trainModel, type Evaluation } from '../../model/index.js';
 import { withWarehouse } from '../../pipeline/session.js';
 import type { CliContext } from '../context.js';
 import { count, table } from '../format.js';
+import { dateOption, parseOptions, readSession as read, writeSession as write } from '../options.js';
 
-const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date like 2026-05-31');
+const date = dateOption;
 const trainSchema = z.object({ asOf: date.optional(), horizon: z.coerce.number().int().min(7).max(730).optional(), truth: z.string().optional(), promote: z.boolean().default(true) });
-
-function parse<T>(schema: z.ZodType<T>, raw: unknown): T {
-  const r = schema.safeParse(raw);
-  if (!r.success) {
-    const i = r.error.issues[0]!;
-    throw new KiinniError(ErrorCode.Usage, `--${String(i.path[0]).replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())}: ${i.message}.`);
-  }
-  return r.data;
-}
+const parse = parseOptions;
 
 function metricsLine(e: Evaluation): string {
   return `ROC AUC ${e.roc_auc.toFixed(3)}${e.oracle_roc_auc !== null ? ` (best achievable ${e.oracle_roc_auc.toFixed(3)})` : ''}, PR AUC ${e.pr_auc.toFixed(3)}, Brier ${e.brier.toFixed(4)}, ECE ${e.ece.toFixed(3)} on ${count(e.rows)} rows (${e.exits} exits), test snapshots ${e.snapshots.join(', ')}`;
 }
 
-const write = (ctx: CliContext, command: string) => ({ dataDir: ctx.dataDir, config: ctx.config, logger: ctx.logger, clock: ctx.clock, write: true, command });
-const read = (ctx: CliContext, command: string) => ({ ...write(ctx, command), write: false });
 
 /** `kiinni model train`. */
 export async function runModelTrain(ctx: CliContext, raw: Record<string, unknown>): Promise<number> {

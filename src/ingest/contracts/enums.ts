@@ -1,16 +1,6 @@
 /** Canonical values shared by several contracts (DOMAIN.md, "Canonical values"). */
 
-export const staffRoles = [
-  'teacher',
-  'group_supervisor',
-  'guidance_counsellor',
-  'special_needs_teacher',
-  'social_worker',
-  'psychologist',
-  'nurse',
-  'leadership',
-  'data_coordinator',
-] as const;
+export { staffRoles } from '../../core/roles.js';
 
 export const studyRightEvents = ['started', 'paused', 'resumed', 'transferred', 'resigned', 'deemed_resigned', 'graduated'] as const;
 export const courseStatuses = ['planned', 'in_progress', 'completed', 'failed', 'interrupted'] as const;

@@ -1,0 +1,21 @@
+import { z } from 'zod';
+import { ErrorCode, KiinniError } from '../core/errors.js';
+import type { CliContext } from './context.js';
+
+/** A YYYY-MM-DD option. */
+export const dateOption = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date like 2026-05-31');
+
+/** Validates a command's options; the error names the option as typed (`--as-of`). */
+export function parseOptions<T>(schema: z.ZodType<T>, raw: unknown): T {
+  const r = schema.safeParse(raw);
+  if (!r.success) {
+    const i = r.error.issues[0]!;
+    throw new KiinniError(ErrorCode.Usage, `--${String(i.path[0]).replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())}: ${i.message}.`);
+  }
+  return r.data;
+}
+
+/** Session options for a command that writes (takes the writer lock). */
+export const writeSession = (ctx: CliContext, command: string) => ({ dataDir: ctx.dataDir, config: ctx.config, logger: ctx.logger, clock: ctx.clock, write: true, command });
+/** Session options for a read-only command. */
+export const readSession = (ctx: CliContext, command: string) => ({ ...writeSession(ctx, command), write: false });

@@ -1,0 +1,9 @@
+export { loadRules, parseRuleFile, renderMessage, shippedRulesDir, languages, type TriggerRule, type Language } from './rules.js';
+export { facts, factByName, triggerFamilies, type Fact, type TriggerFamily } from './facts.js';
+export { runTriggers, type TriggerRunSummary } from './run.js';
+export {
+  listTriggers, showTrigger, acknowledgeTrigger, resolveTrigger, addIntervention, listInterventions, resolveViewer,
+  triggerStatuses, resolutionOutcomes, type ListOptions, type NewIntervention, type ResolutionOutcome,
+} from './lifecycle.js';
+export { viewTrigger, viewIntervention, coordinatorViewer, type Viewer, type TriggerView, type StoredTrigger, type StoredIntervention, type ViewContext } from './visibility.js';
+export { triggerMigrations } from './schema.js';

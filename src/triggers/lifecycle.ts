@@ -1,0 +1,185 @@
+import { createHash } from 'node:crypto';
+import { ErrorCode, KiinniError } from '../core/errors.js';
+import { isStaffRole, maySee } from '../core/roles.js';
+import type { Warehouse } from '../db/warehouse.js';
+import { viewIntervention, viewTrigger, coordinatorViewer, type StoredIntervention, type StoredTrigger, type TriggerView, type ViewContext, type Viewer } from './visibility.js';
+
+export const triggerStatuses = ['open', 'acknowledged', 'resolved', 'expired'] as const;
+export type TriggerStatus = (typeof triggerStatuses)[number];
+
+/** How a staff member may close a trigger. */
+export const resolutionOutcomes = ['supported', 'referred', 'no_action_needed', 'could_not_reach'] as const;
+export type ResolutionOutcome = (typeof resolutionOutcomes)[number];
+
+const triggerColumns = `trigger_id, rule_id, family, visibility, severity, student_id, first_role, role, staff_id, routed_via, status,
+  strftime(opened_on, '%Y-%m-%d') AS opened_on, strftime(last_seen_on, '%Y-%m-%d') AS last_seen_on, evidence,
+  strftime(escalated_on, '%Y-%m-%d') AS escalated_on, strftime(acknowledged_on, '%Y-%m-%d') AS acknowledged_on, acknowledged_by,
+  strftime(closed_on, '%Y-%m-%d') AS closed_on, closed_by, outcome, intervention_id`;
+
+/**
+ * Who is looking, from `--role` and/or `--staff`: a staff member sees with all their roles (or
+ * only the one named), a bare role sees as that role, and nobody named is the data coordinator.
+ */
+export async function resolveViewer(db: Warehouse, opts: { role?: string | undefined; staff?: string | undefined }): Promise<Viewer> {
+  if (opts.role !== undefined && !isStaffRole(opts.role)) throw new KiinniError(ErrorCode.Usage, `--role: unknown role ${opts.role}.`, "See 'kiinni contracts staff' for the roles.");
+  if (opts.staff === undefined) return opts.role ? { roles: [opts.role] } : coordinatorViewer;
+  const row = await db.one(`SELECT roles FROM staff WHERE staff_id = $id`, { id: opts.staff });
+  if (!row) throw new KiinniError(ErrorCode.NotFound, `No staff member ${opts.staff} in the warehouse.`, 'Load staff.csv first.');
+  const roles = (row['roles'] as string[]) ?? [];
+  if (opts.role && !roles.includes(opts.role)) throw new KiinniError(ErrorCode.Usage, `Staff member ${opts.staff} does not hold the role ${opts.role}.`);
+  return { roles: opts.role ? [opts.role] : roles, staffId: opts.staff };
+}
+
+export interface ListOptions {
+  status?: string | undefined;
+  student?: string | undefined;
+  rule?: string | undefined;
+  /** Only triggers currently for this role. */
+  role?: string | undefined;
+  /** Only triggers routed to this staff member. */
+  staff?: string | undefined;
+  /** Only triggers with nobody to route to. */
+  unrouted?: boolean | undefined;
+  limit?: number | undefined;
+}
+
+/** Triggers as `viewer` may see them, newest first; what they may not see is left out entirely. */
+export async function listTriggers(db: Warehouse, viewer: Viewer, opts: ListOptions, ctx: ViewContext): Promise<TriggerView[]> {
+  if (opts.status !== undefined && !(triggerStatuses as readonly string[]).includes(opts.status)) {
+    throw new KiinniError(ErrorCode.Usage, `--status: expected one of ${triggerStatuses.join(', ')}.`);
+  }
+  const where = ['1 = 1'];
+  const params: Record<string, string | number> = {};
+  const add = (sql: string, name: string, value: string | undefined) => {
+    if (value === undefined) return;
+    where.push(sql);
+    params[name] = value;
+  };
+  add('status = $status', 'status', opts.status);
+  add('student_id = $student', 'student', opts.student);
+  add('rule_id = $rule', 'rule', opts.rule);
+  add('role = $role', 'role', opts.role);
+  add('staff_id = $staff', 'staff', opts.staff);
+  if (opts.unrouted) where.push('staff_id IS NULL');
+  const rows = await db.all(`SELECT ${triggerColumns} FROM triggers WHERE ${where.join(' AND ')} ORDER BY opened_on DESC, trigger_id`, params);
+  const views: TriggerView[] = [];
+  for (const row of rows) {
+    const v = viewTrigger(row as unknown as StoredTrigger, viewer, ctx);
+    if (v) views.push(v);
+    if (opts.limit !== undefined && views.length >= opts.limit) break;
+  }
+  return views;
+}
+
+/** One trigger with its history, as `viewer` may see it; not found when they may not. */
+export async function showTrigger(db: Warehouse, id: string, viewer: Viewer, ctx: ViewContext): Promise<TriggerView & { history: { on_date: string; event: string; role: string | null; staff_id: string | null }[] }> {
+  const row = await db.one(`SELECT ${triggerColumns} FROM triggers WHERE trigger_id = $id`, { id });
+  const view = row ? viewTrigger(row as unknown as StoredTrigger, viewer, ctx) : null;
+  // A trigger the viewer may not see is reported exactly like one that does not exist.
+  if (!view) throw new KiinniError(ErrorCode.NotFound, `No trigger ${id} visible to you.`, "List yours with 'kiinni triggers list --staff ID'.");
+  const history = await db.all(`SELECT strftime(on_date, '%Y-%m-%d') AS on_date, event, role, staff_id FROM trigger_events WHERE trigger_id = $id ORDER BY recorded_at, on_date`, { id });
+  return { ...view, history: history as { on_date: string; event: string; role: string | null; staff_id: string | null }[] };
+}
+
+async function triggerForStaff(db: Warehouse, id: string, staffId: string): Promise<{ t: StoredTrigger; roles: string[] }> {
+  const staff = await db.one(`SELECT roles FROM staff WHERE staff_id = $id`, { id: staffId });
+  if (!staff) throw new KiinniError(ErrorCode.NotFound, `No staff member ${staffId} in the warehouse.`);
+  const roles = (staff['roles'] as string[]) ?? [];
+  const row = await db.one(`SELECT ${triggerColumns} FROM triggers WHERE trigger_id = $id`, { id });
+  const t = row as unknown as StoredTrigger | undefined;
+  if (!t || !maySee(roles, t.visibility)) throw new KiinniError(ErrorCode.NotFound, `No trigger ${id} visible to ${staffId}.`);
+  if (t.staff_id !== staffId && !roles.includes(t.role)) {
+    throw new KiinniError(ErrorCode.Usage, `Trigger ${id} is for the role ${t.role}; ${staffId} does not hold it.`, 'The staff member it is routed to, or someone in its role, can act on it.');
+  }
+  return { t, roles };
+}
+
+/** open → acknowledged: someone has seen the trigger and will act. Stops escalation. */
+export async function acknowledgeTrigger(db: Warehouse, id: string, staffId: string, onDate: string, now: Date): Promise<{ id: string; status: TriggerStatus }> {
+  const { t } = await triggerForStaff(db, id, staffId);
+  if (t.status !== 'open') throw new KiinniError(ErrorCode.Usage, `Trigger ${id} is ${t.status}, not open.`);
+  await db.transaction(async () => {
+    await db.run(`UPDATE triggers SET status = 'acknowledged', acknowledged_on = $on::DATE, acknowledged_by = $staff WHERE trigger_id = $id`, { id, on: onDate, staff: staffId });
+    await db.run(`INSERT INTO trigger_events VALUES ($id, $on::DATE, 'acknowledged', $role, $staff, NULL, $now::TIMESTAMP)`, { id, on: onDate, role: t.role, staff: staffId, now: now.toISOString() });
+  });
+  return { id, status: 'acknowledged' };
+}
+
+/** open or acknowledged → resolved, with the outcome; the rule's cool-down starts. */
+export async function resolveTrigger(db: Warehouse, id: string, staffId: string, outcome: ResolutionOutcome, onDate: string, now: Date): Promise<{ id: string; status: TriggerStatus; outcome: string }> {
+  if (!(resolutionOutcomes as readonly string[]).includes(outcome)) throw new KiinniError(ErrorCode.Usage, `--outcome: expected one of ${resolutionOutcomes.join(', ')}.`);
+  const { t } = await triggerForStaff(db, id, staffId);
+  await closeTrigger(db, t, staffId, outcome, onDate, now, null);
+  return { id, status: 'resolved', outcome };
+}
+
+async function closeTrigger(db: Warehouse, t: StoredTrigger, staffId: string, outcome: string, onDate: string, now: Date, interventionId: string | null): Promise<void> {
+  if (t.status !== 'open' && t.status !== 'acknowledged') throw new KiinniError(ErrorCode.Usage, `Trigger ${t.trigger_id} is already ${t.status}.`);
+  if (onDate < t.opened_on) throw new KiinniError(ErrorCode.Usage, `Trigger ${t.trigger_id} opened on ${t.opened_on}; it cannot be resolved on ${onDate}.`);
+  await db.transaction(async () => {
+    await db.run(`UPDATE triggers SET status = 'resolved', closed_on = $on::DATE, closed_by = $staff, outcome = $outcome, intervention_id = $iv WHERE trigger_id = $id`, {
+      id: t.trigger_id, on: onDate, staff: staffId, outcome, iv: interventionId,
+    });
+    await db.run(`INSERT INTO trigger_events VALUES ($id, $on::DATE, 'resolved', $role, $staff, $outcome, $now::TIMESTAMP)`, { id: t.trigger_id, on: onDate, role: t.role, staff: staffId, outcome, now: now.toISOString() });
+  });
+}
+
+export interface NewIntervention {
+  student_id: string;
+  staff_id: string;
+  role: string;
+  date: string;
+  type: string;
+  scope: 'individual' | 'group';
+  trigger_id?: string | undefined;
+}
+
+/**
+ * Records support given (as `kiinni ingest interventions` would) and, when it answers a trigger,
+ * resolves that trigger. The id is derived from the content, so recording it twice is refused.
+ */
+export async function addIntervention(db: Warehouse, iv: NewIntervention, now: Date): Promise<StoredIntervention> {
+  if (!isStaffRole(iv.role)) throw new KiinniError(ErrorCode.Usage, `--role: unknown role ${iv.role}.`);
+  if (!/^[a-z][a-z0-9_]{0,63}$/.test(iv.type)) throw new KiinniError(ErrorCode.Usage, '--type: expected a lower-case code like meeting or study_plan_revision.');
+  const student = await db.one(`SELECT 1 AS ok FROM students WHERE student_id = $id`, { id: iv.student_id });
+  if (!student) throw new KiinniError(ErrorCode.NotFound, `No student ${iv.student_id} in the warehouse.`);
+  const staff = await db.one(`SELECT roles FROM staff WHERE staff_id = $id`, { id: iv.staff_id });
+  if (!staff) throw new KiinniError(ErrorCode.NotFound, `No staff member ${iv.staff_id} in the warehouse.`);
+  if (!((staff['roles'] as string[]) ?? []).includes(iv.role)) throw new KiinniError(ErrorCode.Usage, `Staff member ${iv.staff_id} does not hold the role ${iv.role}.`);
+  let trigger: StoredTrigger | undefined;
+  if (iv.trigger_id) {
+    ({ t: trigger } = await triggerForStaff(db, iv.trigger_id, iv.staff_id));
+    if (trigger.student_id !== iv.student_id) throw new KiinniError(ErrorCode.Usage, `Trigger ${iv.trigger_id} is about another student.`);
+  }
+  const id = 'I-' + createHash('sha256').update([iv.student_id, iv.staff_id, iv.role, iv.date, iv.type, iv.scope, iv.trigger_id ?? ''].join('|')).digest('hex').slice(0, 12);
+  if (await db.one(`SELECT 1 AS ok FROM interventions WHERE intervention_id = $id`, { id })) {
+    throw new KiinniError(ErrorCode.Usage, `This intervention is already recorded (${id}).`);
+  }
+  await db.transaction(async () => {
+    await db.run(`INSERT INTO interventions (intervention_id, student_id, staff_id, role, date, type, scope, trigger_id, _ingest_id)
+      VALUES ($id, $student, $staff, $role, $date::DATE, $type, $scope, $trigger, 'cli')`, {
+      id, student: iv.student_id, staff: iv.staff_id, role: iv.role, date: iv.date, type: iv.type, scope: iv.scope, trigger: iv.trigger_id ?? null,
+    });
+  });
+  if (trigger && (trigger.status === 'open' || trigger.status === 'acknowledged')) {
+    await closeTrigger(db, trigger, iv.staff_id, `intervention:${iv.type}`, iv.date < trigger.opened_on ? trigger.opened_on : iv.date, now, id);
+  }
+  return { intervention_id: id, student_id: iv.student_id, staff_id: iv.staff_id, role: iv.role, date: iv.date, type: iv.type, scope: iv.scope, trigger_id: iv.trigger_id ?? null };
+}
+
+/** Interventions as `viewer` may see them: support by welfare roles only for welfare roles. */
+export async function listInterventions(db: Warehouse, viewer: Viewer, opts: { student?: string | undefined; staff?: string | undefined; limit?: number | undefined }): Promise<StoredIntervention[]> {
+  const where = ['1 = 1'];
+  const params: Record<string, string> = {};
+  if (opts.student) (where.push('student_id = $student'), (params['student'] = opts.student));
+  if (opts.staff) (where.push('staff_id = $staff'), (params['staff'] = opts.staff));
+  const rows = await db.all(`SELECT intervention_id, student_id, staff_id, role, strftime(date, '%Y-%m-%d') AS date, type, scope, trigger_id
+    FROM interventions WHERE ${where.join(' AND ')} ORDER BY date DESC, intervention_id`, params);
+  const out: StoredIntervention[] = [];
+  for (const r of rows) {
+    const v = viewIntervention(r as unknown as StoredIntervention, viewer);
+    if (v) out.push(v);
+    if (opts.limit !== undefined && out.length >= opts.limit) break;
+  }
+  return out;
+}

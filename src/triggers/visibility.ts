@@ -1,0 +1,145 @@
+import { isWelfareRole, maySee, type Visibility } from '../core/roles.js';
+import type { FeatureSpec } from '../features/index.js';
+import type { RiskReason } from '../model/index.js';
+import { reasonSentences } from '../model/index.js';
+import { factByName } from './facts.js';
+import { renderMessage, type Language, type TriggerRule } from './rules.js';
+
+/**
+ * Role-based minimisation of triggers and interventions: every output path (CLI, --json,
+ * digests) goes through `viewTrigger` / `viewIntervention` and nothing else reads the stored
+ * rows for output. Student Welfare Act 1287/2013: welfare-derived content reaches welfare
+ * roles only; others learn at most that a student would benefit from contact.
+ */
+
+/** Who is looking: the roles they hold (and who they are, for "my triggers"). */
+export interface Viewer {
+  roles: readonly string[];
+  staffId?: string | undefined;
+}
+
+/** The data coordinator's view, used when no role or staff member is named. */
+export const coordinatorViewer: Viewer = { roles: ['data_coordinator'] };
+
+/** A trigger row as stored in the warehouse. */
+export interface StoredTrigger {
+  trigger_id: string;
+  rule_id: string;
+  family: string;
+  visibility: Visibility;
+  severity: string;
+  student_id: string;
+  first_role: string;
+  role: string;
+  staff_id: string | null;
+  routed_via: string;
+  status: string;
+  opened_on: string;
+  last_seen_on: string;
+  evidence: string;
+  escalated_on: string | null;
+  acknowledged_on: string | null;
+  acknowledged_by: string | null;
+  closed_on: string | null;
+  closed_by: string | null;
+  outcome: string | null;
+  intervention_id: string | null;
+}
+
+/** A trigger as one viewer may see it. `--json` prints these: changing a field is a breaking change. */
+export interface TriggerView {
+  id: string;
+  student_id: string;
+  rule: string;
+  family: string;
+  title: string;
+  severity: string;
+  role: string;
+  staff_id: string | null;
+  routed_via: string;
+  status: string;
+  opened_on: string;
+  last_seen_on: string;
+  escalated_on: string | null;
+  acknowledged_on: string | null;
+  closed_on: string | null;
+  outcome: string | null;
+  message: string;
+  /** The evidence facts this viewer may see. */
+  evidence: Record<string, unknown>;
+  /** For model triggers: the score's reasons this viewer may see, in words. */
+  reasons: string[];
+}
+
+export interface ViewContext {
+  rules: ReadonlyMap<string, TriggerRule>;
+  features: readonly FeatureSpec[];
+  lang: Language;
+}
+
+const contactOnly: Record<Language, string> = {
+  fi: 'Opiskelija hyötyisi yhteydenotosta.',
+  sv: 'Studeranden skulle ha nytta av en kontakt.',
+  en: 'The student would benefit from contact.',
+};
+
+/** The trigger as `viewer` may see it, or null when they may not know it exists. */
+export function viewTrigger(t: StoredTrigger, viewer: Viewer, ctx: ViewContext): TriggerView | null {
+  if (!maySee(viewer.roles, t.visibility)) return null;
+  const raw = JSON.parse(t.evidence) as Record<string, unknown>;
+  const evidence: Record<string, unknown> = {};
+  let reasons: string[] = [];
+  for (const [name, value] of Object.entries(raw)) {
+    if (name === 'risk_reasons') {
+      const all = typeof value === 'string' ? (JSON.parse(value) as RiskReason[]) : [];
+      const welfareVisible = maySee(viewer.roles, 'welfare');
+      reasons = reasonSentences(all.filter((r) => welfareVisible || r.sensitivity !== 'welfare'), ctx.features, ctx.lang, { welfareVisible });
+      continue;
+    }
+    const fact = factByName.get(name);
+    if (fact && maySee(viewer.roles, fact.visibility)) evidence[name] = value;
+  }
+  const rule = ctx.rules.get(t.rule_id);
+  const template = rule?.message[ctx.lang];
+  const needs = template ? [...template.matchAll(/\{([a-z_][a-z0-9_]*)\}/g)].map((m) => m[1]!) : [];
+  const message = template && needs.every((n) => n in evidence) ? renderMessage(template, evidence, ctx.lang) : contactOnly[ctx.lang];
+  return {
+    id: t.trigger_id,
+    student_id: t.student_id,
+    rule: t.rule_id,
+    family: t.family,
+    title: rule?.title[ctx.lang] ?? t.rule_id,
+    severity: t.severity,
+    role: t.role,
+    staff_id: t.staff_id,
+    routed_via: t.routed_via,
+    status: t.status,
+    opened_on: t.opened_on,
+    last_seen_on: t.last_seen_on,
+    escalated_on: t.escalated_on,
+    acknowledged_on: t.acknowledged_on,
+    closed_on: t.closed_on,
+    outcome: t.outcome,
+    message,
+    evidence,
+    reasons,
+  };
+}
+
+/** An intervention row as stored. */
+export interface StoredIntervention {
+  intervention_id: string;
+  student_id: string;
+  staff_id: string;
+  role: string;
+  date: string;
+  type: string;
+  scope: string;
+  trigger_id: string | null;
+}
+
+/** Support given by welfare roles is itself welfare data: only welfare roles see it. */
+export function viewIntervention(i: StoredIntervention, viewer: Viewer): StoredIntervention | null {
+  const visibility: Visibility = isWelfareRole(i.role) ? 'welfare' : 'ordinary';
+  return maySee(viewer.roles, visibility) ? i : null;
+}
