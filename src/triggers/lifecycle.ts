@@ -88,7 +88,7 @@ async function triggerForStaff(db: Warehouse, id: string, staffId: string): Prom
   const row = await db.one(`SELECT ${triggerColumns} FROM triggers WHERE trigger_id = $id`, { id });
   const t = row as unknown as StoredTrigger | undefined;
   if (!t || !maySee(roles, t.visibility)) throw new KiinniError(ErrorCode.NotFound, `No trigger ${id} visible to ${staffId}.`);
-  if (t.staff_id !== staffId && !roles.includes(t.role)) {
+  if (t.staff_id !== staffId && !roles.includes(t.role) && !roles.includes(t.first_role)) {
     throw new KiinniError(ErrorCode.Usage, `Trigger ${id} is for the role ${t.role}; ${staffId} does not hold it.`, 'The staff member it is routed to, or someone in its role, can act on it.');
   }
   return { t, roles };

@@ -138,7 +138,7 @@ async function checkConditionsBind(rules: readonly TriggerRule[]): Promise<void>
         await db.all(`SELECT student_id FROM _facts_check WHERE (${rule.condition}) LIMIT 0`, rule.params);
       } catch (err) {
         const cause = (err as { cause?: unknown }).cause ?? err;
-        const first = String((cause as Error).message ?? cause).split('\n')[0]!;
+        const first = String((cause as Error).message ?? cause).split('\n')[0]!.replace(/^Failed to extract statements: /, '');
         fail(rule.file, rule.id, 'condition', `${first}`);
       }
     }
