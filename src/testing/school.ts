@@ -2,7 +2,7 @@ import type { Warehouse } from '../db/warehouse.js';
 import { ident } from '../db/sql.js';
 import { contracts, type ContractKind } from '../ingest/index.js';
 
-type Value = string | number | boolean | null | string[];
+export type Value = string | number | boolean | null | string[];
 
 /**
  * Inserts hand-built rows into a contract table (as if ingested), for tests about a few rows.

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { defaultConfig } from '../core/config.js';
 import type { Warehouse } from '../db/warehouse.js';
-import { buildSchool, insertRows, schoolStaff, student } from '../testing/school.js';
+import { buildSchool, insertRows, schoolStaff, student, type Value } from '../testing/school.js';
 import { testEffects, withWarehouse } from '../testing/warehouse.js';
 import { loadRules, runTriggers, type TriggerRule } from './index.js';
 
@@ -13,7 +13,7 @@ const asOf = '2025-10-15';
 
 interface Case {
   rule: string;
-  students?: [Record<string, string | number | boolean | null>, Record<string, string | number | boolean | null>];
+  students?: [Record<string, Value>, Record<string, Value>];
   setup?: (db: Warehouse) => Promise<void>;
   role: string;
 }
