@@ -24,7 +24,12 @@ kiinni('status');
 // The bundled cohort's truth files let the card show the best achievable ROC AUC.
 kiinni('model', 'train', '--truth', path.join(root, 'fixtures', 'cohort', 'truth'));
 // The export ends in the summer break; score a February school day to see a working list.
-kiinni('score', '--as-of', '2026-02-20', '--show', '10', '--lang', 'fi');
+kiinni('score', '--as-of', '2026-02-16', '--show', '10', '--lang', 'fi');
+// Triggers (herätteet): replay the school days up to the scoring week, night by night.
+kiinni('triggers', 'run', '--as-of', '2026-02-02', '--until', '2026-02-20');
+// What a group supervisor sees (in their own language), and what the nurse H00003 sees.
+kiinni('triggers', 'list', '--role', 'group_supervisor', '--status', 'open', '--limit', '8', '--lang', 'fi');
+kiinni('triggers', 'list', '--staff', 'H00003', '--limit', '5');
 const models = path.join(data, 'models');
 process.stdout.write(
   [
@@ -32,6 +37,8 @@ process.stdout.write(
     `Warehouse:   ${path.join(data, 'kiinni.duckdb')}`,
     `Model cards: ${models}/<version>/card.md   (npx kiinni --data-dir data-demo model show)`,
     'Try:         npx kiinni --data-dir data-demo quarantine list',
+    '             npx kiinni --data-dir data-demo triggers rules',
+    '             npx kiinni --data-dir data-demo triggers show <id> --staff H00003',
     '',
   ].join('\n'),
 );

@@ -42,17 +42,17 @@ const cases: Case[] = [
   {
     rule: 'unexcused_absences',
     role: 'group_supervisor',
-    // Weekly rows: the two weeks known on 15 Oct are those of 29 Sep and 6 Oct. S1 10/60, S2 8/60 (< 15 %).
-    setup: (db) => insertRows(db, 'attendance', [...weeks('S1', 5), ...weeks('S2', 4)]),
+    // Weekly rows: the two weeks known on 15 Oct are those of 29 Sep and 6 Oct. S1 14/60, S2 10/60 (< 12 lessons).
+    setup: (db) => insertRows(db, 'attendance', [...weeks('S1', 7), ...weeks('S2', 5)]),
   },
   {
     rule: 'credits_behind_plan',
     role: 'guidance_counsellor',
-    // 40 credits planned by now; S1 earned 10 (30 behind), S2 earned 25 (15 behind).
+    // 40 credits planned by now; S1 earned 5 (35 behind), S2 earned 15 (25 behind: under 30).
     setup: (db) =>
       insertRows(db, 'course_progress', [
-        course('S1', 'A', 10, 'completed', '2025-09-30', '2025-09-30'), course('S1', 'B', 30, 'in_progress', '2025-10-10', null),
-        course('S2', 'A', 25, 'completed', '2025-09-30', '2025-09-30'), course('S2', 'B', 15, 'in_progress', '2025-10-10', null),
+        course('S1', 'A', 5, 'completed', '2025-09-30', '2025-09-30'), course('S1', 'B', 35, 'in_progress', '2025-10-10', null),
+        course('S2', 'A', 15, 'completed', '2025-09-30', '2025-09-30'), course('S2', 'B', 25, 'in_progress', '2025-10-10', null),
       ]),
   },
   {
@@ -68,17 +68,17 @@ const cases: Case[] = [
   {
     rule: 'failed_or_interrupted_units',
     role: 'teacher',
-    // S1 failed a unit 5 days ago; S2's failure is 44 days old.
+    // S1 failed two units in the last 30 days; S2 one, and another 44 days ago.
     setup: (db) =>
       insertRows(db, 'course_progress', [
-        course('S1', 'A', 5, 'failed', '2025-10-10', null, '2025-10-10 14:00:00'),
-        course('S2', 'A', 5, 'failed', '2025-09-01', null, '2025-09-01 14:00:00'),
+        course('S1', 'A', 5, 'failed', '2025-10-10', null, '2025-10-10 14:00:00'), course('S1', 'B', 5, 'interrupted', '2025-10-01', null, '2025-09-20 14:00:00'),
+        course('S2', 'A', 5, 'failed', '2025-10-10', null, '2025-10-10 14:00:00'), course('S2', 'B', 5, 'failed', '2025-09-01', null, '2025-09-01 14:00:00'),
       ]),
   },
   {
     rule: 'wellbeing_drop',
     role: 'nurse',
-    // Baseline 4 in August; S1 now 2 (drop 2), S2 now 3.5 (drop 0.5).
+    // Baseline 4 in August; S1 now 2 (drop 2), S2 now 3.5 (drop 0.5, under 1.5).
     setup: (db) =>
       insertRows(db, 'wellbeing', [
         answer('S1', '2025-08-20 10:00:00', 'mood', 4), answer('S1', '2025-08-20 10:01:00', 'sleep', 4), answer('S1', '2025-10-08 10:00:00', 'mood', 2), answer('S1', '2025-10-08 10:01:00', 'sleep', 2),
@@ -88,11 +88,11 @@ const cases: Case[] = [
   {
     rule: 'wellbeing_low',
     role: 'social_worker',
-    // S1: three answers of 2; S2: two answers of 2 and two of 4 (average 3).
+    // S1: four answers of 2 (average 2); S2: three answers of 2 and one of 4 (average 2.5).
     setup: (db) =>
       insertRows(db, 'wellbeing', [
-        answer('S1', '2025-10-01 10:00:00', 'mood', 2), answer('S1', '2025-10-01 10:01:00', 'sleep', 2), answer('S1', '2025-10-08 10:00:00', 'stress', 2),
-        answer('S2', '2025-10-01 10:00:00', 'mood', 2), answer('S2', '2025-10-01 10:01:00', 'sleep', 2), answer('S2', '2025-10-08 10:00:00', 'stress', 4), answer('S2', '2025-10-08 10:01:00', 'loneliness', 4),
+        answer('S1', '2025-10-01 10:00:00', 'mood', 2), answer('S1', '2025-10-01 10:01:00', 'sleep', 2), answer('S1', '2025-10-08 10:00:00', 'stress', 2), answer('S1', '2025-10-08 10:01:00', 'loneliness', 2),
+        answer('S2', '2025-10-01 10:00:00', 'mood', 2), answer('S2', '2025-10-01 10:01:00', 'sleep', 2), answer('S2', '2025-10-08 10:00:00', 'stress', 2), answer('S2', '2025-10-08 10:01:00', 'loneliness', 4),
       ]),
   },
   // Help requests: S1 asked today, S2 five days ago (an earlier night already handled it).

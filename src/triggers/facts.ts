@@ -30,7 +30,7 @@ export const facts: readonly Fact[] = [
   f('lessons_2w', 'INTEGER', 'ordinary', 'Lessons scheduled in the same 2 weeks.'),
   f('unexcused_share_2w', 'DOUBLE', 'ordinary', 'Share of scheduled lessons missed without excuse in the last 2 weeks (0–1).'),
   f('credits_earned', 'DOUBLE', 'ordinary', 'Credits completed so far.'),
-  f('credits_planned_by_now', 'DOUBLE', 'ordinary', 'Credits the study plan expected to be done by now.'),
+  f('credits_planned_by_now', 'DOUBLE', 'ordinary', 'Credits the study plan expected to be done by now (a retake, course_id with #, is not planned twice).'),
   f('credits_behind', 'DOUBLE', 'ordinary', 'Credits planned by now but not earned.'),
   f('credits_60d', 'DOUBLE', 'ordinary', 'Credits completed in the last 60 days.'),
   f('credits_planned_60d', 'DOUBLE', 'ordinary', 'Credits of units or courses planned to end in the last 60 days.'),
@@ -81,12 +81,12 @@ export const studentFactsSql = `
   cp AS (
     SELECT c.student_id,
       coalesce(sum(c.credits) FILTER (WHERE c.completed_on <= $as_of::DATE), 0) AS earned,
-      coalesce(sum(c.credits) FILTER (WHERE c.planned_end <= $as_of::DATE), 0) AS planned,
+      coalesce(sum(c.credits) FILTER (WHERE c.planned_end <= $as_of::DATE AND NOT c.is_retake), 0) AS planned,
       coalesce(sum(c.credits) FILTER (WHERE c.completed_on > $as_of::DATE - 60 AND c.completed_on <= $as_of::DATE), 0) AS recent,
-      coalesce(sum(c.credits) FILTER (WHERE c.planned_end > $as_of::DATE - 60 AND c.planned_end <= $as_of::DATE), 0) AS planned_recent,
+      coalesce(sum(c.credits) FILTER (WHERE c.planned_end > $as_of::DATE - 60 AND c.planned_end <= $as_of::DATE AND NOT c.is_retake), 0) AS planned_recent,
       max(c.completed_on) FILTER (WHERE c.completed_on <= $as_of::DATE) AS last_credit,
       count(*) FILTER (WHERE c.status IN ('failed', 'interrupted') AND c.updated_at::DATE <= $as_of::DATE AND c.updated_at::DATE > $as_of::DATE - 30)::INTEGER AS failed_recent
-    FROM course_progress c JOIN active USING (student_id)
+    FROM (SELECT *, position('#' IN course_id) > 0 AS is_retake FROM course_progress) c JOIN active USING (student_id)
     GROUP BY c.student_id
   ),
   wb AS (

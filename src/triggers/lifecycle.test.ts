@@ -7,10 +7,11 @@ import { buildSchool, insertRows, schoolStaff, student } from '../testing/school
 import { testEffects, testNow, withWarehouse } from '../testing/warehouse.js';
 import { acknowledgeTrigger, addIntervention, loadRules, resolveTrigger, runTriggers, type TriggerRule } from './index.js';
 
-/** A school where S1 keeps failing units every day: `failed_or_interrupted_units` (teacher) holds. */
+/** Two rules: `failed_or_interrupted_units` (teacher), tuned to fire on one failure, and `help_request_health` (nurse). */
 let rules: TriggerRule[];
 beforeAll(async () => {
-  rules = (await loadRules(defaultConfig())).filter((r) => r.id === 'failed_or_interrupted_units' || r.id === 'help_request_health');
+  const config = { ...defaultConfig(), triggers: { rulesDir: undefined, rules: { failed_or_interrupted_units: { params: { min_units: 1 } } } } };
+  rules = (await loadRules(config)).filter((r) => r.id === 'failed_or_interrupted_units' || r.id === 'help_request_health');
 });
 
 const failing = (db: Warehouse, id: string, day: string) =>

@@ -53,13 +53,13 @@ describe('trigger rules: loading and validation', () => {
   it('lets a provider replace a shipped rule, switch rules off and tune thresholds in its config', async () => {
     const own = tempDir({ 'absences.yaml': stringify({ ...base, params: { min_lessons: 4, min_share: 0.1 } }) });
     const config = parseConfig(
-      stringify({ triggers: { rules_dir: own, rules: { wellbeing_low: { enabled: false }, credits_behind_plan: { params: { min_credits: 30 }, cooldown_days: 90 }, unexcused_absences: { escalation_after_days: 3 } } } }),
+      stringify({ triggers: { rules_dir: own, rules: { wellbeing_low: { enabled: false }, credits_behind_plan: { params: { min_credits: 30 }, cooldown_days: 120 }, unexcused_absences: { escalation_after_days: 3 } } } }),
       path.join(own, 'kiinni.yaml'),
     );
     const rules = await loadRules(config);
     expect(rules.map((r) => r.id)).not.toContain('wellbeing_low');
     expect(rules.find((r) => r.id === 'unexcused_absences')).toMatchObject({ params: { min_lessons: 4, min_share: 0.1 }, escalation: { after_days: 3 } });
-    expect(rules.find((r) => r.id === 'credits_behind_plan')).toMatchObject({ params: { min_credits: 30, min_share: 0.3 }, cooldown_days: 90 });
+    expect(rules.find((r) => r.id === 'credits_behind_plan')).toMatchObject({ params: { min_credits: 30, min_share: 0.4 }, cooldown_days: 120 });
   });
 
   it('names the config key when the tuning is wrong', async () => {
