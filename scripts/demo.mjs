@@ -27,9 +27,9 @@ kiinni('model', 'train', '--truth', path.join(root, 'fixtures', 'cohort', 'truth
 kiinni('score', '--as-of', '2026-02-16', '--show', '10', '--lang', 'fi');
 // Triggers (herätteet): replay the school days up to the scoring week, night by night.
 kiinni('triggers', 'run', '--as-of', '2026-02-02', '--until', '2026-02-20');
-// What a group supervisor sees (in their own language), and what the nurse H00003 sees.
+// What a group supervisor sees, and what a school social worker (kuraattori) sees.
 kiinni('triggers', 'list', '--role', 'group_supervisor', '--status', 'open', '--limit', '8', '--lang', 'fi');
-kiinni('triggers', 'list', '--staff', 'H00003', '--limit', '5');
+kiinni('triggers', 'list', '--role', 'social_worker', '--limit', '5', '--lang', 'fi');
 const models = path.join(data, 'models');
 process.stdout.write(
   [
@@ -38,7 +38,7 @@ process.stdout.write(
     `Model cards: ${models}/<version>/card.md   (npx kiinni --data-dir data-demo model show)`,
     'Try:         npx kiinni --data-dir data-demo quarantine list',
     '             npx kiinni --data-dir data-demo triggers rules',
-    '             npx kiinni --data-dir data-demo triggers show <id> --staff H00003',
+    '             npx kiinni --data-dir data-demo triggers show <id> --role social_worker',
     '',
   ].join('\n'),
 );

@@ -63,11 +63,15 @@ describe('kiinni triggers and interventions (real CLI)', () => {
     expect(new Set(coordinator.json.map((t) => t.family))).not.toContain('wellbeing');
     expect(coordinator.result.stdout).not.toMatch(welfareWords);
 
-    // The nurse H00003 sees their own welfare triggers, in Finnish (their language).
-    const nurse = await json<View[]>('triggers', 'list', '--staff', 'H00003', '--limit', '100000');
-    expect(nurse.json.length).toBeGreaterThan(0);
-    expect(nurse.json.every((t) => t.staff_id === 'H00003')).toBe(true);
-    expect(nurse.json.some((t) => t.family === 'wellbeing' || t.family === 'help_request')).toBe(true);
+    // A welfare professional sees their own welfare triggers, and only theirs.
+    const welfare: View[] = [];
+    for (const role of ['nurse', 'social_worker', 'psychologist']) welfare.push(...(await json<View[]>('triggers', 'list', '--role', role, '--limit', '100000')).json);
+    expect(welfare.length).toBeGreaterThan(0);
+    const professional = welfare[0]!.staff_id!;
+    const own = await json<View[]>('triggers', 'list', '--staff', professional, '--limit', '100000');
+    expect(own.json.length).toBeGreaterThan(0);
+    expect(own.json.every((t) => t.staff_id === professional)).toBe(true);
+    expect(own.json.some((t) => t.family === 'wellbeing' || t.family === 'help_request')).toBe(true);
 
     const leadership = await json<View[]>('triggers', 'list', '--role', 'leadership');
     expect(leadership.json).toEqual([]);
@@ -86,7 +90,9 @@ describe('kiinni triggers and interventions (real CLI)', () => {
     const listed = await json<{ intervention_id: string }[]>('interventions', 'list', '--student', open.student_id, '--role', open.role);
     expect(listed.json.map((i) => i.intervention_id)).toContain(iv.json.intervention_id);
 
-    const welfare = (await json<View[]>('triggers', 'list', '--staff', 'H00003', '--status', 'open', '--limit', '1')).json[0]!;
+    let welfare: View | undefined;
+    for (const role of ['nurse', 'social_worker', 'psychologist']) welfare ??= (await json<View[]>('triggers', 'list', '--role', role, '--status', 'open', '--limit', '1')).json[0];
+    if (!welfare) throw new Error('the fixture week should have an open welfare trigger');
     const refused = await cli('triggers', 'ack', welfare.id, '--staff', open.staff_id!);
     expect(refused.exitCode).toBe(2);
     expect(refused.stderr).toMatch(new RegExp(`No trigger ${welfare.id} visible to ${open.staff_id}`));
