@@ -1,6 +1,6 @@
 export { loadRules, parseRuleFile, renderMessage, shippedRulesDir, languages, type TriggerRule, type Language } from './rules.js';
 export { facts, factByName, triggerFamilies, type Fact, type TriggerFamily } from './facts.js';
-export { runTriggers, type TriggerRunSummary } from './run.js';
+export { runTriggers, lastTriggerRun, type TriggerRunSummary } from './run.js';
 export {
   listTriggers, showTrigger, acknowledgeTrigger, resolveTrigger, addIntervention, listInterventions, resolveViewer,
   triggerStatuses, resolutionOutcomes, type ListOptions, type NewIntervention, type ResolutionOutcome,

@@ -45,6 +45,12 @@ function ruleHitsSql(rule: TriggerRule): string {
 /** A trigger's stable id: the same rule, student, role and opening day always give the same id. */
 const triggerIdSql = (rule: string, student: string, role: string) => `'T' || substr(md5(${rule} || '|' || ${student} || '|' || ${role} || '|' || strftime($as_of::DATE, '%Y-%m-%d')), 1, 12)`;
 
+/** The last date triggers were run for, or null. */
+export async function lastTriggerRun(db: Warehouse): Promise<string | null> {
+  const row = await db.one(`SELECT strftime(max(as_of), '%Y-%m-%d') AS d FROM trigger_runs`);
+  return (row?.['d'] as string | null) ?? null;
+}
+
 /**
  * Runs the rules as of a date and moves every trigger along its lifecycle: answered triggers are
  * resolved, new evidence updates the open trigger instead of duplicating it, new triggers open
@@ -54,8 +60,7 @@ const triggerIdSql = (rule: string, student: string, role: string) => `'T' || su
  */
 export async function runTriggers(db: Warehouse, rules: readonly TriggerRule[], opts: { asOf: string }, fx: { logger: Logger; clock: () => Date }): Promise<TriggerRunSummary> {
   const asOf = opts.asOf;
-  const last = await db.one(`SELECT strftime(max(as_of), '%Y-%m-%d') AS d FROM trigger_runs`);
-  const lastRun = last?.['d'] as string | null;
+  const lastRun = await lastTriggerRun(db);
   if (lastRun && lastRun > asOf) {
     throw new KiinniError(ErrorCode.Usage, `Triggers have already been run for ${lastRun}; a run for ${asOf} would rewrite their history.`, 'Run triggers for today or a later date.');
   }

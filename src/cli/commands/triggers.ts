@@ -5,7 +5,7 @@ import type { Warehouse } from '../../db/warehouse.js';
 import { latestDataDate, loadCatalogue } from '../../features/index.js';
 import { withWarehouse } from '../../pipeline/session.js';
 import {
-  acknowledgeTrigger, addIntervention, facts, listInterventions, listTriggers, loadRules, resolutionOutcomes, resolveTrigger, resolveViewer, runTriggers, showTrigger,
+  acknowledgeTrigger, addIntervention, facts, lastTriggerRun, listInterventions, listTriggers, loadRules, resolutionOutcomes, resolveTrigger, resolveViewer, runTriggers, showTrigger,
   type Language, type TriggerRule, type TriggerRunSummary, type ViewContext,
 } from '../../triggers/index.js';
 import type { CliContext } from '../context.js';
@@ -44,9 +44,15 @@ export async function runTriggerRun(ctx: CliContext, raw: Record<string, unknown
   const opts = parseOptions(z.object({ asOf: dateOption.optional(), until: dateOption.optional() }), raw);
   const rules = await loadRules(ctx.config);
   const runs = await withWarehouse(writeSession(ctx, 'triggers run'), async ({ db }) => {
-    const first = opts.asOf ?? (await latestDataDate(db)) ?? localDate(ctx.clock());
+    let first = opts.asOf ?? (await latestDataDate(db)) ?? localDate(ctx.clock());
     const last = opts.until ?? first;
     if (last < first) throw new KiinniError(ErrorCode.Usage, `--until ${last} is before --as-of ${first}.`);
+    // A replay interrupted part-way continues from its last completed day (run again: no change).
+    const done = await lastTriggerRun(db);
+    if (opts.until && done && done > first && done <= last) {
+      ctx.logger.info({ from: done }, 'replay_resumed');
+      first = done;
+    }
     const out: TriggerRunSummary[] = [];
     for (let day = first; day <= last; day = addDays(day, 1)) out.push(await runTriggers(db, rules, { asOf: day }, { logger: ctx.logger, clock: ctx.clock }));
     return out;

@@ -1,7 +1,8 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { repoRoot, runCli, runCliJson } from '../../testing/cli.js';
+import { repoRoot, runCli, runCliJson, startCli } from '../../testing/cli.js';
 import { tempDir } from '../../testing/temp-dir.js';
 
 interface View {
@@ -112,5 +113,34 @@ describe('kiinni triggers and interventions (real CLI)', () => {
     const r = await cli('--config', path.join(own, 'kiinni.yaml'), 'triggers', 'rules');
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toMatch(/mine.yaml: rule my_rule, field condition: .*absences_2w/);
+  });
+
+  it('a SIGKILL in the middle of a replay leaves whole days, and running it again ends as an uninterrupted replay', async () => {
+    const replay = ['triggers', 'run', '--as-of', '2026-02-02', '--until', '2026-03-06'];
+    const clean = tempDir();
+    const killed = tempDir();
+    for (const dir of [clean, killed]) {
+      await runCli(['--data-dir', dir, 'init']);
+      expect((await runCli(['--data-dir', dir, 'ingest', '--dir', cohort])).exitCode).toBe(0);
+    }
+    expect((await runCli(['--data-dir', clean, ...replay])).exitCode).toBe(0);
+
+    const child = startCli(['--data-dir', killed, ...replay]);
+    const lock = path.join(killed, 'kiinni.lock');
+    while (!existsSync(lock)) await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setTimeout(r, 1500)); // a few days into the five-week replay
+    child.kill('SIGKILL');
+    await new Promise((r) => child.on('close', r));
+    const partial = await runCliJson<View[]>(['--data-dir', killed, 'triggers', 'list', '--limit', '100000']);
+    expect(partial.result.exitCode).toBe(0);
+    const full = await runCliJson<View[]>(['--data-dir', clean, 'triggers', 'list', '--limit', '100000']);
+    expect(partial.json).not.toEqual(full.json); // the kill did land mid-replay
+
+    const resumed = await runCli(['--data-dir', killed, ...replay]);
+    expect(resumed.exitCode).toBe(0);
+    for (const view of [[], ['--role', 'nurse'], ['--role', 'social_worker'], ['--role', 'psychologist'], ['--role', 'guidance_counsellor']]) {
+      const list = (dir: string) => runCliJson<View[]>(['--data-dir', dir, 'triggers', 'list', '--limit', '100000', ...view]);
+      expect((await list(killed)).json, view.join(' ')).toEqual((await list(clean)).json);
+    }
   });
 });
