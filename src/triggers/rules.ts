@@ -29,6 +29,7 @@ const ruleSchema = z.strictObject({
   escalation: z.strictObject({ after_days: z.number().int().min(1).max(90), to_role: role }).optional(),
   evidence: z.array(z.string()).default([]),
   message: text,
+  next_step: text,
 });
 
 /** A trigger rule (herätesääntö), loaded from models/triggers/*.yaml and tuned by the config. */
@@ -53,6 +54,8 @@ export interface TriggerRule {
   /** Facts stored with the trigger and usable as `{name}` in messages. */
   evidence: string[];
   message: Record<Language, string>;
+  /** The suggested next step from the support framework (tukirunko), shown in digests. */
+  next_step: Record<Language, string>;
   /** Facts the condition reads. */
   reads: string[];
   file: string;

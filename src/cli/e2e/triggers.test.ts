@@ -106,7 +106,7 @@ describe('kiinni triggers and interventions (real CLI)', () => {
     const own = tempDir({
       'rules/mine.yaml': stringify({
         id: 'my_rule', family: 'performance', title: { fi: 'a', sv: 'b', en: 'c' }, description: 'd', condition: 'absences_2w > 3',
-        roles: ['teacher'], visibility: 'ordinary', severity: 'low', cooldown_days: 1, expires_after_days: 1, message: { fi: 'a', sv: 'b', en: 'c' },
+        roles: ['teacher'], visibility: 'ordinary', severity: 'low', cooldown_days: 1, expires_after_days: 1, message: { fi: 'a', sv: 'b', en: 'c' }, next_step: { fi: 'a', sv: 'b', en: 'c' },
       }),
       'kiinni.yaml': stringify({ triggers: { rules_dir: 'rules' } }),
     });
