@@ -179,6 +179,21 @@ export function buildProgram(state: RunState): Command {
     .option('--limit <n>', 'at most this many', '500')
     .action(act(async (ctx, opts: Record<string, unknown>) => (await import('./commands/triggers.js')).runInterventionList(ctx, opts)));
 
+  const digest = program.command('digest').description('daily digests by e-mail: one per staff member, in their language, at most once a day');
+  digest
+    .command('send')
+    .description('send the day’s digests (outbox of .eml files, or SMTP when KIINNI_SMTP_URL or digest.smtp is set)')
+    .option('--as-of <date>', 'digest date (default: the last trigger run)')
+    .action(act(async (ctx, opts: Record<string, unknown>) => (await import('./commands/digest.js')).runDigestSend(ctx, opts)));
+  digest
+    .command('preview')
+    .description('print one staff member’s digest without sending it')
+    .requiredOption('--staff <id>', 'staff member')
+    .option('--as-of <date>', 'digest date (default: the last trigger run)')
+    .addOption(new Option('--format <format>', 'text, html or json').choices(['text', 'html', 'json']).default('text'))
+    .option('--out <file>', 'write to a file (open an .html file in a browser)')
+    .action(act(async (ctx, opts: Record<string, unknown>) => (await import('./commands/digest.js')).runDigestPreview(ctx, opts)));
+
   program
     .command('fixtures')
     .description('synthetic data for demos, tests and benchmarks')

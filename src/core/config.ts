@@ -45,6 +45,25 @@ const configSchema = z.strictObject({
         .optional(),
     })
     .optional(),
+  digest: z
+    .strictObject({
+      /** Sender of the digests, e.g. "kiinni <kiinni@koulu.example.fi>". */
+      from: z.string().min(3).optional(),
+      /** Also send a short "nothing to act on today" message to staff with nothing open. */
+      send_empty: z.boolean().optional(),
+      /** SMTP server (credentials only from KIINNI_SMTP_USER / KIINNI_SMTP_PASSWORD). Without it, and without KIINNI_SMTP_URL, digests go to <data-dir>/outbox/. */
+      smtp: z
+        .strictObject({
+          host: z.string().min(1),
+          port: z.number().int().min(1).max(65535).default(587),
+          /** tls: TLS from the start (port 465); starttls: upgrade required; none: plain (test servers only). */
+          security: z.enum(['starttls', 'tls', 'none']).default('starttls'),
+        })
+        .optional(),
+      /** Attempts per message for transient SMTP errors, and the first backoff in ms (doubles each time). */
+      retry: z.strictObject({ attempts: z.number().int().min(1).max(10).default(4), backoff_ms: z.number().int().min(0).max(60_000).default(1000) }).optional(),
+    })
+    .optional(),
 });
 
 /** Tuning of one trigger rule from the config. */
@@ -61,6 +80,12 @@ export interface Config {
   warehouse: { memoryLimit: string | undefined; threads: number | undefined };
   ingest: { profilesDir: string | undefined; failOnQuarantine: boolean };
   triggers: { rulesDir: string | undefined; rules: Record<string, RuleTuning> };
+  digest: {
+    from: string;
+    sendEmpty: boolean;
+    smtp: { host: string; port: number; security: 'starttls' | 'tls' | 'none' } | undefined;
+    retry: { attempts: number; backoffMs: number };
+  };
   /** The file it came from, or undefined for defaults. */
   source: string | undefined;
 }
@@ -82,6 +107,12 @@ function normalizeConfig(raw: z.infer<typeof configSchema>, source: string | und
     triggers: {
       rulesDir: raw.triggers?.rules_dir ? path.resolve(base, raw.triggers.rules_dir) : undefined,
       rules: raw.triggers?.rules ?? {},
+    },
+    digest: {
+      from: raw.digest?.from ?? 'kiinni <kiinni@localhost>',
+      sendEmpty: raw.digest?.send_empty ?? false,
+      smtp: raw.digest?.smtp ? { host: raw.digest.smtp.host, port: raw.digest.smtp.port, security: raw.digest.smtp.security } : undefined,
+      retry: { attempts: raw.digest?.retry?.attempts ?? 4, backoffMs: raw.digest?.retry?.backoff_ms ?? 1000 },
     },
     source,
   };

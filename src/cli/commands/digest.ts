@@ -1,0 +1,62 @@
+import { writeFileSync } from 'node:fs';
+import { z } from 'zod';
+import { localDate } from '../../core/dates.js';
+import { composeDigest, findRecipient, outboxMailer, renderDigest, sendDigests, smtpMailer, type ComposeContext } from '../../digest/index.js';
+import { loadCatalogue } from '../../features/index.js';
+import { withWarehouse } from '../../pipeline/session.js';
+import { lastTriggerRun, loadRules } from '../../triggers/index.js';
+import type { Warehouse } from '../../db/warehouse.js';
+import type { CliContext } from '../context.js';
+import { count } from '../format.js';
+import { dateOption, parseOptions, readSession, writeSession } from '../options.js';
+
+async function composeContext(ctx: CliContext): Promise<ComposeContext> {
+  const rules = await loadRules(ctx.config);
+  return { rules: new Map(rules.map((r) => [r.id, r])), features: loadCatalogue() };
+}
+
+/** The digest date: --as-of, else the last trigger run, else today. */
+async function digestDate(db: Warehouse, ctx: CliContext, asOf: string | undefined): Promise<string> {
+  return asOf ?? (await lastTriggerRun(db)) ?? localDate(ctx.clock());
+}
+
+/** `kiinni digest send [--as-of DATE]`: exit 1 when any message failed. */
+export async function runDigestSend(ctx: CliContext, raw: Record<string, unknown>): Promise<number> {
+  const opts = parseOptions(z.object({ asOf: dateOption.optional() }), raw);
+  const compose = await composeContext(ctx);
+  const summary = await withWarehouse(writeSession(ctx, 'digest send'), async ({ db, dir }) => {
+    const mailer = smtpMailer(ctx.config) ?? outboxMailer(dir.outbox);
+    try {
+      const asOf = await digestDate(db, ctx, opts.asOf);
+      return await sendDigests(db, { asOf, from: ctx.config.digest.from, sendEmpty: ctx.config.digest.sendEmpty, retry: ctx.config.digest.retry }, compose, { mailer, logger: ctx.logger, clock: ctx.clock });
+    } finally {
+      mailer.close();
+    }
+  });
+  ctx.print(summary, () =>
+    [
+      `Digests for ${summary.as_of} via ${summary.transport} (${summary.where}): ${count(summary.sent)} sent, ${count(summary.already_sent)} already sent, ${count(summary.nothing_to_send)} with nothing to act on, ${count(summary.failed)} failed.`,
+      ...summary.failures.map((f) => `  ${f.staff_id}: ${f.permanent ? 'permanent' : 'gave up after retries'}: ${f.error}`),
+      ...(summary.failed ? ["Run 'kiinni digest send' again to retry what failed; what was sent is not sent twice."] : []),
+    ].join('\n'),
+  );
+  return summary.failed ? 1 : 0;
+}
+
+/** `kiinni digest preview --staff ID [--as-of DATE] [--format text|html|eml] [--out FILE]`. */
+export async function runDigestPreview(ctx: CliContext, raw: Record<string, unknown>): Promise<number> {
+  const opts = parseOptions(z.object({ staff: z.string(), asOf: dateOption.optional(), format: z.enum(['text', 'html', 'json']).default('text'), out: z.string().optional() }), raw);
+  const compose = await composeContext(ctx);
+  const { digest, rendered } = await withWarehouse(readSession(ctx, 'digest preview'), async ({ db }) => {
+    const digest = await composeDigest(db, await findRecipient(db, opts.staff), await digestDate(db, ctx, opts.asOf), compose);
+    return { digest, rendered: renderDigest(digest) };
+  });
+  const body = opts.format === 'html' ? rendered.html : opts.format === 'json' ? JSON.stringify(digest, null, 2) : `Subject: ${rendered.subject}\n\n${rendered.text}`;
+  if (opts.out) {
+    writeFileSync(opts.out, body);
+    ctx.print({ staff_id: opts.staff, as_of: digest.as_of, students: digest.students.length, file: opts.out }, () => `Wrote ${opts.out} (${digest.students.length} students).`);
+  } else {
+    ctx.print({ subject: rendered.subject, digest, text: rendered.text, html: rendered.html }, () => body);
+  }
+  return 0;
+}

@@ -1,0 +1,135 @@
+import { ErrorCode, KiinniError } from '../core/errors.js';
+import { maySee } from '../core/roles.js';
+import type { Warehouse } from '../db/warehouse.js';
+import type { FeatureSpec } from '../features/index.js';
+import { reasonSentences, type RiskReason } from '../model/index.js';
+import { listTriggers, type Language, type TriggerRule, type TriggerView, type Viewer } from '../triggers/index.js';
+
+/** A staff member who receives digests. */
+export interface Recipient {
+  staff_id: string;
+  name: string;
+  email: string;
+  language: Language;
+  roles: string[];
+}
+
+/** One trigger in a digest, as its recipient may see it. */
+export interface DigestItem {
+  trigger: TriggerView;
+  days_open: number;
+  /** Opened (or escalated to this person) since their last digest. */
+  is_new: boolean;
+  next_step: string;
+}
+
+/** Everything a digest says about one student. */
+export interface DigestStudent {
+  student_id: string;
+  /** The name fields the provider supplies, for the student's own staff; null when none. */
+  name: string | null;
+  group: string;
+  /** Band and reasons of the latest score: counsellors and special-needs teachers only. */
+  risk: { band: string; reasons: string[] } | null;
+  items: DigestItem[];
+}
+
+/** The daily digest (päivittäinen kooste) of one staff member. */
+export interface Digest {
+  as_of: string;
+  recipient: Recipient;
+  students: DigestStudent[];
+  new_count: number;
+  open_count: number;
+}
+
+export interface ComposeContext {
+  rules: ReadonlyMap<string, TriggerRule>;
+  features: readonly FeatureSpec[];
+}
+
+const severityRank: Record<string, number> = { high: 0, medium: 1, low: 2 };
+const days = (from: string, to: string) => Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
+
+/** Staff members with an e-mail address, by id. */
+export async function findRecipient(db: Warehouse, staffId: string): Promise<Recipient> {
+  const row = await db.one(`SELECT staff_id, name, email, language, roles FROM staff WHERE staff_id = $id`, { id: staffId });
+  if (!row) throw new KiinniError(ErrorCode.NotFound, `No staff member ${staffId} in the warehouse.`, 'Load staff.csv first.');
+  return toRecipient(row);
+}
+
+function toRecipient(row: Record<string, unknown>): Recipient {
+  const lang = String(row['language']);
+  return {
+    staff_id: String(row['staff_id']),
+    name: String(row['name']),
+    email: String(row['email']),
+    language: (['fi', 'sv', 'en'].includes(lang) ? lang : 'fi') as Language,
+    roles: (row['roles'] as string[]) ?? [],
+  };
+}
+
+/** Staff members who have an open or acknowledged trigger routed to them (or every member, `all`). */
+export async function digestRecipients(db: Warehouse, opts: { all: boolean }): Promise<Recipient[]> {
+  const rows = await db.all(
+    opts.all
+      ? `SELECT staff_id, name, email, language, roles FROM staff ORDER BY staff_id`
+      : `SELECT staff_id, name, email, language, roles FROM staff
+         WHERE staff_id IN (SELECT staff_id FROM triggers WHERE status IN ('open', 'acknowledged') AND staff_id IS NOT NULL) ORDER BY staff_id`,
+  );
+  return rows.map(toRecipient).filter((r) => !r.roles.every((role) => role === 'leadership'));
+}
+
+/**
+ * The digest of one staff member as of a date: their open and acknowledged triggers, grouped by
+ * student, most severe and newest first. Everything passes through the trigger layer's
+ * role-based views; the risk band and reasons appear only for roles that may see risk scores.
+ */
+export async function composeDigest(db: Warehouse, recipient: Recipient, asOf: string, ctx: ComposeContext): Promise<Digest> {
+  const viewer: Viewer = { roles: recipient.roles, staffId: recipient.staff_id };
+  const vctx = { rules: ctx.rules, features: ctx.features, lang: recipient.language };
+  const views = (await listTriggers(db, viewer, { staff: recipient.staff_id }, vctx)).filter((t) => (t.status === 'open' || t.status === 'acknowledged') && t.opened_on <= asOf);
+  const last = await db.one(`SELECT strftime(max(as_of), '%Y-%m-%d') AS d FROM digest_deliveries WHERE staff_id = $id AND status = 'sent' AND as_of < $as_of::DATE`, { id: recipient.staff_id, as_of: asOf });
+  const lastSent = (last?.['d'] as string | null) ?? null;
+  const ids = [...new Set(views.map((v) => v.student_id))];
+  const info = new Map<string, { name: string | null; group: string; band: string | null; reasons: string | null }>();
+  if (ids.length) {
+    const rows = await db.all(
+      `SELECT s.student_id, nullif(trim(concat_ws(' ', s.given_name, s.family_name)), '') AS name, s."group" AS student_group, r.band, r.reasons
+       FROM students s LEFT JOIN (
+         SELECT r.student_id, arg_max(r.band, r.as_of) AS band, arg_max(r.reasons, r.as_of) AS reasons
+         FROM risk_scores r JOIN model_versions v ON v.version = r.model_version AND v.status = 'current'
+         WHERE r.as_of <= $as_of::DATE AND r.as_of > $as_of::DATE - 14 GROUP BY r.student_id
+       ) r USING (student_id)
+       WHERE s.student_id IN (SELECT student_id FROM triggers WHERE staff_id = $staff AND status IN ('open', 'acknowledged'))`,
+      { as_of: asOf, staff: recipient.staff_id },
+    );
+    for (const r of rows) info.set(String(r['student_id']), { name: (r['name'] as string | null) ?? null, group: String(r['student_group']), band: (r['band'] as string | null) ?? null, reasons: (r['reasons'] as string | null) ?? null });
+  }
+  const seesRisk = maySee(recipient.roles, 'risk_score');
+  const welfareVisible = maySee(recipient.roles, 'welfare');
+  const students: DigestStudent[] = ids.map((id) => {
+    const s = info.get(id)!;
+    const items = views
+      .filter((v) => v.student_id === id)
+      .map((v) => ({
+        trigger: v,
+        days_open: days(v.opened_on, asOf),
+        is_new: lastSent === null || v.opened_on > lastSent || (v.escalated_on !== null && v.escalated_on > lastSent),
+        next_step: ctx.rules.get(v.rule)?.next_step[recipient.language] ?? '',
+      }))
+      .sort((a, b) => (severityRank[a.trigger.severity] ?? 3) - (severityRank[b.trigger.severity] ?? 3) || b.trigger.opened_on.localeCompare(a.trigger.opened_on));
+    const reasons = s.reasons ? (JSON.parse(s.reasons) as RiskReason[]) : [];
+    return {
+      student_id: id,
+      name: s.name,
+      group: s.group,
+      risk: seesRisk && s.band ? { band: s.band, reasons: reasonSentences(reasons, ctx.features, recipient.language, { welfareVisible }) } : null,
+      items,
+    };
+  });
+  const first = (s: DigestStudent) => s.items[0]!.trigger;
+  students.sort((a, b) => (severityRank[first(a).severity] ?? 3) - (severityRank[first(b).severity] ?? 3) || first(b).opened_on.localeCompare(first(a).opened_on) || a.student_id.localeCompare(b.student_id));
+  const all = students.flatMap((s) => s.items);
+  return { as_of: asOf, recipient, students, new_count: all.filter((i) => i.is_new).length, open_count: all.length };
+}

@@ -1,0 +1,108 @@
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import nodemailer from 'nodemailer';
+import type { Config } from '../core/config.js';
+
+/** One e-mail to send. */
+export interface OutgoingMail {
+  from: string;
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+  /** Stable per staff member and day, so a re-sent digest is recognisably the same message. */
+  messageId: string;
+  date: Date;
+  lang: string;
+}
+
+/** Where digests go: an outbox of .eml files, or an SMTP server. */
+export interface Mailer {
+  readonly kind: 'outbox' | 'smtp';
+  readonly where: string;
+  send(mail: OutgoingMail, fileName: string): Promise<void>;
+  close(): void;
+}
+
+const toNodemailer = (m: OutgoingMail) => ({
+  from: m.from,
+  to: m.to,
+  subject: m.subject,
+  text: m.text,
+  html: m.html,
+  messageId: m.messageId,
+  date: m.date,
+  headers: { 'Content-Language': m.lang, 'Auto-Submitted': 'auto-generated' },
+});
+
+/** Writes each message as `<dir>/<fileName>.eml` (atomically: a crash never leaves half a file). */
+export function outboxMailer(dir: string): Mailer {
+  const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'windows' });
+  return {
+    kind: 'outbox',
+    where: dir,
+    async send(mail, fileName) {
+      const info = await transport.sendMail(toNodemailer(mail));
+      const file = path.join(dir, `${fileName}.eml`);
+      mkdirSync(path.dirname(file), { recursive: true });
+      writeFileSync(`${file}.tmp`, info.message as Buffer);
+      renameSync(`${file}.tmp`, file);
+    },
+    close() {
+      transport.close();
+    },
+  };
+}
+
+/**
+ * SMTP from `KIINNI_SMTP_URL` (smtp://host:port or smtps://…) or the config's `digest.smtp`.
+ * Credentials come only from KIINNI_SMTP_USER and KIINNI_SMTP_PASSWORD, never from the config.
+ */
+export function smtpMailer(config: Config, env: NodeJS.ProcessEnv = process.env): Mailer | undefined {
+  const url = env['KIINNI_SMTP_URL'];
+  const smtp = config.digest.smtp;
+  if (!url && !smtp) return undefined;
+  const auth = env['KIINNI_SMTP_USER'] ? { user: env['KIINNI_SMTP_USER'], pass: env['KIINNI_SMTP_PASSWORD'] ?? '' } : undefined;
+  let where: string;
+  let options: Record<string, unknown>;
+  if (url) {
+    const u = new URL(url);
+    where = `${u.protocol}//${u.hostname}:${u.port || (u.protocol === 'smtps:' ? 465 : 587)}`;
+    options = {
+      host: u.hostname,
+      port: Number(u.port || (u.protocol === 'smtps:' ? 465 : 587)),
+      secure: u.protocol === 'smtps:',
+      ...(u.hostname === '127.0.0.1' || u.hostname === 'localhost' ? { ignoreTLS: true } : {}),
+    };
+  } else {
+    where = `smtp://${smtp!.host}:${smtp!.port}`;
+    options = { host: smtp!.host, port: smtp!.port, secure: smtp!.security === 'tls', requireTLS: smtp!.security === 'starttls', ignoreTLS: smtp!.security === 'none' };
+  }
+  const transport = nodemailer.createTransport({ ...options, auth, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 } as Parameters<typeof nodemailer.createTransport>[0]);
+  return {
+    kind: 'smtp',
+    where,
+    async send(mail) {
+      await transport.sendMail(toNodemailer(mail));
+    },
+    close() {
+      transport.close();
+    },
+  };
+}
+
+/**
+ * Whether a failed send may succeed later: SMTP 4xx replies and lost connections are
+ * transient; 5xx replies (a bad address, a refused message) are permanent.
+ */
+export function isTransient(err: unknown): boolean {
+  const e = err as { responseCode?: number; code?: string };
+  if (typeof e.responseCode === 'number') return e.responseCode < 500;
+  return ['ECONNECTION', 'ETIMEDOUT', 'ESOCKET', 'ECONNRESET', 'ECONNREFUSED', 'EPROTOCOL', 'EDNS'].includes(e.code ?? '') || e.code === undefined;
+}
+
+/** A short reason for the delivery log: SMTP code and reply, never the message content. */
+export function describeFailure(err: unknown): string {
+  const e = err as { responseCode?: number; code?: string; response?: string; message?: string };
+  return [e.code, e.responseCode, (e.response ?? e.message ?? '').split('\n')[0]].filter((x) => x !== undefined && x !== '').join(' ').slice(0, 300);
+}
