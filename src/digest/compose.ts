@@ -95,13 +95,13 @@ export async function composeDigest(db: Warehouse, recipient: Recipient, asOf: s
   const info = new Map<string, { name: string | null; group: string; band: string | null; reasons: string | null }>();
   if (ids.length) {
     const rows = await db.all(
-      `SELECT s.student_id, nullif(trim(concat_ws(' ', s.given_name, s.family_name)), '') AS name, s."group" AS student_group, r.band, r.reasons
-       FROM students s LEFT JOIN (
+      `WITH mine AS (SELECT DISTINCT student_id FROM triggers WHERE staff_id = $staff AND status IN ('open', 'acknowledged'))
+       SELECT s.student_id, nullif(trim(concat_ws(' ', s.given_name, s.family_name)), '') AS name, s."group" AS student_group, r.band, r.reasons
+       FROM mine JOIN students s USING (student_id) LEFT JOIN (
          SELECT r.student_id, arg_max(r.band, r.as_of) AS band, arg_max(r.reasons, r.as_of) AS reasons
-         FROM risk_scores r JOIN model_versions v ON v.version = r.model_version AND v.status = 'current'
+         FROM risk_scores r JOIN mine USING (student_id) JOIN model_versions v ON v.version = r.model_version AND v.status = 'current'
          WHERE r.as_of <= $as_of::DATE AND r.as_of > $as_of::DATE - 14 GROUP BY r.student_id
-       ) r USING (student_id)
-       WHERE s.student_id IN (SELECT student_id FROM triggers WHERE staff_id = $staff AND status IN ('open', 'acknowledged'))`,
+       ) r USING (student_id)`,
       { as_of: asOf, staff: recipient.staff_id },
     );
     for (const r of rows) info.set(String(r['student_id']), { name: (r['name'] as string | null) ?? null, group: String(r['student_group']), band: (r['band'] as string | null) ?? null, reasons: (r['reasons'] as string | null) ?? null });

@@ -78,7 +78,8 @@ export function smtpMailer(config: Config, env: NodeJS.ProcessEnv = process.env)
     where = `smtp://${smtp!.host}:${smtp!.port}`;
     options = { host: smtp!.host, port: smtp!.port, secure: smtp!.security === 'tls', requireTLS: smtp!.security === 'starttls', ignoreTLS: smtp!.security === 'none' };
   }
-  const transport = nodemailer.createTransport({ ...options, auth, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 } as Parameters<typeof nodemailer.createTransport>[0]);
+  // A small pool: one connection carries many digests; a dropped one is replaced on the next send.
+  const transport = nodemailer.createTransport({ ...options, auth, pool: true, maxConnections: 2, maxMessages: 200, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 } as Parameters<typeof nodemailer.createTransport>[0]);
   return {
     kind: 'smtp',
     where,

@@ -34,6 +34,7 @@ export async function startSmtp(): Promise<TestSmtp> {
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS', 'AUTH'],
+    disableReverseLookup: true,
     logger: false,
     onMailFrom(_address, _session, callback) {
       if (state.dropNext > 0) {

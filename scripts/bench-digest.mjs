@@ -1,0 +1,123 @@
+#!/usr/bin/env node
+// Time to compose, render and send every staff member's digest to a local SMTP sink, against a
+// reference measured in the same run: plain nodemailer sending the same number of messages of
+// the same average size to the same sink (transport cost alone).
+// Usage: npm run -s bench:digest -- --data-dir DIR [--as-of 2026-02-13] [--days 5] [--json]
+//   DIR holds a warehouse with a cohort ingested (e.g. 330 000 students: kiinni fixtures generate
+//   --students 330000 --out C && kiinni --data-dir DIR ingest --dir C && kiinni --data-dir DIR model train).
+import path from 'node:path';
+import nodemailer from 'nodemailer';
+import { SMTPServer } from 'smtp-server';
+import { defaultConfig } from '../dist/core/config.js';
+import { addDays } from '../dist/core/dates.js';
+import { silentLogger } from '../dist/core/log.js';
+import { migrate } from '../dist/db/migrate.js';
+import { Warehouse } from '../dist/db/warehouse.js';
+import { sendDigests, smtpMailer } from '../dist/digest/index.js';
+import { loadCatalogue } from '../dist/features/index.js';
+import { scoreStudents } from '../dist/model/index.js';
+import { allMigrations } from '../dist/pipeline/schema.js';
+import { lastTriggerRun, loadRules, runTriggers } from '../dist/triggers/index.js';
+
+const argv = process.argv.slice(2);
+const arg = (name, dflt) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : dflt);
+const dataDir = arg('--data-dir');
+if (!dataDir) {
+  process.stderr.write('usage: bench-digest --data-dir DIR [--as-of DATE] [--days N] [--json]\n');
+  process.exit(2);
+}
+const asOf = arg('--as-of', '2026-02-13');
+const nDays = Number(arg('--days', '5'));
+const log = (msg) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${msg}\n`);
+let peakRss = 0;
+const rssTimer = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
+
+// The sink: a real SMTP server on 127.0.0.1 that counts and discards.
+let received = 0;
+let bytes = 0;
+const sink = new SMTPServer({
+  authOptional: true,
+  disabledCommands: ['STARTTLS', 'AUTH'],
+  disableReverseLookup: true,
+  logger: false,
+  onData(stream, _session, cb) {
+    stream.on('data', (c) => (bytes += c.length));
+    stream.on('end', () => {
+      received++;
+      cb();
+    });
+  },
+});
+await new Promise((r) => sink.listen(0, '127.0.0.1', r));
+const url = `smtp://127.0.0.1:${sink.server.address().port}`;
+
+const db = await Warehouse.open(path.join(dataDir, 'kiinni.duckdb'));
+await migrate(db, allMigrations, new Date());
+const fx = { logger: silentLogger(), clock: () => new Date() };
+const rules = await loadRules(defaultConfig());
+const students = Number((await db.one(`SELECT count(*) AS n FROM students`)).n);
+const staffCount = Number((await db.one(`SELECT count(*) AS n FROM staff`)).n);
+const first = addDays(asOf, -(nDays - 1));
+const done = await lastTriggerRun(db);
+let triggerMs = 0;
+if (!done || done < asOf) {
+  const current = await db.one(`SELECT version FROM model_versions WHERE status = 'current'`);
+  if (current) {
+    log(`scoring ${first}`);
+    await scoreStudents(db, { asOf: first }, fx);
+  }
+  for (let d = done && done >= first ? addDays(done, 1) : first; d <= asOf; d = addDays(d, 1)) {
+    const t = performance.now();
+    const s = await runTriggers(db, rules, { asOf: d }, fx);
+    triggerMs = performance.now() - t;
+    log(`triggers ${d}: ${s.students} active, ${s.opened} opened, ${Math.round(triggerMs)} ms`);
+  }
+}
+await db.run(`DELETE FROM digest_deliveries WHERE as_of = $d::DATE`, { d: asOf });
+
+log('sending digests');
+const mailer = smtpMailer(defaultConfig(), { KIINNI_SMTP_URL: url });
+const ctx = { rules: new Map(rules.map((r) => [r.id, r])), features: loadCatalogue() };
+const t0 = performance.now();
+const summary = await sendDigests(db, { asOf, from: 'kiinni <kiinni@bench.example>', sendEmpty: false, retry: { attempts: 2, backoffMs: 10 } }, ctx, { ...fx, mailer });
+const kiinniMs = performance.now() - t0;
+mailer.close();
+const openTriggers = Number((await db.one(`SELECT count(*) AS n FROM triggers WHERE status IN ('open', 'acknowledged')`)).n);
+db.close();
+
+// Reference: nodemailer alone, the same number of messages of the same average size.
+const avgBytes = Math.round(bytes / Math.max(1, received));
+const filler = 'x'.repeat(Math.max(0, Math.round(avgBytes / 2) - 400));
+const reference = nodemailer.createTransport({ host: '127.0.0.1', port: sink.server.address().port, ignoreTLS: true, pool: true, maxConnections: 2, maxMessages: 200 });
+const receivedBefore = received;
+const r0 = performance.now();
+for (let i = 0; i < summary.sent; i++) {
+  await reference.sendMail({ from: 'ref@bench.example', to: `staff${i}@bench.example`, subject: `reference ${i}`, text: filler, html: `<p>${filler}</p>` });
+}
+const referenceMs = performance.now() - r0;
+reference.close();
+clearInterval(rssTimer);
+await new Promise((r) => sink.close(r));
+
+const result = {
+  students,
+  staff: staffCount,
+  as_of: asOf,
+  open_triggers: openTriggers,
+  digests_sent: summary.sent,
+  nothing_to_send: summary.nothing_to_send,
+  failed: summary.failed,
+  received_by_sink: receivedBefore,
+  average_message_bytes: avgBytes,
+  kiinni_s: Math.round(kiinniMs) / 1000,
+  reference_s: Math.round(referenceMs) / 1000,
+  ratio: Math.round((kiinniMs / referenceMs) * 100) / 100,
+  per_message_ms: Math.round((kiinniMs / Math.max(1, summary.sent)) * 10) / 10,
+  peak_rss_mib: Math.round(peakRss / 2 ** 20),
+};
+if (argv.includes('--json')) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
+else
+  process.stdout.write(
+    `${result.digests_sent} digests (${result.open_triggers} open triggers, ${students} students, ${staffCount} staff) composed, rendered and sent to a local SMTP sink in ${result.kiinni_s} s ` +
+      `(${result.per_message_ms} ms each, ${result.average_message_bytes} bytes on average); nodemailer alone, same count and size: ${result.reference_s} s; ratio ${result.ratio}; peak RSS ${result.peak_rss_mib} MiB.\n`,
+  );
