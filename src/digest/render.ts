@@ -23,6 +23,7 @@ interface Words {
   open: string;
   acknowledged: string;
   days: (n: number) => string;
+  openFor: (n: number) => string;
   band: Record<string, string>;
   riskLine: string;
   reasons: string;
@@ -49,6 +50,7 @@ const words: Record<Language, Words> = {
     open: 'avoin',
     acknowledged: 'kuitattu',
     days: (n) => (n === 0 ? 'tänään' : `${n} pv`),
+    openFor: (n) => (n === 0 ? 'avattu tänään' : `avoinna ${n} pv`),
     band: { high: 'korkea', raised: 'kohonnut', low: 'matala' },
     riskLine: 'Riskiarvion taso',
     reasons: 'Taustalla',
@@ -73,6 +75,7 @@ const words: Record<Language, Words> = {
     open: 'öppen',
     acknowledged: 'kvitterad',
     days: (n) => (n === 0 ? 'i dag' : `${n} d`),
+    openFor: (n) => (n === 0 ? 'öppnad i dag' : `öppen ${n} d`),
     band: { high: 'hög', raised: 'förhöjd', low: 'låg' },
     riskLine: 'Riskbedömningens nivå',
     reasons: 'Bakom den',
@@ -97,6 +100,7 @@ const words: Record<Language, Words> = {
     open: 'open',
     acknowledged: 'acknowledged',
     days: (n) => (n === 0 ? 'today' : `${n} d`),
+    openFor: (n) => (n === 0 ? 'opened today' : `open for ${n} d`),
     band: { high: 'high', raised: 'raised', low: 'low' },
     riskLine: 'Risk estimate band',
     reasons: 'Behind it',
@@ -136,7 +140,7 @@ export function renderDigest(d: Digest): RenderedDigest {
     text.push(`== ${studentHeading(s, w)}`);
     if (s.risk) text.push(`${w.riskLine}: ${w.band[s.risk.band] ?? s.risk.band}${s.risk.reasons.length ? `. ${w.reasons}: ${s.risk.reasons.join('; ')}` : ''}`);
     for (const i of s.items) {
-      text.push(`* ${i.trigger.title} [${statusOf(i.trigger.status, i.is_new)}; ${w.since.toLowerCase()} ${w.days(i.days_open)}]`);
+      text.push(`* ${i.trigger.title} [${statusOf(i.trigger.status, i.is_new)}; ${w.openFor(i.days_open)}]`);
       text.push(`  ${w.what}: ${i.trigger.message}`);
       if (i.trigger.reasons.length) text.push(`  ${w.reasons}: ${i.trigger.reasons.join('; ')}`);
       if (i.next_step) text.push(`  ${w.next}: ${i.next_step}`);

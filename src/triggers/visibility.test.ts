@@ -3,13 +3,14 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { defaultConfig } from '../core/config.js';
 import { welfareRoles } from '../core/roles.js';
 import { loadCatalogue, type FeatureSpec } from '../features/index.js';
+import { composeDigest, findRecipient, renderDigest } from '../digest/index.js';
 import { buildSchool, insertRows, schoolStaff, student } from '../testing/school.js';
 import { testEffects, withWarehouse } from '../testing/warehouse.js';
 import { facts, languages, listInterventions, listTriggers, loadRules, resolveViewer, runTriggers, showTrigger, type TriggerRule, type ViewContext } from './index.js';
 
 /**
  * Property: whatever the data, nothing a non-welfare role can get out of the trigger layer
- * (lists, a single trigger, interventions, in any language) carries a welfare item, value,
+ * (lists, a single trigger, interventions, the daily digest, in any language) carries a welfare item, value,
  * rule or reason. Student Welfare Act 1287/2013.
  */
 const welfareItems = ['sleep_quality', 'loneliness', 'housing_worry', 'stress_level', 'mood'] as const;
@@ -90,7 +91,10 @@ describe('role-based minimisation (property)', () => {
                 const mine = await listTriggers(db, viewer, opts, ctx);
                 const shown = await Promise.all(views.map((v) => showTrigger(db, v.id, viewer, ctx)));
                 const support = await listInterventions(db, viewer, {});
-                const out = JSON.stringify({ views, mine, shown, support });
+                // The digest the staff member would receive (in this language), both parts.
+                const recipient = { ...(await findRecipient(db, schoolStaff[role]!)), language: lang };
+                const digest = renderDigest(await composeDigest(db, recipient, days.at(-1)!, ctx));
+                const out = JSON.stringify({ views, mine, shown, support, digest });
                 for (const word of forbidden) expect(out, `${role} ${JSON.stringify(opts)} ${lang}`).not.toContain(word);
                 if (role === 'teacher' || role === 'group_supervisor') {
                   expect(out).not.toContain('risk_probability');
