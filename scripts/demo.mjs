@@ -30,12 +30,18 @@ kiinni('triggers', 'run', '--as-of', '2026-02-02', '--until', '2026-02-20');
 // What a group supervisor sees, and what a school social worker (kuraattori) sees.
 kiinni('triggers', 'list', '--role', 'group_supervisor', '--status', 'open', '--limit', '8', '--lang', 'fi');
 kiinni('triggers', 'list', '--role', 'social_worker', '--limit', '5', '--lang', 'fi');
+// Daily digests: one e-mail per staff member with something open, to data-demo/outbox/ (or SMTP
+// when KIINNI_SMTP_URL is set); a second send the same day sends nothing.
+kiinni('digest', 'send');
+kiinni('digest', 'send');
+kiinni('digest', 'preview', '--staff', 'H00001');
 const models = path.join(data, 'models');
 process.stdout.write(
   [
     '',
     `Warehouse:   ${path.join(data, 'kiinni.duckdb')}`,
     `Model cards: ${models}/<version>/card.md   (npx kiinni --data-dir data-demo model show)`,
+    `Digests:     ${path.join(data, 'outbox')}/<date>/<staff>.eml   (screenshots: node scripts/screenshot-digests.mjs)`,
     'Try:         npx kiinni --data-dir data-demo quarantine list',
     '             npx kiinni --data-dir data-demo triggers rules',
     '             npx kiinni --data-dir data-demo triggers show <id> --role social_worker',

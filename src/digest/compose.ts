@@ -124,7 +124,7 @@ export async function composeDigest(db: Warehouse, recipient: Recipient, asOf: s
       student_id: id,
       name: s.name,
       group: s.group,
-      risk: seesRisk && s.band ? { band: s.band, reasons: reasonSentences(reasons, ctx.features, recipient.language, { welfareVisible }) } : null,
+      risk: seesRisk && s.band && s.band !== 'low' ? { band: s.band, reasons: reasonSentences(reasons, ctx.features, recipient.language, { welfareVisible }) } : null,
       items,
     };
   });

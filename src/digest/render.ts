@@ -16,6 +16,7 @@ interface Words {
   student: string;
   group: string;
   what: string;
+  caption: string;
   since: string;
   next: string;
   status: string;
@@ -43,6 +44,7 @@ const words: Record<Language, Words> = {
     student: 'Opiskelija',
     group: 'ryhmä',
     what: 'Mitä on tapahtunut',
+    caption: 'Avoimet herätteet',
     since: 'Avoinna',
     next: 'Ehdotettu seuraava askel',
     status: 'Tila',
@@ -68,6 +70,7 @@ const words: Record<Language, Words> = {
     student: 'Studerande',
     group: 'grupp',
     what: 'Vad har hänt',
+    caption: 'Öppna signaler',
     since: 'Öppen',
     next: 'Föreslaget nästa steg',
     status: 'Status',
@@ -93,6 +96,7 @@ const words: Record<Language, Words> = {
     student: 'Student',
     group: 'group',
     what: 'What happened',
+    caption: 'Open triggers',
     since: 'Open for',
     next: 'Suggested next step',
     status: 'Status',
@@ -170,7 +174,7 @@ export function renderDigest(d: Digest): RenderedDigest {
     if (s.risk) {
       html.push(`<p>${escape(w.riskLine)}: <strong>${escape(w.band[s.risk.band] ?? s.risk.band)}</strong>${s.risk.reasons.length ? `. ${escape(w.reasons)}: ${escape(s.risk.reasons.join('; '))}` : ''}</p>`);
     }
-    html.push('<table>', `<caption>${escape(studentHeading(s, w))}</caption>`, '<thead><tr>');
+    html.push('<table>', `<caption>${escape(w.caption)}</caption>`, '<thead><tr>');
     for (const h of [w.what, w.status, w.since, w.next]) html.push(`<th scope="col">${escape(h)}</th>`);
     html.push('</tr></thead><tbody>');
     for (const i of s.items) {
