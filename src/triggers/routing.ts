@@ -14,15 +14,19 @@ export function routeOpenTriggersSql(table: string): string {
     SELECT t.trigger_id, t.student_id, t.role, s.unit, s."group" AS student_group
     FROM triggers t JOIN students s USING (student_id) WHERE t.status = 'open'
   ),
+  live AS (
+    SELECT * FROM assignments a WHERE a.valid_from <= $as_of::DATE AND (a.valid_to IS NULL OR a.valid_to >= $as_of::DATE)
+  ),
+  -- Two equi-joins rather than one join on (student OR group): that would be a nested loop.
   candidates AS (
-    SELECT t.trigger_id, a.staff_id, CASE WHEN a.student_id IS NOT NULL THEN 1 ELSE 2 END AS preference,
-           CASE WHEN a.student_id IS NOT NULL THEN 'student' ELSE 'group' END AS routed_via, 0::UBIGINT AS spread
-    FROM t JOIN assignments a ON a.role = t.role
-      AND a.valid_from <= $as_of::DATE AND (a.valid_to IS NULL OR a.valid_to >= $as_of::DATE)
-      AND (a.student_id = t.student_id OR a."group" = t.student_group)
+    SELECT t.trigger_id, a.staff_id, 1 AS preference, 'student' AS routed_via, 0::UBIGINT AS spread
+    FROM t JOIN live a ON a.role = t.role AND a.student_id = t.student_id
+    UNION ALL
+    SELECT t.trigger_id, a.staff_id, 2, 'group', 0::UBIGINT
+    FROM t JOIN live a ON a.role = t.role AND a."group" = t.student_group
     UNION ALL
     SELECT t.trigger_id, st.staff_id, 3, 'pool', hash(t.student_id || '|' || st.staff_id)
-    FROM t JOIN staff st ON list_contains(st.roles, t.role) AND st.unit = t.unit
+    FROM t JOIN staff st ON st.unit = t.unit AND list_contains(st.roles, t.role)
   ),
   best AS (
     SELECT trigger_id, staff_id, routed_via,
