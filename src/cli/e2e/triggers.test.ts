@@ -116,7 +116,7 @@ describe('kiinni triggers and interventions (real CLI)', () => {
   });
 
   it('a SIGKILL in the middle of a replay leaves whole days, and running it again ends as an uninterrupted replay', async () => {
-    const replay = ['triggers', 'run', '--as-of', '2026-02-02', '--until', '2026-03-06'];
+    const replay = ['triggers', 'run', '--as-of', '2026-02-02', '--until', '2026-02-27'];
     const clean = tempDir();
     const killed = tempDir();
     for (const dir of [clean, killed]) {
@@ -128,7 +128,7 @@ describe('kiinni triggers and interventions (real CLI)', () => {
     const child = startCli(['--data-dir', killed, ...replay]);
     const lock = path.join(killed, 'kiinni.lock');
     while (!existsSync(lock)) await new Promise((r) => setTimeout(r, 10));
-    await new Promise((r) => setTimeout(r, 1500)); // a few days into the five-week replay
+    await new Promise((r) => setTimeout(r, 1500)); // a few days into the four-week replay
     child.kill('SIGKILL');
     await new Promise((r) => child.on('close', r));
     const partial = await runCliJson<View[]>(['--data-dir', killed, 'triggers', 'list', '--limit', '100000']);
@@ -142,5 +142,5 @@ describe('kiinni triggers and interventions (real CLI)', () => {
       const list = (dir: string) => runCliJson<View[]>(['--data-dir', dir, 'triggers', 'list', '--limit', '100000', ...view]);
       expect((await list(killed)).json, view.join(' ')).toEqual((await list(clean)).json);
     }
-  });
+  }, 180_000);
 });
