@@ -3,7 +3,7 @@ import { maySee } from '../core/roles.js';
 import type { Warehouse } from '../db/warehouse.js';
 import type { FeatureSpec } from '../features/index.js';
 import { reasonSentences, type RiskReason } from '../model/index.js';
-import { listTriggers, type Language, type TriggerRule, type TriggerView, type Viewer } from '../triggers/index.js';
+import { liveRoutedTriggers, viewTrigger, type Language, type StoredTrigger, type TriggerRule, type TriggerView, type Viewer } from '../triggers/index.js';
 
 /** A staff member who receives digests. */
 export interface Recipient {
@@ -80,36 +80,66 @@ export async function digestRecipients(db: Warehouse, opts: { all: boolean }): P
   return rows.map(toRecipient).filter((r) => !r.roles.every((role) => role === 'leadership'));
 }
 
+/** What digests are built from: live routed triggers, the students they concern, last digests sent. */
+export interface DigestData {
+  asOf: string;
+  triggersByStaff: Map<string, StoredTrigger[]>;
+  students: Map<string, { name: string | null; group: string; band: string | null; reasons: string | null }>;
+  lastSent: Map<string, string>;
+}
+
 /**
- * The digest of one staff member as of a date: their open and acknowledged triggers, grouped by
- * student, most severe and newest first. Everything passes through the trigger layer's
- * role-based views; the risk band and reasons appear only for roles that may see risk scores.
+ * Loads everything the day's digests need in three queries (for one staff member, or for all),
+ * so that composing thousands of digests does not query the warehouse once per person.
  */
-export async function composeDigest(db: Warehouse, recipient: Recipient, asOf: string, ctx: ComposeContext): Promise<Digest> {
+export async function loadDigestData(db: Warehouse, asOf: string, staffId?: string): Promise<DigestData> {
+  const triggers = await liveRoutedTriggers(db, asOf, staffId);
+  const triggersByStaff = new Map<string, StoredTrigger[]>();
+  for (const t of triggers) {
+    const list = triggersByStaff.get(t.staff_id!) ?? [];
+    list.push(t);
+    triggersByStaff.set(t.staff_id!, list);
+  }
+  const only = staffId !== undefined ? 'AND staff_id = $staff' : '';
+  const params: Record<string, string> = staffId !== undefined ? { as_of: asOf, staff: staffId } : { as_of: asOf };
+  const rows = await db.all(
+    `WITH mine AS (SELECT DISTINCT student_id FROM triggers WHERE status IN ('open', 'acknowledged') AND staff_id IS NOT NULL AND opened_on <= $as_of::DATE ${only})
+     SELECT s.student_id, nullif(trim(concat_ws(' ', s.given_name, s.family_name)), '') AS name, s."group" AS student_group, r.band, r.reasons
+     FROM mine JOIN students s USING (student_id) LEFT JOIN (
+       SELECT r.student_id, arg_max(r.band, r.as_of) AS band, arg_max(r.reasons, r.as_of) AS reasons
+       FROM risk_scores r JOIN mine USING (student_id) JOIN model_versions v ON v.version = r.model_version AND v.status = 'current'
+       WHERE r.as_of <= $as_of::DATE AND r.as_of > $as_of::DATE - 14 GROUP BY r.student_id
+     ) r USING (student_id)`,
+    params,
+  );
+  const students = new Map(rows.map((r) => [String(r['student_id']), { name: (r['name'] as string | null) ?? null, group: String(r['student_group']), band: (r['band'] as string | null) ?? null, reasons: (r['reasons'] as string | null) ?? null }]));
+  const sent = await db.all(
+    `SELECT staff_id, strftime(max(as_of), '%Y-%m-%d') AS d FROM digest_deliveries WHERE status = 'sent' AND as_of < $as_of::DATE ${only} GROUP BY staff_id`,
+    params,
+  );
+  return { asOf, triggersByStaff, students, lastSent: new Map(sent.map((r) => [String(r['staff_id']), String(r['d'])])) };
+}
+
+/**
+ * The digest of one staff member: their open and acknowledged triggers, grouped by student,
+ * most severe and newest first. Every trigger passes through the trigger layer's role-based
+ * view; the risk band and reasons appear only for roles that may see risk scores.
+ */
+export function buildDigest(recipient: Recipient, data: DigestData, ctx: ComposeContext): Digest {
+  const asOf = data.asOf;
   const viewer: Viewer = { roles: recipient.roles, staffId: recipient.staff_id };
   const vctx = { rules: ctx.rules, features: ctx.features, lang: recipient.language };
-  const views = (await listTriggers(db, viewer, { staff: recipient.staff_id }, vctx)).filter((t) => (t.status === 'open' || t.status === 'acknowledged') && t.opened_on <= asOf);
-  const last = await db.one(`SELECT strftime(max(as_of), '%Y-%m-%d') AS d FROM digest_deliveries WHERE staff_id = $id AND status = 'sent' AND as_of < $as_of::DATE`, { id: recipient.staff_id, as_of: asOf });
-  const lastSent = (last?.['d'] as string | null) ?? null;
-  const ids = [...new Set(views.map((v) => v.student_id))];
-  const info = new Map<string, { name: string | null; group: string; band: string | null; reasons: string | null }>();
-  if (ids.length) {
-    const rows = await db.all(
-      `WITH mine AS (SELECT DISTINCT student_id FROM triggers WHERE staff_id = $staff AND status IN ('open', 'acknowledged'))
-       SELECT s.student_id, nullif(trim(concat_ws(' ', s.given_name, s.family_name)), '') AS name, s."group" AS student_group, r.band, r.reasons
-       FROM mine JOIN students s USING (student_id) LEFT JOIN (
-         SELECT r.student_id, arg_max(r.band, r.as_of) AS band, arg_max(r.reasons, r.as_of) AS reasons
-         FROM risk_scores r JOIN mine USING (student_id) JOIN model_versions v ON v.version = r.model_version AND v.status = 'current'
-         WHERE r.as_of <= $as_of::DATE AND r.as_of > $as_of::DATE - 14 GROUP BY r.student_id
-       ) r USING (student_id)`,
-      { as_of: asOf, staff: recipient.staff_id },
-    );
-    for (const r of rows) info.set(String(r['student_id']), { name: (r['name'] as string | null) ?? null, group: String(r['student_group']), band: (r['band'] as string | null) ?? null, reasons: (r['reasons'] as string | null) ?? null });
+  const views: TriggerView[] = [];
+  for (const t of data.triggersByStaff.get(recipient.staff_id) ?? []) {
+    const v = viewTrigger(t, viewer, vctx);
+    if (v) views.push(v);
   }
+  const lastSent = data.lastSent.get(recipient.staff_id) ?? null;
+  const ids = [...new Set(views.map((v) => v.student_id))];
   const seesRisk = maySee(recipient.roles, 'risk_score');
   const welfareVisible = maySee(recipient.roles, 'welfare');
   const students: DigestStudent[] = ids.map((id) => {
-    const s = info.get(id)!;
+    const s = data.students.get(id) ?? { name: null, group: '', band: null, reasons: null };
     const items = views
       .filter((v) => v.student_id === id)
       .map((v) => ({
@@ -132,4 +162,9 @@ export async function composeDigest(db: Warehouse, recipient: Recipient, asOf: s
   students.sort((a, b) => (severityRank[first(a).severity] ?? 3) - (severityRank[first(b).severity] ?? 3) || first(b).opened_on.localeCompare(first(a).opened_on) || a.student_id.localeCompare(b.student_id));
   const all = students.flatMap((s) => s.items);
   return { as_of: asOf, recipient, students, new_count: all.filter((i) => i.is_new).length, open_count: all.length };
+}
+
+/** The digest of one staff member as of a date (see `buildDigest`). */
+export async function composeDigest(db: Warehouse, recipient: Recipient, asOf: string, ctx: ComposeContext): Promise<Digest> {
+  return buildDigest(recipient, await loadDigestData(db, asOf, recipient.staff_id), ctx);
 }

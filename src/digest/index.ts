@@ -1,4 +1,4 @@
-export { composeDigest, digestRecipients, findRecipient, type Digest, type DigestItem, type DigestStudent, type Recipient, type ComposeContext } from './compose.js';
+export { composeDigest, buildDigest, loadDigestData, digestRecipients, findRecipient, type Digest, type DigestItem, type DigestStudent, type Recipient, type ComposeContext, type DigestData } from './compose.js';
 export { renderDigest, type RenderedDigest } from './render.js';
 export { sendDigests, type SendOptions, type SendSummary, type DigestEffects } from './send.js';
 export { outboxMailer, smtpMailer, isTransient, type Mailer, type OutgoingMail } from './transport.js';

@@ -9,7 +9,7 @@ export const digestMigrations: readonly Migration[] = [
       `CREATE TABLE IF NOT EXISTS digest_deliveries (
         as_of DATE NOT NULL,
         staff_id VARCHAR NOT NULL,
-        status VARCHAR NOT NULL,         -- sending | sent | failed
+        status VARCHAR NOT NULL,         -- sent | failed
         attempts INTEGER NOT NULL,
         message_id VARCHAR NOT NULL,     -- stable per staff member and day
         students INTEGER NOT NULL,

@@ -1,6 +1,6 @@
 import type { Logger } from '../core/log.js';
 import type { Warehouse } from '../db/warehouse.js';
-import { composeDigest, digestRecipients, type ComposeContext } from './compose.js';
+import { buildDigest, digestRecipients, loadDigestData, type ComposeContext } from './compose.js';
 import { renderDigest } from './render.js';
 import { describeFailure, isTransient, type Mailer } from './transport.js';
 
@@ -50,6 +50,7 @@ export async function sendDigests(db: Warehouse, opts: SendOptions, ctx: Compose
   const sent = new Set(
     (await db.all(`SELECT staff_id FROM digest_deliveries WHERE as_of = $as_of::DATE AND status = 'sent'`, { as_of: opts.asOf })).map((r) => String(r['staff_id'])),
   );
+  const data = await loadDigestData(db, opts.asOf);
   const summary: SendSummary = { as_of: opts.asOf, transport: fx.mailer.kind, where: fx.mailer.where, sent: 0, already_sent: 0, nothing_to_send: 0, failed: 0, failures: [], ms: 0 };
   const record = (staffId: string, status: string, attempts: number, students: number, triggers: number, error: string | null) =>
     db.run(
@@ -61,13 +62,12 @@ export async function sendDigests(db: Warehouse, opts: SendOptions, ctx: Compose
       summary.already_sent++;
       continue;
     }
-    const digest = await composeDigest(db, recipient, opts.asOf, ctx);
+    const digest = buildDigest(recipient, data, ctx);
     if (!digest.students.length && !opts.sendEmpty) {
       summary.nothing_to_send++;
       continue;
     }
     const rendered = renderDigest(digest);
-    await record(recipient.staff_id, 'sending', 0, digest.students.length, digest.open_count, null);
     let attempt = 0;
     for (;;) {
       attempt++;

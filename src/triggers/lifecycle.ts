@@ -16,6 +16,16 @@ const triggerColumns = `trigger_id, rule_id, family, visibility, severity, stude
   strftime(escalated_on, '%Y-%m-%d') AS escalated_on, strftime(acknowledged_on, '%Y-%m-%d') AS acknowledged_on, acknowledged_by,
   strftime(closed_on, '%Y-%m-%d') AS closed_on, closed_by, outcome, intervention_id`;
 
+/** Open and acknowledged triggers opened on or before a date and routed to someone (one staff member, or all). */
+export async function liveRoutedTriggers(db: Warehouse, asOf: string, staffId?: string): Promise<StoredTrigger[]> {
+  const rows = await db.all(
+    `SELECT ${triggerColumns} FROM triggers WHERE status IN ('open', 'acknowledged') AND opened_on <= $as_of::DATE AND staff_id IS NOT NULL
+     ${staffId !== undefined ? 'AND staff_id = $staff' : ''} ORDER BY staff_id, opened_on DESC, trigger_id`,
+    staffId !== undefined ? { as_of: asOf, staff: staffId } : { as_of: asOf },
+  );
+  return rows as unknown as StoredTrigger[];
+}
+
 /**
  * Who is looking, from `--role` and/or `--staff`: a staff member sees with all their roles (or
  * only the one named), a bare role sees as that role, and nobody named is the data coordinator.
