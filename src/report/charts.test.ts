@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { calibrationSpec, renderSvg, smallMultiplesSpec } from './charts.js';
+
+describe('charts (vega-lite rendered to SVG on the server)', () => {
+  it('draws small multiples and a calibration plot without any external reference', async () => {
+    const trend = await renderSvg(
+      smallMultiplesSpec(
+        [
+          { period: '2023–24', series: 'Pasila', value: 0.11 },
+          { period: '2024–25', series: 'Pasila', value: 0.09 },
+          { period: '2023–24', series: 'Vallila', value: null },
+          { period: '2024–25', series: 'Vallila', value: 0.14 },
+        ],
+        { title: 'Negative exits', valueTitle: 'share', percent: true },
+      ),
+    );
+    expect(trend).toMatch(/^<svg/);
+    expect(trend).toContain('Pasila');
+    expect(trend).toContain('Vallila');
+    expect(trend).toContain('2024–25');
+    const calibration = await renderSvg(calibrationSpec([{ predicted: 0.02, observed: 0.025, n: 900 }, { predicted: 0.2, observed: 0.18, n: 100 }], 'Calibration'));
+    for (const svg of [trend, calibration]) {
+      // Namespace declarations are not requests; nothing else may point outside the file.
+      const outside = svg.replace(/xmlns(:\w+)?="[^"]*"/g, '');
+      expect(outside).not.toMatch(/https?:|<image|href=/);
+    }
+  });
+});
