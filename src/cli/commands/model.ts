@@ -82,12 +82,9 @@ export async function runScore(ctx: CliContext, raw: Record<string, unknown>): P
     const features = opts.show ? loadArtifact((await findVersion(db, summary.model_version)).directory).artifact.features : [];
     return { summary, top, features };
   });
-  // The data coordinator is not a welfare role: welfare-class reasons are counted, not shown.
-  const shown = top.map((t) => ({
-    ...t,
-    reasons: reasonSentences(t.reasons, features, opts.lang, { welfareVisible: false }),
-    welfare_reasons_hidden: t.reasons.filter((r) => r.sensitivity === 'welfare').length,
-  }));
+  // The data coordinator is not a welfare role: welfare-class reasons are left out without a
+  // trace (even a count would say the student's well-being data played a part).
+  const shown = top.map((t) => ({ ...t, reasons: reasonSentences(t.reasons, features, opts.lang, { welfareVisible: false }) }));
   ctx.print(opts.show ? { ...summary, top: shown } : summary, () =>
     [
       `Scored ${count(summary.students)} active students as of ${summary.as_of} with model ${summary.model_version}: ${summary.bands.high} high, ${summary.bands.raised} raised, ${summary.bands.low} low (${summary.band_rule}).`,
@@ -96,7 +93,7 @@ export async function runScore(ctx: CliContext, raw: Record<string, unknown>): P
             '',
             table(
               ['rank', 'student', 'probability', 'band', 'reasons'],
-              shown.map((t) => [t.rank, t.student_id, t.probability.toFixed(3), t.band, [...t.reasons, ...(t.welfare_reasons_hidden ? [`(+${t.welfare_reasons_hidden} for welfare roles only)`] : [])].join('; ')]),
+              shown.map((t) => [t.rank, t.student_id, t.probability.toFixed(3), t.band, t.reasons.join('; ')]),
             ),
           ]
         : []),

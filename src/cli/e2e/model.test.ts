@@ -30,7 +30,7 @@ describe('kiinni model and score (real CLI)', () => {
     const card = await runCli(['--data-dir', data, 'model', 'show']);
     expect(card.stdout).toMatch(/## Error rates by group/);
 
-    const score = await runCliJson<{ students: number; top: { reasons: string[]; welfare_reasons_hidden: number }[] }>(
+    const score = await runCliJson<{ students: number; top: { reasons: string[] }[] }>(
       ['--data-dir', data, 'score', '--as-of', '2026-02-20', '--show', '50', '--lang', 'fi'],
     );
     expect(score.result.exitCode).toBe(0);
