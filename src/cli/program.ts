@@ -195,6 +195,18 @@ export function buildProgram(state: RunState): Command {
     .action(act(async (ctx, opts: Record<string, unknown>) => (await import('./commands/digest.js')).runDigestPreview(ctx, opts)));
 
   program
+    .command('report')
+    .description('leadership reports: cohort metrics, triggers, interventions and impact; never individual rows')
+    .command('build')
+    .description('write report.html (self-contained) and a CSV and Parquet file per table')
+    .requiredOption('--out <dir>', 'output directory')
+    .option('--as-of <date>', 'report date (default: the latest date in the warehouse)')
+    .option('--unit <unit>', 'only this unit')
+    .addOption(new Option('--lang <lang>', 'language').choices(['fi', 'sv', 'en']).default('fi'))
+    .option('--bootstrap <n>', 'bootstrap resamples for confidence intervals', '500')
+    .action(act(async (ctx, opts: Record<string, unknown>) => (await import('./commands/report.js')).runReportBuild(ctx, opts)));
+
+  program
     .command('fixtures')
     .description('synthetic data for demos, tests and benchmarks')
     .command('generate')

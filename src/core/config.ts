@@ -64,6 +64,18 @@ const configSchema = z.strictObject({
       retry: z.strictObject({ attempts: z.number().int().min(1).max(10).default(4), backoff_ms: z.number().int().min(0).max(60_000).default(1000) }).optional(),
     })
     .optional(),
+  report: z
+    .strictObject({
+      /** Smallest number of students a published figure may be about (at least 5). */
+      min_cell: z.number().int().min(5).max(100).optional(),
+      /** Days after planned_end that still count as completion on time. */
+      completion_grace_days: z.number().int().min(0).max(365).optional(),
+      /** A programme start (e.g. check-ins) to compare before and after, against the other units. */
+      programme_start: z.strictObject({ date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date like 2025-08-01'), units: z.array(z.string().min(1)).min(1) }).optional(),
+      /** National negative-exit shares by education type, e.g. { vocational: 0.133, upper_secondary: 0.036 }. */
+      national_baseline: z.record(z.enum(['vocational', 'upper_secondary']), z.number().min(0).max(1)).optional(),
+    })
+    .optional(),
 });
 
 /** Tuning of one trigger rule from the config. */
@@ -85,6 +97,12 @@ export interface Config {
     sendEmpty: boolean;
     smtp: { host: string; port: number; security: 'starttls' | 'tls' | 'none' } | undefined;
     retry: { attempts: number; backoffMs: number };
+  };
+  report: {
+    minCell: number;
+    graceDays: number;
+    programmeStart: { date: string; units: string[] } | undefined;
+    nationalBaseline: Record<string, number>;
   };
   /** The file it came from, or undefined for defaults. */
   source: string | undefined;
@@ -113,6 +131,13 @@ function normalizeConfig(raw: z.infer<typeof configSchema>, source: string | und
       sendEmpty: raw.digest?.send_empty ?? false,
       smtp: raw.digest?.smtp ? { host: raw.digest.smtp.host, port: raw.digest.smtp.port, security: raw.digest.smtp.security } : undefined,
       retry: { attempts: raw.digest?.retry?.attempts ?? 4, backoffMs: raw.digest?.retry?.backoff_ms ?? 1000 },
+    },
+    report: {
+      minCell: raw.report?.min_cell ?? 5,
+      graceDays: raw.report?.completion_grace_days ?? 90,
+      programmeStart: raw.report?.programme_start,
+      // Statistics Finland 2019/20: vocational basic qualifications 13.3 %, lukio 3.6 % (DOMAIN.md).
+      nationalBaseline: raw.report?.national_baseline ?? { vocational: 0.133, upper_secondary: 0.036 },
     },
     source,
   };

@@ -56,3 +56,12 @@ describe('small-cell suppression', () => {
     );
   });
 });
+
+describe('secondary suppression preferences', () => {
+  it('hides a preferred column first', () => {
+    // Negative exits 30, graduated 60, transferred 3, still studying 400.
+    const t = suppressTable({ counts: [[30, 60, 3, 400]], preferColumns: [3] });
+    expect(t.cells).toEqual([[30, 60, null, null]]);
+    expect(t.rowTotals).toEqual([493]);
+  });
+});

@@ -10,6 +10,8 @@ export interface CountTable {
   counts: number[][];
   rowTotalsPublished?: boolean;
   colTotalsPublished?: boolean;
+  /** Columns to hide first when a second cell must go (e.g. "still studying" before "negative exits"). */
+  preferColumns?: number[];
 }
 
 /** The published table: null where a cell is suppressed, and why. */
@@ -44,10 +46,11 @@ export function suppressTable(table: CountTable, minCell = 5): SuppressedTable {
   const hideAnother = (cells: [number, number][]): boolean => {
     const visible = cells.filter(([i, j]) => reason[i]![j] === 'shown');
     if (!visible.length) return false;
+    const prefer = table.preferColumns ?? [];
     visible.sort(([a, b], [c, d]) => {
       const x = counts[a]![b]!;
       const y = counts[c]![d]!;
-      return (x === 0 ? 1 : 0) - (y === 0 ? 1 : 0) || x - y || a - c || b - d;
+      return (prefer.includes(b) ? 0 : 1) - (prefer.includes(d) ? 0 : 1) || (x === 0 ? 1 : 0) - (y === 0 ? 1 : 0) || x - y || a - c || b - d;
     });
     const [i, j] = visible[0]!;
     reason[i]![j] = 'secondary';

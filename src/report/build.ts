@@ -1,0 +1,161 @@
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Logger } from '../core/log.js';
+import { literal } from '../db/sql.js';
+import type { Warehouse } from '../db/warehouse.js';
+import { calibrationSpec, renderSvg, smallMultiplesSpec } from './charts.js';
+import { contactEpisodes, estimateImpact, type ImpactEstimate } from './impact.js';
+import { yearlyMetricsSql } from './metrics.js';
+import { renderReportHtml, type ReportLanguage } from './render.js';
+import { suppressShare } from './suppress.js';
+import {
+  dataQualityTable, interventionTable, intakeTable, riskBandTable, triggerTable, wellbeingTable, yearlyTable,
+  type ReportColumn, type ReportTable, type TableOptions,
+} from './tables.js';
+
+export interface ReportOptions extends TableOptions {
+  lang: ReportLanguage;
+  /** A provider's programme start (e.g. the check-in bot): before/after against the other units. */
+  programmeStart: { date: string; units: string[] } | undefined;
+  /** National negative-exit shares to compare with (Statistics Finland), by education type. */
+  nationalBaseline: Record<string, number>;
+  bootstrap: number;
+}
+
+/** Everything the report shows, each figure already suppressed. */
+export interface Report {
+  as_of: string;
+  unit: string | null;
+  min_cell: number;
+  tables: ReportTable[];
+  impact: ImpactEstimate & { contact_days: number; window_days: number };
+  model: { version: string; data_as_of: string; roc_auc: number; ece: number; calibration_svg: string } | null;
+  charts: { trend_svg: string };
+}
+
+const col = (name: string, kind: ReportColumn['kind']): ReportColumn => ({ name, kind });
+
+/** Negative-exit shares before and after a programme start, started units against the others (difference in differences). */
+async function beforeAfterTable(db: Warehouse, o: ReportOptions): Promise<ReportTable | null> {
+  if (!o.programmeStart) return null;
+  const startYear = Number(o.programmeStart.date.slice(0, 4)) - (Number(o.programmeStart.date.slice(5, 7)) >= 8 ? 0 : 1);
+  const started = new Set(o.programmeStart.units);
+  const cells = new Map<string, { n: number; x: number }>();
+  for (const r of await db.all(
+    `SELECT start_year, value, present, negative_exits FROM (${yearlyMetricsSql('unit')}) WHERE NOT year_in_progress`,
+    { as_of: o.asOf, grace_days: o.graceDays },
+  )) {
+    const group = started.has(String(r['value'])) ? 'started' : 'comparison';
+    const period = Number(r['start_year']) >= startYear ? 'after' : 'before';
+    const c = cells.get(`${group}|${period}`) ?? { n: 0, x: 0 };
+    c.n += Number(r['present']);
+    c.x += Number(r['negative_exits']);
+    cells.set(`${group}|${period}`, c);
+  }
+  const share = (k: string) => {
+    const c = cells.get(k);
+    return c ? suppressShare(c.x, c.n, o.minCell) : null;
+  };
+  const rows: ReportTable['rows'] = [];
+  for (const group of ['started', 'comparison']) {
+    rows.push({ group, before: share(`${group}|before`), after: share(`${group}|after`), students_before: cells.get(`${group}|before`)?.n ?? null, students_after: cells.get(`${group}|after`)?.n ?? null });
+  }
+  const p = ['started|before', 'started|after', 'comparison|before', 'comparison|after'].map((k) => ({ s: share(k), n: cells.get(k)?.n ?? 0 }));
+  if (p.every((x) => x.s !== null)) {
+    const did = p[1]!.s! - p[0]!.s! - (p[3]!.s! - p[2]!.s!);
+    const se = Math.sqrt(p.reduce((v, x) => v + (x.s! * (1 - x.s!)) / x.n, 0));
+    rows.push({ group: 'difference_in_differences', before: null, after: did, students_before: null, students_after: null, ci_low: did - 1.96 * se, ci_high: did + 1.96 * se });
+  }
+  return {
+    name: 'impact_before_after',
+    columns: [col('group', 'text'), col('students_before', 'count'), col('before', 'share'), col('students_after', 'count'), col('after', 'share'), col('ci_low', 'number'), col('ci_high', 'number')],
+    rows: rows.map((r) => ({ ci_low: null, ci_high: null, ...r })),
+  };
+}
+
+/** Computes every table of the leadership report, suppressed, plus the impact estimate and charts. */
+export async function buildReport(db: Warehouse, o: ReportOptions, fx: { logger: Logger }): Promise<Report> {
+  if (o.unit !== undefined) {
+    // A unit's own report: every metric reads `students`, so shadow it with the unit's students.
+    await db.run(`CREATE OR REPLACE TEMP VIEW students AS SELECT * FROM main.students WHERE unit = ${literal(o.unit)}`);
+  }
+  const tables: ReportTable[] = [];
+  for (const dim of ['provider', 'education_type', 'unit', 'programme', 'group'] as const) tables.push(await yearlyTable(db, dim, o));
+  tables.push(await intakeTable(db, o), await wellbeingTable(db, o), await riskBandTable(db, o), await triggerTable(db, o), await interventionTable(db, o));
+  const baseline = tables[1]!.rows.map((r) => ({ ...r, national_baseline: o.nationalBaseline[String(r['education_type'])] ?? null }));
+  tables[1] = { ...tables[1]!, rows: baseline, columns: [...tables[1]!.columns, col('national_baseline', 'share')] };
+  const beforeAfter = await beforeAfterTable(db, o);
+  if (beforeAfter) tables.push(beforeAfter);
+  const from = `${Number(o.asOf.slice(0, 4)) - 2}${o.asOf.slice(4)}`;
+  const episodes = await contactEpisodes(db, { asOf: o.asOf, from, contactDays: 7, windowDays: 90, bootstrap: o.bootstrap, seed: 1 });
+  const impact = { ...estimateImpact(episodes, { bootstrap: o.bootstrap, seed: 1 }), contact_days: 7, window_days: 90 };
+  tables.push({
+    name: 'impact_timely_contact',
+    columns: [col('group', 'text'), col('episodes', 'count'), col('negative_exits_90d', 'count')],
+    rows: [
+      { group: 'contacted_within_7_days', episodes: impact.treated >= o.minCell ? impact.treated : null, negative_exits_90d: impact.treated_exits === 0 || impact.treated_exits >= o.minCell ? impact.treated_exits : null },
+      { group: 'no_contact_within_90_days', episodes: impact.comparison >= o.minCell ? impact.comparison : null, negative_exits_90d: impact.comparison_exits === 0 || impact.comparison_exits >= o.minCell ? impact.comparison_exits : null },
+    ],
+  });
+  tables.push(await dataQualityTable(db));
+
+  let model: Report['model'] = null;
+  const current = await db.one(`SELECT version, directory FROM model_versions WHERE status = 'current'`);
+  if (current && existsSync(path.join(String(current['directory']), 'card.json'))) {
+    const card = JSON.parse(readFileSync(path.join(String(current['directory']), 'card.json'), 'utf8')) as {
+      version: string; data_as_of: string;
+      evaluation: { roc_auc: number; ece: number; calibration: { n: number; predicted: number; observed: number }[]; groups: Record<string, { value: string; n: number; exits: number; roc_auc: number | null; false_positive_rate: number | null }[]> };
+    };
+    const e = card.evaluation;
+    model = { version: card.version, data_as_of: card.data_as_of, roc_auc: e.roc_auc, ece: e.ece, calibration_svg: await renderSvg(calibrationSpec(e.calibration.filter((b) => b.n >= o.minCell), 'Calibration')) };
+    tables.push({
+      name: 'model_groups',
+      columns: [col('dimension', 'text'), col('group', 'text'), col('rows', 'count'), col('exits', 'count'), col('roc_auc', 'number'), col('false_positive_rate', 'share')],
+      rows: Object.entries(e.groups).flatMap(([dimension, groups]) =>
+        groups.map((g) => {
+          const ok = g.n >= o.minCell && (g.exits === 0 || g.exits >= o.minCell);
+          return { dimension, group: g.value, rows: ok ? g.n : null, exits: ok ? g.exits : null, roc_auc: ok ? g.roc_auc : null, false_positive_rate: ok ? g.false_positive_rate : null };
+        }),
+      ),
+    });
+  }
+  const byUnit = tables.find((t) => t.name === 'yearly_by_unit')!;
+  const trend_svg = await renderSvg(
+    smallMultiplesSpec(
+      byUnit.rows.filter((r) => r['in_progress'] === 'no').map((r) => ({ period: String(r['academic_year']), series: String(r['unit']), value: r['negative_exit_share'] as number | null })),
+      { title: 'Negative-exit share by unit', valueTitle: 'share', percent: true },
+    ),
+  );
+  fx.logger.info({ tables: tables.length, impact_episodes: impact.episodes }, 'report_built');
+  return { as_of: o.asOf, unit: o.unit ?? null, min_cell: o.minCell, tables, impact, model, charts: { trend_svg } };
+}
+
+/** CSV text of a table (RFC 4180; empty cell = suppressed or not applicable). */
+export function tableCsv(t: ReportTable): string {
+  const cell = (v: string | number | null | undefined) => {
+    if (v === null || v === undefined) return '';
+    const s = String(v);
+    return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  };
+  return [t.columns.map((c) => c.name).join(','), ...t.rows.map((r) => t.columns.map((c) => cell(r[c.name])).join(','))].join('\n') + '\n';
+}
+
+/** Writes report.html and a CSV and a Parquet file per table into `outDir`. */
+export async function writeReport(db: Warehouse, report: Report, outDir: string, lang: ReportLanguage): Promise<string[]> {
+  mkdirSync(outDir, { recursive: true });
+  const files: string[] = [];
+  for (const t of report.tables) {
+    const csv = path.join(outDir, `${t.name}.csv`);
+    writeFileSync(csv, tableCsv(t));
+    const parquet = path.join(outDir, `${t.name}.parquet`);
+    const types = Object.fromEntries(t.columns.map((c) => [c.name, c.kind === 'text' ? 'VARCHAR' : 'DOUBLE']));
+    const typeSql = `{${Object.entries(types).map(([k, v]) => `${literal(k)}: ${literal(v)}`).join(', ')}}`;
+    await db.run(`COPY (SELECT * FROM read_csv(${literal(csv)}, header = true, columns = ${typeSql})) TO ${literal(parquet)} (FORMAT parquet)`);
+    files.push(csv, parquet);
+  }
+  const html = path.join(outDir, 'report.html');
+  writeFileSync(`${html}.tmp`, renderReportHtml(report, lang));
+  renameSync(`${html}.tmp`, html);
+  files.push(html);
+  return files;
+}

@@ -1,0 +1,7 @@
+export { buildReport, writeReport, tableCsv, type Report, type ReportOptions } from './build.js';
+export { renderReportHtml, formatCell, type ReportLanguage } from './render.js';
+export { suppressTable, suppressShare, isSmallCount, type CountTable, type SuppressedTable } from './suppress.js';
+export { yearlyMetricsSql, reportDimensions, type ReportDimension } from './metrics.js';
+export { contactEpisodes, estimateImpact, type Episode, type ImpactEstimate, type ImpactOptions } from './impact.js';
+export { renderSvg, smallMultiplesSpec, calibrationSpec } from './charts.js';
+export type { ReportTable, ReportColumn } from './tables.js';

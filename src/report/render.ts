@@ -1,0 +1,144 @@
+import type { Report } from './build.js';
+import type { ReportTable } from './tables.js';
+
+export type ReportLanguage = 'fi' | 'sv' | 'en';
+
+const titles: Record<ReportLanguage, Record<string, string>> = {
+  en: {
+    report: 'Engagement and dropout metrics',
+    yearly_by_provider: 'Whole provider by academic year',
+    yearly_by_education_type: 'By education type, with the national baseline',
+    yearly_by_unit: 'By unit',
+    yearly_by_programme: 'By programme',
+    yearly_by_group: 'By group',
+    intake_background: 'Background profile of the intake (taustadata)',
+    wellbeing_monthly: 'Well-being answers, aggregate only',
+    risk_bands: 'Risk bands at the latest scoring',
+    triggers_by_family_role: 'Triggers (herätteet) in the last 12 months',
+    interventions_by_type: 'Interventions and what followed',
+    impact_before_after: 'Before and after the programme start',
+    impact_timely_contact: 'Timely contact after a trigger',
+    data_quality: 'Data freshness and quality',
+    model_groups: 'Model error rates by group',
+    model: 'Risk model',
+    suppressed: 'A blank cell is suppressed: it would be about fewer than {n} students, or would let such a figure be worked out from the totals.',
+    caveat:
+      'What this can and cannot tell: the comparison adjusts for the risk score and the kind of trigger, but staff may contact students for reasons the data does not show, so this is an association, not proof that the contact caused the difference. A confidence interval that includes 1 means the data cannot tell an effect from chance.',
+  },
+  fi: {
+    report: 'Opintoihin kiinnittymisen ja keskeyttämisen mittarit',
+    yearly_by_provider: 'Koko koulutuksen järjestäjä lukuvuosittain',
+    yearly_by_education_type: 'Koulutusmuodoittain ja valtakunnallinen vertailutaso',
+    yearly_by_unit: 'Toimipisteittäin',
+    yearly_by_programme: 'Tutkinnoittain ja linjoittain',
+    yearly_by_group: 'Ryhmittäin',
+    intake_background: 'Aloittaneiden taustadata',
+    wellbeing_monthly: 'Hyvinvointivastaukset, vain koosteina',
+    risk_bands: 'Riskiarvion tasot viimeisimmässä arviossa',
+    triggers_by_family_role: 'Herätteet viimeisten 12 kuukauden aikana',
+    interventions_by_type: 'Tukitoimet ja mitä niitä seurasi',
+    impact_before_after: 'Ennen ja jälkeen toimintamallin käyttöönoton',
+    impact_timely_contact: 'Nopea yhteydenotto herätteen jälkeen',
+    data_quality: 'Tietojen ajantasaisuus ja laatu',
+    model_groups: 'Mallin virheet ryhmittäin',
+    model: 'Riskimalli',
+    suppressed: 'Tyhjä solu on peitetty: se koskisi alle {n} opiskelijaa tai sen voisi päätellä summista.',
+    caveat:
+      'Mitä tästä voi ja ei voi päätellä: vertailu vakioi riskiarvion ja herätteen lajin, mutta henkilöstö voi ottaa yhteyttä syistä, jotka eivät näy aineistossa. Tulos on yhteys, ei todiste siitä, että yhteydenotto aiheutti eron. Jos luottamusväli sisältää luvun 1, eroa ei voi erottaa sattumasta.',
+  },
+  sv: {
+    report: 'Mått på engagemang och studieavbrott',
+    yearly_by_provider: 'Hela utbildningsanordnaren per läsår',
+    yearly_by_education_type: 'Per utbildningsform, med nationell jämförelsenivå',
+    yearly_by_unit: 'Per verksamhetsställe',
+    yearly_by_programme: 'Per examen och linje',
+    yearly_by_group: 'Per grupp',
+    intake_background: 'Bakgrundsdata för de nya studerande',
+    wellbeing_monthly: 'Svar om välmående, endast sammanställt',
+    risk_bands: 'Risknivåer vid den senaste bedömningen',
+    triggers_by_family_role: 'Signaler under de senaste 12 månaderna',
+    interventions_by_type: 'Stödåtgärder och vad som följde',
+    impact_before_after: 'Före och efter att modellen togs i bruk',
+    impact_timely_contact: 'Snabb kontakt efter en signal',
+    data_quality: 'Uppgifternas aktualitet och kvalitet',
+    model_groups: 'Modellens fel per grupp',
+    model: 'Riskmodellen',
+    suppressed: 'En tom cell är dold: den skulle gälla färre än {n} studerande eller kunna räknas ut ur summorna.',
+    caveat:
+      'Vad detta kan och inte kan visa: jämförelsen justerar för riskbedömningen och signalens typ, men personalen kan ta kontakt av skäl som inte syns i data. Resultatet är ett samband, inte ett bevis för att kontakten orsakade skillnaden. Om konfidensintervallet innehåller 1 kan skillnaden inte skiljas från slumpen.',
+  },
+};
+
+const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+/** A cell as shown: shares as percentages, counts with thin-space thousands, blank when suppressed. */
+export function formatCell(v: string | number | null | undefined, kind: string, lang: ReportLanguage): string {
+  if (v === null || v === undefined) return '';
+  if (typeof v === 'string') return v;
+  const dec = (s: string) => (lang === 'en' ? s : s.replace('.', ','));
+  if (kind === 'share') return `${dec((v * 100).toFixed(1))} %`;
+  if (kind === 'count' || (kind === 'number' && Number.isInteger(v))) return String(v).replace(/\B(?=(\d{3})+(?!\d))/g, '\u202f');
+  if (kind === 'days') return dec(String(Math.round(v * 10) / 10));
+  return dec(v.toFixed(3));
+}
+
+function tableHtml(t: ReportTable, lang: ReportLanguage): string {
+  const head = t.columns.map((c) => `<th scope="col">${escape(c.name.replace(/_/g, ' '))}</th>`).join('');
+  const body = t.rows
+    .map((r, i) => {
+      const cells = t.columns.map((c, j) => {
+        const v = r[c.name];
+        const attrs = `data-table="${t.name}" data-row="${i}" data-col="${c.name}" data-value="${v === null || v === undefined ? '' : escape(String(v))}"`;
+        const tag = j === 0 ? 'th scope="row"' : 'td';
+        return `<${tag} ${attrs}>${escape(formatCell(v, c.kind, lang))}</${tag.split(' ')[0]}>`;
+      });
+      return `<tr>${cells.join('')}</tr>`;
+    })
+    .join('\n');
+  return `<div class="scroll"><table id="${t.name}"><caption>${escape(titles[lang][t.name] ?? t.name)} <span class="file">(${t.name}.csv)</span></caption><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table></div>`;
+}
+
+/** The report as one self-contained HTML page: inline CSS and SVG, no scripts, no requests. */
+export function renderReportHtml(r: Report, lang: ReportLanguage): string {
+  const w = titles[lang];
+  const f = (x: number | null) => (x === null ? '–' : formatCell(x, 'number', lang));
+  const i = r.impact;
+  const ci = (c: [number, number] | null) => (c ? `${f(c[0])}–${f(c[1])}` : '–');
+  const section = (name: string) => {
+    const t = r.tables.find((x) => x.name === name);
+    return t ? `<section><h2>${escape(w[name] ?? name)}</h2>${tableHtml(t, lang)}</section>` : '';
+  };
+  return [
+    '<!DOCTYPE html>',
+    `<html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">`,
+    `<title>${escape(w['report']!)} ${escape(r.as_of)}</title>`,
+    '<style>body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1a1a1a;max-width:70rem;margin:1.5rem auto;padding:0 1rem;line-height:1.4}',
+    'table{border-collapse:collapse;margin:.5rem 0;font-size:.9rem}th,td{border:1px solid #aaa;padding:.25rem .45rem;text-align:right}th[scope=row],thead th{text-align:left;background:#eef1f5}',
+    'caption{text-align:left;font-weight:600;padding:.3rem 0}.file{font-weight:400;color:#555}.scroll{overflow-x:auto}.note{color:#333;font-size:.9rem}',
+    'figure{margin:1rem 0}svg{max-width:100%;height:auto}@media print{.scroll{overflow:visible}section{break-inside:avoid-page}body{max-width:none}}</style></head><body>',
+    `<h1>${escape(w['report']!)}${r.unit ? ` – ${escape(r.unit)}` : ''}, ${escape(r.as_of)}</h1>`,
+    `<p class="note">${escape(w['suppressed']!.replace('{n}', String(r.min_cell)))}</p>`,
+    section('yearly_by_provider'),
+    `<figure>${r.charts.trend_svg}</figure>`,
+    section('yearly_by_education_type'),
+    section('yearly_by_unit'),
+    section('yearly_by_programme'),
+    section('yearly_by_group'),
+    section('intake_background'),
+    section('wellbeing_monthly'),
+    section('risk_bands'),
+    section('triggers_by_family_role'),
+    section('interventions_by_type'),
+    `<section><h2>${escape(w['impact_timely_contact']!)}</h2>`,
+    `<p>Risk ratio (ATT, adjusted for risk score, trigger family and education type): <strong>${f(i.risk_ratio)}</strong> [95 % CI ${ci(i.risk_ratio_ci)}]; risk difference ${f(i.risk_difference)} [${ci(i.risk_difference_ci)}]; crude ${f(i.crude_risk_ratio)}; common support ${f(i.common_support)}. Outcome: negative exit within ${i.window_days} days of the first trigger; contact within ${i.contact_days} days.</p>`,
+    tableHtml(r.tables.find((t) => t.name === 'impact_timely_contact')!, lang),
+    `<p class="note">${escape(w['caveat']!)}</p></section>`,
+    section('impact_before_after'),
+    r.model
+      ? `<section><h2>${escape(w['model']!)}</h2><p>${escape(r.model.version)} (data up to ${escape(r.model.data_as_of)}): ROC AUC ${f(r.model.roc_auc)}, ECE ${f(r.model.ece)}.</p><figure>${r.model.calibration_svg}</figure>${section('model_groups')}</section>`
+      : '',
+    section('data_quality'),
+    '</body></html>',
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,234 @@
+import type { Warehouse } from '../db/warehouse.js';
+import { suppressShare, suppressTable } from './suppress.js';
+import { reportDimensions, yearlyMetricsSql, type ReportDimension } from './metrics.js';
+
+/** One column of a report table. `count` and `share` cells are about students and pass suppression. */
+export interface ReportColumn {
+  name: string;
+  kind: 'text' | 'count' | 'share' | 'number' | 'days';
+}
+
+/** A table as it appears in the report and in its CSV / Parquet file: already suppressed. */
+export interface ReportTable {
+  name: string;
+  columns: ReportColumn[];
+  rows: Record<string, string | number | null>[];
+}
+
+export interface TableOptions {
+  asOf: string;
+  minCell: number;
+  graceDays: number;
+  /** Only this unit (a unit's own report); leadership of the whole provider leaves it out. */
+  unit: string | undefined;
+}
+
+const col = (name: string, kind: ReportColumn['kind']): ReportColumn => ({ name, kind });
+const num = (v: unknown) => (v === null || v === undefined ? 0 : Number(v));
+const ratio = (a: number, b: number) => (b > 0 ? a / b : null);
+
+/**
+ * Yearly metrics by a dimension, suppressed: per academic year, the counts of negative exits,
+ * graduations, transfers and those still studying form one table with `present` as its row
+ * total, so primary and secondary suppression run across the dimension's values; shares are
+ * shown only where their counts are.
+ */
+export async function yearlyTable(db: Warehouse, dimension: ReportDimension, o: TableOptions): Promise<ReportTable> {
+  const raw = await db.all(yearlyMetricsSql(dimension), { as_of: o.asOf, grace_days: o.graceDays });
+  const rows: ReportTable['rows'] = [];
+  const years = [...new Set(raw.map((r) => String(r['academic_year'])))];
+  for (const year of years) {
+    const group = raw.filter((r) => r['academic_year'] === year);
+    const outcomes = group.map((r) => {
+      const present = num(r['present']);
+      const neg = num(r['negative_exits']);
+      const grad = num(r['graduated']);
+      const tr = num(r['transferred']);
+      return [neg, grad, tr, present - neg - grad - tr];
+    });
+    // "Still studying" is not a column of its own: it is hidden first, so a small transfer count
+    // does not take the negative exits with it.
+    const exits = suppressTable({ counts: outcomes, preferColumns: [3] }, o.minCell);
+    const due = suppressTable({ counts: group.map((r) => [num(r['finished_on_time']), num(r['due_to_finish']) - num(r['finished_on_time'])]) }, o.minCell);
+    group.forEach((r, i) => {
+      const present = exits.rowTotals[i] ?? null;
+      const [neg, grad, tr] = exits.cells[i]!;
+      const big = num(r['present']) >= o.minCell;
+      rows.push({
+        academic_year: year,
+        [dimension]: String(r['value']),
+        in_progress: r['year_in_progress'] ? 'yes' : 'no',
+        present,
+        negative_exits: neg ?? null,
+        negative_exit_share: present !== null && neg !== null && neg !== undefined ? ratio(neg, present) : null,
+        graduated: grad ?? null,
+        transferred: tr ?? null,
+        due_to_finish: due.rowTotals[i] ?? null,
+        on_time_share: due.rowTotals[i] && due.cells[i]![0] !== null ? ratio(due.cells[i]![0]!, due.rowTotals[i]!) : null,
+        credits_vs_plan: big ? ratio(num(r['credits_earned']), num(r['credits_planned'])) : null,
+        attendance_rate: big ? ratio(num(r['lessons']) - num(r['absent_excused']) - num(r['absent_unexcused']), num(r['lessons'])) : null,
+        unexcused_rate: big ? ratio(num(r['absent_unexcused']), num(r['lessons'])) : null,
+      });
+    });
+  }
+  return {
+    name: `yearly_by_${dimension}`,
+    columns: [
+      col('academic_year', 'text'), col(dimension, 'text'), col('in_progress', 'text'), col('present', 'count'), col('negative_exits', 'count'), col('negative_exit_share', 'share'),
+      col('graduated', 'count'), col('transferred', 'count'), col('due_to_finish', 'count'), col('on_time_share', 'share'), col('credits_vs_plan', 'number'),
+      col('attendance_rate', 'share'), col('unexcused_rate', 'share'),
+    ],
+    rows,
+  };
+}
+
+/** Background profile of each year's intake (taustadata), as shares of entrants. */
+export async function intakeTable(db: Warehouse, o: TableOptions): Promise<ReportTable> {
+  const raw = await db.all(
+    `SELECT CASE WHEN month(study_right_start) >= 8 THEN year(study_right_start) ELSE year(study_right_start) - 1 END AS start_year,
+       education_type, count(*) AS entrants,
+       count(*) FILTER (WHERE prior_gpa < 6.5) AS low_gpa,
+       count(*) FILTER (WHERE prior_special_support <> 'none') AS special_support,
+       count(*) FILTER (WHERE NOT first_choice) AS not_first_choice,
+       count(*) FILTER (WHERE prior_interruptions > 0) AS earlier_interruptions,
+       count(*) FILTER (WHERE admission_route = 'continuous') AS continuous_intake
+     FROM students WHERE study_right_start <= $as_of::DATE GROUP BY ALL ORDER BY 1, 2`,
+    { as_of: o.asOf },
+  );
+  const factors = ['low_gpa', 'special_support', 'not_first_choice', 'earlier_interruptions', 'continuous_intake'];
+  return {
+    name: 'intake_background',
+    columns: [col('academic_year', 'text'), col('education_type', 'text'), col('entrants', 'count'), ...factors.map((f) => col(`${f}_share`, 'share'))],
+    rows: raw.map((r) => {
+      const n = num(r['entrants']);
+      const y = num(r['start_year']);
+      return {
+        academic_year: `${y}–${String(y + 1).slice(2)}`,
+        education_type: String(r['education_type']),
+        entrants: n >= o.minCell ? n : null,
+        ...Object.fromEntries(factors.map((f) => [`${f}_share`, suppressShare(num(r[f]), n, o.minCell)])),
+      };
+    }),
+  };
+}
+
+/** Well-being change, aggregate only: the monthly average answer and help requests. */
+export async function wellbeingTable(db: Warehouse, o: TableOptions): Promise<ReportTable> {
+  const raw = await db.all(
+    `SELECT strftime(answered_at, '%Y-%m') AS month, count(DISTINCT student_id) AS students, avg(value) AS average_answer,
+       count(DISTINCT student_id) FILTER (WHERE need_help) AS asked_for_help
+     FROM wellbeing JOIN students USING (student_id) WHERE answered_at::DATE <= $as_of::DATE AND answered_at::DATE > $as_of::DATE - 730 GROUP BY 1 ORDER BY 1`,
+    { as_of: o.asOf },
+  );
+  return {
+    name: 'wellbeing_monthly',
+    columns: [col('month', 'text'), col('students_answering', 'count'), col('average_answer', 'number'), col('asked_for_help', 'count')],
+    rows: raw.map((r) => {
+      const n = num(r['students']);
+      const help = num(r['asked_for_help']);
+      return {
+        month: String(r['month']),
+        students_answering: n >= o.minCell ? n : null,
+        average_answer: n >= o.minCell ? Math.round(Number(r['average_answer']) * 100) / 100 : null,
+        asked_for_help: help === 0 || help >= o.minCell ? help : null,
+      };
+    }),
+  };
+}
+
+/** Risk bands of the latest scoring by unit (current model), suppressed as a unit × band table. */
+export async function riskBandTable(db: Warehouse, o: TableOptions): Promise<ReportTable> {
+  const raw = await db.all(
+    `WITH latest AS (SELECT max(r.as_of) AS d FROM risk_scores r JOIN model_versions v ON v.version = r.model_version AND v.status = 'current' WHERE r.as_of <= $as_of::DATE)
+     SELECT s.unit, strftime((SELECT d FROM latest), '%Y-%m-%d') AS scored_on,
+       count(*) FILTER (WHERE r.band = 'low') AS low, count(*) FILTER (WHERE r.band = 'raised') AS raised, count(*) FILTER (WHERE r.band = 'high') AS high
+     FROM risk_scores r JOIN model_versions v ON v.version = r.model_version AND v.status = 'current' JOIN students s USING (student_id)
+     WHERE r.as_of = (SELECT d FROM latest) GROUP BY ALL ORDER BY 1`,
+    { as_of: o.asOf },
+  );
+  const t = suppressTable({ counts: raw.map((r) => [num(r['low']), num(r['raised']), num(r['high'])]) }, o.minCell);
+  return {
+    name: 'risk_bands',
+    columns: [col('unit', 'text'), col('scored_on', 'text'), col('students', 'count'), col('low', 'count'), col('raised', 'count'), col('high', 'count')],
+    rows: raw.map((r, i) => ({ unit: String(r['unit']), scored_on: String(r['scored_on']), students: t.rowTotals[i] ?? null, low: t.cells[i]![0] ?? null, raised: t.cells[i]![1] ?? null, high: t.cells[i]![2] ?? null })),
+  };
+}
+
+/** Triggers by family and role over the last 365 days: volumes, response and routing gaps. */
+export async function triggerTable(db: Warehouse, o: TableOptions): Promise<ReportTable> {
+  const raw = await db.all(
+    `SELECT family, first_role AS role, count(*) AS opened, count(DISTINCT student_id) AS students,
+       count(*) FILTER (WHERE acknowledged_on IS NOT NULL OR status = 'resolved') AS acknowledged,
+       median(date_diff('day', opened_on, acknowledged_on)) AS median_days_to_acknowledge,
+       median(date_diff('day', opened_on, closed_on)) FILTER (WHERE status = 'resolved') AS median_days_to_resolve,
+       count(*) FILTER (WHERE status = 'open' AND staff_id IS NULL) AS routing_gaps,
+       count(*) FILTER (WHERE status = 'expired') AS expired
+     FROM triggers JOIN students USING (student_id) WHERE opened_on <= $as_of::DATE AND opened_on > $as_of::DATE - 365 GROUP BY ALL ORDER BY 1, 2`,
+    { as_of: o.asOf },
+  );
+  return {
+    name: 'triggers_by_family_role',
+    columns: [
+      col('family', 'text'), col('role', 'text'), col('triggers', 'number'), col('students', 'count'), col('acknowledged_share', 'share'),
+      col('median_days_to_acknowledge', 'days'), col('median_days_to_resolve', 'days'), col('expired_share', 'share'), col('routing_gaps', 'number'),
+    ],
+    rows: raw.map((r) => {
+      const ok = num(r['students']) >= o.minCell;
+      const n = num(r['opened']);
+      return {
+        family: String(r['family']),
+        role: String(r['role']),
+        triggers: ok ? n : null,
+        students: ok ? num(r['students']) : null,
+        acknowledged_share: ok ? ratio(num(r['acknowledged']), n) : null,
+        median_days_to_acknowledge: ok && r['median_days_to_acknowledge'] !== null ? Number(r['median_days_to_acknowledge']) : null,
+        median_days_to_resolve: ok && r['median_days_to_resolve'] !== null ? Number(r['median_days_to_resolve']) : null,
+        expired_share: ok ? ratio(num(r['expired']), n) : null,
+        routing_gaps: ok ? num(r['routing_gaps']) : null,
+      };
+    }),
+  };
+}
+
+/** Interventions by type over the last two years, and what followed: a negative exit within 180 days. */
+export async function interventionTable(db: Warehouse, o: TableOptions): Promise<ReportTable> {
+  const raw = await db.all(
+    `WITH neg AS (SELECT student_id, min(date) AS exit_date FROM study_right_events WHERE event IN ('resigned', 'deemed_resigned') GROUP BY student_id)
+     SELECT i.type, i.scope, count(*) AS interventions, count(DISTINCT i.student_id) AS students,
+       count(DISTINCT i.student_id) FILTER (WHERE i.date <= $as_of::DATE - 180) AS followed_students,
+       count(DISTINCT i.student_id) FILTER (WHERE i.date <= $as_of::DATE - 180 AND n.exit_date > i.date AND n.exit_date <= i.date + 180) AS exited_within_180d
+     FROM interventions i JOIN students s USING (student_id) LEFT JOIN neg n USING (student_id)
+     WHERE i.date <= $as_of::DATE AND i.date > $as_of::DATE - 730 GROUP BY ALL ORDER BY 1, 2`,
+    { as_of: o.asOf },
+  );
+  return {
+    name: 'interventions_by_type',
+    columns: [col('type', 'text'), col('scope', 'text'), col('interventions', 'number'), col('students', 'count'), col('negative_exit_within_180d_share', 'share')],
+    rows: raw.map((r) => {
+      const ok = num(r['students']) >= o.minCell;
+      return {
+        type: String(r['type']),
+        scope: String(r['scope']),
+        interventions: ok ? num(r['interventions']) : null,
+        students: ok ? num(r['students']) : null,
+        negative_exit_within_180d_share: ok ? suppressShare(num(r['exited_within_180d']), num(r['followed_students']), o.minCell) : null,
+      };
+    }),
+  };
+}
+
+/** Data freshness and quarantine per source kind. */
+export async function dataQualityTable(db: Warehouse): Promise<ReportTable> {
+  const raw = await db.all(
+    `SELECT kind, strftime(max(started_at), '%Y-%m-%d') AS last_loaded, sum(rows_loaded) AS rows_loaded, sum(rows_quarantined) AS rows_quarantined,
+       count(*) FILTER (WHERE status = 'refused') AS files_refused
+     FROM ingest_log GROUP BY kind ORDER BY kind`,
+  );
+  return {
+    name: 'data_quality',
+    columns: [col('kind', 'text'), col('last_loaded', 'text'), col('rows_loaded', 'number'), col('rows_quarantined', 'number'), col('files_refused', 'number')],
+    rows: raw.map((r) => ({ kind: String(r['kind']), last_loaded: String(r['last_loaded']), rows_loaded: num(r['rows_loaded']), rows_quarantined: num(r['rows_quarantined']), files_refused: num(r['files_refused']) })),
+  };
+}
+
+export { reportDimensions };
