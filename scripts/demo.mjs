@@ -35,6 +35,8 @@ kiinni('triggers', 'list', '--role', 'social_worker', '--limit', '5', '--lang', 
 kiinni('digest', 'send');
 kiinni('digest', 'send');
 kiinni('digest', 'preview', '--staff', 'H00001');
+// Leadership: cohort metrics, triggers, interventions and their impact; never individual rows.
+kiinni('report', 'build', '--out', path.join(data, 'report'), '--as-of', '2026-02-20', '--lang', 'fi');
 const models = path.join(data, 'models');
 process.stdout.write(
   [
@@ -42,6 +44,7 @@ process.stdout.write(
     `Warehouse:   ${path.join(data, 'kiinni.duckdb')}`,
     `Model cards: ${models}/<version>/card.md   (npx kiinni --data-dir data-demo model show)`,
     `Digests:     ${path.join(data, 'outbox')}/<date>/<staff>.eml   (screenshots: node scripts/screenshot-digests.mjs)`,
+    `Report:      ${path.join(data, 'report', 'report.html')}   (screenshot: node scripts/screenshot-report.mjs)`,
     'Try:         npx kiinni --data-dir data-demo quarantine list',
     '             npx kiinni --data-dir data-demo triggers rules',
     '             npx kiinni --data-dir data-demo triggers show <id> --role social_worker',

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../core/log.js';
-import { literal } from '../db/sql.js';
+import { ident, literal } from '../db/sql.js';
 import type { Warehouse } from '../db/warehouse.js';
 import { calibrationSpec, renderSvg, smallMultiplesSpec } from './charts.js';
 import { contactEpisodes, estimateImpact, type ImpactEstimate } from './impact.js';
@@ -77,7 +77,9 @@ async function beforeAfterTable(db: Warehouse, o: ReportOptions): Promise<Report
 export async function buildReport(db: Warehouse, o: ReportOptions, fx: { logger: Logger }): Promise<Report> {
   if (o.unit !== undefined) {
     // A unit's own report: every metric reads `students`, so shadow it with the unit's students.
-    await db.run(`CREATE OR REPLACE TEMP VIEW students AS SELECT * FROM main.students WHERE unit = ${literal(o.unit)}`);
+    // Temp objects live in the catalog "temp" (schema main): name the warehouse's own catalog.
+    const catalog = String((await db.one(`SELECT current_database() AS c`))!['c']);
+    await db.run(`CREATE OR REPLACE TEMP VIEW students AS SELECT * FROM ${ident(catalog)}.main.students WHERE unit = ${literal(o.unit)}`);
   }
   const tables: ReportTable[] = [];
   for (const dim of ['provider', 'education_type', 'unit', 'programme', 'group'] as const) tables.push(await yearlyTable(db, dim, o));
