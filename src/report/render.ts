@@ -21,6 +21,7 @@ const titles: Record<ReportLanguage, Record<string, string>> = {
     data_quality: 'Data freshness and quality',
     model_groups: 'Model error rates by group',
     model: 'Risk model',
+    impact_line: 'Risk ratio (effect on the contacted, adjusted for the risk score, the kind of trigger and education type): {rr} [95 % CI {rrci}]; risk difference {rd} [{rdci}]; unadjusted ratio {crude}; contacted episodes with a comparison: {support}. Outcome: a negative exit within {window} days of the first trigger; contact within {contact} days.',
     suppressed: 'A blank cell is suppressed: it would be about fewer than {n} students, or would let such a figure be worked out from the totals.',
     caveat:
       'What this can and cannot tell: the comparison adjusts for the risk score and the kind of trigger, but staff may contact students for reasons the data does not show, so this is an association, not proof that the contact caused the difference. A confidence interval that includes 1 means the data cannot tell an effect from chance.',
@@ -42,6 +43,7 @@ const titles: Record<ReportLanguage, Record<string, string>> = {
     data_quality: 'Tietojen ajantasaisuus ja laatu',
     model_groups: 'Mallin virheet ryhmittäin',
     model: 'Riskimalli',
+    impact_line: 'Riskisuhde (vaikutus yhteydenoton saaneisiin, vakioitu riskiarviolla, herätteen lajilla ja koulutusmuodolla): {rr} [95 %:n luottamusväli {rrci}]; riskiero {rd} [{rdci}]; vakioimaton suhde {crude}; vertailukelpoisia yhteydenottoja {support}. Lopputulos: negatiivinen ero {window} päivän kuluessa ensimmäisestä herätteestä; yhteydenotto {contact} päivän sisällä.',
     suppressed: 'Tyhjä solu on peitetty: se koskisi alle {n} opiskelijaa tai sen voisi päätellä summista.',
     caveat:
       'Mitä tästä voi ja ei voi päätellä: vertailu vakioi riskiarvion ja herätteen lajin, mutta henkilöstö voi ottaa yhteyttä syistä, jotka eivät näy aineistossa. Tulos on yhteys, ei todiste siitä, että yhteydenotto aiheutti eron. Jos luottamusväli sisältää luvun 1, eroa ei voi erottaa sattumasta.',
@@ -63,6 +65,7 @@ const titles: Record<ReportLanguage, Record<string, string>> = {
     data_quality: 'Uppgifternas aktualitet och kvalitet',
     model_groups: 'Modellens fel per grupp',
     model: 'Riskmodellen',
+    impact_line: 'Riskkvot (effekt för dem som kontaktades, justerad för riskbedömning, signalens typ och utbildningsform): {rr} [95 % konfidensintervall {rrci}]; riskskillnad {rd} [{rdci}]; ojusterad kvot {crude}; kontakter med jämförelse: {support}. Utfall: negativt avbrott inom {window} dagar efter den första signalen; kontakt inom {contact} dagar.',
     suppressed: 'En tom cell är dold: den skulle gälla färre än {n} studerande eller kunna räknas ut ur summorna.',
     caveat:
       'Vad detta kan och inte kan visa: jämförelsen justerar för riskbedömningen och signalens typ, men personalen kan ta kontakt av skäl som inte syns i data. Resultatet är ett samband, inte ett bevis för att kontakten orsakade skillnaden. Om konfidensintervallet innehåller 1 kan skillnaden inte skiljas från slumpen.',
@@ -130,7 +133,17 @@ export function renderReportHtml(r: Report, lang: ReportLanguage): string {
     section('triggers_by_family_role'),
     section('interventions_by_type'),
     `<section><h2>${escape(w['impact_timely_contact']!)}</h2>`,
-    `<p>Risk ratio (ATT, adjusted for risk score, trigger family and education type): <strong>${f(i.risk_ratio)}</strong> [95 % CI ${ci(i.risk_ratio_ci)}]; risk difference ${f(i.risk_difference)} [${ci(i.risk_difference_ci)}]; crude ${f(i.crude_risk_ratio)}; common support ${f(i.common_support)}. Outcome: negative exit within ${i.window_days} days of the first trigger; contact within ${i.contact_days} days.</p>`,
+    `<p>${escape(
+      w['impact_line']!
+        .replace('{rr}', f(i.risk_ratio))
+        .replace('{rrci}', ci(i.risk_ratio_ci))
+        .replace('{rd}', f(i.risk_difference))
+        .replace('{rdci}', ci(i.risk_difference_ci))
+        .replace('{crude}', f(i.crude_risk_ratio))
+        .replace('{support}', formatCell(i.common_support, 'share', lang))
+        .replace('{window}', String(i.window_days))
+        .replace('{contact}', String(i.contact_days)),
+    )}</p>`,
     tableHtml(r.tables.find((t) => t.name === 'impact_timely_contact')!, lang),
     `<p class="note">${escape(w['caveat']!)}</p></section>`,
     section('impact_before_after'),
