@@ -207,6 +207,22 @@ export function buildProgram(state: RunState): Command {
     .action(act(async (ctx, opts: Record<string, unknown>) => (await import('./commands/report.js')).runReportBuild(ctx, opts)));
 
   program
+    .command('run')
+    .description('run a pipeline (pipelines/*.yaml): nightly, retrain, backfill; resumes a failed run')
+    .argument('<pipeline>', 'nightly, retrain or backfill')
+    .option('--as-of <date>', 'the night to run (default: the latest date in the warehouse)')
+    .option('--from <date>', 'backfill: first day')
+    .option('--to <date>', 'backfill: last day')
+    .option('--dry-run', 'show what would run, change nothing')
+    .option('--force', 'run a finished run again')
+    .action(act(async (ctx, name: string, opts: Record<string, unknown>) => (await import('./commands/run.js')).runRun(ctx, name, opts)));
+  program
+    .command('runs')
+    .description('the run log: pipeline runs and their steps, newest first')
+    .option('--limit <n>', 'at most this many runs', '20')
+    .action(act(async (ctx, opts: Record<string, unknown>) => (await import('./commands/run.js')).runRuns(ctx, opts)));
+
+  program
     .command('fixtures')
     .description('synthetic data for demos, tests and benchmarks')
     .command('generate')

@@ -23,6 +23,18 @@ export function createLogger(level: LogLevel = 'info', destination: number | str
   );
 }
 
+/**
+ * A pipeline run's logger: JSON lines to stderr at `level` and, at info and above, to the run's
+ * own log file (one per run, under <data-dir>/logs/).
+ */
+export function createRunLogger(level: LogLevel, file: string): Logger {
+  const streams = pino.multistream([
+    { level: level === 'silent' ? 'fatal' : level, stream: pino.destination({ dest: 2, sync: true }) },
+    { level: 'info', stream: pino.destination({ dest: file, sync: true, mkdir: true }) },
+  ]);
+  return pino({ level: level === 'silent' || level === 'fatal' || level === 'error' || level === 'warn' ? 'info' : level, base: { app: 'kiinni' }, redact: { paths: redactedPaths, censor: '[redacted]' } }, streams);
+}
+
 /** A logger that writes nothing: the default in tests. */
 export function silentLogger(): Logger {
   return pino({ level: 'silent' });

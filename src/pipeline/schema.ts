@@ -3,9 +3,10 @@ import { digestMigrations } from '../digest/index.js';
 import { ingestMigrations } from '../ingest/index.js';
 import { modelMigrations } from '../model/index.js';
 import { triggerMigrations } from '../triggers/index.js';
+import { pipelineMigrations } from './run-log.js';
 
 /** Every stage's migrations: one version sequence for the whole warehouse. */
-export const allMigrations: readonly Migration[] = [...ingestMigrations, ...modelMigrations, ...triggerMigrations, ...digestMigrations];
+export const allMigrations: readonly Migration[] = [...ingestMigrations, ...modelMigrations, ...triggerMigrations, ...digestMigrations, ...pipelineMigrations];
 
 /** The schema version this kiinni expects. */
 export const latestSchemaVersion = Math.max(...allMigrations.map((m) => m.version));

@@ -143,7 +143,7 @@ export function tableCsv(t: ReportTable): string {
 }
 
 /** Writes report.html and a CSV and a Parquet file per table into `outDir`. */
-export async function writeReport(db: Warehouse, report: Report, outDir: string, lang: ReportLanguage): Promise<string[]> {
+export async function writeReport(db: Warehouse, report: Report, outDir: string, lang: ReportLanguage, onTablesWritten?: () => void): Promise<string[]> {
   mkdirSync(outDir, { recursive: true });
   const files: string[] = [];
   for (const t of report.tables) {
@@ -155,6 +155,7 @@ export async function writeReport(db: Warehouse, report: Report, outDir: string,
     await db.run(`COPY (SELECT * FROM read_csv(${literal(csv)}, header = true, columns = ${typeSql})) TO ${literal(parquet)} (FORMAT parquet)`);
     files.push(csv, parquet);
   }
+  onTablesWritten?.();
   const html = path.join(outDir, 'report.html');
   writeFileSync(`${html}.tmp`, renderReportHtml(report, lang));
   renameSync(`${html}.tmp`, html);

@@ -1,0 +1,89 @@
+import path from 'node:path';
+import { SingleBar } from 'cli-progress';
+import { z } from 'zod';
+import { localDate } from '../../core/dates.js';
+import { ErrorCode, KiinniError } from '../../core/errors.js';
+import { createRunLogger } from '../../core/log.js';
+import { dataDirLayout } from '../../core/data-dir.js';
+import { latestDataDate } from '../../features/index.js';
+import { listRuns } from '../../pipeline/run-log.js';
+import { loadPipelines, planRun, runPipeline, type RunSummary } from '../../pipeline/run.js';
+import { withWarehouse } from '../../pipeline/session.js';
+import type { CliContext } from '../context.js';
+import { table } from '../format.js';
+import { dateOption, parseOptions, readSession, writeSession } from '../options.js';
+
+/** `kiinni run <pipeline> [--as-of D] [--from D --to D] [--dry-run] [--force]`: exit 1 when a step failed. */
+export async function runRun(ctx: CliContext, name: string, raw: Record<string, unknown>): Promise<number> {
+  const opts = parseOptions(z.object({ asOf: dateOption.optional(), from: dateOption.optional(), to: dateOption.optional(), dryRun: z.boolean().optional(), force: z.boolean().optional() }), raw);
+  const pipelines = loadPipelines();
+  const def = pipelines.get(name);
+  if (!def) throw new KiinniError(ErrorCode.NotFound, `No pipeline '${name}'.`, `Pipelines: ${[...pipelines.keys()].join(', ')} (pipelines/*.yaml).`);
+  if ((opts.from || opts.to) && !def.daily) throw new KiinniError(ErrorCode.Usage, `--from/--to are for daily pipelines (backfill); use --as-of with ${name}.`);
+  if (def.daily && !(opts.from && opts.to)) throw new KiinniError(ErrorCode.Usage, `${name} replays a range: give --from DATE --to DATE.`);
+  const session = opts.dryRun ? readSession(ctx, `run ${name}`) : writeSession(ctx, `run ${name}`);
+  const dir = dataDirLayout(ctx.dataDir);
+  const result = await withWarehouse(session, async ({ db }) => {
+    const asOf = opts.to ?? opts.asOf ?? (await latestDataDate(db)) ?? localDate(ctx.clock());
+    const o = { pipeline: name, asOf, from: opts.from, force: Boolean(opts.force) };
+    if (opts.dryRun) return { plan: await planRun(db, dir, def, o) };
+    const { runId } = { runId: def.daily ? `${name}-${opts.from}..${asOf}` : `${name}-${asOf}` };
+    const logger = createRunLogger((ctx.logger.level as 'info') ?? 'warn', path.join(dir.logs, `${runId}.log`));
+    const bar = process.stderr.isTTY && !ctx.json ? new SingleBar({ format: ' {bar} {value}/{total} steps  {step}', hideCursor: true, clearOnComplete: true }) : undefined;
+    const kill = process.env['KIINNI_KILL_AT'];
+    const summary = await runPipeline(db, dir, ctx.config, def, o, {
+      logger,
+      clock: ctx.clock,
+      progress: (e) => {
+        if (!bar) return;
+        if (e.index === 0 && !e.done) bar.start(e.total, 0, { step: e.step });
+        bar.update(e.index, { step: e.done ? '' : e.step });
+      },
+      // Crash injection for the kill-and-resume tests; unset in normal use.
+      checkpoint: (label) => {
+        if (kill && kill === label) process.kill(process.pid, 'SIGKILL');
+      },
+    });
+    bar?.stop();
+    return { summary };
+  });
+  if (result.plan) {
+    const p = result.plan;
+    ctx.print(p, () =>
+      [
+        `Dry run of ${name} (${p.run_id})${p.already ? `; the run log says: ${p.already}` : ''}.`,
+        `Steps: ${p.steps.join(' → ')}`,
+        `Inbox: ${p.inbox_files.length ? p.inbox_files.map((f) => `${f.kind}/${f.file}`).join(', ') : 'nothing waiting'}`,
+        `Model: ${p.has_model ? 'a current model exists' : 'none yet: the score step trains the first one'}`,
+      ].join('\n'),
+    );
+    return 0;
+  }
+  const s: RunSummary = result.summary!;
+  ctx.print(s, () => {
+    if (s.status === 'already_finished') return `${s.run_id} already finished; nothing to do (use --force to run it again).`;
+    const rows = s.steps.map((x) => [x.step, x.status, x.status === 'skipped' ? '' : `${(x.ms / 1000).toFixed(1)} s`, x.status === 'skipped' ? '' : `${x.peak_rss_mb} MiB`, x.error ?? '']);
+    return [
+      `${s.run_id}: ${s.status} (attempt ${s.attempt}, ${(s.ms / 1000).toFixed(1)} s)`,
+      table(['step', 'status', 'time', 'peak RSS', 'error'], rows),
+      `Log: ${s.log_file}`,
+      `Digests: ${s.outputs.outbox}${s.outputs.report ? `\nReport: ${s.outputs.report}` : ''}`,
+      ...(s.status === 'failed' ? [`Fix the cause, then run the same command again: it resumes from the failed step.`] : []),
+    ].join('\n');
+  });
+  return s.status === 'failed' ? 1 : 0;
+}
+
+/** `kiinni runs [--limit N]`. */
+export async function runRuns(ctx: CliContext, raw: Record<string, unknown>): Promise<number> {
+  const opts = parseOptions(z.object({ limit: z.coerce.number().int().min(1).max(1000).default(20) }), raw);
+  const runs = await withWarehouse(readSession(ctx, 'runs'), ({ db }) => listRuns(db, opts.limit));
+  ctx.print({ runs }, () =>
+    runs.length
+      ? runs
+          .map((r) => [`${r.run_id}  ${r.status}  attempts ${r.attempts}  ${r.started_at} – ${r.ended_at ?? '…'}${r.error ? `\n  error: ${r.error}` : ''}`, ...r.steps.map((s) => `  ${s.step.padEnd(24)} ${s.status.padEnd(8)} ${s.ms === null ? '' : `${(s.ms / 1000).toFixed(1)} s`}`)].join('\n'))
+          .join('\n')
+      : "No runs yet: 'kiinni run nightly'.",
+  );
+  return 0;
+}

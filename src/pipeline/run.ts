@@ -1,0 +1,229 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import type { Config } from '../core/config.js';
+import type { DataDir } from '../core/data-dir.js';
+import { addDays } from '../core/dates.js';
+import { ErrorCode, KiinniError } from '../core/errors.js';
+import type { Logger } from '../core/log.js';
+import { packageRoot } from '../core/package-root.js';
+import type { Warehouse } from '../db/warehouse.js';
+import { outboxMailer, sendDigests, smtpMailer } from '../digest/index.js';
+import { loadCatalogue } from '../features/index.js';
+import { scoreStudents, trainModel } from '../model/index.js';
+import { buildReport, writeReport } from '../report/index.js';
+import { lastTriggerRun, loadRules, runTriggers, type TriggerRule } from '../triggers/index.js';
+import { loadInbox, waitingFiles } from './inbox.js';
+import { beginRun, doneSteps, endRun, findRun, recordStep } from './run-log.js';
+
+export const stepNames = ['ingest', 'train', 'score', 'triggers', 'digests', 'report'] as const;
+export type StepName = (typeof stepNames)[number];
+
+const definitionSchema = z.strictObject({
+  name: z.string().regex(/^[a-z][a-z0-9_-]*$/),
+  description: z.string().min(1),
+  daily: z.boolean().default(false),
+  steps: z.array(z.enum(stepNames)).min(1),
+});
+/** A pipeline as defined in pipelines/<name>.yaml. */
+export type PipelineDefinition = z.infer<typeof definitionSchema>;
+
+/** The pipeline definitions shipped in pipelines/. */
+export function loadPipelines(dir = path.join(packageRoot(), 'pipelines')): Map<string, PipelineDefinition> {
+  const out = new Map<string, PipelineDefinition>();
+  for (const name of readdirSync(dir).filter((n) => n.endsWith('.yaml')).sort()) {
+    const r = definitionSchema.safeParse(parseYaml(readFileSync(path.join(dir, name), 'utf8')));
+    if (!r.success) throw new KiinniError(ErrorCode.ConfigInvalid, `pipelines/${name}: ${r.error.issues[0]!.path.join('.')}: ${r.error.issues[0]!.message}.`);
+    out.set(r.data.name, r.data);
+  }
+  return out;
+}
+
+export interface RunOptions {
+  pipeline: string;
+  asOf: string;
+  /** Backfill range (daily pipelines); asOf is then the last day. */
+  from?: string | undefined;
+  force: boolean;
+}
+
+export interface RunEffects {
+  logger: Logger;
+  clock: () => Date;
+  /** Called as each step starts and ends (progress bars). */
+  progress?: (event: { step: string; index: number; total: number; done: boolean }) => void;
+  /** Crash injection for tests: KIINNI_KILL_AT=<label> kills the process at that point. */
+  checkpoint?: (label: string) => void;
+}
+
+export interface StepResult {
+  step: string;
+  status: 'done' | 'skipped' | 'failed';
+  ms: number;
+  peak_rss_mb: number;
+  summary: unknown;
+  error?: string;
+}
+
+export interface RunSummary {
+  run_id: string;
+  pipeline: string;
+  period: string;
+  status: 'finished' | 'failed' | 'already_finished';
+  attempt: number;
+  steps: StepResult[];
+  log_file: string;
+  outputs: { outbox: string; report: string | null };
+  ms: number;
+}
+
+/** The plan of a run without running it (`--dry-run`). */
+export async function planRun(db: Warehouse, dir: DataDir, def: PipelineDefinition, o: RunOptions): Promise<{ run_id: string; steps: string[]; inbox_files: { kind: string; file: string }[]; has_model: boolean; already: string | null }> {
+  const { runId, days } = runShape(def, o);
+  const run = await findRun(db, runId);
+  const hasModel = Boolean(await db.one(`SELECT 1 AS x FROM model_versions WHERE status = 'current'`));
+  return { run_id: runId, steps: expandSteps(def, days), inbox_files: waitingFiles(dir).map((f) => ({ kind: f.kind, file: path.basename(f.file) })), has_model: hasModel, already: run?.status ?? null };
+}
+
+function runShape(def: PipelineDefinition, o: RunOptions): { runId: string; period: string; days: string[] } {
+  if (def.daily) {
+    const from = o.from ?? o.asOf;
+    if (from > o.asOf) throw new KiinniError(ErrorCode.Usage, `--from ${from} is after --to ${o.asOf}.`);
+    const days: string[] = [];
+    for (let d = from; d <= o.asOf; d = addDays(d, 1)) days.push(d);
+    return { runId: `${def.name}-${from}..${o.asOf}`, period: `${from}..${o.asOf}`, days };
+  }
+  return { runId: `${def.name}-${o.asOf}`, period: o.asOf, days: [o.asOf] };
+}
+
+/** Step keys of a run: `step`, or `<day>:step` per day in a daily pipeline (ingest first, report last). */
+function expandSteps(def: PipelineDefinition, days: string[]): string[] {
+  if (!def.daily) return [...def.steps];
+  const perDay = def.steps.filter((s) => s !== 'ingest' && s !== 'report' && s !== 'train');
+  return [...(def.steps.includes('ingest') ? ['ingest'] : []), ...days.flatMap((d) => perDay.map((s) => `${d}:${s}`)), ...(def.steps.includes('report') ? ['report'] : [])];
+}
+
+const isMonday = (day: string) => new Date(`${day}T12:00:00Z`).getUTCDay() === 1;
+
+/**
+ * Runs a pipeline under the caller's writer lock. Each step is recorded in the run log; a run
+ * that failed or was killed resumes from its first unfinished step; a finished run is not run
+ * again unless forced. Every step is itself safe to repeat (ingest by file hash, scores replace
+ * their date, a trigger run for the same date changes nothing, digests go once per person and
+ * day, the report is rewritten), so a step cut off half-way is simply run again.
+ */
+export async function runPipeline(db: Warehouse, dir: DataDir, config: Config, def: PipelineDefinition, o: RunOptions, fx: RunEffects): Promise<RunSummary> {
+  const t0 = Date.now();
+  const { runId, period, days } = runShape(def, o);
+  const logFile = path.join(dir.logs, `${runId}.log`);
+  const reportDir = path.join(dir.root, 'reports', o.asOf);
+  const outputs = { outbox: config.digest.smtp || process.env['KIINNI_SMTP_URL'] ? 'smtp' : dir.outbox, report: def.steps.includes('report') ? path.join(reportDir, 'report.html') : null };
+  const existing = await findRun(db, runId);
+  if (existing?.status === 'finished' && !o.force) {
+    return { run_id: runId, pipeline: def.name, period, status: 'already_finished', attempt: existing.attempts, steps: [], log_file: existing.log_file ?? logFile, outputs, ms: 0 };
+  }
+  const attempt = await beginRun(db, { runId, pipeline: def.name, period, logFile }, fx.clock());
+  const done = o.force ? new Set<string>() : await doneSteps(db, runId);
+  const keys = expandSteps(def, days);
+  const checkpoint = fx.checkpoint ?? (() => {});
+  let rules: TriggerRule[] | undefined;
+  const compose = async () => {
+    rules ??= await loadRules(config);
+    return { rules: new Map(rules.map((r) => [r.id, r])), features: loadCatalogue() };
+  };
+  const log = fx.logger.child({ run_id: runId });
+  log.info({ pipeline: def.name, period, attempt, steps: keys.length, resumed_after: done.size }, 'run_started');
+
+  const runStep = async (key: string, day: string): Promise<{ summary: unknown; failed?: string }> => {
+    const step = (key.includes(':') ? key.split(':')[1] : key) as StepName;
+    switch (step) {
+      case 'ingest':
+        return { summary: await loadInbox(db, dir, o.asOf, { logger: log, clock: fx.clock, checkpoint }) };
+      case 'train': {
+        const r = await trainModel(db, dir.models, { asOf: day, promote: true }, { logger: log, clock: fx.clock });
+        return { summary: { version: r.version, promoted: r.promoted, roc_auc: r.evaluation.roc_auc, note: r.promotion_note } };
+      }
+      case 'score': {
+        if (def.daily && !isMonday(day) && day !== days[0]) return { summary: { skipped: 'scores are refreshed on Mondays' } };
+        let trained: string | null = null;
+        if (!(await db.one(`SELECT 1 AS x FROM model_versions WHERE status = 'current'`))) {
+          const r = await trainModel(db, dir.models, { asOf: day, promote: true }, { logger: log, clock: fx.clock });
+          trained = r.version;
+        }
+        const s = await scoreStudents(db, { asOf: day }, { logger: log, clock: fx.clock });
+        checkpoint('score');
+        return { summary: { trained_first_model: trained, model: s.model_version, students: s.students, bands: s.bands } };
+      }
+      case 'triggers': {
+        rules ??= await loadRules(config);
+        const last = await lastTriggerRun(db);
+        if (last && last > day) return { summary: { skipped: `triggers already run up to ${last}` } };
+        const s = await runTriggers(db, rules, { asOf: day }, { logger: log, clock: fx.clock });
+        checkpoint('triggers');
+        const { opened_by_rule: _, ...counts } = s;
+        return { summary: counts };
+      }
+      case 'digests': {
+        const mailer = smtpMailer(config) ?? outboxMailer(dir.outbox);
+        try {
+          const s = await sendDigests(db, { asOf: day, from: config.digest.from, sendEmpty: config.digest.sendEmpty, retry: config.digest.retry }, await compose(), {
+            mailer: { kind: mailer.kind, where: mailer.where, close: () => mailer.close(), send: async (m, f) => (await mailer.send(m, f), checkpoint('digests')) },
+            logger: log,
+            clock: fx.clock,
+          });
+          const { failures, ...counts } = s;
+          return { summary: counts, ...(s.failed ? { failed: `${s.failed} digests failed: ${failures.map((f) => `${f.staff_id} ${f.error}`).join('; ').slice(0, 500)}` } : {}) };
+        } finally {
+          mailer.close();
+        }
+      }
+      case 'report': {
+        const r = config.report;
+        const report = await buildReport(db, { asOf: o.asOf, unit: undefined, minCell: r.minCell, graceDays: r.graceDays, lang: 'fi', programmeStart: r.programmeStart, nationalBaseline: r.nationalBaseline, bootstrap: 500 }, { logger: log });
+        const files = await writeReport(db, report, reportDir, 'fi', () => checkpoint('report'));
+        return { summary: { tables: report.tables.length, files: files.length, dir: reportDir } };
+      }
+    }
+  };
+
+  const results: StepResult[] = [];
+  let failure: string | null = null;
+  for (const [index, key] of keys.entries()) {
+    const day = key.includes(':') ? key.split(':')[0]! : o.asOf;
+    if (done.has(key)) {
+      results.push({ step: key, status: 'skipped', ms: 0, peak_rss_mb: 0, summary: { already_done: true } });
+      continue;
+    }
+    fx.progress?.({ step: key, index, total: keys.length, done: false });
+    await recordStep(db, runId, key, { status: 'running', at: fx.clock() });
+    const s0 = Date.now();
+    let peak = process.memoryUsage().rss;
+    const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 200);
+    try {
+      const { summary, failed } = await runStep(key, day);
+      const ms = Date.now() - s0;
+      const rssMb = Math.round(Math.max(peak, process.memoryUsage().rss) / 2 ** 20);
+      await recordStep(db, runId, key, { status: failed ? 'failed' : 'done', at: fx.clock(), ms, rssMb, summary, ...(failed ? { error: failed } : {}) });
+      results.push({ step: key, status: failed ? 'failed' : 'done', ms, peak_rss_mb: rssMb, summary, ...(failed ? { error: failed } : {}) });
+      log.info({ step: key, ms, peak_rss_mb: rssMb, status: failed ? 'failed' : 'done' }, 'step_done');
+      // A partial digest failure does not stop the report; it fails the run so a re-run sends the rest.
+      if (failed) failure ??= `${key}: ${failed}`;
+    } catch (err) {
+      const ms = Date.now() - s0;
+      const message = err instanceof Error ? err.message : String(err);
+      await recordStep(db, runId, key, { status: 'failed', at: fx.clock(), ms, error: message });
+      results.push({ step: key, status: 'failed', ms, peak_rss_mb: Math.round(peak / 2 ** 20), summary: null, error: message });
+      log.error({ step: key, ms }, 'step_failed');
+      failure = `${key}: ${message}`;
+      clearInterval(timer);
+      break;
+    } finally {
+      clearInterval(timer);
+      fx.progress?.({ step: key, index: index + 1, total: keys.length, done: true });
+    }
+  }
+  await endRun(db, runId, failure ? 'failed' : 'finished', failure, fx.clock());
+  log.info({ status: failure ? 'failed' : 'finished', ms: Date.now() - t0 }, 'run_ended');
+  return { run_id: runId, pipeline: def.name, period, status: failure ? 'failed' : 'finished', attempt, steps: results, log_file: logFile, outputs, ms: Date.now() - t0 };
+}
