@@ -166,9 +166,11 @@ export async function runPipeline(db: Warehouse, dir: DataDir, config: Config, d
       }
       case 'digests': {
         const mailer = smtpMailer(config) ?? outboxMailer(dir.outbox);
+        let sent = 0;
         try {
           const s = await sendDigests(db, { asOf: day, from: config.digest.from, sendEmpty: config.digest.sendEmpty, retry: config.digest.retry }, await compose(), {
-            mailer: { kind: mailer.kind, where: mailer.where, close: () => mailer.close(), send: async (m, f) => (await mailer.send(m, f), checkpoint('digests')) },
+            // The crash point sits between two messages: the first is sent and recorded.
+            mailer: { kind: mailer.kind, where: mailer.where, close: () => mailer.close(), send: async (m, f) => (sent++ > 0 && checkpoint('digests'), await mailer.send(m, f)) },
             logger: log,
             clock: fx.clock,
           });
