@@ -1,8 +1,10 @@
 #!/usr/bin/env node
-// `npm run demo`: the main job on the bundled fixtures, from nothing. Grows as stages land
-// (issue #9 turns it into `kiinni run nightly`). Data goes to ./data-demo, recreated each time.
+// `npm run demo`: the nightly pipeline on the bundled fixtures, from nothing. The cohort's export
+// files are dropped into the inbox as a nightly export would be; `kiinni run nightly` loads them,
+// trains a first model (there is none yet), scores, runs the triggers, writes the digests to the
+// outbox and builds the leadership report. Data goes to ./data-demo, recreated each time.
 import { spawnSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { cpSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -19,35 +21,30 @@ const kiinni = (...args) => {
 
 rmSync(data, { recursive: true, force: true });
 kiinni('init');
-kiinni('ingest', '--dir', path.join(root, 'fixtures', 'cohort'));
-kiinni('status');
-// The bundled cohort's truth files let the card show the best achievable ROC AUC.
-kiinni('model', 'train', '--truth', path.join(root, 'fixtures', 'cohort', 'truth'));
-// The export ends in the summer break; score a February school day to see a working list.
-kiinni('score', '--as-of', '2026-02-16', '--show', '10', '--lang', 'fi');
-// Triggers (herätteet): replay the school days up to the scoring week, night by night.
-kiinni('triggers', 'run', '--as-of', '2026-02-02', '--until', '2026-02-20');
-// What a group supervisor sees, and what a school social worker (kuraattori) sees.
+// Tonight's exports arrive in the inbox, one folder per kind.
+for (const kind of ['staff', 'students', 'assignments', 'study_right_events', 'course_progress', 'attendance', 'wellbeing', 'interventions']) {
+  mkdirSync(path.join(data, 'inbox', kind), { recursive: true });
+  cpSync(path.join(root, 'fixtures', 'cohort', `${kind}.csv`), path.join(data, 'inbox', kind, `${kind}.csv`));
+}
+// The export ends in the summer break; run a February school night to see a working list.
+kiinni('run', 'nightly', '--as-of', '2026-02-16', '--dry-run');
+kiinni('run', 'nightly', '--as-of', '2026-02-16');
+// The rest of the week, night by night (a backfill); then what staff see.
+kiinni('run', 'backfill', '--from', '2026-02-17', '--to', '2026-02-20');
 kiinni('triggers', 'list', '--role', 'group_supervisor', '--status', 'open', '--limit', '8', '--lang', 'fi');
 kiinni('triggers', 'list', '--role', 'social_worker', '--limit', '5', '--lang', 'fi');
-// Daily digests: one e-mail per staff member with something open, to data-demo/outbox/ (or SMTP
-// when KIINNI_SMTP_URL is set); a second send the same day sends nothing.
-kiinni('digest', 'send');
-kiinni('digest', 'send');
-kiinni('digest', 'preview', '--staff', 'H00001');
-// Leadership: cohort metrics, triggers, interventions and their impact; never individual rows.
-kiinni('report', 'build', '--out', path.join(data, 'report'), '--as-of', '2026-02-20', '--lang', 'fi');
-const models = path.join(data, 'models');
+kiinni('score', '--as-of', '2026-02-16', '--show', '5', '--lang', 'fi');
+kiinni('runs', '--limit', '2');
 process.stdout.write(
   [
     '',
     `Warehouse:   ${path.join(data, 'kiinni.duckdb')}`,
-    `Model cards: ${models}/<version>/card.md   (npx kiinni --data-dir data-demo model show)`,
-    `Digests:     ${path.join(data, 'outbox')}/<date>/<staff>.eml   (screenshots: node scripts/screenshot-digests.mjs)`,
-    `Report:      ${path.join(data, 'report', 'report.html')}   (screenshot: node scripts/screenshot-report.mjs)`,
-    'Try:         npx kiinni --data-dir data-demo quarantine list',
-    '             npx kiinni --data-dir data-demo triggers rules',
-    '             npx kiinni --data-dir data-demo triggers show <id> --role social_worker',
+    `Model cards: ${path.join(data, 'models')}/<version>/card.md   (npx kiinni --data-dir data-demo model show)`,
+    `Digests:     ${path.join(data, 'outbox')}/<date>/<staff>.eml   (npx kiinni --data-dir data-demo digest preview --staff H00001)`,
+    `Report:      ${path.join(data, 'reports', '2026-02-20', 'report.html')}`,
+    `Run logs:    ${path.join(data, 'logs')}/   Archive: ${path.join(data, 'archive')}/`,
+    'Screenshots: node scripts/screenshot-digests.mjs; node scripts/screenshot-report.mjs',
+    'Try:         npx kiinni --data-dir data-demo triggers rules',
     '',
   ].join('\n'),
 );

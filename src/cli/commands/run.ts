@@ -71,7 +71,9 @@ export async function runRun(ctx: CliContext, name: string, raw: Record<string, 
       ...(s.status === 'failed' ? [`Fix the cause, then run the same command again: it resumes from the failed step.`] : []),
     ].join('\n');
   });
-  return s.status === 'failed' ? 1 : 0;
+  // A finished night with a refused file still needs the coordinator: exit 3 (input rejected).
+  const refused = s.steps.some((x) => x.step === 'ingest' && typeof x.summary === 'object' && x.summary !== null && Number((x.summary as { refused?: number }).refused) > 0);
+  return s.status === 'failed' ? 1 : refused ? 3 : 0;
 }
 
 /** `kiinni runs [--limit N]`. */
