@@ -222,6 +222,22 @@ export function buildProgram(state: RunState): Command {
     .option('--limit <n>', 'at most this many runs', '20')
     .action(act(async (ctx, opts: Record<string, unknown>) => (await import('./commands/run.js')).runRuns(ctx, opts)));
 
+  const checkins = program.command('checkins').description('check-ins at study bottlenecks (solmukohdat): who to ask today');
+  checkins
+    .command('plan')
+    .description("plan today's check-ins within caps, quiet periods, opt-outs and support capacity")
+    .option('--as-of <date>', 'date to plan for (default: the latest date in the warehouse)')
+    .option('--out <file>', 'write the plan for the messaging gateway')
+    .addOption(new Option('--format <format>', 'file format').choices(['jsonl', 'csv']).default('jsonl'))
+    .action(act(async (ctx, opts: Record<string, unknown>) => (await import('./commands/checkins.js')).runCheckinsPlan(ctx, opts)));
+  checkins
+    .command('opt-out')
+    .description('a student who does not want check-ins (or --undo)')
+    .argument('<student>')
+    .option('--since <date>', 'from this date (default: today)')
+    .option('--undo', 'the student may be asked again')
+    .action(act(async (ctx, student: string, opts: Record<string, unknown>) => (await import('./commands/checkins.js')).runCheckinsOptOut(ctx, student, opts)));
+
   program
     .command('fixtures')
     .description('synthetic data for demos, tests and benchmarks')

@@ -76,6 +76,16 @@ const configSchema = z.strictObject({
       national_baseline: z.record(z.enum(['vocational', 'upper_secondary']), z.number().min(0).max(1)).optional(),
     })
     .optional(),
+  checkins: z
+    .strictObject({
+      /** At most one planned check-in per student in this many days. */
+      min_days_between: z.number().int().min(1).max(365).optional(),
+      /** Holidays and other periods with no check-ins (dates inclusive). */
+      quiet_periods: z.array(z.strictObject({ from: z.string().regex(/^\d{4}-\d{2}-\d{2}$/), to: z.string().regex(/^\d{4}-\d{2}-\d{2}$/) })).optional(),
+      /** Help requests a unit's support staff can answer per day, per need category. */
+      capacity_per_unit: z.record(z.enum(['studies', 'wellbeing', 'health', 'life_situation']), z.number().min(0)).optional(),
+    })
+    .optional(),
 });
 
 /** Tuning of one trigger rule from the config. */
@@ -97,6 +107,11 @@ export interface Config {
     sendEmpty: boolean;
     smtp: { host: string; port: number; security: 'starttls' | 'tls' | 'none' } | undefined;
     retry: { attempts: number; backoffMs: number };
+  };
+  checkins: {
+    minDaysBetween: number;
+    quietPeriods: { from: string; to: string }[];
+    capacityPerUnit: Record<'studies' | 'wellbeing' | 'health' | 'life_situation', number>;
   };
   report: {
     minCell: number;
@@ -131,6 +146,11 @@ function normalizeConfig(raw: z.infer<typeof configSchema>, source: string | und
       sendEmpty: raw.digest?.send_empty ?? false,
       smtp: raw.digest?.smtp ? { host: raw.digest.smtp.host, port: raw.digest.smtp.port, security: raw.digest.smtp.security } : undefined,
       retry: { attempts: raw.digest?.retry?.attempts ?? 4, backoffMs: raw.digest?.retry?.backoff_ms ?? 1000 },
+    },
+    checkins: {
+      minDaysBetween: raw.checkins?.min_days_between ?? 28,
+      quietPeriods: raw.checkins?.quiet_periods ?? [],
+      capacityPerUnit: { studies: 6, wellbeing: 4, health: 3, life_situation: 3, ...(raw.checkins?.capacity_per_unit ?? {}) },
     },
     report: {
       minCell: raw.report?.min_cell ?? 5,

@@ -1,0 +1,76 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { ErrorCode, KiinniError } from '../core/errors.js';
+import { packageRoot } from '../core/package-root.js';
+import { Warehouse } from '../db/warehouse.js';
+import { factByName, facts } from '../triggers/index.js';
+
+const text = z.strictObject({ fi: z.string().min(1), sv: z.string().min(1), en: z.string().min(1) });
+const question = z.strictObject({ id: z.string().regex(/^[a-z][a-z0-9_]*$/), answer: z.enum(['scale_1_5', 'need_category', 'yes_no']), text });
+const fileSchema = z.strictObject({
+  question_sets: z.record(z.string().regex(/^[a-z][a-z0-9_]*$/), z.strictObject({ questions: z.array(question).min(1) })),
+  bottlenecks: z
+    .array(
+      z.strictObject({
+        id: z.string().regex(/^[a-z][a-z0-9_]*$/),
+        priority: z.number().int().min(1).max(99),
+        condition: z.string().min(1),
+        question_set: z.string(),
+        title: text,
+      }),
+    )
+    .min(1),
+});
+export type CheckinDefinitions = z.infer<typeof fileSchema>;
+export type Bottleneck = CheckinDefinitions['bottlenecks'][number];
+
+/** Columns a bottleneck condition may read beside the ordinary facts. */
+export const extraCheckinFacts = [
+  { name: 'days_to_planned_end', type: 'INTEGER' },
+  { name: 'back_from_break', type: 'BOOLEAN' },
+] as const;
+
+export function checkinsFile(): string {
+  return path.join(packageRoot(), 'models', 'checkins', 'bottlenecks.yaml');
+}
+
+/**
+ * Loads and checks the bottleneck rules and question sets: every set ends by asking whether the
+ * student wants to be contacted, every condition binds against the facts, and no condition reads
+ * a fact other than an ordinary one (the plan leaves kiinni for a messaging gateway).
+ */
+export async function loadBottlenecks(file = checkinsFile()): Promise<CheckinDefinitions> {
+  const r = fileSchema.safeParse(parseYaml(readFileSync(file, 'utf8')));
+  const fail = (where: string, msg: string): never => {
+    throw new KiinniError(ErrorCode.ConfigInvalid, `${file}: ${where}: ${msg}`);
+  };
+  if (!r.success) return fail(r.error.issues[0]!.path.join('.'), `${r.error.issues[0]!.message}.`);
+  const defs = r.data;
+  for (const [id, set] of Object.entries(defs.question_sets)) {
+    if (set.questions.at(-1)!.answer !== 'need_category') fail(`question_sets.${id}`, 'the last question must ask whether the student wants to be contacted (answer: need_category).');
+  }
+  const db = await Warehouse.open(':memory:');
+  try {
+    const ordinary = facts.filter((f) => f.visibility === 'ordinary');
+    await db.run(`CREATE TEMP TABLE _checkin_facts (student_id VARCHAR, ${[...ordinary.map((f) => `${f.name} ${f.type}`), ...extraCheckinFacts.map((f) => `${f.name} ${f.type}`)].join(', ')})`);
+    for (const b of defs.bottlenecks) {
+      if (!defs.question_sets[b.question_set]) fail(`bottleneck ${b.id}, field question_set`, `no question set "${b.question_set}".`);
+      if (/;|\bselect\b|\bfrom\b/i.test(b.condition)) fail(`bottleneck ${b.id}, field condition`, 'must be one predicate over the student facts.');
+      for (const word of b.condition.match(/[a-z_][a-z0-9_]*/g) ?? []) {
+        const fact = factByName.get(word);
+        if (fact && fact.visibility !== 'ordinary') fail(`bottleneck ${b.id}, field condition`, `reads ${word} (${fact.visibility}); a check-in plan may only use ordinary facts.`);
+      }
+      try {
+        await db.all(`SELECT student_id FROM _checkin_facts WHERE (${b.condition}) LIMIT 0`);
+      } catch (err) {
+        const cause = (err as { cause?: Error }).cause ?? (err as Error);
+        fail(`bottleneck ${b.id}, field condition`, String(cause.message).split('\n')[0]!.replace(/^Failed to extract statements: /, ''));
+      }
+    }
+  } finally {
+    db.close();
+  }
+  return defs;
+}

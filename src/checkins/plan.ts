@@ -1,0 +1,136 @@
+import { addDays } from '../core/dates.js';
+import type { Logger } from '../core/log.js';
+import { literal } from '../db/sql.js';
+import type { Warehouse } from '../db/warehouse.js';
+import { attendanceLagDays } from '../features/index.js';
+import { studentFactsSql } from '../triggers/facts.js';
+import type { CheckinDefinitions } from './bottlenecks.js';
+
+export const needCategories = ['studies', 'wellbeing', 'health', 'life_situation'] as const;
+export type NeedCategory = (typeof needCategories)[number];
+
+export interface PlanOptions {
+  asOf: string;
+  minDaysBetween: number;
+  quietPeriods: { from: string; to: string }[];
+  capacityPerUnit: Record<NeedCategory, number>;
+}
+
+/** One check-in to send today: what the messaging gateway needs, and nothing about why in welfare terms. */
+export interface PlannedCheckin {
+  student_id: string;
+  given_name: string | null;
+  language: 'fi' | 'sv' | 'en';
+  unit: string;
+  bottleneck: string;
+  question_set: string;
+}
+
+export interface PlanSummary {
+  as_of: string;
+  quiet_period: boolean;
+  candidates: number;
+  planned: number;
+  skipped: { opted_out: number; asked_recently: number; over_capacity: number };
+  /** Help requests per check-in by need category: observed in the last year of check-ins, or the prior. */
+  help_rates: Record<NeedCategory, number>;
+  help_rates_source: 'observed' | 'prior';
+  /** Expected help requests from today's plan, per unit and category (capacity is the cap). */
+  expected_help: Record<string, Record<NeedCategory, number>>;
+}
+
+const PRIOR_RATE = 0.03;
+
+/** Help requests per answered check-in, by category, over the year before the date. */
+async function helpRates(db: Warehouse, asOf: string): Promise<{ rates: Record<NeedCategory, number>; source: 'observed' | 'prior' }> {
+  const row = await db.one(
+    `SELECT count(DISTINCT (student_id, answered_at::DATE)) AS sessions,
+       count(*) FILTER (WHERE need_help AND need_category = 'studies') AS studies,
+       count(*) FILTER (WHERE need_help AND coalesce(need_category, 'wellbeing') = 'wellbeing') AS wellbeing,
+       count(*) FILTER (WHERE need_help AND need_category = 'health') AS health,
+       count(*) FILTER (WHERE need_help AND need_category = 'life_situation') AS life_situation
+     FROM wellbeing WHERE source = 'check-in' AND answered_at::DATE <= $as_of::DATE AND answered_at::DATE > $as_of::DATE - 365`,
+    { as_of: asOf },
+  );
+  const sessions = Number(row?.['sessions'] ?? 0);
+  if (sessions < 100) return { rates: { studies: PRIOR_RATE, wellbeing: PRIOR_RATE, health: PRIOR_RATE, life_situation: PRIOR_RATE }, source: 'prior' };
+  return { rates: Object.fromEntries(needCategories.map((c) => [c, Number(row![c]) / sessions])) as Record<NeedCategory, number>, source: 'observed' };
+}
+
+/**
+ * Today's check-in plan: students at a bottleneck (the highest-priority one each), minus those
+ * who opted out or were asked within `minDaysBetween` days, in order of bottleneck priority and
+ * risk, while each unit's expected help requests per need category stay within its daily
+ * capacity. Nothing is planned inside a quiet period. The plan is recorded in `checkin_plans`
+ * (planning the same date again replaces it).
+ */
+export async function planCheckins(db: Warehouse, defs: CheckinDefinitions, o: PlanOptions, fx: { logger: Logger; clock: () => Date }): Promise<{ summary: PlanSummary; checkins: PlannedCheckin[] }> {
+  const inQuiet = o.quietPeriods.some((q) => q.from <= o.asOf && o.asOf <= q.to);
+  const backFromBreak = o.quietPeriods.some((q) => q.to < o.asOf && o.asOf <= addDays(q.to, 7));
+  const { rates, source } = await helpRates(db, o.asOf);
+  const summary: PlanSummary = { as_of: o.asOf, quiet_period: inQuiet, candidates: 0, planned: 0, skipped: { opted_out: 0, asked_recently: 0, over_capacity: 0 }, help_rates: rates, help_rates_source: source, expected_help: {} };
+  if (inQuiet) return { summary, checkins: [] };
+
+  await db.run(studentFactsSql, { as_of: o.asOf, attendance_lag_days: await attendanceLagDays(db) });
+  await db.run(
+    `CREATE OR REPLACE TEMP TABLE _checkin_facts AS
+     SELECT f.*, date_diff('day', $as_of::DATE, s.planned_end)::INTEGER AS days_to_planned_end, $back::BOOLEAN AS back_from_break
+     FROM _student_facts f JOIN students s USING (student_id)`,
+    { as_of: o.asOf, back: backFromBreak },
+  );
+  await db.run(`CREATE OR REPLACE TEMP TABLE _checkin_candidates (student_id VARCHAR, bottleneck VARCHAR, priority INTEGER)`);
+  for (const b of defs.bottlenecks) {
+    await db.run(`INSERT INTO _checkin_candidates SELECT student_id, ${literal(b.id)}, ${b.priority} FROM _checkin_facts WHERE (${b.condition})`);
+  }
+  const rows = await db.all(
+    `WITH best AS (
+       SELECT student_id, arg_min(bottleneck, priority * 1000 + hash(bottleneck) % 1000) AS bottleneck, min(priority) AS priority
+       FROM _checkin_candidates GROUP BY student_id
+     )
+     SELECT b.student_id, b.bottleneck, b.priority, f.unit, s.given_name, s.home_language,
+       EXISTS (SELECT 1 FROM checkin_optouts o WHERE o.student_id = b.student_id AND o.since <= $as_of::DATE) AS opted_out,
+       EXISTS (SELECT 1 FROM checkin_plans p WHERE p.student_id = b.student_id AND p.as_of < $as_of::DATE AND p.as_of > $as_of::DATE - $gap::INTEGER) AS asked_recently
+     FROM best b JOIN _checkin_facts f USING (student_id) JOIN students s USING (student_id)
+     ORDER BY b.priority, f.risk_probability DESC NULLS LAST, hash(b.student_id || $as_of), b.student_id`,
+    { as_of: o.asOf, gap: o.minDaysBetween },
+  );
+  summary.candidates = rows.length;
+  const setOf = new Map(defs.bottlenecks.map((b) => [b.id, b.question_set]));
+  const checkins: PlannedCheckin[] = [];
+  for (const r of rows) {
+    if (r['opted_out']) {
+      summary.skipped.opted_out++;
+      continue;
+    }
+    if (r['asked_recently']) {
+      summary.skipped.asked_recently++;
+      continue;
+    }
+    const unit = String(r['unit']);
+    const load = (summary.expected_help[unit] ??= { studies: 0, wellbeing: 0, health: 0, life_situation: 0 });
+    if (needCategories.some((c) => load[c] + rates[c] > o.capacityPerUnit[c] + 1e-9)) {
+      summary.skipped.over_capacity++;
+      continue;
+    }
+    for (const c of needCategories) load[c] += rates[c];
+    const lang = String(r['home_language']);
+    checkins.push({
+      student_id: String(r['student_id']),
+      given_name: (r['given_name'] as string | null) ?? null,
+      language: lang === 'sv' ? 'sv' : lang === 'en' ? 'en' : 'fi',
+      unit,
+      bottleneck: String(r['bottleneck']),
+      question_set: setOf.get(String(r['bottleneck']))!,
+    });
+  }
+  summary.planned = checkins.length;
+  await db.run(`CREATE OR REPLACE TEMP TABLE _checkin_plan (student_id VARCHAR, bottleneck VARCHAR, question_set VARCHAR, unit VARCHAR)`);
+  await db.appendRows('_checkin_plan', ['varchar', 'varchar', 'varchar', 'varchar'], checkins.map((c) => [c.student_id, c.bottleneck, c.question_set, c.unit]));
+  await db.transaction(async () => {
+    await db.run(`DELETE FROM checkin_plans WHERE as_of = $as_of::DATE`, { as_of: o.asOf });
+    await db.run(`INSERT INTO checkin_plans SELECT $as_of::DATE, student_id, bottleneck, question_set, unit, $at::TIMESTAMP FROM _checkin_plan`, { as_of: o.asOf, at: fx.clock().toISOString() });
+  });
+  for (const t of ['_checkin_plan', '_checkin_candidates', '_checkin_facts', '_student_facts']) await db.run(`DROP TABLE IF EXISTS ${t}`);
+  fx.logger.info({ as_of: o.asOf, candidates: summary.candidates, planned: summary.planned, ...summary.skipped }, 'checkins_planned');
+  return { summary, checkins };
+}
