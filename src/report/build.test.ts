@@ -70,7 +70,7 @@ describe('leadership report', () => {
         expect(Number(parquet!['n'])).toBe(t.rows.length);
       }
       expect(compared).toBeGreaterThan(200);
-      expect(report.tables.map((t) => t.name)).toEqual(expect.arrayContaining(['yearly_by_unit', 'intake_background', 'wellbeing_monthly', 'triggers_by_family_role', 'interventions_by_type', 'impact_before_after', 'impact_timely_contact', 'data_quality']));
+      expect(report.tables.map((t) => t.name)).toEqual(expect.arrayContaining(['yearly_by_unit', 'intake_background', 'wellbeing_monthly', 'triggers_by_family_role', 'interventions_by_type', 'checkins', 'impact_before_after', 'impact_timely_contact', 'data_quality']));
     });
   });
 

@@ -9,7 +9,7 @@ import { yearlyMetricsSql } from './metrics.js';
 import { renderReportHtml, type ReportLanguage } from './render.js';
 import { suppressShare } from './suppress.js';
 import {
-  dataQualityTable, interventionTable, intakeTable, riskBandTable, triggerTable, wellbeingTable, yearlyTable,
+  checkinTable, dataQualityTable, interventionTable, intakeTable, riskBandTable, triggerTable, wellbeingTable, yearlyTable,
   type ReportColumn, type ReportTable, type TableOptions,
 } from './tables.js';
 
@@ -83,7 +83,7 @@ export async function buildReport(db: Warehouse, o: ReportOptions, fx: { logger:
   }
   const tables: ReportTable[] = [];
   for (const dim of ['provider', 'education_type', 'unit', 'programme', 'group'] as const) tables.push(await yearlyTable(db, dim, o));
-  tables.push(await intakeTable(db, o), await wellbeingTable(db, o), await riskBandTable(db, o), await triggerTable(db, o), await interventionTable(db, o));
+  tables.push(await intakeTable(db, o), await wellbeingTable(db, o), await riskBandTable(db, o), await triggerTable(db, o), await interventionTable(db, o), await checkinTable(db, o));
   const baseline = tables[1]!.rows.map((r) => ({ ...r, national_baseline: o.nationalBaseline[String(r['education_type'])] ?? null }));
   tables[1] = { ...tables[1]!, rows: baseline, columns: [...tables[1]!.columns, col('national_baseline', 'share')] };
   const beforeAfter = await beforeAfterTable(db, o);

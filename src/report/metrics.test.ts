@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { buildSchool, insertRows, student } from '../testing/school.js';
 import { withWarehouse } from '../testing/warehouse.js';
 import { yearlyMetricsSql } from './metrics.js';
+import { checkinTable } from './tables.js';
 
 /**
  * Six students, hand-counted (as of 15 Oct 2025, census day 20 Sep, 90 days' grace):
@@ -46,6 +47,20 @@ describe('yearly metrics (national model, Statistics Finland style)', () => {
         ['Pasila', 4, 1],
         ['Vallila', 1, 0],
       ]);
+    });
+  });
+
+  it('check-ins: response and help-request rates and days to contact, hand-counted', async () => {
+    await withWarehouse(async (db) => {
+      const ids = Array.from({ length: 20 }, (_, i) => `S${i + 1}`);
+      await buildSchool(db, ids.map((id) => student(id)));
+      // Twenty check-ins on 1 Oct; fifteen answered within 3 days, six of them asked for help;
+      // they were contacted 1, 2, 2, 3, 6 and 8 days later (median 2.5).
+      for (const id of ids) await db.run(`INSERT INTO checkin_plans VALUES ('2025-10-01', $id, 'third_week', 'start_of_studies', 'Pasila', now()::TIMESTAMP)`, { id });
+      await insertRows(db, 'wellbeing', ids.slice(0, 15).map((id, i) => ({ student_id: id, answered_at: '2025-10-02 18:00:00', source: 'check-in', item: 'want_contact', value: null, need_help: i < 6, need_category: i < 6 ? 'studies' : null })));
+      await insertRows(db, 'interventions', [1, 2, 2, 3, 6, 8].map((d, i) => ({ intervention_id: `I${i}`, student_id: ids[i]!, staff_id: 'H-COUNS', role: 'guidance_counsellor', date: `2025-10-${String(2 + d).padStart(2, '0')}`, type: 'contact', scope: 'individual', trigger_id: null })));
+      const t = await checkinTable(db, { asOf: '2025-10-15', minCell: 5, graceDays: 90, unit: undefined });
+      expect(t.rows.find((r) => r['dimension'] === 'bottleneck')).toEqual({ dimension: 'bottleneck', value: 'third_week', checkins: 20, students: 20, response_rate: 0.75, help_request_rate: 6 / 15, median_days_to_contact: 2.5 });
     });
   });
 });

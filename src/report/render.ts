@@ -16,6 +16,7 @@ const titles: Record<ReportLanguage, Record<string, string>> = {
     risk_bands: 'Risk bands at the latest scoring',
     triggers_by_family_role: 'Triggers (herätteet) in the last 12 months',
     interventions_by_type: 'Interventions and what followed',
+    checkins: 'Check-ins at bottlenecks in the last 12 months',
     impact_before_after: 'Before and after the programme start',
     impact_timely_contact: 'Timely contact after a trigger',
     data_quality: 'Data freshness and quality',
@@ -38,6 +39,7 @@ const titles: Record<ReportLanguage, Record<string, string>> = {
     risk_bands: 'Riskiarvion tasot viimeisimmässä arviossa',
     triggers_by_family_role: 'Herätteet viimeisten 12 kuukauden aikana',
     interventions_by_type: 'Tukitoimet ja mitä niitä seurasi',
+    checkins: 'Tarkistuskyselyt solmukohdissa viimeisten 12 kuukauden aikana',
     impact_before_after: 'Ennen ja jälkeen toimintamallin käyttöönoton',
     impact_timely_contact: 'Nopea yhteydenotto herätteen jälkeen',
     data_quality: 'Tietojen ajantasaisuus ja laatu',
@@ -60,6 +62,7 @@ const titles: Record<ReportLanguage, Record<string, string>> = {
     risk_bands: 'Risknivåer vid den senaste bedömningen',
     triggers_by_family_role: 'Signaler under de senaste 12 månaderna',
     interventions_by_type: 'Stödåtgärder och vad som följde',
+    checkins: 'Avstämningar vid flaskhalsar under de senaste 12 månaderna',
     impact_before_after: 'Före och efter att modellen togs i bruk',
     impact_timely_contact: 'Snabb kontakt efter en signal',
     data_quality: 'Uppgifternas aktualitet och kvalitet',
@@ -132,6 +135,7 @@ export function renderReportHtml(r: Report, lang: ReportLanguage): string {
     section('risk_bands'),
     section('triggers_by_family_role'),
     section('interventions_by_type'),
+    section('checkins'),
     `<section><h2>${escape(w['impact_timely_contact']!)}</h2>`,
     `<p>${escape(
       w['impact_line']!

@@ -232,3 +232,52 @@ export async function dataQualityTable(db: Warehouse): Promise<ReportTable> {
 }
 
 export { reportDimensions };
+
+/**
+ * Check-ins over the last year (planned at least 3 days ago), by bottleneck and by unit:
+ * response rate, help-request rate and the median days from a help request to the first
+ * recorded contact.
+ */
+export async function checkinTable(db: Warehouse, o: TableOptions): Promise<ReportTable> {
+  const rows: ReportTable['rows'] = [];
+  for (const [dimension, expr] of [['bottleneck', 'p.bottleneck'], ['question_set', 'p.question_set'], ['unit', 's.unit']] as const) {
+    const raw = await db.all(
+      `WITH plans AS (
+         SELECT p.as_of, p.student_id, ${expr} AS value FROM checkin_plans p JOIN students s USING (student_id)
+         WHERE p.as_of <= $as_of::DATE - 3 AND p.as_of > $as_of::DATE - 365
+       ),
+       answered AS (
+         SELECT p.as_of, p.student_id, min(w.answered_at) AS first_answer, min(w.answered_at) FILTER (WHERE w.need_help) AS help_at
+         FROM plans p JOIN wellbeing w ON w.student_id = p.student_id AND w.source = 'check-in' AND w.answered_at::DATE BETWEEN p.as_of AND p.as_of + 3
+         GROUP BY ALL
+       ),
+       contact AS (
+         SELECT a.as_of, a.student_id, min(i.date) AS first_contact
+         FROM answered a JOIN interventions i ON i.student_id = a.student_id AND i.date >= a.help_at::DATE AND i.date <= $as_of::DATE
+         WHERE a.help_at IS NOT NULL GROUP BY ALL
+       )
+       SELECT p.value, count(*) AS planned, count(DISTINCT p.student_id) AS students, count(a.first_answer) AS answered,
+         count(a.help_at) AS help_requests, median(date_diff('day', a.help_at::DATE, c.first_contact)) AS median_days_to_contact
+       FROM plans p LEFT JOIN answered a USING (as_of, student_id) LEFT JOIN contact c USING (as_of, student_id)
+       GROUP BY p.value ORDER BY p.value`,
+      { as_of: o.asOf },
+    );
+    for (const r of raw) {
+      const ok = num(r['students']) >= o.minCell;
+      rows.push({
+        dimension,
+        value: String(r['value']),
+        checkins: ok ? num(r['planned']) : null,
+        students: ok ? num(r['students']) : null,
+        response_rate: ok ? suppressShare(num(r['answered']), num(r['planned']), o.minCell) : null,
+        help_request_rate: ok ? suppressShare(num(r['help_requests']), num(r['answered']), o.minCell) : null,
+        median_days_to_contact: ok && num(r['help_requests']) >= o.minCell && r['median_days_to_contact'] !== null ? Number(r['median_days_to_contact']) : null,
+      });
+    }
+  }
+  return {
+    name: 'checkins',
+    columns: [col('dimension', 'text'), col('value', 'text'), col('checkins', 'number'), col('students', 'count'), col('response_rate', 'share'), col('help_request_rate', 'share'), col('median_days_to_contact', 'days')],
+    rows,
+  };
+}

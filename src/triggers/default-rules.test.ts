@@ -101,6 +101,17 @@ const cases: Case[] = [
   { rule: 'help_request_health', role: 'nurse', setup: help('health') },
   { rule: 'help_request_life_situation', role: 'social_worker', setup: help('life_situation') },
   {
+    rule: 'checkins_unanswered',
+    role: 'group_supervisor',
+    // Two check-ins planned for each; S1 answered neither, S2 answered the second.
+    setup: async (db) => {
+      for (const id of ['S1', 'S2']) {
+        await db.run(`INSERT INTO checkin_plans VALUES ('2025-09-01', $id, 'raised_risk', 'how_are_you', 'Pasila', now()::TIMESTAMP), ('2025-10-01', $id, 'raised_risk', 'how_are_you', 'Pasila', now()::TIMESTAMP)`, { id });
+      }
+      await insertRows(db, 'wellbeing', [answer('S2', '2025-10-02 18:00:00', 'mood', 4)]);
+    },
+  },
+  {
     rule: 'high_risk_no_support',
     role: 'group_supervisor',
     // Both scored high on Monday; S2 had a meeting with the group supervisor two weeks ago.

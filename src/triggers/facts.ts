@@ -49,6 +49,7 @@ export const facts: readonly Fact[] = [
   f('risk_probability', 'DOUBLE', 'risk_score', 'Probability of a negative exit within the model horizon.'),
   f('risk_reasons', 'VARCHAR', 'ordinary', 'The score’s top reasons (JSON); welfare reasons are removed for other roles one by one.'),
   f('interventions_60d', 'INTEGER', 'ordinary', 'Support recorded by non-welfare roles in the last 60 days.'),
+  f('unanswered_checkins_60d', 'INTEGER', 'ordinary', 'Check-ins planned for the student in the last 60 days (at least 3 days ago) with no check-in answer within 3 days.'),
 ];
 
 export const factByName = new Map(facts.map((x) => [x.name, x]));
@@ -109,6 +110,13 @@ export const studentFactsSql = `
     WHERE r.as_of <= $as_of::DATE AND r.as_of > $as_of::DATE - 14
     GROUP BY r.student_id
   ),
+  unanswered AS (
+    SELECT p.student_id, count(*)::INTEGER AS n FROM checkin_plans p
+    WHERE p.as_of <= $as_of::DATE - 3 AND p.as_of > $as_of::DATE - 60
+      AND NOT EXISTS (SELECT 1 FROM wellbeing w WHERE w.student_id = p.student_id AND w.source = 'check-in'
+                        AND w.answered_at::DATE >= p.as_of AND w.answered_at::DATE <= p.as_of + 3)
+    GROUP BY p.student_id
+  ),
   iv AS (
     SELECT i.student_id, count(*)::INTEGER AS n FROM interventions i
     WHERE i.date <= $as_of::DATE AND i.date > $as_of::DATE - 60 AND i.role NOT IN ('social_worker', 'psychologist', 'nurse')
@@ -142,10 +150,11 @@ export const studentFactsSql = `
     risk.band AS risk_band,
     risk.probability AS risk_probability,
     risk.reasons AS risk_reasons,
-    coalesce(iv.n, 0) AS interventions_60d
+    coalesce(iv.n, 0) AS interventions_60d,
+    coalesce(unanswered.n, 0) AS unanswered_checkins_60d
   FROM active a
   LEFT JOIN att USING (student_id) LEFT JOIN cp USING (student_id) LEFT JOIN wb USING (student_id)
-  LEFT JOIN risk USING (student_id) LEFT JOIN iv USING (student_id)`;
+  LEFT JOIN risk USING (student_id) LEFT JOIN iv USING (student_id) LEFT JOIN unanswered USING (student_id)`;
 
 /** An empty table with the facts' columns, for checking rule conditions without data. */
 export function factsSchemaDdl(table: string): string {

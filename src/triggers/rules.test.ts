@@ -21,7 +21,7 @@ const base = shipped('unexcused-absences.yaml');
 describe('trigger rules: loading and validation', () => {
   it('loads the shipped rules; each reads only facts its audience may see', async () => {
     const rules = await loadRules(defaultConfig());
-    expect(rules.length).toBe(12);
+    expect(rules.length).toBe(13);
     expect(new Set(rules.map((r) => r.family))).toEqual(new Set(['background', 'performance', 'wellbeing', 'model', 'help_request']));
     for (const r of rules) {
       const audience = rolesThatSee(r.visibility);

@@ -33,7 +33,7 @@ describe('kiinni triggers and interventions (real CLI)', () => {
 
   it('lists the rules, replays a week, and a rerun of the last day creates nothing', async () => {
     const rules = await json<{ rules: { id: string; visibility: string }[] }>('triggers', 'rules');
-    expect(rules.json.rules).toHaveLength(12);
+    expect(rules.json.rules).toHaveLength(13);
 
     const week = await json<{ runs: { as_of: string; opened: number }[] }>('triggers', 'run', '--as-of', '2026-01-12', '--until', '2026-01-16');
     expect(week.result.exitCode).toBe(0);
