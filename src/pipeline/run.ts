@@ -1,7 +1,8 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { gatewayJsonl, loadBottlenecks, planCheckins } from '../checkins/index.js';
 import type { Config } from '../core/config.js';
 import type { DataDir } from '../core/data-dir.js';
 import { addDays } from '../core/dates.js';
@@ -17,7 +18,7 @@ import { lastTriggerRun, loadRules, runTriggers, type TriggerRule } from '../tri
 import { loadInbox, waitingFiles } from './inbox.js';
 import { beginRun, doneSteps, endRun, findRun, recordStep } from './run-log.js';
 
-export const stepNames = ['ingest', 'train', 'score', 'triggers', 'digests', 'report'] as const;
+export const stepNames = ['ingest', 'train', 'score', 'triggers', 'checkins', 'digests', 'report'] as const;
 export type StepName = (typeof stepNames)[number];
 
 const definitionSchema = z.strictObject({
@@ -163,6 +164,17 @@ export async function runPipeline(db: Warehouse, dir: DataDir, config: Config, d
         checkpoint('triggers');
         const { opened_by_rule: _, ...counts } = s;
         return { summary: counts };
+      }
+      case 'checkins': {
+        const c = config.checkins;
+        const defs = await loadBottlenecks();
+        const { summary, checkins } = await planCheckins(db, defs, { asOf: day, minDaysBetween: c.minDaysBetween, quietPeriods: c.quietPeriods, capacityPerUnit: c.capacityPerUnit }, { logger: log, clock: fx.clock });
+        const file = path.join(dir.root, 'checkins', `${day}.jsonl`);
+        mkdirSync(path.dirname(file), { recursive: true });
+        writeFileSync(`${file}.tmp`, gatewayJsonl(checkins, defs));
+        renameSync(`${file}.tmp`, file);
+        checkpoint('checkins');
+        return { summary: { planned: summary.planned, candidates: summary.candidates, skipped: summary.skipped, quiet_period: summary.quiet_period, file } };
       }
       case 'digests': {
         const mailer = smtpMailer(config) ?? outboxMailer(dir.outbox);

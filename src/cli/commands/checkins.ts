@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { z } from 'zod';
-import { loadBottlenecks, planCheckins, type CheckinDefinitions, type PlannedCheckin } from '../../checkins/index.js';
+import { gatewayJsonl, gatewayRecord, loadBottlenecks, planCheckins } from '../../checkins/index.js';
 import { localDate } from '../../core/dates.js';
 import { ErrorCode, KiinniError } from '../../core/errors.js';
 import { latestDataDate } from '../../features/index.js';
@@ -8,12 +8,6 @@ import { withWarehouse } from '../../pipeline/session.js';
 import type { CliContext } from '../context.js';
 import { count } from '../format.js';
 import { dateOption, parseOptions, writeSession } from '../options.js';
-
-/** A planned check-in as the messaging gateway receives it: questions in the student's language, no reason given. */
-function gatewayRecord(c: PlannedCheckin, defs: CheckinDefinitions) {
-  const questions = defs.question_sets[c.question_set]!.questions.map((q) => ({ id: q.id, answer: q.answer, text: q.text[c.language] }));
-  return { student_id: c.student_id, given_name: c.given_name, language: c.language, unit: c.unit, question_set: c.question_set, questions };
-}
 
 const csvCell = (v: string | null) => (v === null ? '' : /[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
 
@@ -30,7 +24,7 @@ export async function runCheckinsPlan(ctx: CliContext, raw: Record<string, unkno
   if (opts.out) {
     const body =
       opts.format === 'jsonl'
-        ? records.map((r) => JSON.stringify(r)).join('\n') + (records.length ? '\n' : '')
+        ? gatewayJsonl(checkins, defs)
         : ['student_id,given_name,language,unit,question_set,questions', ...records.map((r) => [r.student_id, r.given_name, r.language, r.unit, r.question_set, r.questions.map((q) => q.text).join(' | ')].map(csvCell).join(','))].join('\n') + '\n';
     writeFileSync(opts.out, body);
   }

@@ -35,7 +35,8 @@ async function finalState(data: string) {
   const reportDir = path.join(data, 'reports', '2026-02-16');
   const csvs = readdirSync(reportDir).filter((f) => f.endsWith('.csv') && f !== 'model_groups.csv').sort().map((f) => [f, readFileSync(path.join(reportDir, f), 'utf8')]);
   const archived = kinds.map((k) => readdirSync(path.join(data, 'archive', k, '2026-02-16')).length);
-  return { lists, csvs, archived, inbox: kinds.map((k) => readdirSync(path.join(data, 'inbox', k)).length) };
+  const checkins = readFileSync(path.join(data, 'checkins', '2026-02-16.jsonl'), 'utf8');
+  return { lists, csvs, archived, checkins, inbox: kinds.map((k) => readdirSync(path.join(data, 'inbox', k)).length) };
 }
 
 describe('kiinni run (real CLI)', () => {
@@ -57,6 +58,7 @@ describe('kiinni run (real CLI)', () => {
     expect(r.json.status).toBe('finished');
     // 6 weeks: 30 school days (and the weekends between them).
     expect(r.json.steps.filter((s) => s.step.endsWith(':triggers')).length).toBe(40);
+    expect(readdirSync(path.join(data, 'checkins')).length).toBe(40);
     expect(r.json.steps.every((s) => s.status === 'done')).toBe(true);
     const days = readdirSync(path.join(data, 'outbox'));
     expect(days.length).toBeGreaterThanOrEqual(30);
@@ -72,7 +74,7 @@ describe('kiinni run (real CLI)', () => {
     expect(again.json.status).toBe('already_finished');
   }, 240_000);
 
-  it.each(['ingest', 'score', 'triggers', 'digests', 'report'])('a SIGKILL in the %s step, then a re-run, ends as an uninterrupted night with every e-mail once', async (step) => {
+  it.each(['ingest', 'score', 'triggers', 'checkins', 'digests', 'report'])('a SIGKILL in the %s step, then a re-run, ends as an uninterrupted night with every e-mail once', async (step) => {
     const env = { KIINNI_SMTP_URL: smtp.url };
     const night = ['run', 'nightly', '--as-of', '2026-02-16'];
     const data = await dataDirWithInbox();
