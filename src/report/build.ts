@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { csvField } from '../core/csv.js';
 import type { Logger } from '../core/log.js';
 import { ident, literal } from '../db/sql.js';
 import type { Warehouse } from '../db/warehouse.js';
@@ -134,12 +135,7 @@ export async function buildReport(db: Warehouse, o: ReportOptions, fx: { logger:
 
 /** CSV text of a table (RFC 4180; empty cell = suppressed or not applicable). */
 export function tableCsv(t: ReportTable): string {
-  const cell = (v: string | number | null | undefined) => {
-    if (v === null || v === undefined) return '';
-    const s = String(v);
-    return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-  };
-  return [t.columns.map((c) => c.name).join(','), ...t.rows.map((r) => t.columns.map((c) => cell(r[c.name])).join(','))].join('\n') + '\n';
+  return [t.columns.map((c) => c.name).join(','), ...t.rows.map((r) => t.columns.map((c) => csvField(r[c.name])).join(','))].join('\n') + '\n';
 }
 
 /** Writes report.html and a CSV and a Parquet file per table into `outDir`. */

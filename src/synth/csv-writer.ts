@@ -1,12 +1,7 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
+import { csvField } from '../core/csv.js';
 import type { Cell } from './simulate.js';
 
-/** CSV text of one cell: empty for null, quoted only when it must be. */
-export function csvCell(v: Cell): string {
-  if (v === null) return '';
-  if (typeof v !== 'string') return String(v);
-  return /[",\n\r]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v;
-}
 
 /** A buffered CSV file writer with synchronous, ordered writes (byte-identical output for a seed). */
 export class CsvWriter {
@@ -19,12 +14,12 @@ export class CsvWriter {
 
   constructor(readonly file: string, header: readonly string[]) {
     this.fd = openSync(file, 'w');
-    this.writeLine(header.map(csvCell).join(','));
+    this.writeLine(header.map(csvField).join(','));
   }
 
   writeRow(row: readonly Cell[]): number {
     this.rows++;
-    return this.writeLine(row.map(csvCell).join(','));
+    return this.writeLine(row.map(csvField).join(','));
   }
 
   /** Writes raw text as one line; returns its line number (1 = header). */

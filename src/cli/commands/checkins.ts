@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { z } from 'zod';
 import { gatewayJsonl, gatewayRecord, loadBottlenecks, planCheckins } from '../../checkins/index.js';
+import { csvField } from '../../core/csv.js';
 import { localDate } from '../../core/dates.js';
 import { ErrorCode, KiinniError } from '../../core/errors.js';
 import { latestDataDate } from '../../features/index.js';
@@ -9,7 +10,6 @@ import type { CliContext } from '../context.js';
 import { count } from '../format.js';
 import { dateOption, parseOptions, writeSession } from '../options.js';
 
-const csvCell = (v: string | null) => (v === null ? '' : /[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
 
 /** `kiinni checkins plan [--as-of DATE] [--out FILE] [--format csv|jsonl]`. */
 export async function runCheckinsPlan(ctx: CliContext, raw: Record<string, unknown>): Promise<number> {
@@ -25,7 +25,7 @@ export async function runCheckinsPlan(ctx: CliContext, raw: Record<string, unkno
     const body =
       opts.format === 'jsonl'
         ? gatewayJsonl(checkins, defs)
-        : ['student_id,given_name,language,unit,question_set,questions', ...records.map((r) => [r.student_id, r.given_name, r.language, r.unit, r.question_set, r.questions.map((q) => q.text).join(' | ')].map(csvCell).join(','))].join('\n') + '\n';
+        : ['student_id,given_name,language,unit,question_set,questions', ...records.map((r) => [r.student_id, r.given_name, r.language, r.unit, r.question_set, r.questions.map((q) => q.text).join(' | ')].map(csvField).join(','))].join('\n') + '\n';
     writeFileSync(opts.out, body);
   }
   ctx.print({ ...summary, file: opts.out ?? null }, () =>
