@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { ErrorCode, KiinniError } from '../core/errors.js';
 import { packageRoot } from '../core/package-root.js';
 import { Warehouse } from '../db/warehouse.js';
-import { factByName, facts } from '../triggers/index.js';
+import { factByName, facts, factsRead, predicateBindProblem, predicateShapeProblem } from '../triggers/index.js';
 
 const text = z.strictObject({ fi: z.string().min(1), sv: z.string().min(1), en: z.string().min(1) });
 const question = z.strictObject({ id: z.string().regex(/^[a-z][a-z0-9_]*$/), answer: z.enum(['scale_1_5', 'need_category', 'yes_no']), text });
@@ -57,17 +57,14 @@ export async function loadBottlenecks(file = checkinsFile()): Promise<CheckinDef
     await db.run(`CREATE TEMP TABLE _checkin_facts (student_id VARCHAR, ${[...ordinary.map((f) => `${f.name} ${f.type}`), ...extraCheckinFacts.map((f) => `${f.name} ${f.type}`)].join(', ')})`);
     for (const b of defs.bottlenecks) {
       if (!defs.question_sets[b.question_set]) fail(`bottleneck ${b.id}, field question_set`, `no question set "${b.question_set}".`);
-      if (/;|\bselect\b|\bfrom\b/i.test(b.condition)) fail(`bottleneck ${b.id}, field condition`, 'must be one predicate over the student facts.');
-      for (const word of b.condition.match(/[a-z_][a-z0-9_]*/g) ?? []) {
-        const fact = factByName.get(word);
-        if (fact && fact.visibility !== 'ordinary') fail(`bottleneck ${b.id}, field condition`, `reads ${word} (${fact.visibility}); a check-in plan may only use ordinary facts.`);
+      const shape = predicateShapeProblem(b.condition);
+      if (shape) fail(`bottleneck ${b.id}, field condition`, shape);
+      for (const name of factsRead(b.condition)) {
+        const fact = factByName.get(name)!;
+        if (fact.visibility !== 'ordinary') fail(`bottleneck ${b.id}, field condition`, `reads ${name} (${fact.visibility}); a check-in plan may only use ordinary facts.`);
       }
-      try {
-        await db.all(`SELECT student_id FROM _checkin_facts WHERE (${b.condition}) LIMIT 0`);
-      } catch (err) {
-        const cause = (err as { cause?: Error }).cause ?? (err as Error);
-        fail(`bottleneck ${b.id}, field condition`, String(cause.message).split('\n')[0]!.replace(/^Failed to extract statements: /, ''));
-      }
+      const problem = await predicateBindProblem(db, '_checkin_facts', b.condition);
+      if (problem) fail(`bottleneck ${b.id}, field condition`, problem);
     }
   } finally {
     db.close();

@@ -1,4 +1,5 @@
 import type { Visibility } from '../core/roles.js';
+import type { SqlParams, Warehouse } from '../db/warehouse.js';
 
 /** Metric families of the national model, plus the model and help requests. */
 export const triggerFamilies = ['background', 'performance', 'wellbeing', 'model', 'help_request'] as const;
@@ -159,4 +160,26 @@ export const studentFactsSql = `
 /** An empty table with the facts' columns, for checking rule conditions without data. */
 export function factsSchemaDdl(table: string): string {
   return `CREATE OR REPLACE TEMP TABLE ${table} (student_id VARCHAR, ${facts.map((x) => `${x.name} ${x.type}`).join(', ')})`;
+}
+
+/** Fact names appearing as words in a condition (a literal that names a fact counts too: safe side). */
+export function factsRead(condition: string): string[] {
+  const words = new Set(condition.match(/[A-Za-z_][A-Za-z0-9_]*/g) ?? []);
+  return facts.filter((x) => words.has(x.name)).map((x) => x.name);
+}
+
+/** Why a condition is not one predicate over the facts (no `;`, SELECT or FROM), or null. */
+export function predicateShapeProblem(condition: string): string | null {
+  return /;|\bselect\b|\bfrom\b/i.test(condition) ? 'must be one predicate over the student facts (no ;, SELECT or FROM).' : null;
+}
+
+/** Binds a condition against `table` without reading a row: DuckDB's first error line, or null. */
+export async function predicateBindProblem(db: Warehouse, table: string, condition: string, params?: SqlParams): Promise<string | null> {
+  try {
+    await db.all(`SELECT student_id FROM ${table} WHERE (${condition}) LIMIT 0`, params);
+    return null;
+  } catch (err) {
+    const cause = (err as { cause?: unknown }).cause ?? err;
+    return String((cause as Error).message ?? cause).split('\n')[0]!.replace(/^Failed to extract statements: /, '');
+  }
 }

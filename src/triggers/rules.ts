@@ -7,7 +7,7 @@ import { ErrorCode, KiinniError } from '../core/errors.js';
 import { packageRoot } from '../core/package-root.js';
 import { rolesThatSee, staffRoles, visibilityClasses, type StaffRole, type Visibility } from '../core/roles.js';
 import { Warehouse } from '../db/warehouse.js';
-import { factByName, facts, factsSchemaDdl, triggerFamilies, type TriggerFamily } from './facts.js';
+import { factByName, factsRead, factsSchemaDdl, predicateBindProblem, predicateShapeProblem, triggerFamilies, type TriggerFamily } from './facts.js';
 
 export const languages = ['fi', 'sv', 'en'] as const;
 export type Language = (typeof languages)[number];
@@ -95,16 +95,11 @@ export function parseRuleFile(file: string): TriggerRule {
   return { ...r.data, escalation: r.data.escalation, reads, file };
 }
 
-/** Fact names appearing as words in a condition (a literal that names a fact counts too: safe side). */
-function factsRead(condition: string): string[] {
-  const words = new Set(condition.match(/[A-Za-z_][A-Za-z0-9_]*/g) ?? []);
-  return facts.filter((x) => words.has(x.name)).map((x) => x.name);
-}
-
 /** Checks what a schema cannot: facts, placeholders, visibility against roles. */
 function checkRuleStatic(rule: TriggerRule): void {
   const { file, id } = rule;
-  if (/;|\bselect\b|\bfrom\b/i.test(rule.condition)) fail(file, id, 'condition', 'must be one predicate over the student facts (no ;, SELECT or FROM).');
+  const shape = predicateShapeProblem(rule.condition);
+  if (shape) fail(file, id, 'condition', shape);
   for (const e of rule.evidence) if (!factByName.has(e)) fail(file, id, 'evidence', `unknown fact "${e}".`);
   const targets = [...rule.roles, ...(rule.escalation ? [rule.escalation.to_role] : [])];
   const cleared = rolesThatSee(rule.visibility) as readonly string[];
@@ -137,13 +132,8 @@ async function checkConditionsBind(rules: readonly TriggerRule[]): Promise<void>
   try {
     await db.run(factsSchemaDdl('_facts_check'));
     for (const rule of rules) {
-      try {
-        await db.all(`SELECT student_id FROM _facts_check WHERE (${rule.condition}) LIMIT 0`, rule.params);
-      } catch (err) {
-        const cause = (err as { cause?: unknown }).cause ?? err;
-        const first = String((cause as Error).message ?? cause).split('\n')[0]!.replace(/^Failed to extract statements: /, '');
-        fail(rule.file, rule.id, 'condition', `${first}`);
-      }
+      const problem = await predicateBindProblem(db, '_facts_check', rule.condition, rule.params);
+      if (problem) fail(rule.file, rule.id, 'condition', problem);
     }
   } finally {
     db.close();
