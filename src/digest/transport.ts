@@ -54,14 +54,19 @@ export function outboxMailer(dir: string): Mailer {
   };
 }
 
+/** True when digests go over SMTP (KIINNI_SMTP_URL or the config's `digest.smtp`), not to the outbox. */
+export function smtpConfigured(config: Config, env: NodeJS.ProcessEnv = process.env): boolean {
+  return Boolean(env['KIINNI_SMTP_URL'] || config.digest.smtp);
+}
+
 /**
  * SMTP from `KIINNI_SMTP_URL` (smtp://host:port or smtps://…) or the config's `digest.smtp`.
  * Credentials come only from KIINNI_SMTP_USER and KIINNI_SMTP_PASSWORD, never from the config.
  */
 export function smtpMailer(config: Config, env: NodeJS.ProcessEnv = process.env): Mailer | undefined {
+  if (!smtpConfigured(config, env)) return undefined;
   const url = env['KIINNI_SMTP_URL'];
   const smtp = config.digest.smtp;
-  if (!url && !smtp) return undefined;
   const auth = env['KIINNI_SMTP_USER'] ? { user: env['KIINNI_SMTP_USER'], pass: env['KIINNI_SMTP_PASSWORD'] ?? '' } : undefined;
   let where: string;
   let options: Record<string, unknown>;

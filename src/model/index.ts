@@ -1,6 +1,6 @@
 export { trainModel, type TrainOptions, type TrainResult } from './train.js';
 export { scoreStudents, topScores, type ScoreSummary, type RiskReason, type Band } from './score.js';
-export { listVersions, findVersion, loadArtifact, promoteVersion, type ModelArtifact, type ModelVersionRow } from './registry.js';
+export { listVersions, findVersion, hasCurrentModel, loadArtifact, promoteVersion, type ModelArtifact, type ModelVersionRow } from './registry.js';
 export { evaluate, calibratedProba, type Evaluation } from './evaluate.js';
 export { loadModelSpec, type ModelSpec } from './spec.js';
 export { modelMigrations } from './schema.js';

@@ -66,6 +66,11 @@ export async function listVersions(db: Warehouse): Promise<ModelVersionRow[]> {
   return (await db.all(`SELECT ${versionColumns} FROM model_versions ORDER BY created_at DESC, version DESC`)) as unknown as ModelVersionRow[];
 }
 
+/** True when a model version is current (scoring can run). */
+export async function hasCurrentModel(db: Warehouse): Promise<boolean> {
+  return Boolean(await db.one(`SELECT 1 AS x FROM model_versions WHERE status = 'current'`));
+}
+
 export async function findVersion(db: Warehouse, version?: string): Promise<ModelVersionRow> {
   const row = version
     ? await db.one(`SELECT ${versionColumns} FROM model_versions WHERE version = $v`, { v: version })

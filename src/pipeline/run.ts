@@ -10,9 +10,9 @@ import { ErrorCode, KiinniError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import { packageRoot } from '../core/package-root.js';
 import type { Warehouse } from '../db/warehouse.js';
-import { outboxMailer, sendDigests, smtpMailer } from '../digest/index.js';
+import { outboxMailer, sendDigests, smtpConfigured, smtpMailer } from '../digest/index.js';
 import { loadCatalogue } from '../features/index.js';
-import { scoreStudents, trainModel } from '../model/index.js';
+import { hasCurrentModel, scoreStudents, trainModel } from '../model/index.js';
 import { buildReport, writeReport } from '../report/index.js';
 import { lastTriggerRun, loadRules, runTriggers, type TriggerRule } from '../triggers/index.js';
 import { loadInbox, waitingFiles } from './inbox.js';
@@ -83,8 +83,13 @@ export interface RunSummary {
 export async function planRun(db: Warehouse, dir: DataDir, def: PipelineDefinition, o: RunOptions): Promise<{ run_id: string; steps: string[]; inbox_files: { kind: string; file: string }[]; has_model: boolean; already: string | null }> {
   const { runId, days } = runShape(def, o);
   const run = await findRun(db, runId);
-  const hasModel = Boolean(await db.one(`SELECT 1 AS x FROM model_versions WHERE status = 'current'`));
+  const hasModel = await hasCurrentModel(db);
   return { run_id: runId, steps: expandSteps(def, days), inbox_files: waitingFiles(dir).map((f) => ({ kind: f.kind, file: path.basename(f.file) })), has_model: hasModel, already: run?.status ?? null };
+}
+
+/** The run's own log file: <data-dir>/logs/<run id>.log. */
+export function runLogFile(dir: DataDir, def: PipelineDefinition, o: RunOptions): string {
+  return path.join(dir.logs, `${runShape(def, o).runId}.log`);
 }
 
 function runShape(def: PipelineDefinition, o: RunOptions): { runId: string; period: string; days: string[] } {
@@ -117,9 +122,9 @@ const isMonday = (day: string) => new Date(`${day}T12:00:00Z`).getUTCDay() === 1
 export async function runPipeline(db: Warehouse, dir: DataDir, config: Config, def: PipelineDefinition, o: RunOptions, fx: RunEffects): Promise<RunSummary> {
   const t0 = Date.now();
   const { runId, period, days } = runShape(def, o);
-  const logFile = path.join(dir.logs, `${runId}.log`);
+  const logFile = runLogFile(dir, def, o);
   const reportDir = path.join(dir.root, 'reports', o.asOf);
-  const outputs = { outbox: config.digest.smtp || process.env['KIINNI_SMTP_URL'] ? 'smtp' : dir.outbox, report: def.steps.includes('report') ? path.join(reportDir, 'report.html') : null };
+  const outputs = { outbox: smtpConfigured(config) ? 'smtp' : dir.outbox, report: def.steps.includes('report') ? path.join(reportDir, 'report.html') : null };
   const existing = await findRun(db, runId);
   if (existing?.status === 'finished' && !o.force) {
     return { run_id: runId, pipeline: def.name, period, status: 'already_finished', attempt: existing.attempts, steps: [], log_file: existing.log_file ?? logFile, outputs, ms: 0 };
@@ -148,7 +153,7 @@ export async function runPipeline(db: Warehouse, dir: DataDir, config: Config, d
       case 'score': {
         if (def.daily && !isMonday(day) && day !== days[0]) return { summary: { skipped: 'scores are refreshed on Mondays' } };
         let trained: string | null = null;
-        if (!(await db.one(`SELECT 1 AS x FROM model_versions WHERE status = 'current'`))) {
+        if (!(await hasCurrentModel(db))) {
           const r = await trainModel(db, dir.models, { asOf: day, promote: true }, { logger: log, clock: fx.clock });
           trained = r.version;
         }
@@ -230,7 +235,6 @@ export async function runPipeline(db: Warehouse, dir: DataDir, config: Config, d
       results.push({ step: key, status: 'failed', ms, peak_rss_mb: Math.round(peak / 2 ** 20), summary: null, error: message });
       log.error({ step: key, ms }, 'step_failed');
       failure = `${key}: ${message}`;
-      clearInterval(timer);
       break;
     } finally {
       clearInterval(timer);

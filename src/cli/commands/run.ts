@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { SingleBar } from 'cli-progress';
 import { z } from 'zod';
 import { localDate } from '../../core/dates.js';
@@ -7,7 +6,7 @@ import { createRunLogger } from '../../core/log.js';
 import { dataDirLayout } from '../../core/data-dir.js';
 import { latestDataDate } from '../../features/index.js';
 import { listRuns } from '../../pipeline/run-log.js';
-import { loadPipelines, planRun, runPipeline, type RunSummary } from '../../pipeline/run.js';
+import { loadPipelines, planRun, runLogFile, runPipeline, type RunSummary } from '../../pipeline/run.js';
 import { withWarehouse } from '../../pipeline/session.js';
 import type { CliContext } from '../context.js';
 import { table } from '../format.js';
@@ -27,8 +26,7 @@ export async function runRun(ctx: CliContext, name: string, raw: Record<string, 
     const asOf = opts.to ?? opts.asOf ?? (await latestDataDate(db)) ?? localDate(ctx.clock());
     const o = { pipeline: name, asOf, from: opts.from, force: Boolean(opts.force) };
     if (opts.dryRun) return { plan: await planRun(db, dir, def, o) };
-    const { runId } = { runId: def.daily ? `${name}-${opts.from}..${asOf}` : `${name}-${asOf}` };
-    const logger = createRunLogger((ctx.logger.level as 'info') ?? 'warn', path.join(dir.logs, `${runId}.log`));
+    const logger = createRunLogger((ctx.logger.level as 'info') ?? 'warn', runLogFile(dir, def, o));
     const bar = process.stderr.isTTY && !ctx.json ? new SingleBar({ format: ' {bar} {value}/{total} steps  {step}', hideCursor: true, clearOnComplete: true }) : undefined;
     const kill = process.env['KIINNI_KILL_AT'];
     const summary = await runPipeline(db, dir, ctx.config, def, o, {
