@@ -1,3 +1,4 @@
+import type { Config } from '../core/config.js';
 import { addDays } from '../core/dates.js';
 import type { Logger } from '../core/log.js';
 import { literal } from '../db/sql.js';
@@ -40,6 +41,12 @@ export interface PlanSummary {
 }
 
 const PRIOR_RATE = 0.03;
+
+/** Plan options from the provider's config (`checkins:`). */
+export function planOptions(config: Config, asOf: string): PlanOptions {
+  const c = config.checkins;
+  return { asOf, minDaysBetween: c.minDaysBetween, quietPeriods: c.quietPeriods, capacityPerUnit: c.capacityPerUnit };
+}
 
 /** Help requests per answered check-in, by category, over the year before the date. */
 async function helpRates(db: Warehouse, asOf: string): Promise<{ rates: Record<NeedCategory, number>; source: 'observed' | 'prior' }> {

@@ -1,5 +1,8 @@
 import { z } from 'zod';
 import { ErrorCode, KiinniError } from '../core/errors.js';
+import { localDate } from '../core/dates.js';
+import type { Warehouse } from '../db/warehouse.js';
+import { latestDataDate } from '../features/index.js';
 import type { CliContext } from './context.js';
 
 /** A YYYY-MM-DD option. */
@@ -19,3 +22,8 @@ export function parseOptions<T>(schema: z.ZodType<T>, raw: unknown): T {
 export const writeSession = (ctx: CliContext, command: string) => ({ dataDir: ctx.dataDir, config: ctx.config, logger: ctx.logger, clock: ctx.clock, write: true, command });
 /** Session options for a read-only command. */
 export const readSession = (ctx: CliContext, command: string) => ({ ...writeSession(ctx, command), write: false });
+
+/** The date a command works on: --as-of, else the latest date with data, else today in Finland. */
+export async function asOfOrLatest(db: Warehouse, ctx: CliContext, asOf: string | undefined): Promise<string> {
+  return asOf ?? (await latestDataDate(db)) ?? localDate(ctx.clock());
+}

@@ -1,7 +1,7 @@
 import { ErrorCode, KiinniError } from '../core/errors.js';
 import { maySee } from '../core/roles.js';
 import type { Warehouse } from '../db/warehouse.js';
-import type { FeatureSpec } from '../features/index.js';
+import { loadCatalogue, type FeatureSpec } from '../features/index.js';
 import { reasonSentences, type RiskReason } from '../model/index.js';
 import { liveRoutedTriggers, viewTrigger, type Language, type StoredTrigger, type TriggerRule, type TriggerView, type Viewer } from '../triggers/index.js';
 
@@ -46,6 +46,11 @@ export interface Digest {
 export interface ComposeContext {
   rules: ReadonlyMap<string, TriggerRule>;
   features: readonly FeatureSpec[];
+}
+
+/** The rules and feature catalogue digests are worded from. */
+export function composeContext(rules: readonly TriggerRule[]): ComposeContext {
+  return { rules: new Map(rules.map((r) => [r.id, r])), features: loadCatalogue() };
 }
 
 const severityRank: Record<string, number> = { high: 0, medium: 1, low: 2 };

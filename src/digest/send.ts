@@ -1,3 +1,4 @@
+import type { Config } from '../core/config.js';
 import type { Logger } from '../core/log.js';
 import type { Warehouse } from '../db/warehouse.js';
 import { buildDigest, digestRecipients, loadDigestData, type ComposeContext } from './compose.js';
@@ -10,6 +11,11 @@ export interface SendOptions {
   /** Also send to staff with nothing open. */
   sendEmpty: boolean;
   retry: { attempts: number; backoffMs: number };
+}
+
+/** Send options from the provider's config (`digest:`). */
+export function sendOptions(config: Config, asOf: string): SendOptions {
+  return { asOf, from: config.digest.from, sendEmpty: config.digest.sendEmpty, retry: config.digest.retry };
 }
 
 export interface DigestEffects {

@@ -2,7 +2,7 @@ import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { gatewayJsonl, loadBottlenecks, planCheckins } from '../checkins/index.js';
+import { gatewayJsonl, loadBottlenecks, planCheckins, planOptions } from '../checkins/index.js';
 import type { Config } from '../core/config.js';
 import type { DataDir } from '../core/data-dir.js';
 import { addDays } from '../core/dates.js';
@@ -10,10 +10,9 @@ import { ErrorCode, KiinniError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import { packageRoot } from '../core/package-root.js';
 import type { Warehouse } from '../db/warehouse.js';
-import { outboxMailer, sendDigests, smtpConfigured, smtpMailer } from '../digest/index.js';
-import { loadCatalogue } from '../features/index.js';
+import { composeContext, outboxMailer, sendDigests, sendOptions, smtpConfigured, smtpMailer } from '../digest/index.js';
 import { hasCurrentModel, scoreStudents, trainModel } from '../model/index.js';
-import { buildReport, writeReport } from '../report/index.js';
+import { buildReport, reportOptions, writeReport } from '../report/index.js';
 import { lastTriggerRun, loadRules, runTriggers, type TriggerRule } from '../triggers/index.js';
 import { loadInbox, waitingFiles } from './inbox.js';
 import { beginRun, doneSteps, endRun, findRun, recordStep } from './run-log.js';
@@ -134,10 +133,7 @@ export async function runPipeline(db: Warehouse, dir: DataDir, config: Config, d
   const keys = expandSteps(def, days);
   const checkpoint = fx.checkpoint ?? (() => {});
   let rules: TriggerRule[] | undefined;
-  const compose = async () => {
-    rules ??= await loadRules(config);
-    return { rules: new Map(rules.map((r) => [r.id, r])), features: loadCatalogue() };
-  };
+  const compose = async () => composeContext((rules ??= await loadRules(config)));
   const log = fx.logger.child({ run_id: runId });
   log.info({ pipeline: def.name, period, attempt, steps: keys.length, resumed_after: done.size }, 'run_started');
 
@@ -171,9 +167,8 @@ export async function runPipeline(db: Warehouse, dir: DataDir, config: Config, d
         return { summary: counts };
       }
       case 'checkins': {
-        const c = config.checkins;
         const defs = await loadBottlenecks();
-        const { summary, checkins } = await planCheckins(db, defs, { asOf: day, minDaysBetween: c.minDaysBetween, quietPeriods: c.quietPeriods, capacityPerUnit: c.capacityPerUnit }, { logger: log, clock: fx.clock });
+        const { summary, checkins } = await planCheckins(db, defs, planOptions(config, day), { logger: log, clock: fx.clock });
         const file = path.join(dir.root, 'checkins', `${day}.jsonl`);
         mkdirSync(path.dirname(file), { recursive: true });
         writeFileSync(`${file}.tmp`, gatewayJsonl(checkins, defs));
@@ -185,7 +180,7 @@ export async function runPipeline(db: Warehouse, dir: DataDir, config: Config, d
         const mailer = smtpMailer(config) ?? outboxMailer(dir.outbox);
         let sent = 0;
         try {
-          const s = await sendDigests(db, { asOf: day, from: config.digest.from, sendEmpty: config.digest.sendEmpty, retry: config.digest.retry }, await compose(), {
+          const s = await sendDigests(db, sendOptions(config, day), await compose(), {
             // The crash point sits between two messages: the first is sent and recorded.
             mailer: { kind: mailer.kind, where: mailer.where, close: () => mailer.close(), send: async (m, f) => (sent++ > 0 && checkpoint('digests'), await mailer.send(m, f)) },
             logger: log,
@@ -198,8 +193,7 @@ export async function runPipeline(db: Warehouse, dir: DataDir, config: Config, d
         }
       }
       case 'report': {
-        const r = config.report;
-        const report = await buildReport(db, { asOf: o.asOf, unit: undefined, minCell: r.minCell, graceDays: r.graceDays, lang: 'fi', programmeStart: r.programmeStart, nationalBaseline: r.nationalBaseline, bootstrap: 500 }, { logger: log });
+        const report = await buildReport(db, reportOptions(config, { asOf: o.asOf }), { logger: log });
         const files = await writeReport(db, report, reportDir, 'fi', () => checkpoint('report'));
         return { summary: { tables: report.tables.length, files: files.length, dir: reportDir } };
       }

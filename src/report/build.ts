@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import type { Config } from '../core/config.js';
 import { csvField } from '../core/csv.js';
 import type { Logger } from '../core/log.js';
 import { ident, literal } from '../db/sql.js';
@@ -21,6 +22,12 @@ export interface ReportOptions extends TableOptions {
   /** National negative-exit shares to compare with (Statistics Finland), by education type. */
   nationalBaseline: Record<string, number>;
   bootstrap: number;
+}
+
+/** Report options from the provider's config (`report:`) and the command's own choices. */
+export function reportOptions(config: Config, o: { asOf: string; unit?: string | undefined; lang?: ReportLanguage; bootstrap?: number }): ReportOptions {
+  const r = config.report;
+  return { asOf: o.asOf, unit: o.unit, minCell: r.minCell, graceDays: r.graceDays, lang: o.lang ?? 'fi', programmeStart: r.programmeStart, nationalBaseline: r.nationalBaseline, bootstrap: o.bootstrap ?? 500 };
 }
 
 /** Everything the report shows, each figure already suppressed. */

@@ -1,25 +1,22 @@
 import { writeFileSync } from 'node:fs';
 import { z } from 'zod';
-import { gatewayJsonl, gatewayRecord, loadBottlenecks, planCheckins } from '../../checkins/index.js';
+import { gatewayJsonl, gatewayRecord, loadBottlenecks, planCheckins, planOptions } from '../../checkins/index.js';
 import { csvField } from '../../core/csv.js';
 import { localDate } from '../../core/dates.js';
 import { ErrorCode, KiinniError } from '../../core/errors.js';
-import { latestDataDate } from '../../features/index.js';
 import { withWarehouse } from '../../pipeline/session.js';
 import type { CliContext } from '../context.js';
 import { count } from '../format.js';
-import { dateOption, parseOptions, writeSession } from '../options.js';
+import { asOfOrLatest, dateOption, parseOptions, writeSession } from '../options.js';
 
 
 /** `kiinni checkins plan [--as-of DATE] [--out FILE] [--format csv|jsonl]`. */
 export async function runCheckinsPlan(ctx: CliContext, raw: Record<string, unknown>): Promise<number> {
   const opts = parseOptions(z.object({ asOf: dateOption.optional(), out: z.string().optional(), format: z.enum(['csv', 'jsonl']).default('jsonl') }), raw);
   const defs = await loadBottlenecks();
-  const c = ctx.config.checkins;
-  const { summary, checkins } = await withWarehouse(writeSession(ctx, 'checkins plan'), async ({ db }) => {
-    const asOf = opts.asOf ?? (await latestDataDate(db)) ?? localDate(ctx.clock());
-    return planCheckins(db, defs, { asOf, minDaysBetween: c.minDaysBetween, quietPeriods: c.quietPeriods, capacityPerUnit: c.capacityPerUnit }, { logger: ctx.logger, clock: ctx.clock });
-  });
+  const { summary, checkins } = await withWarehouse(writeSession(ctx, 'checkins plan'), async ({ db }) =>
+    planCheckins(db, defs, planOptions(ctx.config, await asOfOrLatest(db, ctx, opts.asOf)), { logger: ctx.logger, clock: ctx.clock }),
+  );
   const records = checkins.map((x) => gatewayRecord(x, defs));
   if (opts.out) {
     const body =

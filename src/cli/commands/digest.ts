@@ -1,8 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { z } from 'zod';
 import { localDate } from '../../core/dates.js';
-import { composeDigest, findRecipient, outboxMailer, renderDigest, sendDigests, smtpMailer, type ComposeContext } from '../../digest/index.js';
-import { loadCatalogue } from '../../features/index.js';
+import { composeContext, composeDigest, findRecipient, outboxMailer, renderDigest, sendDigests, sendOptions, smtpMailer } from '../../digest/index.js';
 import { withWarehouse } from '../../pipeline/session.js';
 import { lastTriggerRun, loadRules } from '../../triggers/index.js';
 import type { Warehouse } from '../../db/warehouse.js';
@@ -10,10 +9,6 @@ import type { CliContext } from '../context.js';
 import { count } from '../format.js';
 import { dateOption, parseOptions, readSession, writeSession } from '../options.js';
 
-async function composeContext(ctx: CliContext): Promise<ComposeContext> {
-  const rules = await loadRules(ctx.config);
-  return { rules: new Map(rules.map((r) => [r.id, r])), features: loadCatalogue() };
-}
 
 /** The digest date: --as-of, else the last trigger run, else today. */
 async function digestDate(db: Warehouse, ctx: CliContext, asOf: string | undefined): Promise<string> {
@@ -23,12 +18,12 @@ async function digestDate(db: Warehouse, ctx: CliContext, asOf: string | undefin
 /** `kiinni digest send [--as-of DATE]`: exit 1 when any message failed. */
 export async function runDigestSend(ctx: CliContext, raw: Record<string, unknown>): Promise<number> {
   const opts = parseOptions(z.object({ asOf: dateOption.optional() }), raw);
-  const compose = await composeContext(ctx);
+  const compose = composeContext(await loadRules(ctx.config));
   const summary = await withWarehouse(writeSession(ctx, 'digest send'), async ({ db, dir }) => {
     const mailer = smtpMailer(ctx.config) ?? outboxMailer(dir.outbox);
     try {
       const asOf = await digestDate(db, ctx, opts.asOf);
-      return await sendDigests(db, { asOf, from: ctx.config.digest.from, sendEmpty: ctx.config.digest.sendEmpty, retry: ctx.config.digest.retry }, compose, { mailer, logger: ctx.logger, clock: ctx.clock });
+      return await sendDigests(db, sendOptions(ctx.config, asOf), compose, { mailer, logger: ctx.logger, clock: ctx.clock });
     } finally {
       mailer.close();
     }
@@ -46,7 +41,7 @@ export async function runDigestSend(ctx: CliContext, raw: Record<string, unknown
 /** `kiinni digest preview --staff ID [--as-of DATE] [--format text|html|eml] [--out FILE]`. */
 export async function runDigestPreview(ctx: CliContext, raw: Record<string, unknown>): Promise<number> {
   const opts = parseOptions(z.object({ staff: z.string(), asOf: dateOption.optional(), format: z.enum(['text', 'html', 'json']).default('text'), out: z.string().optional() }), raw);
-  const compose = await composeContext(ctx);
+  const compose = composeContext(await loadRules(ctx.config));
   const { digest, rendered } = await withWarehouse(readSession(ctx, 'digest preview'), async ({ db }) => {
     const digest = await composeDigest(db, await findRecipient(db, opts.staff), await digestDate(db, ctx, opts.asOf), compose);
     return { digest, rendered: renderDigest(digest) };

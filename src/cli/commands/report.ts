@@ -1,20 +1,17 @@
 import path from 'node:path';
 import { z } from 'zod';
-import { localDate } from '../../core/dates.js';
-import { latestDataDate } from '../../features/index.js';
 import { withWarehouse } from '../../pipeline/session.js';
-import { buildReport, writeReport } from '../../report/index.js';
+import { buildReport, reportOptions, writeReport } from '../../report/index.js';
 import type { CliContext } from '../context.js';
-import { dateOption, parseOptions, readSession } from '../options.js';
+import { asOfOrLatest, dateOption, parseOptions, readSession } from '../options.js';
 
 /** `kiinni report build --out DIR [--as-of DATE] [--unit U] [--lang fi|sv|en]`. */
 export async function runReportBuild(ctx: CliContext, raw: Record<string, unknown>): Promise<number> {
   const opts = parseOptions(z.object({ out: z.string(), asOf: dateOption.optional(), unit: z.string().optional(), lang: z.enum(['fi', 'sv', 'en']).default('fi'), bootstrap: z.coerce.number().int().min(0).max(10_000).default(500) }), raw);
   const t0 = Date.now();
   const { report, files } = await withWarehouse(readSession(ctx, 'report build'), async ({ db }) => {
-    const asOf = opts.asOf ?? (await latestDataDate(db)) ?? localDate(ctx.clock());
-    const r = ctx.config.report;
-    const report = await buildReport(db, { asOf, unit: opts.unit, minCell: r.minCell, graceDays: r.graceDays, lang: opts.lang, programmeStart: r.programmeStart, nationalBaseline: r.nationalBaseline, bootstrap: opts.bootstrap }, { logger: ctx.logger });
+    const asOf = await asOfOrLatest(db, ctx, opts.asOf);
+    const report = await buildReport(db, reportOptions(ctx.config, { asOf, unit: opts.unit, lang: opts.lang, bootstrap: opts.bootstrap }), { logger: ctx.logger });
     return { report, files: await writeReport(db, report, path.resolve(opts.out), opts.lang) };
   });
   const summary = { as_of: report.as_of, unit: report.unit, min_cell: report.min_cell, tables: report.tables.map((t) => ({ name: t.name, rows: t.rows.length })), impact: report.impact, files, ms: Date.now() - t0 };

@@ -1,16 +1,14 @@
 import { SingleBar } from 'cli-progress';
 import { z } from 'zod';
-import { localDate } from '../../core/dates.js';
 import { ErrorCode, KiinniError } from '../../core/errors.js';
 import { createRunLogger } from '../../core/log.js';
 import { dataDirLayout } from '../../core/data-dir.js';
-import { latestDataDate } from '../../features/index.js';
 import { listRuns } from '../../pipeline/run-log.js';
 import { loadPipelines, planRun, runLogFile, runPipeline, type RunSummary } from '../../pipeline/run.js';
 import { withWarehouse } from '../../pipeline/session.js';
 import type { CliContext } from '../context.js';
 import { table } from '../format.js';
-import { dateOption, parseOptions, readSession, writeSession } from '../options.js';
+import { asOfOrLatest, dateOption, parseOptions, readSession, writeSession } from '../options.js';
 
 /** `kiinni run <pipeline> [--as-of D] [--from D --to D] [--dry-run] [--force]`: exit 1 when a step failed. */
 export async function runRun(ctx: CliContext, name: string, raw: Record<string, unknown>): Promise<number> {
@@ -23,7 +21,7 @@ export async function runRun(ctx: CliContext, name: string, raw: Record<string, 
   const session = opts.dryRun ? readSession(ctx, `run ${name}`) : writeSession(ctx, `run ${name}`);
   const dir = dataDirLayout(ctx.dataDir);
   const result = await withWarehouse(session, async ({ db }) => {
-    const asOf = opts.to ?? opts.asOf ?? (await latestDataDate(db)) ?? localDate(ctx.clock());
+    const asOf = await asOfOrLatest(db, ctx, opts.to ?? opts.asOf);
     const o = { pipeline: name, asOf, from: opts.from, force: Boolean(opts.force) };
     if (opts.dryRun) return { plan: await planRun(db, dir, def, o) };
     const logger = createRunLogger((ctx.logger.level as 'info') ?? 'warn', runLogFile(dir, def, o));

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { addDays, localDate } from '../../core/dates.js';
 import { ErrorCode, KiinniError } from '../../core/errors.js';
 import type { Warehouse } from '../../db/warehouse.js';
-import { latestDataDate, loadCatalogue } from '../../features/index.js';
+import { loadCatalogue } from '../../features/index.js';
 import { withWarehouse } from '../../pipeline/session.js';
 import {
   acknowledgeTrigger, addIntervention, facts, lastTriggerRun, listInterventions, listTriggers, loadRules, resolutionOutcomes, resolveTrigger, resolveViewer, runTriggers, showTrigger,
@@ -10,7 +10,7 @@ import {
 } from '../../triggers/index.js';
 import type { CliContext } from '../context.js';
 import { count, table } from '../format.js';
-import { dateOption, parseOptions, readSession, writeSession } from '../options.js';
+import { asOfOrLatest, dateOption, parseOptions, readSession, writeSession } from '../options.js';
 
 const lang = z.enum(['fi', 'sv', 'en']).optional();
 
@@ -44,7 +44,7 @@ export async function runTriggerRun(ctx: CliContext, raw: Record<string, unknown
   const opts = parseOptions(z.object({ asOf: dateOption.optional(), until: dateOption.optional() }), raw);
   const rules = await loadRules(ctx.config);
   const runs = await withWarehouse(writeSession(ctx, 'triggers run'), async ({ db }) => {
-    let first = opts.asOf ?? (await latestDataDate(db)) ?? localDate(ctx.clock());
+    let first = await asOfOrLatest(db, ctx, opts.asOf);
     const last = opts.until ?? first;
     if (last < first) throw new KiinniError(ErrorCode.Usage, `--until ${last} is before --as-of ${first}.`);
     // A replay interrupted part-way continues from its last completed day (run again: no change).
