@@ -4,14 +4,13 @@ import type { Config } from '../core/config.js';
 import { csvField } from '../core/csv.js';
 import type { Logger } from '../core/log.js';
 import { ident, literal } from '../db/sql.js';
-import type { Warehouse } from '../db/warehouse.js';
+import type { Row, Warehouse } from '../db/warehouse.js';
 import { calibrationSpec, renderSvg, smallMultiplesSpec } from './charts.js';
 import { contactEpisodes, estimateImpact, type ImpactEstimate } from './impact.js';
-import { yearlyMetricsSql } from './metrics.js';
 import { renderReportHtml, type ReportLanguage } from './render.js';
 import { suppressShare } from './suppress.js';
 import {
-  checkinTable, dataQualityTable, interventionTable, intakeTable, riskBandTable, triggerTable, wellbeingTable, yearlyTable,
+  checkinTable, dataQualityTable, interventionTable, intakeTable, riskBandTable, triggerTable, wellbeingTable, yearlyRows, yearlyTable,
   type ReportColumn, type ReportTable, type TableOptions,
 } from './tables.js';
 
@@ -44,15 +43,12 @@ export interface Report {
 const col = (name: string, kind: ReportColumn['kind']): ReportColumn => ({ name, kind });
 
 /** Negative-exit shares before and after a programme start, started units against the others (difference in differences). */
-async function beforeAfterTable(db: Warehouse, o: ReportOptions): Promise<ReportTable | null> {
+function beforeAfterTable(byUnit: readonly Row[], o: ReportOptions): ReportTable | null {
   if (!o.programmeStart) return null;
   const startYear = Number(o.programmeStart.date.slice(0, 4)) - (Number(o.programmeStart.date.slice(5, 7)) >= 8 ? 0 : 1);
   const started = new Set(o.programmeStart.units);
   const cells = new Map<string, { n: number; x: number }>();
-  for (const r of await db.all(
-    `SELECT start_year, value, present, negative_exits FROM (${yearlyMetricsSql('unit')}) WHERE NOT year_in_progress`,
-    { as_of: o.asOf, grace_days: o.graceDays },
-  )) {
+  for (const r of byUnit.filter((x) => !x['year_in_progress'])) {
     const group = started.has(String(r['value'])) ? 'started' : 'comparison';
     const period = Number(r['start_year']) >= startYear ? 'after' : 'before';
     const c = cells.get(`${group}|${period}`) ?? { n: 0, x: 0 };
@@ -90,11 +86,16 @@ export async function buildReport(db: Warehouse, o: ReportOptions, fx: { logger:
     await db.run(`CREATE OR REPLACE TEMP VIEW students AS SELECT * FROM ${ident(catalog)}.main.students WHERE unit = ${literal(o.unit)}`);
   }
   const tables: ReportTable[] = [];
-  for (const dim of ['provider', 'education_type', 'unit', 'programme', 'group'] as const) tables.push(await yearlyTable(db, dim, o));
+  let unitCounts: Row[] = [];
+  for (const dim of ['provider', 'education_type', 'unit', 'programme', 'group'] as const) {
+    const raw = await yearlyRows(db, dim, o);
+    if (dim === 'unit') unitCounts = raw;
+    tables.push(yearlyTable(raw, dim, o));
+  }
   tables.push(await intakeTable(db, o), await wellbeingTable(db, o), await riskBandTable(db, o), await triggerTable(db, o), await interventionTable(db, o), await checkinTable(db, o));
   const baseline = tables[1]!.rows.map((r) => ({ ...r, national_baseline: o.nationalBaseline[String(r['education_type'])] ?? null }));
   tables[1] = { ...tables[1]!, rows: baseline, columns: [...tables[1]!.columns, col('national_baseline', 'share')] };
-  const beforeAfter = await beforeAfterTable(db, o);
+  const beforeAfter = beforeAfterTable(unitCounts, o);
   if (beforeAfter) tables.push(beforeAfter);
   const from = `${Number(o.asOf.slice(0, 4)) - 2}${o.asOf.slice(4)}`;
   const episodes = await contactEpisodes(db, { asOf: o.asOf, from, contactDays: 7, windowDays: 90, bootstrap: o.bootstrap, seed: 1 });

@@ -1,4 +1,4 @@
-import type { Warehouse } from '../db/warehouse.js';
+import type { Row, Warehouse } from '../db/warehouse.js';
 import { suppressShare, suppressTable } from './suppress.js';
 import { reportDimensions, yearlyMetricsSql, type ReportDimension } from './metrics.js';
 
@@ -33,8 +33,7 @@ const ratio = (a: number, b: number) => (b > 0 ? a / b : null);
  * total, so primary and secondary suppression run across the dimension's values; shares are
  * shown only where their counts are.
  */
-export async function yearlyTable(db: Warehouse, dimension: ReportDimension, o: TableOptions): Promise<ReportTable> {
-  const raw = await db.all(yearlyMetricsSql(dimension), { as_of: o.asOf, grace_days: o.graceDays });
+export function yearlyTable(raw: readonly Row[], dimension: ReportDimension, o: TableOptions): ReportTable {
   const rows: ReportTable['rows'] = [];
   const years = [...new Set(raw.map((r) => String(r['academic_year'])))];
   for (const year of years) {
@@ -80,6 +79,11 @@ export async function yearlyTable(db: Warehouse, dimension: ReportDimension, o: 
     ],
     rows,
   };
+}
+
+/** The unsuppressed yearly counts of a dimension (yearlyMetricsSql), read once per report. */
+export function yearlyRows(db: Warehouse, dimension: ReportDimension, o: TableOptions): Promise<Row[]> {
+  return db.all(yearlyMetricsSql(dimension), { as_of: o.asOf, grace_days: o.graceDays });
 }
 
 /** Background profile of each year's intake (taustadata), as shares of entrants. */
