@@ -1,12 +1,12 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { defaultConfig } from '../core/config.js';
-import { welfareRoles } from '../core/roles.js';
 import { loadCatalogue, type FeatureSpec } from '../features/index.js';
 import { composeDigest, findRecipient, renderDigest } from '../digest/index.js';
 import { buildSchool, insertRows, schoolStaff, student } from '../testing/school.js';
+import { welfareMarkers } from '../testing/welfare.js';
 import { testEffects, withWarehouse } from '../testing/warehouse.js';
-import { facts, languages, listInterventions, listTriggers, loadRules, resolveViewer, runTriggers, showTrigger, type TriggerRule, type ViewContext } from './index.js';
+import { languages, listInterventions, listTriggers, loadRules, resolveViewer, runTriggers, showTrigger, type TriggerRule, type ViewContext } from './index.js';
 
 /**
  * Property: whatever the data, nothing a non-welfare role can get out of the trigger layer
@@ -42,14 +42,7 @@ let welfareSeen = 0;
 beforeAll(async () => {
   rules = await loadRules(defaultConfig());
   features = loadCatalogue();
-  const welfareRules = rules.filter((r) => r.visibility === 'welfare');
-  forbidden = [
-    ...welfareItems,
-    ...welfareRoles,
-    ...facts.filter((f) => f.visibility === 'welfare').map((f) => `"${f.name}"`),
-    ...welfareRules.flatMap((r) => [r.id, ...languages.map((l) => r.title[l])]),
-    ...features.filter((f) => f.sensitivity === 'welfare').flatMap((f) => languages.map((l) => f.reason[l])),
-  ];
+  forbidden = [...welfareItems, ...welfareMarkers(rules, features)];
 });
 
 const day = (offset: number) => new Date(Date.UTC(2025, 9, 15) - offset * 86_400_000).toISOString().slice(0, 10);
