@@ -56,22 +56,18 @@ export function suppressTable(table: CountTable, minCell = 5): SuppressedTable {
     reason[i]![j] = 'secondary';
     return true;
   };
+  // Every row, then every column: its cells and the flag saying whether its total is published.
+  const lines = [
+    ...rowPublished.map((_, i) => ({ published: rowPublished, k: i, cells: Array.from({ length: cols }, (_, j) => [i, j] as [number, number]) })),
+    ...colPublished.map((_, j) => ({ published: colPublished, k: j, cells: Array.from({ length: rows }, (_, i) => [i, j] as [number, number]) })),
+  ];
   for (let changed = true; changed; ) {
     changed = false;
-    for (let i = 0; i < rows; i++) {
-      if (!rowPublished[i]) continue;
-      const line = Array.from({ length: cols }, (_, j) => [i, j] as [number, number]);
-      if (line.filter(([a, b]) => reason[a]![b] !== 'shown').length === 1) {
+    for (const line of lines) {
+      if (!line.published[line.k]) continue;
+      if (line.cells.filter(([a, b]) => reason[a]![b] !== 'shown').length === 1) {
         // Nothing left to hide beside it: the total itself would give the cell away.
-        if (!hideAnother(line)) rowPublished[i] = false;
-        changed = true;
-      }
-    }
-    for (let j = 0; j < cols; j++) {
-      if (!colPublished[j]) continue;
-      const line = Array.from({ length: rows }, (_, i) => [i, j] as [number, number]);
-      if (line.filter(([a, b]) => reason[a]![b] !== 'shown').length === 1) {
-        if (!hideAnother(line)) colPublished[j] = false;
+        if (!hideAnother(line.cells)) line.published[line.k] = false;
         changed = true;
       }
     }
