@@ -26,6 +26,13 @@ export async function liveRoutedTriggers(db: Warehouse, asOf: string, staffId?: 
   return rows as unknown as StoredTrigger[];
 }
 
+/** The roles of a staff member; NOT_FOUND when the warehouse has no such person. */
+async function staffRolesOf(db: Warehouse, staffId: string): Promise<string[]> {
+  const row = await db.one(`SELECT roles FROM staff WHERE staff_id = $id`, { id: staffId });
+  if (!row) throw new KiinniError(ErrorCode.NotFound, `No staff member ${staffId} in the warehouse.`, 'Load staff.csv first.');
+  return (row['roles'] as string[]) ?? [];
+}
+
 /**
  * Who is looking, from `--role` and/or `--staff`: a staff member sees with all their roles (or
  * only the one named), a bare role sees as that role, and nobody named is the data coordinator.
@@ -33,9 +40,7 @@ export async function liveRoutedTriggers(db: Warehouse, asOf: string, staffId?: 
 export async function resolveViewer(db: Warehouse, opts: { role?: string | undefined; staff?: string | undefined }): Promise<Viewer> {
   if (opts.role !== undefined && !isStaffRole(opts.role)) throw new KiinniError(ErrorCode.Usage, `--role: unknown role ${opts.role}.`, "See 'kiinni contracts staff' for the roles.");
   if (opts.staff === undefined) return opts.role ? { roles: [opts.role] } : coordinatorViewer;
-  const row = await db.one(`SELECT roles FROM staff WHERE staff_id = $id`, { id: opts.staff });
-  if (!row) throw new KiinniError(ErrorCode.NotFound, `No staff member ${opts.staff} in the warehouse.`, 'Load staff.csv first.');
-  const roles = (row['roles'] as string[]) ?? [];
+  const roles = await staffRolesOf(db, opts.staff);
   if (opts.role && !roles.includes(opts.role)) throw new KiinniError(ErrorCode.Usage, `Staff member ${opts.staff} does not hold the role ${opts.role}.`);
   return { roles: opts.role ? [opts.role] : roles, staffId: opts.staff };
 }
@@ -91,10 +96,8 @@ export async function showTrigger(db: Warehouse, id: string, viewer: Viewer, ctx
   return { ...view, history: history as { on_date: string; event: string; role: string | null; staff_id: string | null }[] };
 }
 
-async function triggerForStaff(db: Warehouse, id: string, staffId: string): Promise<{ t: StoredTrigger; roles: string[] }> {
-  const staff = await db.one(`SELECT roles FROM staff WHERE staff_id = $id`, { id: staffId });
-  if (!staff) throw new KiinniError(ErrorCode.NotFound, `No staff member ${staffId} in the warehouse.`);
-  const roles = (staff['roles'] as string[]) ?? [];
+async function triggerForStaff(db: Warehouse, id: string, staffId: string, roles?: string[]): Promise<{ t: StoredTrigger; roles: string[] }> {
+  roles ??= await staffRolesOf(db, staffId);
   const row = await db.one(`SELECT ${triggerColumns} FROM triggers WHERE trigger_id = $id`, { id });
   const t = row as unknown as StoredTrigger | undefined;
   if (!t || !maySee(roles, t.visibility)) throw new KiinniError(ErrorCode.NotFound, `No trigger ${id} visible to ${staffId}.`);
@@ -153,12 +156,11 @@ export async function addIntervention(db: Warehouse, iv: NewIntervention, now: D
   if (!/^[a-z][a-z0-9_]{0,63}$/.test(iv.type)) throw new KiinniError(ErrorCode.Usage, '--type: expected a lower-case code like meeting or study_plan_revision.');
   const student = await db.one(`SELECT 1 AS ok FROM students WHERE student_id = $id`, { id: iv.student_id });
   if (!student) throw new KiinniError(ErrorCode.NotFound, `No student ${iv.student_id} in the warehouse.`);
-  const staff = await db.one(`SELECT roles FROM staff WHERE staff_id = $id`, { id: iv.staff_id });
-  if (!staff) throw new KiinniError(ErrorCode.NotFound, `No staff member ${iv.staff_id} in the warehouse.`);
-  if (!((staff['roles'] as string[]) ?? []).includes(iv.role)) throw new KiinniError(ErrorCode.Usage, `Staff member ${iv.staff_id} does not hold the role ${iv.role}.`);
+  const roles = await staffRolesOf(db, iv.staff_id);
+  if (!roles.includes(iv.role)) throw new KiinniError(ErrorCode.Usage, `Staff member ${iv.staff_id} does not hold the role ${iv.role}.`);
   let trigger: StoredTrigger | undefined;
   if (iv.trigger_id) {
-    ({ t: trigger } = await triggerForStaff(db, iv.trigger_id, iv.staff_id));
+    ({ t: trigger } = await triggerForStaff(db, iv.trigger_id, iv.staff_id, roles));
     if (trigger.student_id !== iv.student_id) throw new KiinniError(ErrorCode.Usage, `Trigger ${iv.trigger_id} is about another student.`);
   }
   const id = 'I-' + createHash('sha256').update([iv.student_id, iv.staff_id, iv.role, iv.date, iv.type, iv.scope, iv.trigger_id ?? ''].join('|')).digest('hex').slice(0, 12);
