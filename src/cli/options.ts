@@ -8,12 +8,12 @@ import type { CliContext } from './context.js';
 /** A YYYY-MM-DD option. */
 export const dateOption = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date like 2026-05-31');
 
-/** Validates a command's options; the error names the option as typed (`--as-of`). */
-export function parseOptions<T>(schema: z.ZodType<T>, raw: unknown): T {
+/** Validates a command's options; the error names the option as typed (`--as-of`), with an optional hint. */
+export function parseOptions<T>(schema: z.ZodType<T>, raw: unknown, hint?: string): T {
   const r = schema.safeParse(raw);
   if (!r.success) {
     const i = r.error.issues[0]!;
-    throw new KiinniError(ErrorCode.Usage, `--${String(i.path[0]).replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())}: ${i.message}.`);
+    throw new KiinniError(ErrorCode.Usage, `--${String(i.path[0]).replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())}: ${i.message}.`, hint);
   }
   return r.data;
 }

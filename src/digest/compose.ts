@@ -1,3 +1,4 @@
+import { daysBetween } from '../core/dates.js';
 import { ErrorCode, KiinniError } from '../core/errors.js';
 import { maySee } from '../core/roles.js';
 import type { Warehouse } from '../db/warehouse.js';
@@ -54,7 +55,6 @@ export function composeContext(rules: readonly TriggerRule[]): ComposeContext {
 }
 
 const severityRank: Record<string, number> = { high: 0, medium: 1, low: 2 };
-const days = (from: string, to: string) => Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
 
 /** Staff members with an e-mail address, by id. */
 export async function findRecipient(db: Warehouse, staffId: string): Promise<Recipient> {
@@ -149,7 +149,7 @@ export function buildDigest(recipient: Recipient, data: DigestData, ctx: Compose
       .filter((v) => v.student_id === id)
       .map((v) => ({
         trigger: v,
-        days_open: days(v.opened_on, asOf),
+        days_open: daysBetween(v.opened_on, asOf),
         is_new: lastSent === null || v.opened_on > lastSent || (v.escalated_on !== null && v.escalated_on > lastSent),
         next_step: ctx.rules.get(v.rule)?.next_step[recipient.language] ?? '',
       }))

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { ErrorCode, KiinniError } from '../../core/errors.js';
 import { generateCohort } from '../../synth/index.js';
 import type { CliContext } from '../context.js';
 import { count, table } from '../format.js';
+import { parseOptions } from '../options.js';
 
 const optionsSchema = z.object({
   students: z.coerce.number().int().min(10).max(2_000_000),
@@ -16,12 +16,7 @@ const optionsSchema = z.object({
 
 /** `kiinni fixtures generate`: a synthetic cohort with a known truth. */
 export async function runFixturesGenerate(ctx: CliContext, raw: Record<string, unknown>): Promise<number> {
-  const parsed = optionsSchema.safeParse(raw);
-  if (!parsed.success) {
-    const i = parsed.error.issues[0]!;
-    throw new KiinniError(ErrorCode.Usage, `--${String(i.path[0])}: ${i.message}.`, 'kiinni fixtures generate --students 600 --seed 1 --out fixtures/cohort');
-  }
-  const opts = parsed.data;
+  const opts = parseOptions(optionsSchema, raw, 'kiinni fixtures generate --students 600 --seed 1 --out fixtures/cohort');
   const tty = process.stderr.isTTY && !ctx.json;
   const result = await generateCohort(opts, {
     logger: ctx.logger,
