@@ -97,13 +97,13 @@ describe('check-in bottlenecks', () => {
       const quiet = [{ from: '2026-02-23', to: '2026-03-01' }];
       const capacity = { studies: 0.6, wellbeing: 0.6, health: 0.6, life_situation: 0.6 };
       let optedOut: string | undefined;
-      const planned: { day: string; student: string; unit: string }[] = [];
-      let rates: Record<string, number> = {};
+      const planned: { day: string; student: string; unit: string; set: string }[] = [];
+      const ratesOn = new Map<string, Record<string, Record<string, number>>>();
       for (let day = '2026-01-12'; day <= '2026-03-20'; day = addDays(day, 1)) {
         if ([0, 6].includes(new Date(`${day}T12:00:00Z`).getUTCDay())) continue;
         const { summary, checkins } = await planCheckins(db, defs, options(day, { quietPeriods: quiet, capacityPerUnit: capacity }), testEffects);
-        rates = summary.help_rates;
-        for (const c of checkins) planned.push({ day, student: c.student_id, unit: c.unit });
+        ratesOn.set(day, Object.fromEntries(Object.entries(summary.help_rates_by_question_set).map(([k, v]) => [k, v.rates])));
+        for (const c of checkins) planned.push({ day, student: c.student_id, unit: c.unit, set: c.question_set });
         if (!optedOut && checkins.length) {
           optedOut = checkins[0]!.student_id;
           await db.run(`INSERT INTO checkin_optouts VALUES ($id, $d::DATE)`, { id: optedOut, d: addDays(day, 1) });
@@ -122,9 +122,14 @@ describe('check-in bottlenecks', () => {
       // Opt-out: never again after it.
       expect(planned.filter((p) => p.student === optedOut).length).toBe(1);
       // Capacity: each unit's expected help requests per day stay within it, per category.
-      const perUnitDay = new Map<string, number>();
-      for (const p of planned) perUnitDay.set(`${p.day}|${p.unit}`, (perUnitDay.get(`${p.day}|${p.unit}`) ?? 0) + 1);
-      for (const n of perUnitDay.values()) for (const c of needCategories) expect(n * rates[c]!).toBeLessThanOrEqual(capacity[c] + 1e-9);
+      // (With the rates of that day's plan, per question set.)
+      const perUnitDay = new Map<string, Record<string, number>>();
+      for (const p of planned) {
+        const load = perUnitDay.get(`${p.day}|${p.unit}`) ?? {};
+        for (const c of needCategories) load[c] = (load[c] ?? 0) + ratesOn.get(p.day)![p.set]![c]!;
+        perUnitDay.set(`${p.day}|${p.unit}`, load);
+      }
+      for (const load of perUnitDay.values()) for (const c of needCategories) expect(load[c]).toBeLessThanOrEqual(capacity[c] + 1e-9);
     });
   }, 120_000);
 

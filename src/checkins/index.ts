@@ -2,3 +2,4 @@ export { loadBottlenecks, checkinsFile, extraCheckinFacts, type Bottleneck, type
 export { planCheckins, planOptions, needCategories, type PlanOptions, type PlanSummary, type PlannedCheckin, type NeedCategory } from './plan.js';
 export { checkinMigrations } from './schema.js';
 export { gatewayRecord, gatewayJsonl, type GatewayRecord } from './gateway.js';
+export { estimateCheckinEffect, checkinEpisodes, type CheckinEffect, type CheckinEffectOptions } from './effect.js';

@@ -33,9 +33,15 @@ export interface PlanSummary {
   candidates: number;
   planned: number;
   skipped: { opted_out: number; asked_recently: number; over_capacity: number };
-  /** Help requests per check-in by need category: observed in the last year of check-ins, or the prior. */
+  /** Help requests per answered check-in by need category: observed in the last year of check-in answers, or the prior. */
   help_rates: Record<NeedCategory, number>;
   help_rates_source: 'observed' | 'prior';
+  /**
+   * Help requests per check-in sent, per question set: observed over the last year's plans of
+   * that set (an answer within 3 days of the check-in counts), or `help_rates` while fewer than
+   * 100 of the set were sent. The capacity check uses these.
+   */
+  help_rates_by_question_set: Record<string, { rates: Record<NeedCategory, number>; source: 'observed' | 'overall' | 'prior'; sent: number }>;
   /** Expected help requests from today's plan, per unit and category (capacity is the cap). */
   expected_help: Record<string, Record<NeedCategory, number>>;
 }
@@ -64,6 +70,40 @@ async function helpRates(db: Warehouse, asOf: string): Promise<{ rates: Record<N
   return { rates: Object.fromEntries(needCategories.map((c) => [c, Number(row![c]) / sessions])) as Record<NeedCategory, number>, source: 'observed' };
 }
 
+/** Help requests per check-in sent of each question set, over the year's plans (answers within 3 days). */
+async function helpRatesBySet(db: Warehouse, asOf: string, sets: readonly string[], overall: { rates: Record<NeedCategory, number>; source: 'observed' | 'prior' }): Promise<PlanSummary['help_rates_by_question_set']> {
+  const rows = await db.all(
+    `WITH sent AS (
+       SELECT student_id, as_of, question_set FROM checkin_plans WHERE as_of <= $as_of::DATE - 3 AND as_of > $as_of::DATE - 365
+     ),
+     help AS (
+       SELECT student_id, answered_at::DATE AS day, coalesce(need_category, 'wellbeing') AS category
+       FROM wellbeing WHERE source = 'check-in' AND need_help AND answered_at::DATE < $as_of::DATE AND answered_at::DATE > $as_of::DATE - 368
+     ),
+     per AS (
+       SELECT s.question_set, s.student_id, s.as_of,
+         bool_or(h.category = 'studies') AS studies, bool_or(h.category = 'wellbeing') AS wellbeing,
+         bool_or(h.category = 'health') AS health, bool_or(h.category = 'life_situation') AS life_situation
+       FROM sent s LEFT JOIN help h ON h.student_id = s.student_id AND h.day BETWEEN s.as_of AND s.as_of + 3
+       GROUP BY ALL
+     )
+     SELECT question_set, count(*) AS sent, count(*) FILTER (WHERE studies) AS studies, count(*) FILTER (WHERE wellbeing) AS wellbeing,
+       count(*) FILTER (WHERE health) AS health, count(*) FILTER (WHERE life_situation) AS life_situation
+     FROM per GROUP BY 1`,
+    { as_of: asOf },
+  );
+  const out: PlanSummary['help_rates_by_question_set'] = {};
+  for (const set of sets) {
+    const r = rows.find((x) => x['question_set'] === set);
+    const sent = Number(r?.['sent'] ?? 0);
+    out[set] =
+      sent >= 100
+        ? { rates: Object.fromEntries(needCategories.map((c) => [c, Number(r![c]) / sent])) as Record<NeedCategory, number>, source: 'observed', sent }
+        : { rates: overall.rates, source: overall.source === 'observed' ? 'overall' : 'prior', sent };
+  }
+  return out;
+}
+
 /**
  * Today's check-in plan: students at a bottleneck (the highest-priority one each), minus those
  * who opted out or were asked within `minDaysBetween` days, in order of bottleneck priority and
@@ -74,8 +114,19 @@ async function helpRates(db: Warehouse, asOf: string): Promise<{ rates: Record<N
 export async function planCheckins(db: Warehouse, defs: CheckinDefinitions, o: PlanOptions, fx: { logger: Logger; clock: () => Date }): Promise<{ summary: PlanSummary; checkins: PlannedCheckin[] }> {
   const inQuiet = o.quietPeriods.some((q) => q.from <= o.asOf && o.asOf <= q.to);
   const backFromBreak = o.quietPeriods.some((q) => q.to < o.asOf && o.asOf <= addDays(q.to, 7));
-  const { rates, source } = await helpRates(db, o.asOf);
-  const summary: PlanSummary = { as_of: o.asOf, quiet_period: inQuiet, candidates: 0, planned: 0, skipped: { opted_out: 0, asked_recently: 0, over_capacity: 0 }, help_rates: rates, help_rates_source: source, expected_help: {} };
+  const overall = await helpRates(db, o.asOf);
+  const bySet = await helpRatesBySet(db, o.asOf, Object.keys(defs.question_sets), overall);
+  const summary: PlanSummary = {
+    as_of: o.asOf,
+    quiet_period: inQuiet,
+    candidates: 0,
+    planned: 0,
+    skipped: { opted_out: 0, asked_recently: 0, over_capacity: 0 },
+    help_rates: overall.rates,
+    help_rates_source: overall.source,
+    help_rates_by_question_set: bySet,
+    expected_help: {},
+  };
   if (inQuiet) return { summary, checkins: [] };
 
   await db.run(studentFactsSql, { as_of: o.asOf, attendance_lag_days: await attendanceLagDays(db) });
@@ -104,21 +155,30 @@ export async function planCheckins(db: Warehouse, defs: CheckinDefinitions, o: P
   summary.candidates = rows.length;
   const setOf = new Map(defs.bottlenecks.map((b) => [b.id, b.question_set]));
   const checkins: PlannedCheckin[] = [];
+  // Every candidate and what became of them: the check-in effect estimate compares the asked
+  // with those at the same bottleneck not (yet) asked.
+  const candidates: [string, string, string][] = [];
   for (const r of rows) {
+    const skip = (why: keyof PlanSummary['skipped']) => {
+      summary.skipped[why]++;
+      candidates.push([String(r['student_id']), String(r['bottleneck']), why]);
+    };
     if (r['opted_out']) {
-      summary.skipped.opted_out++;
+      skip('opted_out');
       continue;
     }
     if (r['asked_recently']) {
-      summary.skipped.asked_recently++;
+      skip('asked_recently');
       continue;
     }
     const unit = String(r['unit']);
+    const rates = bySet[setOf.get(String(r['bottleneck']))!]!.rates;
     const load = (summary.expected_help[unit] ??= { studies: 0, wellbeing: 0, health: 0, life_situation: 0 });
     if (needCategories.some((c) => load[c] + rates[c] > o.capacityPerUnit[c] + 1e-9)) {
-      summary.skipped.over_capacity++;
+      skip('over_capacity');
       continue;
     }
+    candidates.push([String(r['student_id']), String(r['bottleneck']), 'planned']);
     for (const c of needCategories) load[c] += rates[c];
     const lang = String(r['home_language']);
     checkins.push({
@@ -133,11 +193,15 @@ export async function planCheckins(db: Warehouse, defs: CheckinDefinitions, o: P
   summary.planned = checkins.length;
   await db.run(`CREATE OR REPLACE TEMP TABLE _checkin_plan (student_id VARCHAR, bottleneck VARCHAR, question_set VARCHAR, unit VARCHAR)`);
   await db.appendRows('_checkin_plan', ['varchar', 'varchar', 'varchar', 'varchar'], checkins.map((c) => [c.student_id, c.bottleneck, c.question_set, c.unit]));
+  await db.run(`CREATE OR REPLACE TEMP TABLE _checkin_outcome (student_id VARCHAR, bottleneck VARCHAR, status VARCHAR)`);
+  await db.appendRows('_checkin_outcome', ['varchar', 'varchar', 'varchar'], candidates);
   await db.transaction(async () => {
     await db.run(`DELETE FROM checkin_plans WHERE as_of = $as_of::DATE`, { as_of: o.asOf });
+    await db.run(`DELETE FROM checkin_candidates WHERE as_of = $as_of::DATE`, { as_of: o.asOf });
     await db.run(`INSERT INTO checkin_plans SELECT $as_of::DATE, student_id, bottleneck, question_set, unit, $at::TIMESTAMP FROM _checkin_plan`, { as_of: o.asOf, at: fx.clock().toISOString() });
+    await db.run(`INSERT INTO checkin_candidates SELECT $as_of::DATE, student_id, bottleneck, status FROM _checkin_outcome`, { as_of: o.asOf });
   });
-  for (const t of ['_checkin_plan', '_checkin_candidates', '_checkin_facts', '_student_facts']) await db.run(`DROP TABLE IF EXISTS ${t}`);
+  for (const t of ['_checkin_plan', '_checkin_outcome', '_checkin_candidates', '_checkin_facts', '_student_facts']) await db.run(`DROP TABLE IF EXISTS ${t}`);
   fx.logger.info({ as_of: o.asOf, candidates: summary.candidates, planned: summary.planned, ...summary.skipped }, 'checkins_planned');
   return { summary, checkins };
 }

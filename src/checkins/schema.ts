@@ -20,4 +20,16 @@ export const checkinMigrations: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 7,
+    description: 'check-in candidates: every student at a bottleneck each day and what the plan did with them',
+    statements: () => [
+      `CREATE TABLE IF NOT EXISTS checkin_candidates (
+        as_of DATE NOT NULL,
+        student_id VARCHAR NOT NULL,
+        bottleneck VARCHAR NOT NULL,
+        status VARCHAR NOT NULL -- planned | opted_out | asked_recently | over_capacity
+      )`,
+    ],
+  },
 ];

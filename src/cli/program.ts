@@ -237,6 +237,20 @@ export function buildProgram(state: RunState): Command {
     .option('--since <date>', 'from this date (default: today)')
     .option('--undo', 'the student may be asked again')
     .action(act(async (ctx, student: string, opts: Record<string, unknown>) => (await import('./commands/checkins.js')).runCheckinsOptOut(ctx, student, opts)));
+  checkins
+    .command('effect')
+    .description('did students asked at a bottleneck exit less than comparable students not yet asked?')
+    .option('--as-of <date>', 'outcomes known up to this date (default: the latest date in the warehouse)')
+    .option('--from <date>', 'bottleneck episodes starting on or after this date', '2000-01-01')
+    .option('--grace-days <n>', 'asked within this many days of reaching the bottleneck counts as asked', '14')
+    .option('--window-days <n>', 'negative exits counted this many days after the grace period', '90')
+    .option('--bootstrap <n>', 'bootstrap resamples for the confidence intervals', '500')
+    .action(act(async (ctx, opts: Record<string, unknown>) => (await import('./commands/checkins.js')).runCheckinsEffect(ctx, opts)));
+  checkins
+    .command('import-log')
+    .description("load the log of a check-in programme run outside kiinni's plan (candidates.csv, plans.csv)")
+    .argument('<dir>')
+    .action(act(async (ctx, dir: string) => (await import('./commands/checkins.js')).runCheckinsImportLog(ctx, dir)));
 
   program
     .command('fixtures')
@@ -250,6 +264,7 @@ export function buildProgram(state: RunState): Command {
     .option('--years <n>', 'years of history', '2')
     .addOption(new Option('--format <format>', 'file format').choices(['csv', 'parquet']).default('csv'))
     .option('--dirty <rate>', 'inject realistic faults after this share of rows (e.g. 0.001)', '0')
+    .option('--checkin-programme <date>', 'simulate a check-in programme at study bottlenecks from this date (log in checkins/, truth in truth/checkins.csv)')
     .action(act(async (ctx, opts: Record<string, unknown>) => (await import('./commands/fixtures.js')).runFixturesGenerate(ctx, opts)));
 
   return program;

@@ -7,6 +7,7 @@ import { ident, literal } from '../db/sql.js';
 import type { Row, Warehouse } from '../db/warehouse.js';
 import { calibrationSpec, renderSvg, smallMultiplesSpec } from './charts.js';
 import { contactEpisodes, estimateImpact, type ImpactEstimate } from './impact.js';
+import { estimateCheckinEffect, type CheckinEffect } from '../checkins/effect.js';
 import { renderReportHtml, type ReportLanguage } from './render.js';
 import { suppressShare } from './suppress.js';
 import {
@@ -36,6 +37,7 @@ export interface Report {
   min_cell: number;
   tables: ReportTable[];
   impact: ImpactEstimate & { contact_days: number; window_days: number };
+  checkin_effect: CheckinEffect;
   model: { version: string; data_as_of: string; roc_auc: number; ece: number; calibration_svg: string } | null;
   charts: { trend_svg: string };
 }
@@ -108,6 +110,17 @@ export async function buildReport(db: Warehouse, o: ReportOptions, fx: { logger:
       { group: 'no_contact_within_90_days', episodes: impact.comparison >= o.minCell ? impact.comparison : null, negative_exits_90d: impact.comparison_exits === 0 || impact.comparison_exits >= o.minCell ? impact.comparison_exits : null },
     ],
   });
+  const checkinEffect = await estimateCheckinEffect(db, { asOf: o.asOf, from, graceDays: 14, windowDays: 90, bootstrap: o.bootstrap, seed: 1 });
+  const count = (n: number) => (n >= o.minCell ? n : null);
+  const exits = (n: number, of: number) => (of >= o.minCell && (n === 0 || n >= o.minCell) ? n : null);
+  tables.push({
+    name: 'impact_checkins',
+    columns: [col('group', 'text'), col('students', 'count'), col('negative_exits_90d', 'count')],
+    rows: [
+      { group: 'asked_within_14_days', students: count(checkinEffect.treated), negative_exits_90d: exits(checkinEffect.treated_exits, checkinEffect.treated) },
+      { group: 'not_yet_asked', students: count(checkinEffect.comparison), negative_exits_90d: exits(checkinEffect.comparison_exits, checkinEffect.comparison) },
+    ],
+  });
   tables.push(await dataQualityTable(db));
 
   let model: Report['model'] = null;
@@ -138,7 +151,7 @@ export async function buildReport(db: Warehouse, o: ReportOptions, fx: { logger:
     ),
   );
   fx.logger.info({ tables: tables.length, impact_episodes: impact.episodes }, 'report_built');
-  return { as_of: o.asOf, unit: o.unit ?? null, min_cell: o.minCell, tables, impact, model, charts: { trend_svg } };
+  return { as_of: o.asOf, unit: o.unit ?? null, min_cell: o.minCell, tables, impact, checkin_effect: checkinEffect, model, charts: { trend_svg } };
 }
 
 /** CSV text of a table (RFC 4180; empty cell = suppressed or not applicable). */

@@ -17,6 +17,8 @@ const titles: Record<ReportLanguage, Record<string, string>> = {
     triggers_by_family_role: 'Triggers (herätteet) in the last 12 months',
     interventions_by_type: 'Interventions and what followed',
     checkins: 'Check-ins at bottlenecks in the last 12 months',
+    impact_checkins: 'Asked at a bottleneck vs not yet asked',
+    checkin_effect_line: 'Risk ratio (effect on the asked, adjusted for the bottleneck, education type and risk score): {rr} [95 % CI {rrci}]; risk difference {rd} [{rdci}]; unadjusted ratio {crude}. Students asked within {grace} days of reaching a bottleneck against students at the same kind of bottleneck not yet asked by then (the plan staggers check-ins by capacity); outcome: a negative exit in the {window} days after that.',
     impact_before_after: 'Before and after the programme start',
     impact_timely_contact: 'Timely contact after a trigger',
     data_quality: 'Data freshness and quality',
@@ -40,6 +42,8 @@ const titles: Record<ReportLanguage, Record<string, string>> = {
     triggers_by_family_role: 'Herätteet viimeisten 12 kuukauden aikana',
     interventions_by_type: 'Tukitoimet ja mitä niitä seurasi',
     checkins: 'Tarkistuskyselyt solmukohdissa viimeisten 12 kuukauden aikana',
+    impact_checkins: 'Solmukohdassa kysytyt ja vielä kysymättömät',
+    checkin_effect_line: 'Riskisuhde (vaikutus kysyttyihin, vakioitu solmukohdalla, koulutusmuodolla ja riskiarviolla): {rr} [95 %:n luottamusväli {rrci}]; riskiero {rd} [{rdci}]; vakioimaton suhde {crude}. Opiskelijat, joilta kysyttiin {grace} päivän kuluessa solmukohtaan tulosta, verrattuna saman solmukohdan opiskelijoihin, joilta ei vielä ollut kysytty (suunnitelma porrastaa kyselyt kapasiteetin mukaan); lopputulos: negatiivinen ero seuraavan {window} päivän aikana.',
     impact_before_after: 'Ennen ja jälkeen toimintamallin käyttöönoton',
     impact_timely_contact: 'Nopea yhteydenotto herätteen jälkeen',
     data_quality: 'Tietojen ajantasaisuus ja laatu',
@@ -63,6 +67,8 @@ const titles: Record<ReportLanguage, Record<string, string>> = {
     triggers_by_family_role: 'Signaler under de senaste 12 månaderna',
     interventions_by_type: 'Stödåtgärder och vad som följde',
     checkins: 'Avstämningar vid flaskhalsar under de senaste 12 månaderna',
+    impact_checkins: 'Tillfrågade vid en flaskhals och ännu inte tillfrågade',
+    checkin_effect_line: 'Riskkvot (effekt för de tillfrågade, justerad för flaskhals, utbildningsform och riskbedömning): {rr} [95 % konfidensintervall {rrci}]; riskskillnad {rd} [{rdci}]; ojusterad kvot {crude}. Studerande som tillfrågades inom {grace} dagar efter att de nått en flaskhals jämfört med studerande vid samma slags flaskhals som ännu inte tillfrågats (planen sprider ut avstämningarna efter kapacitet); utfall: negativt avbrott under de följande {window} dagarna.',
     impact_before_after: 'Före och efter att modellen togs i bruk',
     impact_timely_contact: 'Snabb kontakt efter en signal',
     data_quality: 'Uppgifternas aktualitet och kvalitet',
@@ -136,6 +142,19 @@ export function renderReportHtml(r: Report, lang: ReportLanguage): string {
     section('triggers_by_family_role'),
     section('interventions_by_type'),
     section('checkins'),
+    `<section><h2>${escape(w['impact_checkins']!)}</h2>`,
+    `<p>${escape(
+      w['checkin_effect_line']!
+        .replace('{rr}', f(r.checkin_effect.risk_ratio))
+        .replace('{rrci}', ci(r.checkin_effect.risk_ratio_ci))
+        .replace('{rd}', f(r.checkin_effect.risk_difference))
+        .replace('{rdci}', ci(r.checkin_effect.risk_difference_ci))
+        .replace('{crude}', f(r.checkin_effect.crude_risk_ratio))
+        .replace('{grace}', String(r.checkin_effect.grace_days))
+        .replace('{window}', String(r.checkin_effect.window_days)),
+    )}</p>`,
+    tableHtml(r.tables.find((t) => t.name === 'impact_checkins')!, lang),
+    `<p class="note">${escape(w['caveat']!)}</p></section>`,
     `<section><h2>${escape(w['impact_timely_contact']!)}</h2>`,
     `<p>${escape(
       w['impact_line']!

@@ -20,6 +20,8 @@ export interface GenerateOptions {
   format: 'csv' | 'parquet';
   /** Share of rows after which a faulty row is injected (0 = clean). */
   dirty: number;
+  /** Simulate a check-in programme at bottlenecks from this date ('YYYY-MM-DD'); off if absent. */
+  checkinProgramme?: string | undefined;
 }
 
 export interface GenerateEffects {
@@ -36,6 +38,8 @@ export interface GenerateResult {
   window: { start: string; export_date: string };
   files: { kind: ContractKind; file: string; rows: number }[];
   truth_dir: string;
+  /** The check-in programme's log (checkins/candidates.csv, checkins/plans.csv), when simulated. */
+  checkin_programme: { from: string; candidates: number; plans: number } | null;
   faults: { quarantined_rows_expected: number; refused_files_expected: number };
   seconds: number;
 }
@@ -100,6 +104,7 @@ export async function generateCohort(opts: GenerateOptions, fx: GenerateEffects)
   const end = parseDay(`${yearOf(start) + opts.years}${opts.start.slice(4)}`);
   const y0 = monthOf(start) >= 8 ? yearOf(start) : yearOf(start) - 1;
   const win: CohortWindow = { seed: opts.seed, start, end, firstCohortYear: y0 - 2, lastCohortYear: y0 + opts.years - 1 };
+  if (opts.checkinProgramme) win.checkinProgrammeFrom = parseDay(opts.checkinProgramme);
   const org = new ProviderStructure(opts.students, opts.seed);
 
   const writers = new Map<ContractKind, CsvWriter>();
@@ -107,6 +112,15 @@ export async function generateCohort(opts: GenerateOptions, fx: GenerateEffects)
   const truthStudents = new CsvWriter(path.join(truthDir, 'students.csv'), ['student_id', 'education_type', 'background_risk', 'baseline_engagement', 'exit_event', 'exit_date', 'negative_exit']);
   const truthWeekly = new CsvWriter(path.join(truthDir, 'weekly_risk.csv'), ['student_id', 'week', 'engagement', 'wellbeing', 'weekly_hazard']);
   const truthInterventions = new CsvWriter(path.join(truthDir, 'interventions.csv'), ['intervention_id', 'student_id', 'signal_date', 'date', 'delay_days', 'hazard_multiplier', 'effect_weeks']);
+  let programme: { candidates: CsvWriter; plans: CsvWriter; truth: CsvWriter } | undefined;
+  if (opts.checkinProgramme) {
+    mkdirSync(path.join(out, 'checkins'), { recursive: true });
+    programme = {
+      candidates: new CsvWriter(path.join(out, 'checkins', 'candidates.csv'), ['as_of', 'student_id', 'bottleneck', 'status']),
+      plans: new CsvWriter(path.join(out, 'checkins', 'plans.csv'), ['as_of', 'student_id', 'bottleneck', 'question_set', 'unit']),
+      truth: new CsvWriter(path.join(truthDir, 'checkins.csv'), ['student_id', 'bottleneck', 'entry_date', 'asked_date', 'responded', 'need_help', 'hazard_multiplier', 'first_week', 'effect_weeks']),
+    };
+  }
   const faultLog = opts.dirty > 0 ? new CsvWriter(path.join(truthDir, 'faults.csv'), ['file', 'line', 'fault', 'expected', 'rows']) : undefined;
   const faultRng = new Random(opts.seed, 0xfa017);
   let faultNo = 0;
@@ -135,6 +149,11 @@ export async function generateCohort(opts: GenerateOptions, fx: GenerateEffects)
     truthStudents.writeRow(s.truthStudent);
     for (const r of s.truthWeekly) truthWeekly.writeRow(r);
     for (const r of s.truthInterventions) truthInterventions.writeRow(r);
+    if (programme) {
+      for (const r of s.checkinCandidates) programme.candidates.writeRow(r);
+      for (const r of s.checkinPlans) programme.plans.writeRow(r);
+      for (const r of s.truthCheckins) programme.truth.writeRow(r);
+    }
     if (fx.progress && (i % 1000 === 999 || i === opts.students - 1)) fx.progress(i + 1, opts.students);
   }
   for (const row of org.groupAssignmentRows()) write('assignments', row);
@@ -159,7 +178,7 @@ export async function generateCohort(opts: GenerateOptions, fx: GenerateEffects)
     wr.close();
     files.push({ kind, file: path.basename(wr.file), rows: wr.rows });
   }
-  for (const w of [truthStudents, truthWeekly, truthInterventions, faultLog]) w?.close();
+  for (const w of [truthStudents, truthWeekly, truthInterventions, faultLog, programme?.candidates, programme?.plans, programme?.truth]) w?.close();
 
   if (opts.format === 'parquet') {
     const db = await Warehouse.open(':memory:');
@@ -184,6 +203,7 @@ export async function generateCohort(opts: GenerateOptions, fx: GenerateEffects)
     window: { start: formatDay(start), export_date: formatDay(end) },
     files,
     truth_dir: truthDir,
+    checkin_programme: programme ? { from: opts.checkinProgramme!, candidates: programme.candidates.rows, plans: programme.plans.rows } : null,
     faults: { quarantined_rows_expected: quarantinedExpected, refused_files_expected: refusedExpected },
     seconds: Math.round(seconds * 10) / 10,
   };

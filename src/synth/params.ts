@@ -38,4 +38,25 @@ export const params = {
   intervention: { contactProbability: 0.6, meanDelayDays: 6, timelyMultiplier: 0.6, lateMultiplier: 0.85, effectWeeks: 10, cooldownWeeks: 6 },
   checkIn: { everyWeeksMin: 4, everyWeeksMax: 6, response: 0.35, responseFromEngagement: 0.5 },
   surveyResponse: 0.72,
+  /**
+   * A kiinni-style check-in programme at study bottlenecks (off unless a start date is given):
+   * at the onset of a bottleneck a student is asked the same day with `askSameDay`, a few days
+   * later with `askLater` (staggered to level the staff's load), otherwise not at all (capacity
+   * was full). The asking is random given the bottleneck, so "asked" and "not yet asked" are
+   * comparable. True effect: an answer with a request for help is followed by contact within
+   * 1–3 days and multiplies the hazard by `helpMultiplier` for `helpEffectWeeks` school weeks; an
+   * answer without a request by `answeredMultiplier` for `answeredEffectWeeks`.
+   */
+  checkinProgramme: {
+    askSameDay: 0.5,
+    askLater: 0.15,
+    minWeeksBetween: 4,
+    response: 0.5,
+    responseFromEngagement: 0.5,
+    help: -1.6,
+    helpMultiplier: 0.5,
+    helpEffectWeeks: 12,
+    answeredMultiplier: 0.85,
+    answeredEffectWeeks: 8,
+  },
 } as const;

@@ -19,7 +19,20 @@ export interface StudentOutput {
   truthStudent: RowOut;
   truthWeekly: RowOut[];
   truthInterventions: RowOut[];
+  /** The check-in programme's log as kiinni records it (checkin_candidates / checkin_plans), and its truth. */
+  checkinCandidates: RowOut[];
+  checkinPlans: RowOut[];
+  truthCheckins: RowOut[];
 }
+
+/** The generator's bottlenecks, in kiinni's priority order, with the question set kiinni sends. */
+const programmeBottlenecks = [
+  ['third_week', 'start_of_studies'],
+  ['unexcused_absences', 'how_are_you'],
+  ['failed_or_interrupted_unit', 'studies_check'],
+  ['no_credits_60d', 'studies_check'],
+  ['back_from_break', 'how_are_you'],
+] as const;
 
 /** The window the export covers. */
 export interface CohortWindow {
@@ -30,6 +43,8 @@ export interface CohortWindow {
   end: Day;
   firstCohortYear: number;
   lastCohortYear: number;
+  /** Run the check-in programme from this day (undefined: no programme). */
+  checkinProgrammeFrom?: Day;
 }
 
 interface Course {
@@ -55,7 +70,8 @@ function weeksOf(year: number): SchoolWeek[] {
 
 const totalWeight = programmes.reduce((a, p) => a + p.weight, 0);
 const f2 = (x: number) => Math.round(x * 100) / 100;
-const ts = (day: Day, minutes: number) => `${formatDay(day)} ${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}:00`;
+const ts = (day: Day, minutes: number, seconds = 0) =>
+  `${formatDay(day)} ${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}:${String(seconds).padStart(2, '0')}`;
 
 /** Pseudonymous student id for student number i. */
 export const studentIdOf = (i: number) => `S${String(i + 1).padStart(7, '0')}`;
@@ -78,6 +94,9 @@ export function simulateStudent(i: number, win: CohortWindow, org: ProviderStruc
     truthStudent: [],
     truthWeekly: [],
     truthInterventions: [],
+    checkinCandidates: [],
+    checkinPlans: [],
+    truthCheckins: [],
   };
 
   // --- Background (taustadata) ------------------------------------------------------------
@@ -203,6 +222,18 @@ export function simulateStudent(i: number, win: CohortWindow, org: ProviderStruc
   const checkInEvery = rng.int(P.checkIn.everyWeeksMin, P.checkIn.everyWeeksMax);
   const checkInOffset = rng.int(0, checkInEvery - 1);
   let interventionNo = 0;
+  // Check-in programme state. Its draws come from a stream of their own, so switching the
+  // programme on changes nothing else about the student (same latent path, same other rows).
+  const C = P.checkinProgramme;
+  const crng = new Random(win.seed, i, 0xc4ec);
+  const unexcusedHist: [number, number][] = [];
+  let lastFailWeek = -99;
+  let lastCreditWeek = 0;
+  let lastAskedWeek = -99;
+  const held = new Map<string, boolean>();
+  let checkinUntil = -1;
+  let checkinMultiplier = 1;
+  let checkinNo = 0;
   const firstAcademicYear = weeks[0]?.academicYear ?? cohortYear;
 
   for (let k = 0; k < weeks.length && !exit; k++) {
@@ -223,7 +254,66 @@ export function simulateStudent(i: number, win: CohortWindow, org: ProviderStruc
     const H = P.hazard;
     const eta = H.background * backgroundRisk - H.engagement * e + H.wellbeingDrop * Math.max(0, muW - w) + (firstAutumn ? H.firstAutumn : 0) + (wk.afterBreak ? H.afterBreak : 0);
     const multiplier = k <= effectUntil ? effectMultiplier : 1;
-    const hazard = Math.min(H.max, P.baseHazard[prog.educationType] * Math.exp(eta)) * multiplier;
+
+    // The check-in programme: at the onset of a bottleneck seen in last week's data, ask now,
+    // a little later, or not at all. The effect starts next week.
+    if (win.checkinProgrammeFrom !== undefined && monday >= win.checkinProgrammeFrom) {
+      const recent = unexcusedHist.slice(-2);
+      const lessons2w = recent.reduce((a, x) => a + x[0], 0);
+      const unexcused2w = recent.reduce((a, x) => a + x[1], 0);
+      const now: Record<(typeof programmeBottlenecks)[number][0], boolean> = {
+        third_week: k === 2,
+        unexcused_absences: unexcused2w >= 8 && lessons2w > 0 && unexcused2w / lessons2w >= 0.15,
+        failed_or_interrupted_unit: lastFailWeek === k - 1,
+        no_credits_60d: k >= 9 && k - lastCreditWeek >= 9,
+        back_from_break: wk.afterBreak,
+      };
+      let onset: (typeof programmeBottlenecks)[number] | undefined;
+      for (const b of programmeBottlenecks) {
+        if (now[b[0]] && !held.get(b[0]) && !onset) onset = b;
+        held.set(b[0], now[b[0]]);
+      }
+      if (onset) {
+        const entry = monday + crng.int(0, 1);
+        const [bottleneck, questionSet] = onset;
+        if (k - lastAskedWeek < C.minWeeksBetween) {
+          out.checkinCandidates.push([formatDay(entry), id, bottleneck, 'asked_recently']);
+        } else {
+          const u = crng.next();
+          const asked = u < C.askSameDay ? entry : u < C.askSameDay + C.askLater ? entry + crng.int(1, 3) : null;
+          out.checkinCandidates.push([formatDay(entry), id, bottleneck, asked === entry ? 'planned' : 'over_capacity']);
+          if (asked !== null && asked < win.end) {
+            lastAskedWeek = k;
+            out.checkinPlans.push([formatDay(asked), id, bottleneck, questionSet, unit]);
+            const responded = crng.chance(sigmoid(C.response + C.responseFromEngagement * e));
+            let help: string | null = null;
+            let mult = 1;
+            let weeksOfEffect = 0;
+            if (responded) {
+              const minute = crng.int(10 * 60, 19 * 60);
+              const needHelp = crng.chance(sigmoid(C.help - 0.9 * w - 0.6 * e));
+              if (needHelp) help = crng.pick(['studies', 'wellbeing', 'health', 'life_situation'], [0.4 + 0.3 * Math.max(0, -e), 0.25 + 0.2 * Math.max(0, -w), 0.15, 0.15]);
+              const item = questionSet === 'studies_check' ? 'study_motivation' : 'mood';
+              const value = Math.round(clamp((item === 'mood' ? 3.3 + 0.9 * w : 3.2 + 0.8 * e) + crng.normal(0, 0.7), 1, 5));
+              out.wellbeing.push([id, ts(asked, minute, 30), 'check-in', item, value, needHelp, help]);
+              mult = needHelp ? C.helpMultiplier : C.answeredMultiplier;
+              weeksOfEffect = needHelp ? C.helpEffectWeeks : C.answeredEffectWeeks;
+              if (help !== null) {
+                const day = asked + crng.int(1, 3);
+                const role = help === 'studies' ? 'guidance_counsellor' : help === 'life_situation' ? 'social_worker' : 'nurse';
+                const staffId = role === 'guidance_counsellor' ? counsellor : org.pooled(unit, role, i);
+                if (day < win.end) out.interventions.push([`C${id.slice(1)}-${++checkinNo}`, id, staffId, role, formatDay(day), 'contact', 'individual', null]);
+              }
+              checkinUntil = k + weeksOfEffect;
+              checkinMultiplier = mult;
+            }
+            out.truthCheckins.push([id, bottleneck, formatDay(entry), formatDay(asked), responded, help !== null, mult, formatDay(monday + 7), weeksOfEffect]);
+          }
+        }
+      }
+    }
+    const checkinEffect = k <= checkinUntil && k > lastAskedWeek ? checkinMultiplier : 1;
+    const hazard = Math.min(H.max, P.baseHazard[prog.educationType] * Math.exp(eta)) * multiplier * checkinEffect;
 
     // Attendance (weekly rows dated by the Monday).
     const workplace = voc && rng.chance(0.18);
@@ -235,6 +325,7 @@ export function simulateStudent(i: number, win: CohortWindow, org: ProviderStruc
     const late = Math.min(lessons - unexcused - excused, rng.poisson(0.5 + 0.8 * Math.max(0, -e)));
     out.attendance.push([id, formatDay(monday), lessons, excused, unexcused, late]);
     const unexcusedRate = lessons ? unexcused / lessons : 0;
+    unexcusedHist.push([lessons, unexcused]);
 
     // Check-ins every 4–6 weeks; the annual survey in early November.
     let helpAsked: string | null = null;
@@ -295,8 +386,10 @@ export function simulateStudent(i: number, win: CohortWindow, org: ProviderStruc
         c.updatedAt = monday + 4;
         c.grade = voc ? String(Math.round(clamp(3 + 1.1 * ema + rng.normal(0, 0.8), 1, 5))) : String(Math.round(clamp(7.6 + 1.2 * ema + rng.normal(0, 1), 5, 10)));
         credits += c.credits;
+        lastCreditWeek = k;
       } else if (!voc || c.attempts >= 2 || rng.chance(0.3)) {
         c.status = 'failed';
+        lastFailWeek = k;
         c.grade = voc ? null : '4';
         c.updatedAt = monday + 4;
         if (c.attempts < 3) {

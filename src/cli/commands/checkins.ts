@@ -1,15 +1,15 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { z } from 'zod';
-import { gatewayJsonl, gatewayRecord, loadBottlenecks, planCheckins, planOptions } from '../../checkins/index.js';
+import { estimateCheckinEffect, gatewayJsonl, gatewayRecord, loadBottlenecks, planCheckins, planOptions } from '../../checkins/index.js';
+import { literal } from '../../db/sql.js';
 import { csvField } from '../../core/csv.js';
 import { localDate } from '../../core/dates.js';
 import { ErrorCode, KiinniError } from '../../core/errors.js';
 import { withWarehouse } from '../../pipeline/session.js';
 import type { CliContext } from '../context.js';
 import { count } from '../format.js';
-import { asOfOrLatest, dateOption, parseOptions, writeSession } from '../options.js';
-
-
+import { asOfOrLatest, dateOption, parseOptions, readSession, writeSession } from '../options.js';
 /** `kiinni checkins plan [--as-of DATE] [--out FILE] [--format csv|jsonl]`. */
 export async function runCheckinsPlan(ctx: CliContext, raw: Record<string, unknown>): Promise<number> {
   const opts = parseOptions(z.object({ asOf: dateOption.optional(), out: z.string().optional(), format: z.enum(['csv', 'jsonl']).default('jsonl') }), raw);
@@ -46,5 +46,70 @@ export async function runCheckinsOptOut(ctx: CliContext, student: string, raw: R
     else await db.run(`INSERT OR REPLACE INTO checkin_optouts VALUES ($id, $since::DATE)`, { id: student, since: opts.since ?? localDate(ctx.clock()) });
   });
   ctx.print({ student_id: student, opted_out: !opts.undo }, () => (opts.undo ? `${student} will be asked again.` : `${student} will not be sent check-ins.`));
+  return 0;
+}
+
+/** `kiinni checkins effect [--as-of] [--from] [--grace-days 14] [--window-days 90]`: asked vs comparable not yet asked. */
+export async function runCheckinsEffect(ctx: CliContext, raw: Record<string, unknown>): Promise<number> {
+  const opts = parseOptions(
+    z.object({
+      asOf: dateOption.optional(),
+      from: dateOption,
+      graceDays: z.coerce.number().int().min(1).max(60),
+      windowDays: z.coerce.number().int().min(14).max(365),
+      bootstrap: z.coerce.number().int().min(0).max(5000),
+    }),
+    raw,
+  );
+  const effect = await withWarehouse(readSession(ctx, 'checkins effect'), async ({ db }) =>
+    estimateCheckinEffect(db, { asOf: await asOfOrLatest(db, ctx, opts.asOf), from: opts.from, graceDays: opts.graceDays, windowDays: opts.windowDays, bootstrap: opts.bootstrap, seed: 1 }),
+  );
+  const f = (x: number | null) => (x === null ? '–' : x.toFixed(3));
+  ctx.print(effect, () =>
+    [
+      `Students at a bottleneck: ${count(effect.treated)} asked within ${effect.grace_days} days (${effect.treated_exits} negative exits in the next ${effect.window_days} days), ${count(effect.comparison)} not yet asked (${effect.comparison_exits}).`,
+      `Risk ratio ${f(effect.risk_ratio)} [95 % CI ${effect.risk_ratio_ci?.map(f).join('–') ?? '–'}], risk difference ${f(effect.risk_difference)} [${effect.risk_difference_ci?.map(f).join('–') ?? '–'}]; crude ${f(effect.crude_risk_ratio)}; common support ${(effect.common_support * 100).toFixed(1)} %.`,
+      'Who was asked first followed bottleneck priority, risk and capacity; the estimate adjusts for bottleneck, education type and risk quintile only.',
+    ].join('\n'),
+  );
+  return 0;
+}
+
+const logFiles = {
+  candidates: { file: 'candidates.csv', columns: ['as_of', 'student_id', 'bottleneck', 'status'], types: "{'as_of': 'DATE', 'student_id': 'VARCHAR', 'bottleneck': 'VARCHAR', 'status': 'VARCHAR'}" },
+  plans: { file: 'plans.csv', columns: ['as_of', 'student_id', 'bottleneck', 'question_set', 'unit'], types: "{'as_of': 'DATE', 'student_id': 'VARCHAR', 'bottleneck': 'VARCHAR', 'question_set': 'VARCHAR', 'unit': 'VARCHAR'}" },
+} as const;
+
+/**
+ * `kiinni checkins import-log DIR`: the log of a check-in programme run outside kiinni's plan
+ * (a provider's own bot, or the generator's simulated programme): candidates.csv and plans.csv.
+ * Replaces what the warehouse holds for the dates in the files.
+ */
+export async function runCheckinsImportLog(ctx: CliContext, dir: string): Promise<number> {
+  for (const spec of Object.values(logFiles)) {
+    const file = path.join(dir, spec.file);
+    if (!existsSync(file)) throw new KiinniError(ErrorCode.InputRefused, `${file}: not found (a check-in log has candidates.csv and plans.csv).`);
+    const header = readFileSync(file, 'utf8').split(/\r?\n/, 1)[0]!.split(',').map((c) => c.trim());
+    const missing = spec.columns.filter((c) => !header.includes(c));
+    if (missing.length) throw new KiinniError(ErrorCode.InputRefused, `${file}: missing column ${missing.join(', ')} (expected ${spec.columns.join(', ')}).`);
+  }
+  const counts = await withWarehouse(writeSession(ctx, 'checkins import-log'), async ({ db }) => {
+    const read = (k: keyof typeof logFiles) => `read_csv(${literal(path.join(dir, logFiles[k].file))}, header = true, columns = ${logFiles[k].types})`;
+    const bad = await db.one(`SELECT count(*) AS n FROM ${read('candidates')} WHERE status NOT IN ('planned', 'opted_out', 'asked_recently', 'over_capacity')`);
+    if (Number(bad?.['n'])) throw new KiinniError(ErrorCode.InputRefused, `${path.join(dir, 'candidates.csv')}: column status has ${bad!['n']} values other than planned, opted_out, asked_recently, over_capacity.`);
+    let n = { candidates: 0, plans: 0 };
+    await db.transaction(async () => {
+      await db.run(`DELETE FROM checkin_candidates WHERE as_of IN (SELECT DISTINCT as_of FROM ${read('candidates')})`);
+      await db.run(`DELETE FROM checkin_plans WHERE as_of IN (SELECT DISTINCT as_of FROM ${read('plans')})`);
+      await db.run(`INSERT INTO checkin_candidates SELECT as_of, student_id, bottleneck, status FROM ${read('candidates')}`);
+      await db.run(`INSERT INTO checkin_plans SELECT as_of, student_id, bottleneck, question_set, unit, now()::TIMESTAMP FROM ${read('plans')}`);
+      n = {
+        candidates: Number((await db.one(`SELECT count(*) AS n FROM ${read('candidates')}`))!['n']),
+        plans: Number((await db.one(`SELECT count(*) AS n FROM ${read('plans')}`))!['n']),
+      };
+    });
+    return n;
+  });
+  ctx.print(counts, () => `Imported the check-in log: ${count(counts.candidates)} students at a bottleneck, ${count(counts.plans)} check-ins sent.`);
   return 0;
 }

@@ -12,6 +12,7 @@ const optionsSchema = z.object({
   years: z.coerce.number().int().min(1).max(6),
   format: z.enum(['csv', 'parquet']),
   dirty: z.coerce.number().min(0).max(0.5),
+  checkinProgramme: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date like 2025-08-11').optional(),
 });
 
 /** `kiinni fixtures generate`: a synthetic cohort with a known truth. */
@@ -29,6 +30,9 @@ export async function runFixturesGenerate(ctx: CliContext, raw: Record<string, u
       `Wrote a synthetic cohort of ${count(result.students)} students (seed ${result.seed}, ${result.window.start} → ${result.window.export_date}) to ${result.out} in ${result.seconds} s:`,
       table(['kind', 'file', 'rows'], result.files.map((f) => [f.kind, f.file, f.rows])),
       `Truth files (never read by kiinni while scoring): ${result.truth_dir}`,
+      ...(result.checkin_programme
+        ? [`Check-in programme from ${result.checkin_programme.from}: ${count(result.checkin_programme.candidates)} students at a bottleneck, ${count(result.checkin_programme.plans)} asked (checkins/).`]
+        : []),
       ...(opts.dirty > 0
         ? [`Injected faults: ${result.faults.quarantined_rows_expected} rows should be quarantined and ${result.faults.refused_files_expected} files refused (truth/faults.csv).`]
         : []),
