@@ -16,7 +16,7 @@
 // check-ins per student per term, and peak daily help requests per counsellor and per unit
 // against the configured capacity.
 //
-// Usage: npm run -s eval:checkins -- [--students 20000] [--seed 7] [--dir DIR] [--json]
+// Usage: npm run -s eval:checkins -- [--students 20000] [--seed 7] [--dir DIR] [--effect-only] [--json]
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -123,6 +123,13 @@ db.close();
 const trueRr = truth.actual / truth.unasked;
 const trueRd = truth.actual - truth.unasked;
 const inside = (ci, x) => ci !== null && ci[0] <= x && x <= ci[1];
+
+const f3 = (x) => (x === null || Number.isNaN(x) ? '–' : x.toFixed(3));
+if (argv.includes('--effect-only')) {
+  const r = { students: Number(students), seed: Number(seed), ...estimate, true_risk_ratio: trueRr, true_risk_difference: trueRd, truth_inside_ci: { risk_ratio: inside(estimate.risk_ratio_ci, trueRr), risk_difference: inside(estimate.risk_difference_ci, trueRd) } };
+  process.stdout.write(json ? JSON.stringify(r, null, 2) + '\n' : `${students} students: RR ${f3(r.risk_ratio)} [${r.risk_ratio_ci?.map(f3).join('–')}] (${r.treated} asked, ${r.comparison} not yet), truth ${f3(trueRr)}; crude ${f3(r.crude_risk_ratio)}\n`);
+  process.exit(0);
+}
 
 // ---- Part 2: kiinni's planner over the year, with simulated answers -----------------------
 log('training the model on data up to the day before the year');

@@ -253,6 +253,41 @@ export function buildProgram(state: RunState): Command {
     .action(act(async (ctx, dir: string) => (await import('./commands/checkins.js')).runCheckinsImportLog(ctx, dir)));
 
   program
+    .command('serve')
+    .description('the staff workspace in the browser: sign-in by e-mailed link, my triggers, students, support')
+    .option('--host <host>', 'address to listen on (put a TLS proxy in front for anything but localhost)', '127.0.0.1')
+    .option('--port <port>', 'port', '8080')
+    .action(act(async (ctx, opts: Record<string, unknown>) => (await import('./commands/serve.js')).runServe(ctx, opts)));
+
+  program
+    .command('audit')
+    .description("the audit log: who looked at or changed students' data, when and from where")
+    .command('list')
+    .description('audit entries, newest first')
+    .option('--student <id>', 'about this student')
+    .option('--staff <id>', 'by this staff member')
+    .option('--since <date>', 'from this date')
+    .option('--limit <n>', 'at most this many', '200')
+    .action(act(async (ctx, opts: Record<string, unknown>) => (await import('./commands/privacy.js')).runAuditList(ctx, opts)));
+
+  program
+    .command('subject-access')
+    .description('export everything held about one student (GDPR art. 15)')
+    .argument('<student>')
+    .requiredOption('--out <file>', 'file to write')
+    .addOption(new Option('--format <format>', 'file format').choices(['html', 'json']).default('html'))
+    .action(act(async (ctx, student: string, opts: Record<string, unknown>) => (await import('./commands/privacy.js')).runSubjectAccess(ctx, student, opts)));
+
+  program
+    .command('retention')
+    .description('data retention')
+    .command('apply')
+    .description("remove the data of students who left more than retention.years_after_exit ago (the audit log stays)")
+    .option('--as-of <date>', 'date to count from (default: today)')
+    .option('--dry-run', 'only count what would be removed')
+    .action(act(async (ctx, opts: Record<string, unknown>) => (await import('./commands/privacy.js')).runRetentionApply(ctx, opts)));
+
+  program
     .command('fixtures')
     .description('synthetic data for demos, tests and benchmarks')
     .command('generate')

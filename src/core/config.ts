@@ -76,6 +76,28 @@ const configSchema = z.strictObject({
       national_baseline: z.record(z.enum(['vocational', 'upper_secondary']), z.number().min(0).max(1)).optional(),
     })
     .optional(),
+  web: z
+    .strictObject({
+      /** The workspace's address as staff reach it, e.g. https://kiinni.koulu.example.fi (sign-in links in e-mails use it). */
+      base_url: z.string().regex(/^https?:\/\/[^\s/]+(\/[^\s]*)?$/, 'expected an address like https://kiinni.example.fi').optional(),
+      /** Minutes a sign-in link asked for on the sign-in page stays valid. */
+      link_minutes: z.number().int().min(1).max(1440).optional(),
+      /** Hours the sign-in link in a daily digest stays valid. */
+      digest_link_hours: z.number().int().min(1).max(72).optional(),
+      /** Hours of inactivity after which a session ends. */
+      session_hours: z.number().int().min(1).max(24).optional(),
+      /** Sign-in link requests allowed per address and per client per 15 minutes. */
+      link_requests_per_15_min: z.number().int().min(1).max(100).optional(),
+    })
+    .optional(),
+  retention: z
+    .strictObject({
+      /** Years after a study right ended (graduated, resigned, transferred) before a student's data is removed. */
+      years_after_exit: z.number().min(0.5).max(20).optional(),
+      /** Years the audit log is kept (it outlives the data it describes). */
+      audit_years: z.number().min(1).max(30).optional(),
+    })
+    .optional(),
   checkins: z
     .strictObject({
       /** At most one planned check-in per student in this many days. */
@@ -113,6 +135,8 @@ export interface Config {
     quietPeriods: { from: string; to: string }[];
     capacityPerUnit: Record<'studies' | 'wellbeing' | 'health' | 'life_situation', number>;
   };
+  web: { baseUrl: string | undefined; linkMinutes: number; digestLinkHours: number; sessionHours: number; linkRequestsPer15Min: number };
+  retention: { yearsAfterExit: number; auditYears: number };
   report: {
     minCell: number;
     graceDays: number;
@@ -152,6 +176,14 @@ function normalizeConfig(raw: z.infer<typeof configSchema>, source: string | und
       quietPeriods: raw.checkins?.quiet_periods ?? [],
       capacityPerUnit: { studies: 6, wellbeing: 4, health: 3, life_situation: 3, ...(raw.checkins?.capacity_per_unit ?? {}) },
     },
+    web: {
+      baseUrl: raw.web?.base_url?.replace(/\/+$/, ''),
+      linkMinutes: raw.web?.link_minutes ?? 15,
+      digestLinkHours: raw.web?.digest_link_hours ?? 18,
+      sessionHours: raw.web?.session_hours ?? 8,
+      linkRequestsPer15Min: raw.web?.link_requests_per_15_min ?? 5,
+    },
+    retention: { yearsAfterExit: raw.retention?.years_after_exit ?? 5, auditYears: raw.retention?.audit_years ?? 10 },
     report: {
       minCell: raw.report?.min_cell ?? 5,
       graceDays: raw.report?.completion_grace_days ?? 90,

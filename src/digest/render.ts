@@ -129,7 +129,14 @@ function studentHeading(s: DigestStudent, w: Words): string {
 }
 
 /** Renders a digest as plain text and accessible HTML (headings, tables with headers, no images). */
-export function renderDigest(d: Digest): RenderedDigest {
+const workspaceLine: Record<Language, (hours: number) => string> = {
+  fi: (h) => `Avaa työtilasi (kirjautumislinkki toimii kerran, ${h} tunnin ajan)`,
+  sv: (h) => `Öppna din arbetsyta (inloggningslänken fungerar en gång, i ${h} timmar)`,
+  en: (h) => `Open your workspace (the sign-in link works once, for ${h} hours)`,
+};
+
+/** Renders a digest; with `signIn`, it carries a single-use link into the staff workspace. */
+export function renderDigest(d: Digest, signIn?: { url: string; hours: number }): RenderedDigest {
   const lang = d.recipient.language;
   const w = words[lang];
   const date = localDate[lang](d.as_of);
@@ -140,6 +147,7 @@ export function renderDigest(d: Digest): RenderedDigest {
   const resolveCmd = (id: string) => `kiinni triggers resolve ${id} --staff ${d.recipient.staff_id} --outcome supported`;
 
   const text: string[] = [w.greeting(d.recipient.name), '', intro, ''];
+  if (signIn) text.push(`${workspaceLine[lang](signIn.hours)}:`, signIn.url, '');
   for (const s of d.students) {
     text.push(`== ${studentHeading(s, w)}`);
     if (s.risk) text.push(`${w.riskLine}: ${w.band[s.risk.band] ?? s.risk.band}${s.risk.reasons.length ? `. ${w.reasons}: ${s.risk.reasons.join('; ')}` : ''}`);
@@ -168,6 +176,7 @@ export function renderDigest(d: Digest): RenderedDigest {
     '<body>',
     `<h1>${escape(subject)}</h1>`,
     `<p>${escape(w.greeting(d.recipient.name))} ${escape(intro)}</p>`,
+    ...(signIn ? [`<p><a href="${escape(signIn.url)}">${escape(workspaceLine[lang](signIn.hours))}</a></p>`] : []),
   ];
   for (const s of d.students) {
     html.push(`<h2>${escape(studentHeading(s, w))}</h2>`);

@@ -180,7 +180,7 @@ export async function runPipeline(db: Warehouse, dir: DataDir, config: Config, d
         const mailer = smtpMailer(config) ?? outboxMailer(dir.outbox);
         let sent = 0;
         try {
-          const s = await sendDigests(db, sendOptions(config, day), await compose(), {
+          const s = await sendDigests(db, sendOptions(config, day, dir.root), await compose(), {
             // The crash point sits between two messages: the first is sent and recorded.
             mailer: { kind: mailer.kind, where: mailer.where, close: () => mailer.close(), send: async (m, f) => (sent++ > 0 && checkpoint('digests'), await mailer.send(m, f)) },
             logger: log,

@@ -23,7 +23,7 @@ export async function runDigestSend(ctx: CliContext, raw: Record<string, unknown
     const mailer = smtpMailer(ctx.config) ?? outboxMailer(dir.outbox);
     try {
       const asOf = await digestDate(db, ctx, opts.asOf);
-      return await sendDigests(db, sendOptions(ctx.config, asOf), compose, { mailer, logger: ctx.logger, clock: ctx.clock });
+      return await sendDigests(db, sendOptions(ctx.config, asOf, dir.root), compose, { mailer, logger: ctx.logger, clock: ctx.clock });
     } finally {
       mailer.close();
     }
