@@ -32,7 +32,17 @@ export class Warehouse {
     private readonly instance: DuckDBInstance,
     private readonly connection: DuckDBConnection,
     readonly readOnly: boolean,
+    /** A second connection to an instance another Warehouse owns: closing it leaves the file open. */
+    private readonly borrowed = false,
   ) {}
+
+  /**
+   * Another connection to the same open file, for work that runs beside this one (a server's
+   * concurrent requests). Each has its own transactions; close it before the owner.
+   */
+  async connect(): Promise<Warehouse> {
+    return new Warehouse(this.file, this.instance, await this.instance.connect(), this.readOnly, true);
+  }
 
   /** Opens (creating if needed) the warehouse file. */
   static async open(file: string, options: OpenOptions = {}): Promise<Warehouse> {
@@ -191,7 +201,7 @@ export class Warehouse {
   /** Closes the connection and the database file. */
   close(): void {
     this.connection.closeSync();
-    this.instance.closeSync();
+    if (!this.borrowed) this.instance.closeSync();
   }
 }
 

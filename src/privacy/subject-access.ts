@@ -37,7 +37,7 @@ export async function subjectAccess(db: Warehouse, studentId: string, now: Date)
   }
   sections.push({
     table: 'trigger_events',
-    rows: await db.all(`SELECT e.trigger_id, e.on_date::VARCHAR AS on_date, e.event, e.role, e.staff_id, e.outcome FROM trigger_events e JOIN triggers t USING (trigger_id) WHERE t.student_id = $id ORDER BY e.recorded_at`, { id: studentId }),
+    rows: await db.all(`SELECT e.trigger_id, e.on_date::VARCHAR AS on_date, e.event, e.role, e.staff_id, e.detail FROM trigger_events e JOIN triggers t USING (trigger_id) WHERE t.student_id = $id ORDER BY e.recorded_at`, { id: studentId }),
   });
   sections.push({
     table: 'quarantine',

@@ -20,12 +20,12 @@ import {
   acknowledgeTrigger, addIntervention, listInterventions, listTriggers, loadRules, resolutionOutcomes, resolveTrigger, viewTrigger,
   type ResolutionOutcome, type StoredTrigger, type TriggerRule, type ViewContext,
 } from '../triggers/index.js';
-import { isMyStudent, mayOpenTrigger, myGroups } from './access.js';
+import { myGroups, myStudents } from './access.js';
 import { recordAudit, type AuditAction } from './audit.js';
 import { createSignInToken, endSession, recentLinkRequests, sessionStaff, startSession, checkSignInToken, useSignInToken, type SignedIn } from './auth.js';
 import { WarehouseGate } from './gate.js';
 import { esc, hidden, page, table, type Html } from './html.js';
-import { guessLanguage, t, type UiLanguage } from './i18n.js';
+import { guessLanguage, t, word, type UiLanguage } from './i18n.js';
 
 export interface WorkspaceOptions {
   dir: DataDir;
@@ -68,13 +68,34 @@ class PageError extends Error {
  * (access.ts); every look at a student's data and every change is written to the audit log.
  */
 export async function buildWorkspace(o: WorkspaceOptions): Promise<{ app: FastifyInstance; gate: WarehouseGate }> {
-  const gate = new WarehouseGate(o.dir, o.config, o.logger, o.clock, o.idleMs);
+  // Caches of warehouse data are emptied whenever the warehouse is opened again: between two
+  // openings only this process writes to it.
+  const names = new Map<string, string>();
+  const students = new Map<string, { ids: Set<string>; day: string; until: number }>();
+  const gate = new WarehouseGate(o.dir, o.config, o.logger, o.clock, o.idleMs, 4, () => {
+    names.clear();
+    students.clear();
+  });
   const secure = o.config.web.baseUrl?.startsWith('https://') ?? false;
   const rules: TriggerRule[] = await loadRules(o.config);
   const ruleMap = new Map(rules.map((r) => [r.id, r]));
   const features = loadCatalogue();
   const viewContext = (lang: UiLanguage): ViewContext => ({ rules: ruleMap, features, lang });
   const today = () => localDate(o.clock());
+
+  // Short-lived caches, so a page costs its own queries only: who a session is, and whose
+  // students a staff member may open. An ended session is dropped at once; a changed assignment
+  // takes effect within CACHE_MS.
+  const CACHE_MS = 30_000;
+  const sessions = new Map<string, { user: SignedIn; until: number }>();
+  const isMine = async (db: Warehouse, staffId: string, studentId: string) => {
+    const day = today();
+    let c = students.get(staffId);
+    if (!c || c.day !== day || c.until < Date.now()) students.set(staffId, (c = { ids: await myStudents(db, staffId, day), day, until: Date.now() + CACHE_MS }));
+    return c.ids.has(studentId);
+  };
+  const mayOpen = async (db: Warehouse, t: StoredTrigger, u: SignedIn) =>
+    maySee(u.roles, t.visibility) && (t.staff_id === u.staffId || (u.roles.includes(t.role) && (await isMine(db, u.staffId, t.student_id))));
 
   const app = Fastify({ logger: false, trustProxy: secure, bodyLimit: 64 * 1024 });
   await app.register(fastifyHelmet, {
@@ -133,7 +154,17 @@ export async function buildWorkspace(o: WorkspaceOptions): Promise<{ app: Fastif
   const signedIn = async (req: FastifyRequest, reply: FastifyReply) => {
     const raw = req.cookies[SESSION_COOKIE];
     const unsigned = raw ? req.unsignCookie(raw) : undefined;
-    const user = unsigned?.valid && unsigned.value ? await gate.use((db) => sessionStaff(db, unsigned.value!, o.config.web.sessionHours, o.clock())) : undefined;
+    let user: SignedIn | undefined;
+    if (unsigned?.valid && unsigned.value) {
+      const id = unsigned.value;
+      const cached = sessions.get(id);
+      if (cached && cached.until > Date.now()) user = cached.user;
+      else {
+        user = await gate.use((db) => sessionStaff(db, id, o.config.web.sessionHours, o.clock()));
+        if (user) sessions.set(id, { user, until: Date.now() + CACHE_MS });
+        else sessions.delete(id);
+      }
+    }
     if (!user) {
       if (req.method === 'GET') return reply.redirect('/sign-in');
       throw new PageError(401, 'bad_request', t(langOf(req), 'sign_in_required'));
@@ -199,7 +230,7 @@ export async function buildWorkspace(o: WorkspaceOptions): Promise<{ app: Fastif
     );
   });
 
-  app.post('/auth/link', { preHandler: csrf, config: { rateLimit: { max: 30, timeWindow: '15 minutes' } } }, async (req, reply) => {
+  app.post('/auth/link', { preHandler: csrf, config: { rateLimit: { max: o.config.web.linkRequestsPer15Min * 10, timeWindow: '15 minutes' } } }, async (req, reply) => {
     const lang = langOf(req);
     const token = String((req.body as Record<string, unknown>)['token'] ?? '');
     const result = await gate.use(async (db) => {
@@ -224,7 +255,10 @@ export async function buildWorkspace(o: WorkspaceOptions): Promise<{ app: Fastif
     const raw = req.cookies[SESSION_COOKIE];
     const unsigned = raw ? req.unsignCookie(raw) : undefined;
     await gate.use(async (db) => {
-      if (unsigned?.valid && unsigned.value) await endSession(db, unsigned.value, o.clock());
+      if (unsigned?.valid && unsigned.value) {
+        sessions.delete(unsigned.value);
+        await endSession(db, unsigned.value, o.clock());
+      }
       await audit(db, req, 'signed_out');
     });
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
@@ -243,7 +277,7 @@ export async function buildWorkspace(o: WorkspaceOptions): Promise<{ app: Fastif
         `SELECT ${triggerColumns} FROM triggers WHERE staff_id = $staff AND status IN ('open', 'acknowledged') ORDER BY opened_on DESC, trigger_id`,
         { staff: u.staffId },
       )) as unknown as StoredTrigger[];
-      const names = await studentNames(db, stored.map((s) => s.student_id));
+      const nameOf = await studentNames(db, names, stored.map((s) => s.student_id));
       await audit(db, req, 'viewed_triggers', { detail: `${stored.length} triggers` });
       return stored
         .map((s) => ({ s, v: viewTrigger(s, { roles: u.roles, staffId: u.staffId }, viewContext(lang)) }))
@@ -251,9 +285,9 @@ export async function buildWorkspace(o: WorkspaceOptions): Promise<{ app: Fastif
         .sort((a, b) => (severityRank[a.v.severity] ?? 9) - (severityRank[b.v.severity] ?? 9) || b.v.opened_on.localeCompare(a.v.opened_on))
         .map(({ v }) => [
           `<a href="/triggers/${encodeURIComponent(v.id)}">${esc(v.title)}</a>`,
-          `<a href="/students/${encodeURIComponent(v.student_id)}">${esc(names.get(v.student_id) ?? v.student_id)}</a>`,
-          `<span class="sev-${esc(v.severity)}">${esc(v.severity)}</span>`,
-          esc(v.status),
+          `<a href="/students/${encodeURIComponent(v.student_id)}">${esc(nameOf.get(v.student_id) ?? v.student_id)}</a>`,
+          `<span class="sev-${esc(v.severity)}">${esc(word(lang, v.severity))}</span>`,
+          esc(word(lang, v.status)),
           esc(v.opened_on),
           esc(v.message),
         ]);
@@ -268,7 +302,7 @@ export async function buildWorkspace(o: WorkspaceOptions): Promise<{ app: Fastif
   const openTrigger = async (db: Warehouse, req: FastifyRequest, id: string) => {
     const u = req.user!;
     const row = (await db.one(`SELECT ${triggerColumns} FROM triggers WHERE trigger_id = $id`, { id })) as unknown as StoredTrigger | undefined;
-    if (!row || !(await mayOpenTrigger(db, row, u.staffId, u.roles, today()))) {
+    if (!row || !(await mayOpen(db, row, u))) {
       await audit(db, req, 'denied', { object_id: id, detail: 'trigger' });
       throw new PageError(404, 'not_found');
     }
@@ -283,13 +317,13 @@ export async function buildWorkspace(o: WorkspaceOptions): Promise<{ app: Fastif
       const row = await openTrigger(db, req, id);
       const v = viewTrigger(row, { roles: u.roles, staffId: u.staffId }, viewContext(lang))!;
       await audit(db, req, 'viewed_trigger', { student_id: row.student_id, object_id: id });
-      return { v, name: (await studentNames(db, [row.student_id])).get(row.student_id), csrfToken: reply.generateCsrf() };
+      return { v, name: (await studentNames(db, names, [row.student_id])).get(row.student_id), csrfToken: reply.generateCsrf() };
     });
     const rule = ruleMap.get(v.rule);
     const live = v.status === 'open' || v.status === 'acknowledged';
     const outcomes = resolutionOutcomes.map((x) => `<option value="${x}">${esc(t(lang, `outcome_${x}`))}</option>`).join('');
     const body = [
-      `<p><a href="/students/${encodeURIComponent(v.student_id)}">${esc(name ?? v.student_id)}</a> · ${esc(v.severity)} · ${esc(v.status)} · ${esc(t(lang, 'opened'))} ${esc(v.opened_on)}</p>`,
+      `<p><a href="/students/${encodeURIComponent(v.student_id)}">${esc(name ?? v.student_id)}</a> · ${esc(word(lang, v.severity))} · ${esc(word(lang, v.status))} · ${esc(t(lang, 'opened'))} ${esc(v.opened_on)}</p>`,
       `<h2>${esc(t(lang, 'what_happened'))}</h2><p>${esc(v.message)}</p>`,
       v.reasons.length ? `<ul>${v.reasons.map((r) => `<li>${esc(r)}</li>`).join('')}</ul>` : '',
       rule ? `<h2>${esc(t(lang, 'next_step'))}</h2><p>${esc(rule.next_step[lang])}</p>` : '',
@@ -337,7 +371,7 @@ export async function buildWorkspace(o: WorkspaceOptions): Promise<{ app: Fastif
     const id = (req.params as { id: string }).id;
     const viewer = { roles: u.roles, staffId: u.staffId };
     const data = await gate.use(async (db) => {
-      if (!staffRoles(u).length || !(await isMyStudent(db, u.staffId, id, today()))) {
+      if (!staffRoles(u).length || !(await isMine(db, u.staffId, id))) {
         await audit(db, req, 'denied', { object_id: id, detail: 'student' });
         throw new PageError(404, 'not_found');
       }
@@ -346,7 +380,11 @@ export async function buildWorkspace(o: WorkspaceOptions): Promise<{ app: Fastif
         { id },
       );
       const band = maySee(u.roles, 'risk_score')
-        ? await db.one(`SELECT r.band, strftime(r.as_of, '%Y-%m-%d') AS as_of FROM risk_scores r JOIN model_versions v ON v.version = r.model_version AND v.status = 'current' WHERE r.student_id = $id ORDER BY r.as_of DESC LIMIT 1`, { id })
+        ? await db.one(
+            `SELECT arg_max(r.band, r.as_of) AS band, strftime(max(r.as_of), '%Y-%m-%d') AS as_of FROM risk_scores r
+             WHERE r.student_id = $id AND r.model_version = (SELECT version FROM model_versions WHERE status = 'current') HAVING count(*) > 0`,
+            { id },
+          )
         : undefined;
       const triggers = (await listTriggers(db, viewer, { student: id, limit: 50 }, viewContext(lang))).filter((x) => x.staff_id === u.staffId || u.roles.includes(x.role));
       const interventions = await listInterventions(db, viewer, { student: id, limit: 50 });
@@ -358,7 +396,7 @@ export async function buildWorkspace(o: WorkspaceOptions): Promise<{ app: Fastif
     const facts: [string, unknown][] = [
       [t(lang, 'group'), s['group']], [t(lang, 'programme'), s['programme']], [t(lang, 'unit'), s['unit']],
       [t(lang, 'studies_from'), s['start']], [t(lang, 'planned_end'), s['planned_end']],
-      ...(data.band ? ([[t(lang, 'risk_band'), `${String(data.band['band'])} (${String(data.band['as_of'])})`]] as [string, unknown][]) : []),
+      ...(data.band ? ([[t(lang, 'risk_band'), `${word(lang, String(data.band['band']))} (${String(data.band['as_of'])})`]] as [string, unknown][]) : []),
     ];
     const body = [
       `<p class="note">${esc(id)}</p>`,
@@ -367,7 +405,7 @@ export async function buildWorkspace(o: WorkspaceOptions): Promise<{ app: Fastif
       table(
         t(lang, 'triggers_for_student'),
         [t(lang, 'trigger'), t(lang, 'status'), t(lang, 'opened'), t(lang, 'what_happened')],
-        data.triggers.map((x) => [`<a href="/triggers/${encodeURIComponent(x.id)}">${esc(x.title)}</a>`, esc(x.status), esc(x.opened_on), esc(x.message)]),
+        data.triggers.map((x) => [`<a href="/triggers/${encodeURIComponent(x.id)}">${esc(x.title)}</a>`, esc(word(lang, x.status)), esc(x.opened_on), esc(x.message)]),
       ) || `<p>–</p>`,
       `<h2>${esc(t(lang, 'interventions'))}</h2>`,
       table(
@@ -386,7 +424,7 @@ export async function buildWorkspace(o: WorkspaceOptions): Promise<{ app: Fastif
     const b = req.body as Record<string, string | undefined>;
     const triggerId = b['trigger_id'] || undefined;
     await gate.use(async (db) => {
-      if (!(await isMyStudent(db, u.staffId, id, today()))) throw new PageError(404, 'not_found');
+      if (!staffRoles(u).length || !(await isMine(db, u.staffId, id))) throw new PageError(404, 'not_found');
       if (triggerId) await openTrigger(db, req, triggerId);
       const iv = await addIntervention(
         db,
@@ -405,25 +443,27 @@ export async function buildWorkspace(o: WorkspaceOptions): Promise<{ app: Fastif
     requireRole(req, ['group_supervisor']);
     const { groups, csrfToken } = await gate.use(async (db) => {
       const codes = await myGroups(db, u.staffId, today());
-      const groups: { code: string; rows: Html[][] }[] = [];
-      for (const code of codes) {
-        const students = await db.all(
-          `SELECT s.student_id, s.given_name, s.family_name,
-             (SELECT count(*) FROM triggers t WHERE t.student_id = s.student_id AND t.status IN ('open', 'acknowledged') AND t.visibility IN ('ordinary')) AS open_triggers
-           FROM students s WHERE s."group" = $g
-             AND NOT EXISTS (SELECT 1 FROM study_right_events e WHERE e.student_id = s.student_id AND e.event IN ('resigned', 'deemed_resigned', 'transferred', 'graduated') AND e.date <= $today::DATE)
-           ORDER BY s.family_name, s.given_name, s.student_id`,
-          { g: code, today: today() },
-        );
-        groups.push({
-          code,
-          rows: students.map((s) => [
+      // One query for all my groups: students still studying, with their open ordinary triggers.
+      const rows = codes.length
+        ? await db.all(
+            `WITH g AS (SELECT s.student_id, s.given_name, s.family_name, s."group" FROM students s WHERE s."group" IN (${codes.map(literal).join(', ')})),
+             gone AS (SELECT DISTINCT student_id FROM study_right_events WHERE event IN ('resigned', 'deemed_resigned', 'transferred', 'graduated') AND date <= $today::DATE AND student_id IN (SELECT student_id FROM g)),
+             open AS (SELECT student_id, count(*) AS n FROM triggers WHERE status IN ('open', 'acknowledged') AND visibility = 'ordinary' AND student_id IN (SELECT student_id FROM g) GROUP BY 1)
+             SELECT g.*, coalesce(o.n, 0) AS open_triggers FROM g LEFT JOIN open o USING (student_id)
+             WHERE g.student_id NOT IN (SELECT student_id FROM gone) ORDER BY g."group", g.family_name, g.given_name, g.student_id`,
+            { today: today() },
+          )
+        : [];
+      const groups = codes.map((code) => ({
+        code,
+        rows: rows
+          .filter((s) => s['group'] === code)
+          .map((s) => [
             `<a href="/students/${encodeURIComponent(String(s['student_id']))}">${esc([s['given_name'], s['family_name']].filter(Boolean).join(' ') || s['student_id'])}</a>`,
             esc(s['open_triggers']),
           ]),
-        });
-        await audit(db, req, 'viewed_group', { object_id: code });
-      }
+      }));
+      if (codes.length) await audit(db, req, 'viewed_group', { object_id: codes.join(' '), detail: `${rows.length} students` });
       return { groups, csrfToken: reply.generateCsrf() };
     });
     const body = groups
@@ -508,10 +548,14 @@ function interventionForm(lang: UiLanguage, csrfToken: string, action: string, u
 
 const validDate = (s: string | undefined) => (s && /^\d{4}-\d{2}-\d{2}$/.test(s) ? s : undefined);
 
-async function studentNames(db: Warehouse, ids: readonly string[]): Promise<Map<string, string>> {
-  if (!ids.length) return new Map();
-  const rows = await db.all(`SELECT student_id, given_name, family_name FROM students WHERE student_id IN (${[...new Set(ids)].map(literal).join(', ')})`);
-  return new Map(rows.map((r) => [String(r['student_id']), [r['given_name'], r['family_name']].filter(Boolean).join(' ') || String(r['student_id'])]));
+/** Students' display names, read once and kept in `cache`. */
+async function studentNames(db: Warehouse, cache: Map<string, string>, ids: readonly string[]): Promise<Map<string, string>> {
+  const missing = [...new Set(ids)].filter((id) => !cache.has(id));
+  if (missing.length) {
+    const rows = await db.all(`SELECT student_id, given_name, family_name FROM students WHERE student_id IN (${missing.map(literal).join(', ')})`);
+    for (const r of rows) cache.set(String(r['student_id']), [r['given_name'], r['family_name']].filter(Boolean).join(' ') || String(r['student_id']));
+  }
+  return cache;
 }
 
 /** The newest built report under <data-dir>/reports/<date>/report.html. */

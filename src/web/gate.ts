@@ -1,23 +1,27 @@
+import type { Config } from '../core/config.js';
+import type { DataDir } from '../core/data-dir.js';
 import { ErrorCode, KiinniError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import { acquireWriterLock, type WriterLock } from '../db/lock.js';
 import { migrate } from '../db/migrate.js';
 import { Warehouse } from '../db/warehouse.js';
 import { allMigrations } from '../pipeline/schema.js';
-import type { DataDir } from '../core/data-dir.js';
-import type { Config } from '../core/config.js';
 
 /**
  * The workspace's way into the warehouse. DuckDB allows one writing process per file, and the
  * nightly pipeline must get in, so the server opens the warehouse (taking the writer lock) when
- * a request needs it and closes it after `idleMs` without requests. Requests use it one at a
- * time: one DuckDB connection, and transactions that cannot interleave. While another kiinni
- * command holds the lock, requests fail with BUSY (the server answers 503, try again shortly).
+ * a request needs it and closes it after `idleMs` without requests. Requests run on a small
+ * pool of connections to the one open file, each request on its own connection (its own
+ * transactions); more requests than connections wait their turn. While another kiinni command
+ * holds the lock, requests fail with LOCKED (the server answers 503, try again shortly).
  */
 export class WarehouseGate {
   private db: Warehouse | undefined;
+  private opening: Promise<Warehouse> | undefined;
   private lock: WriterLock | undefined;
-  private queue: Promise<unknown> = Promise.resolve();
+  private free: Warehouse[] = [];
+  private all: Warehouse[] = [];
+  private waiting: ((w: Warehouse) => void)[] = [];
   private idleTimer: NodeJS.Timeout | undefined;
   private active = 0;
 
@@ -27,66 +31,91 @@ export class WarehouseGate {
     private readonly logger: Logger,
     private readonly clock: () => Date,
     private readonly idleMs = 2000,
+    private readonly connections = 4,
+    /** Called each time the warehouse is (re)opened: data may have changed since (a nightly run). */
+    private readonly onOpen: () => void = () => undefined,
   ) {}
 
-  /** Runs `fn` with the warehouse, after every request queued before it. */
-  use<T>(fn: (db: Warehouse) => Promise<T>): Promise<T> {
-    const run = async () => {
-      this.active++;
-      if (this.idleTimer) clearTimeout(this.idleTimer);
-      try {
-        return await fn(await this.open());
-      } finally {
-        this.active--;
-        if (this.active === 0) this.idleTimer = setTimeout(() => this.queueClose(), this.idleMs);
-      }
-    };
-    const result = this.queue.then(run, run);
-    this.queue = result.catch(() => undefined);
-    return result;
+  /** Runs `fn` with a connection of its own to the warehouse. */
+  async use<T>(fn: (db: Warehouse) => Promise<T>): Promise<T> {
+    this.active++;
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    let conn: Warehouse | undefined;
+    try {
+      conn = await this.acquire();
+      return await fn(conn);
+    } finally {
+      if (conn) this.release(conn);
+      this.active--;
+      if (this.active === 0) this.idleTimer = setTimeout(() => this.closeIfIdle(), this.idleMs);
+    }
   }
 
-  private async open(): Promise<Warehouse> {
-    if (this.db) return this.db;
+  private async acquire(): Promise<Warehouse> {
+    const owner = await this.open();
+    const conn = this.free.pop();
+    if (conn) return conn;
+    if (this.all.length < this.connections) {
+      const c = await owner.connect();
+      this.all.push(c);
+      return c;
+    }
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  private release(conn: Warehouse): void {
+    const next = this.waiting.shift();
+    if (next) next(conn);
+    else this.free.push(conn);
+  }
+
+  private open(): Promise<Warehouse> {
+    if (this.db) return Promise.resolve(this.db);
+    this.opening ??= this.openNow().finally(() => (this.opening = undefined));
+    return this.opening;
+  }
+
+  private async openNow(): Promise<Warehouse> {
     try {
       this.lock = acquireWriterLock(this.dir.lock, 'serve');
     } catch (err) {
       if (err instanceof KiinniError && err.code === ErrorCode.Locked) throw new KiinniError(ErrorCode.Locked, 'The warehouse is being updated by another kiinni command.', 'Try again in a few minutes.');
       throw err;
     }
+    let db: Warehouse | undefined;
     try {
-      this.db = await Warehouse.open(this.dir.warehouse, { memoryLimit: this.config.warehouse.memoryLimit, threads: this.config.warehouse.threads, tempDirectory: this.dir.tmp });
-      const migrated = await migrate(this.db, allMigrations, this.clock());
+      db = await Warehouse.open(this.dir.warehouse, { memoryLimit: this.config.warehouse.memoryLimit, threads: this.config.warehouse.threads, tempDirectory: this.dir.tmp });
+      const migrated = await migrate(db, allMigrations, this.clock());
       if (migrated.length) this.logger.info({ versions: migrated }, 'migrations_applied');
-      return this.db;
+      this.db = db;
+      this.onOpen();
+      return db;
     } catch (err) {
-      this.db?.close();
-      this.db = undefined;
+      db?.close();
       this.lock.release();
       this.lock = undefined;
       throw err;
     }
   }
 
-  /** Closes after whatever is queued, unless a request came in meanwhile. */
-  private queueClose(): void {
-    const step = async () => {
-      if (this.active === 0) this.closeNow();
-    };
-    this.queue = this.queue.then(step, step);
+  private closeIfIdle(): void {
+    if (this.active === 0 && !this.opening) this.closeNow();
   }
 
   private closeNow(): void {
     if (this.idleTimer) clearTimeout(this.idleTimer);
+    for (const c of this.all) c.close();
+    this.all = [];
+    this.free = [];
     this.db?.close();
     this.db = undefined;
     this.lock?.release();
     this.lock = undefined;
   }
 
-  /** Closes the warehouse after the requests already queued. */
+  /** Closes the warehouse once the requests under way have finished. */
   async close(): Promise<void> {
-    await this.queue;
+    while (this.active > 0) await new Promise((r) => setTimeout(r, 10));
     this.closeNow();
   }
 }

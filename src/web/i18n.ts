@@ -242,3 +242,12 @@ export function guessLanguage(query: unknown, acceptLanguage: string | undefined
   }
   return 'fi';
 }
+
+const values: Record<UiLanguage, Record<string, string>> = {
+  fi: { open: 'avoin', acknowledged: 'kuitattu', resolved: 'hoidettu', expired: 'vanhentunut', high: 'korkea', medium: 'keskitaso', low: 'matala', raised: 'kohonnut' },
+  sv: { open: 'öppen', acknowledged: 'kvitterad', resolved: 'åtgärdad', expired: 'utgången', high: 'hög', medium: 'medel', low: 'låg', raised: 'förhöjd' },
+  en: { open: 'open', acknowledged: 'acknowledged', resolved: 'resolved', expired: 'expired', high: 'high', medium: 'medium', low: 'low', raised: 'raised' },
+};
+
+/** A status, severity or risk band in the reader's language (unknown codes as they are). */
+export const word = (lang: UiLanguage, code: string): string => values[lang][code] ?? code;

@@ -1,0 +1,142 @@
+#!/usr/bin/env node
+// Latency of the staff workspace's main pages under concurrent load on loopback, against the
+// sign-in page (same server, same run, no warehouse work) as the reference. Staff sign in the
+// real way (link from the outbox e-mail); each request is a real page view, audit row included.
+// Usage: npm run bench:serve -- [--data-dir /tmp/big/d330] [--concurrency 4,16] [--seconds 20] [--json]
+import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { simpleParser } from 'mailparser';
+import { Warehouse } from '../dist/db/warehouse.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const argv = process.argv.slice(2);
+const arg = (name, dflt) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : dflt);
+const data = path.resolve(arg('--data-dir', '/tmp/big/d330'));
+const levels = arg('--concurrency', '4,16').split(',').map(Number);
+const seconds = Number(arg('--seconds', '20'));
+const json = argv.includes('--json');
+const log = (m) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${m}\n`);
+
+// Staff to sign in: per role, the 10 with the most live triggers, with their triggers and students.
+let db = await Warehouse.open(path.join(data, 'kiinni.duckdb'), { readOnly: true });
+const info = await db.one(`SELECT (SELECT count(*) FROM students) AS students, (SELECT count(*) FROM triggers WHERE status IN ('open', 'acknowledged')) AS live_triggers`);
+const staff = await db.all(`
+  WITH live AS (SELECT staff_id, role, list(trigger_id ORDER BY opened_on DESC)[1:20] AS triggers, list(DISTINCT student_id)[1:20] AS students, count(*) AS n
+                FROM triggers WHERE status IN ('open', 'acknowledged') AND staff_id IS NOT NULL GROUP BY ALL),
+  ranked AS (SELECT *, row_number() OVER (PARTITION BY role ORDER BY n DESC, staff_id) AS k FROM live)
+  SELECT r.staff_id, r.role, s.email, r.triggers, r.students, r.n FROM ranked r JOIN staff s USING (staff_id) WHERE k <= 10 ORDER BY role, k`);
+db.close();
+log(`${info.students} students, ${info.live_triggers} live triggers; signing in ${staff.length} staff`);
+
+// One client address signs in every benchmark user: allow that many link requests from it.
+const configFile = path.join(data, 'bench-serve.yaml');
+writeFileSync(configFile, 'web:\n  link_requests_per_15_min: 20\n');
+const server = spawn(process.execPath, [path.join(root, 'bin', 'kiinni.js'), '--data-dir', data, '--config', configFile, 'serve', '--port', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
+const base = await new Promise((resolve, reject) => {
+  let err = '';
+  server.stderr.on('data', (d) => {
+    err += d;
+    const m = /workspace on (http:\/\/\S+)/.exec(err);
+    if (m) resolve(m[1]);
+  });
+  server.on('exit', (code) => reject(new Error(`serve exited with ${code}: ${err}`)));
+});
+
+class Client {
+  cookies = new Map();
+  csrf = '';
+  async req(method, url, form) {
+    const res = await fetch(base + url, {
+      method,
+      redirect: 'manual',
+      headers: { cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '), ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
+      body: form ? new URLSearchParams(form).toString() : undefined,
+    });
+    for (const c of res.headers.getSetCookie()) {
+      const [k, ...v] = c.split(';')[0].split('=');
+      this.cookies.set(k, v.join('='));
+    }
+    const html = await res.text();
+    const token = /name="_csrf" value="([^"]+)"/.exec(html)?.[1];
+    if (token) this.csrf = token;
+    return { status: res.status, html };
+  }
+}
+
+async function linkFor(email) {
+  const dir = path.join(data, 'outbox', 'sign-in');
+  for (const f of readdirSync(dir).filter((x) => x.endsWith('.eml')).sort().reverse()) {
+    const mail = await simpleParser(readFileSync(path.join(dir, f)));
+    if (mail.to?.text?.includes(email)) return new URL(/https?:\/\/\S+\/auth\/link\?token=\S+/.exec(mail.text)[0]).searchParams.get('token');
+  }
+  throw new Error(`no sign-in e-mail to ${email}`);
+}
+
+const users = [];
+for (const s of staff) {
+  const c = new Client();
+  await c.req('GET', '/sign-in');
+  await c.req('POST', '/sign-in', { _csrf: c.csrf, email: s.email });
+  const token = await linkFor(s.email);
+  await c.req('GET', `/auth/link?token=${encodeURIComponent(token)}`);
+  const r = await c.req('POST', '/auth/link', { _csrf: c.csrf, token });
+  if (r.status !== 303) throw new Error(`sign-in of ${s.staff_id} failed: ${r.status}`);
+  users.push({ c, ...s });
+}
+log(`${users.length} signed in`);
+
+const pick = (xs) => xs[Math.floor(Math.random() * xs.length)];
+const scenarios = {
+  'sign-in page (reference)': () => [new Client(), '/sign-in'],
+  'my triggers': () => {
+    const u = pick(users);
+    return [u.c, '/'];
+  },
+  'trigger page': () => {
+    const u = pick(users);
+    return [u.c, `/triggers/${encodeURIComponent(pick(u.triggers))}`];
+  },
+  'student page': () => {
+    const u = pick(users);
+    return [u.c, `/students/${encodeURIComponent(pick(u.students))}`];
+  },
+  'group list': () => {
+    const u = pick(users.filter((x) => x.role === 'group_supervisor'));
+    return [u.c, '/groups'];
+  },
+};
+
+const q = (xs, p) => xs[Math.min(xs.length - 1, Math.floor(p * xs.length))];
+const results = [];
+for (const concurrency of levels) for (const [name, next] of Object.entries(scenarios)) {
+  const lat = [];
+  let errors = 0;
+  const until = performance.now() + seconds * 1000;
+  const warm = performance.now() + 2000;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < until) {
+        const [c, url] = next();
+        const t0 = performance.now();
+        const r = await c.req('GET', url);
+        const ms = performance.now() - t0;
+        if (r.status !== 200) errors++;
+        if (t0 > warm) lat.push(ms);
+      }
+    }),
+  );
+  lat.sort((a, b) => a - b);
+  results.push({ page: name, concurrency, requests: lat.length, errors, per_second: Math.round(lat.length / (seconds - 2)), p50_ms: q(lat, 0.5), p95_ms: q(lat, 0.95), p99_ms: q(lat, 0.99) });
+  log(`${name} ×${concurrency}: p50 ${q(lat, 0.5).toFixed(1)} ms, p95 ${q(lat, 0.95).toFixed(1)} ms, ${errors} errors`);
+}
+server.kill('SIGTERM');
+for (const r of results) r.p95_ratio_to_reference = r.p95_ms / results.find((x) => x.concurrency === r.concurrency).p95_ms;
+const out = { students: info.students, live_triggers: info.live_triggers, signed_in_staff: users.length, concurrency: levels, seconds_per_page: seconds, results };
+if (json) process.stdout.write(JSON.stringify(out, null, 2) + '\n');
+else {
+  process.stdout.write(`Workspace on ${info.students} students (${info.live_triggers} live triggers), ${users.length} staff signed in, ${seconds} s per page and load:\n\n`);
+  process.stdout.write('| page | concurrent clients | requests | errors | req/s | p50 ms | p95 ms | p99 ms | p95 / reference |\n|---|---|---|---|---|---|---|---|---|\n');
+  for (const r of results) process.stdout.write(`| ${r.page} | ${r.concurrency} | ${r.requests} | ${r.errors} | ${r.per_second} | ${r.p50_ms.toFixed(1)} | ${r.p95_ms.toFixed(1)} | ${r.p99_ms.toFixed(1)} | ${r.p95_ratio_to_reference.toFixed(2)} |\n`);
+}

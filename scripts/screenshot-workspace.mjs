@@ -1,0 +1,107 @@
+#!/usr/bin/env node
+// Screenshots every view of the staff workspace for the docs: the sign-in page, and for each role
+// the pages it has (my triggers, a trigger, a student page, the group list, the cohort report,
+// runs and data), signed in the real way (the link from the outbox e-mail) in headless Chromium.
+// Usage: npm run demo && node scripts/screenshot-workspace.mjs [--data-dir data-demo] [--out DIR]
+// Needs Debian's chromium (apt-get install chromium) or KIINNI_CHROMIUM=/path/to/chrome.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import puppeteer from 'puppeteer-core';
+import { Warehouse } from '../dist/db/warehouse.js';
+import { readdirSync, readFileSync } from 'node:fs';
+import { simpleParser } from 'mailparser';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const argv = process.argv.slice(2);
+const arg = (name, dflt) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : dflt);
+const data = path.resolve(arg('--data-dir', path.join(root, 'data-demo')));
+const out = path.resolve(arg('--out', path.join(data, 'screenshots', 'workspace')));
+const chromium = process.env.KIINNI_CHROMIUM ?? ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find(existsSync);
+if (!chromium) {
+  process.stderr.write('screenshot-workspace: no Chromium found; install it (apt-get install chromium) or set KIINNI_CHROMIUM.\n');
+  process.exit(2);
+}
+mkdirSync(out, { recursive: true });
+
+/** The sign-in link in the newest sign-in e-mail to `email` in the outbox. */
+async function linkFromOutbox(dir, email) {
+  const files = readdirSync(path.join(dir, 'outbox', 'sign-in')).filter((f) => f.endsWith('.eml')).sort().reverse();
+  for (const f of files) {
+    const mail = await simpleParser(readFileSync(path.join(dir, 'outbox', 'sign-in', f)));
+    if (mail.to?.text?.includes(email)) return /https?:\/\/\S+\/auth\/link\?token=\S+/.exec(mail.text ?? '')?.[0];
+  }
+  throw new Error(`no sign-in e-mail to ${email}`);
+}
+
+// Who to sign in as: per role, the staff member with the most open triggers routed to them.
+const db = await Warehouse.open(path.join(data, 'kiinni.duckdb'), { readOnly: true });
+const people = await db.all(`
+  SELECT r.role, arg_max(s.email, coalesce(t.n, 0)) AS email FROM (SELECT staff_id, email, unnest(roles) AS role FROM staff) s
+  JOIN (SELECT DISTINCT unnest(roles) AS role FROM staff) r USING (role)
+  LEFT JOIN (SELECT staff_id, count(*) AS n FROM triggers WHERE status IN ('open', 'acknowledged') GROUP BY 1) t USING (staff_id)
+  GROUP BY r.role ORDER BY r.role`);
+db.close();
+
+const server = spawn(process.execPath, [path.join(root, 'bin', 'kiinni.js'), '--data-dir', data, 'serve', '--port', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
+const base = await new Promise((resolve, reject) => {
+  let err = '';
+  server.stderr.on('data', (d) => {
+    err += d;
+    const m = /workspace on (http:\/\/\S+)/.exec(err);
+    if (m) resolve(m[1]);
+  });
+  server.on('exit', (code) => reject(new Error(`serve exited with ${code}: ${err}`)));
+});
+const browser = await puppeteer.launch({ executablePath: chromium, headless: true, args: ['--no-sandbox', '--disable-gpu'] });
+const shots = [];
+const shot = async (page, name) => {
+  const file = path.join(out, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  shots.push(file);
+};
+try {
+  const page = await browser.newPage();
+  await page.setViewport({ width: 1100, height: 800 });
+  await page.goto(`${base}/sign-in`);
+  await shot(page, 'sign-in');
+  for (const { role, email } of people) {
+    const ctx = await browser.createBrowserContext();
+    const p = await ctx.newPage();
+    await p.setViewport({ width: 1100, height: 800 });
+    await p.goto(`${base}/sign-in`);
+    await p.type('#email', email);
+    await Promise.all([p.waitForNavigation(), p.click('button[type=submit]')]);
+    await p.goto(await linkFromOutbox(data, email));
+    await Promise.all([p.waitForNavigation(), p.click('main button[type=submit]')]);
+    await shot(p, `${role}-home`);
+    const trigger = await p.$eval('main a[href^="/triggers/"]', (a) => a.getAttribute('href')).catch(() => null);
+    if (trigger) {
+      await p.goto(base + trigger);
+      await shot(p, `${role}-trigger`);
+      const student = await p.$eval('main a[href^="/students/"]', (a) => a.getAttribute('href')).catch(() => null);
+      if (student) {
+        await p.goto(base + student);
+        await shot(p, `${role}-student`);
+      }
+    }
+    if (role === 'group_supervisor') {
+      await p.goto(`${base}/groups`);
+      await shot(p, `${role}-groups`);
+    }
+    if (role === 'leadership') {
+      await p.goto(`${base}/report`);
+      await shot(p, `${role}-report`);
+    }
+    if (role === 'data_coordinator') {
+      await p.goto(`${base}/admin`);
+      await shot(p, `${role}-admin`);
+    }
+    await ctx.close();
+  }
+} finally {
+  await browser.close();
+  server.kill('SIGTERM');
+}
+process.stdout.write(`Wrote ${shots.length} screenshots to ${out}:\n${shots.map((s) => `  ${path.basename(s)}`).join('\n')}\n`);

@@ -1,0 +1,66 @@
+import { existsSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import puppeteer from 'puppeteer-core';
+import { runCliJson, startCli } from '../../testing/cli.js';
+import { linkFromOutbox, workspaceSchool } from '../../testing/workspace.js';
+
+/** Debian's chromium; .ci/run installs it. The test fails (never skips) without it. */
+const chromium = process.env['KIINNI_CHROMIUM'] ?? '/usr/bin/chromium';
+
+describe('the workspace in a real browser (headless Chromium)', () => {
+  it('signs in from the e-mailed link, acknowledges a trigger, records support, and the audit log shows it', async () => {
+    expect(existsSync(chromium), `Chromium not found at ${chromium} (apt-get install chromium, or set KIINNI_CHROMIUM)`).toBe(true);
+    const { dataDir, triggers } = await workspaceSchool();
+    const server = startCli(['--data-dir', dataDir, 'serve', '--port', '0'], { env: { KIINNI_LOG_LEVEL: 'warn' } });
+    const base = await new Promise<string>((resolve, reject) => {
+      let err = '';
+      server.stderr!.on('data', (d: Buffer) => {
+        err += d.toString();
+        const m = /workspace on (http:\/\/\S+)/.exec(err);
+        if (m) resolve(m[1]!);
+      });
+      server.on('exit', (code) => reject(new Error(`serve exited with ${code}: ${err}`)));
+    });
+    const browser = await puppeteer.launch({ executablePath: chromium, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+    try {
+      const page = await browser.newPage();
+      await page.setExtraHTTPHeaders({ 'Accept-Language': 'en' });
+      await page.goto(`${base}/sign-in?lang=en`);
+      await page.type('#email', 'group_supervisor@example.fi');
+      await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
+      expect(await page.$eval('main', (m) => m.textContent)).toContain('sign-in link is on its way');
+
+      // The link from the real .eml in the outbox; opening it shows a button, pressing it signs in.
+      const link = await linkFromOutbox(dataDir, 'group_supervisor@example.fi');
+      await page.goto(link);
+      await Promise.all([page.waitForNavigation(), page.click('main button[type=submit]')]);
+      expect(new URL(page.url()).pathname).toBe('/');
+      const id = triggers['unexcused_absences/S1']!;
+      expect(await page.$(`a[href="/triggers/${id}"]`)).not.toBeNull();
+      // Accessible basics on a real page: language, one h1, every field labelled.
+      expect(await page.$eval('html', (h) => h.lang)).toBe('fi');
+      expect(await page.$$eval('h1', (h) => h.length)).toBe(1);
+
+      await Promise.all([page.waitForNavigation(), page.click(`a[href="/triggers/${id}"]`)]);
+      const fields = await page.$$eval('input:not([type=hidden]), select', (els) => els.map((e) => e.id));
+      const labels = await page.$$eval('label', (els) => els.map((e) => e.getAttribute('for')));
+      expect(fields.length).toBeGreaterThan(0);
+      expect(fields.filter((id) => !id || !labels.includes(id))).toEqual([]);
+      await Promise.all([page.waitForNavigation(), page.click(`form[action="/triggers/${id}/acknowledge"] button`)]);
+      expect(await page.$eval('[role=status]', (e) => e.textContent)).toBe('Kuitattu.');
+
+      await page.select('#iv-type-t', 'meeting');
+      await Promise.all([page.waitForNavigation(), page.click('form[action="/students/S1/interventions"] button[type=submit]')]);
+      expect(await page.$eval('[role=status]', (e) => e.textContent)).toBe('Kirjattu.');
+      expect(await page.$(`a[href="/triggers/${id}"]`)).toBeNull(); // resolved by the support recorded
+    } finally {
+      await browser.close();
+      server.kill('SIGTERM');
+      await new Promise((r) => server.once('exit', r));
+    }
+    const { json } = await runCliJson<{ action: string; student_id: string | null; object_id: string | null; client: string }[]>(['--data-dir', dataDir, '--json', 'audit', 'list', '--staff', 'H-SUPER']);
+    const actions = json.map((a) => a.action);
+    for (const a of ['sign_in_link_requested', 'signed_in', 'viewed_triggers', 'viewed_trigger', 'acknowledged_trigger', 'recorded_intervention']) expect(actions).toContain(a);
+    expect(json.find((a) => a.action === 'acknowledged_trigger')).toMatchObject({ student_id: 'S1', object_id: triggers['unexcused_absences/S1'], client: '127.0.0.1' });
+  }, 120_000);
+});
