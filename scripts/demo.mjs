@@ -4,15 +4,17 @@
 // trains a first model (there is none yet), scores, runs the triggers, writes the digests to the
 // outbox and builds the leadership report. Data goes to ./data-demo, recreated each time.
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const data = path.join(root, 'data-demo');
+// The demo's config: digests carry a sign-in link to the workspace on this machine.
+const config = path.join(data, 'kiinni.yaml');
 const kiinni = (...args) => {
   process.stdout.write(`\n$ kiinni ${args.join(' ')}\n`);
-  const r = spawnSync(process.execPath, [path.join(root, 'bin', 'kiinni.js'), '--data-dir', data, ...args], { stdio: 'inherit' });
+  const r = spawnSync(process.execPath, [path.join(root, 'bin', 'kiinni.js'), '--data-dir', data, '--config', config, ...args], { stdio: 'inherit' });
   if (r.status !== 0) {
     process.stderr.write(`demo: 'kiinni ${args.join(' ')}' exited with ${r.status}\n`);
     process.exit(r.status ?? 1);
@@ -20,6 +22,8 @@ const kiinni = (...args) => {
 };
 
 rmSync(data, { recursive: true, force: true });
+mkdirSync(data, { recursive: true });
+writeFileSync(config, 'web:\n  base_url: http://127.0.0.1:8080\n');
 kiinni('init');
 // Tonight's exports arrive in the inbox, one folder per kind.
 for (const kind of ['staff', 'students', 'assignments', 'study_right_events', 'course_progress', 'attendance', 'wellbeing', 'interventions']) {
@@ -43,7 +47,10 @@ process.stdout.write(
     `Digests:     ${path.join(data, 'outbox')}/<date>/<staff>.eml   (npx kiinni --data-dir data-demo digest preview --staff H00001)`,
     `Report:      ${path.join(data, 'reports', '2026-02-20', 'report.html')}`,
     `Run logs:    ${path.join(data, 'logs')}/   Archive: ${path.join(data, 'archive')}/`,
-    'Screenshots: node scripts/screenshot-digests.mjs; node scripts/screenshot-report.mjs',
+    'Workspace:   npx kiinni --data-dir data-demo --config data-demo/kiinni.yaml serve   → http://127.0.0.1:8080',
+    '             sign in with a staff address from fixtures/cohort/staff.csv; the link lands in data-demo/outbox/sign-in/',
+    '             (each digest in the outbox carries one too)',
+    'Screenshots: node scripts/screenshot-digests.mjs; node scripts/screenshot-report.mjs; node scripts/screenshot-workspace.mjs',
     'Try:         npx kiinni --data-dir data-demo triggers rules',
     '',
   ].join('\n'),

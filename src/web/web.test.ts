@@ -5,7 +5,10 @@ import { defaultConfig, type Config } from '../core/config.js';
 import { dataDirLayout } from '../core/data-dir.js';
 import { createLogger, silentLogger } from '../core/log.js';
 import { Warehouse } from '../db/warehouse.js';
-import { outboxMailer } from '../digest/index.js';
+import { acquireWriterLock } from '../db/lock.js';
+import { composeContext, outboxMailer, sendDigests, sendOptions } from '../digest/index.js';
+import { readFileSync } from 'node:fs';
+import { simpleParser } from 'mailparser';
 import { schoolStaff } from '../testing/school.js';
 import { welfareMarkers } from '../testing/welfare.js';
 import { linkFromOutbox, workspaceSchool } from '../testing/workspace.js';
@@ -50,6 +53,8 @@ class Client {
 let dataDir: string;
 let triggers: Record<string, string>;
 let app: FastifyInstance;
+let gate: Awaited<ReturnType<typeof buildWorkspace>>['gate'];
+const secret = Buffer.from('test-secret-of-enough-length-0123456789');
 let base: string;
 let now = new Date('2025-10-16T07:00:00Z');
 const config: Config = defaultConfig();
@@ -57,7 +62,7 @@ const config: Config = defaultConfig();
 beforeAll(async () => {
   ({ dataDir, triggers } = await workspaceSchool());
   const dir = dataDirLayout(dataDir);
-  ({ app } = await buildWorkspace({ dir, config, logger: process.env['KIINNI_TEST_LOG'] ? createLogger('debug') : silentLogger(), clock: () => now, mailer: outboxMailer(dir.outbox), secret: Buffer.from('test-secret-of-enough-length-0123456789'), idleMs: 50 }));
+  ({ app, gate } = await buildWorkspace({ dir, config, logger: process.env['KIINNI_TEST_LOG'] ? createLogger('debug') : silentLogger(), clock: () => now, mailer: outboxMailer(dir.outbox), secret, idleMs: 50 }));
   base = await app.listen({ host: '127.0.0.1', port: 0 });
 }, 60_000);
 afterAll(async () => {
@@ -100,6 +105,26 @@ describe('staff workspace over HTTP', () => {
     expect(student.status).toBe(200);
     for (const marker of markers) expect(student.html.toLowerCase()).not.toContain(marker.toLowerCase());
     expect(student.html).not.toContain(triggers['help_request_health/S1']!);
+  });
+
+  it('the daily digest carries a single-use sign-in link that opens the workspace', async () => {
+    const dir = dataDirLayout(dataDir);
+    const mailer = outboxMailer(path.join(dir.outbox, 'digest-test'));
+    await gate.use(async (db) =>
+      sendDigests(db, { ...sendOptions(config, '2025-10-15'), signIn: { baseUrl: base, hours: 18, secret } }, composeContext(await loadRules(config)), { mailer, logger: silentLogger(), clock: () => now }),
+    );
+    const file = path.join(dir.outbox, 'digest-test', '2025-10-15', `${schoolStaff['group_supervisor']}.eml`);
+    const mail = await simpleParser(readFileSync(file));
+    const url = /https?:\/\/\S+\/auth\/link\?token=\S+/.exec(mail.text ?? '')![0];
+    expect(String(mail.html)).toContain(url.replace(/&/g, '&amp;'));
+    const token = new URL(url).searchParams.get('token')!;
+    const c = new Client(base);
+    expect((await c.get(url.slice(base.length))).status).toBe(200);
+    expect((await c.post('/auth/link', { token })).status).toBe(303);
+    expect((await c.get('/')).html).toContain(triggers['unexcused_absences/S1']!);
+    const again = new Client(base);
+    await again.get('/sign-in');
+    expect((await again.post('/auth/link', { token })).status).toBe(410);
   });
 
   it('refuses every URL a role may not open, however it is written', async () => {
@@ -194,6 +219,20 @@ describe('staff workspace over HTTP', () => {
     expect((await c.get('/')).location).toBe('/sign-in');
     expect((await kept.get('/')).location).toBe('/sign-in');
     expect((await kept.post(`/triggers/${id}/resolve`, { outcome: 'supported' })).status).toBe(401);
+  });
+
+  it('answers 503 while another kiinni command writes to the warehouse, and works again after', async () => {
+    const c = await signIn('teacher');
+    await new Promise((r) => setTimeout(r, 200)); // idle: the server lets go of the warehouse
+    const lock = acquireWriterLock(dataDirLayout(dataDir).lock, 'run nightly');
+    try {
+      const r = await c.get('/');
+      expect(r.status).toBe(503);
+      expect(r.html).toContain('Tietovarastoa päivitetään');
+    } finally {
+      lock.release();
+    }
+    expect((await c.get('/')).status).toBe(200);
   });
 
   it('limits sign-in link requests per address without telling who is staff', async () => {
