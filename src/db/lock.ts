@@ -115,3 +115,31 @@ export function acquireWriterLock(file: string, command: string): WriterLock {
   }
   throw new KiinniError(ErrorCode.Locked, `Could not take the writer lock ${file}.`, 'Run the command again.');
 }
+
+/**
+ * Like `acquireWriterLock`, but when the holder is the staff workspace (`kiinni serve`, which
+ * lets go of the warehouse after two seconds without requests) waits up to `waitMs` for it.
+ * Any other holder is refused at once, as before.
+ */
+export async function acquireWriterLockPatiently(file: string, command: string, waitMs = 120_000): Promise<WriterLock> {
+  const until = Date.now() + waitMs;
+  for (;;) {
+    try {
+      return acquireWriterLock(file, command);
+    } catch (err) {
+      const holder = readHolder(file);
+      if (!(err instanceof KiinniError) || err.code !== ErrorCode.Locked || holder?.command !== 'serve' || Date.now() > until) throw err;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+}
+
+/** Waits (up to `waitMs`) while the staff workspace holds the warehouse, for commands that only read it. */
+export async function waitWhileWorkspaceHolds(file: string, waitMs = 120_000): Promise<void> {
+  const until = Date.now() + waitMs;
+  for (;;) {
+    const holder = readHolder(file);
+    if (holder?.command !== 'serve' || !isHolderAlive(holder) || Date.now() > until) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}

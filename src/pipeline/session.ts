@@ -3,7 +3,7 @@ import type { Config } from '../core/config.js';
 import { dataDirLayout, ensureDataDir, type DataDir } from '../core/data-dir.js';
 import { ErrorCode, KiinniError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
-import { acquireWriterLock } from '../db/lock.js';
+import { acquireWriterLockPatiently, waitWhileWorkspaceHolds } from '../db/lock.js';
 import { migrate, schemaVersion } from '../db/migrate.js';
 import { Warehouse } from '../db/warehouse.js';
 import { allMigrations, latestSchemaVersion } from './schema.js';
@@ -30,7 +30,8 @@ export interface Session {
 
 /**
  * Opens the warehouse for one command and closes it afterwards. Writers hold the writer lock
- * for the whole command; a second writer is refused at once (exit code 4).
+ * for the whole command; a second writer is refused at once (exit code 4), except that a
+ * running workspace (`kiinni serve`) is waited for, up to two minutes.
  */
 export async function withWarehouse<T>(opts: SessionOptions, fn: (s: Session) => Promise<T>): Promise<T> {
   const dir = dataDirLayout(opts.dataDir);
@@ -38,7 +39,8 @@ export async function withWarehouse<T>(opts: SessionOptions, fn: (s: Session) =>
     throw new KiinniError(ErrorCode.WarehouseState, `No warehouse in ${dir.root}.`, "Run 'kiinni init' first, or point --data-dir (KIINNI_DATA_DIR) at your data directory.");
   }
   if (opts.write) ensureDataDir(dir);
-  const lock = opts.write ? acquireWriterLock(dir.lock, opts.command) : undefined;
+  const lock = opts.write ? await acquireWriterLockPatiently(dir.lock, opts.command) : undefined;
+  if (!opts.write) await waitWhileWorkspaceHolds(dir.lock);
   try {
     if (lock?.tookOverStale) opts.logger.warn({ stale_pid: lock.tookOverStale.pid }, 'stale_lock_taken_over');
     const db = await Warehouse.open(dir.warehouse, {
