@@ -1,5 +1,5 @@
 import type { Warehouse } from '../db/warehouse.js';
-import { estimateImpact, type Episode, type ImpactEstimate } from '../report/impact.js';
+import { estimateImpact, riskQuintiles, type Episode, type ImpactEstimate } from '../report/impact.js';
 
 /**
  * Did students asked at a bottleneck exit less than comparable students not (yet) asked?
@@ -71,9 +71,7 @@ export async function checkinEpisodes(db: Warehouse, o: CheckinEffectOptions): P
      ORDER BY e.student_id`,
     { as_of: o.asOf, from: o.from, grace: o.graceDays, window: o.windowDays },
   );
-  const scored = rows.map((r) => r['probability']).filter((p): p is number => typeof p === 'number').sort((a, b) => a - b);
-  const cut = [0.2, 0.4, 0.6, 0.8].map((q) => scored[Math.floor(q * (scored.length - 1))] ?? 0);
-  const quintile = (p: unknown) => (typeof p !== 'number' ? 'unscored' : `q${cut.filter((c) => p > c).length + 1}`);
+  const quintile = riskQuintiles(rows.map((r) => r['probability']));
   return rows.map((r) => ({
     trigger_id: `${String(r['student_id'])}@${String(r['entry'])}`,
     student_id: String(r['student_id']),

@@ -74,9 +74,7 @@ export async function contactEpisodes(db: Warehouse, o: ImpactOptions): Promise<
     { as_of: o.asOf, from: o.from, window: o.windowDays, contact: o.contactDays },
   );
   const kept = rows.filter((r) => r['treated'] || r['never']);
-  const scored = kept.map((r) => r['probability']).filter((p): p is number => typeof p === 'number').sort((a, b) => a - b);
-  const cut = [0.2, 0.4, 0.6, 0.8].map((q) => scored[Math.floor(q * (scored.length - 1))] ?? 0);
-  const quintile = (p: unknown) => (typeof p !== 'number' ? 'unscored' : `q${cut.filter((c) => p > c).length + 1}`);
+  const quintile = riskQuintiles(kept.map((r) => r['probability']));
   return kept.map((r) => ({
     trigger_id: String(r['trigger_id']),
     student_id: String(r['student_id']),
@@ -85,6 +83,13 @@ export async function contactEpisodes(db: Warehouse, o: ImpactOptions): Promise<
     exited: Boolean(r['exited']),
     stratum: `${String(r['family'])}|${String(r['education_type'])}|${quintile(r['probability'])}`,
   }));
+}
+
+/** Labels a risk score by its quintile among `scores` (q1…q5), or 'unscored' without one. */
+export function riskQuintiles(scores: readonly unknown[]): (p: unknown) => string {
+  const scored = scores.filter((p): p is number => typeof p === 'number').sort((a, b) => a - b);
+  const cut = [0.2, 0.4, 0.6, 0.8].map((q) => scored[Math.floor(q * (scored.length - 1))] ?? 0);
+  return (p) => (typeof p !== 'number' ? 'unscored' : `q${cut.filter((c) => p > c).length + 1}`);
 }
 
 interface Point {

@@ -47,3 +47,18 @@ export async function runCliJson<T = unknown>(args: readonly string[], opts: { c
   }
   return { result, json };
 }
+
+/** Starts `kiinni serve --port 0` on a data directory; resolves with the child and its address. */
+export async function startServe(dataDir: string, env: Record<string, string> = {}): Promise<{ server: ChildProcess; base: string }> {
+  const server = startCli(['--data-dir', dataDir, 'serve', '--port', '0'], { env });
+  const base = await new Promise<string>((resolve, reject) => {
+    let err = '';
+    server.stderr!.on('data', (d: Buffer) => {
+      err += d.toString();
+      const m = /workspace on (http:\/\/\S+)/.exec(err);
+      if (m) resolve(m[1]!);
+    });
+    server.on('exit', (code) => reject(new Error(`serve exited with ${code}: ${err}`)));
+  });
+  return { server, base };
+}

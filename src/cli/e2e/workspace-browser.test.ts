@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import puppeteer from 'puppeteer-core';
-import { runCliJson, startCli } from '../../testing/cli.js';
+import { runCliJson, startServe } from '../../testing/cli.js';
 import { linkFromOutbox, workspaceSchool } from '../../testing/workspace.js';
 
 /** Debian's chromium; .ci/run installs it. The test fails (never skips) without it. */
@@ -11,16 +11,7 @@ describe('the workspace in a real browser (headless Chromium)', () => {
   it('signs in from the e-mailed link, acknowledges a trigger, records support, and the audit log shows it', async () => {
     expect(existsSync(chromium), `Chromium not found at ${chromium} (apt-get install chromium, or set KIINNI_CHROMIUM)`).toBe(true);
     const { dataDir, triggers } = await workspaceSchool();
-    const server = startCli(['--data-dir', dataDir, 'serve', '--port', '0'], { env: { KIINNI_LOG_LEVEL: 'warn' } });
-    const base = await new Promise<string>((resolve, reject) => {
-      let err = '';
-      server.stderr!.on('data', (d: Buffer) => {
-        err += d.toString();
-        const m = /workspace on (http:\/\/\S+)/.exec(err);
-        if (m) resolve(m[1]!);
-      });
-      server.on('exit', (code) => reject(new Error(`serve exited with ${code}: ${err}`)));
-    });
+    const { server, base } = await startServe(dataDir, { KIINNI_LOG_LEVEL: 'warn' });
     const browser = await puppeteer.launch({ executablePath: chromium, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
     try {
       const page = await browser.newPage();

@@ -1,23 +1,14 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli, startCli } from '../../testing/cli.js';
+import { runCli, startServe } from '../../testing/cli.js';
 import { workspaceSchool } from '../../testing/workspace.js';
 
 describe('the workspace and other commands share the warehouse', () => {
   it('a command started while the workspace holds the warehouse waits for it instead of failing', async () => {
     const { dataDir } = await workspaceSchool();
-    const server = startCli(['--data-dir', dataDir, 'serve', '--port', '0']);
+    const { server, base } = await startServe(dataDir);
     try {
-      const base = await new Promise<string>((resolve, reject) => {
-        let err = '';
-        server.stderr!.on('data', (d: Buffer) => {
-          err += d.toString();
-          const m = /workspace on (http:\/\/\S+)/.exec(err);
-          if (m) resolve(m[1]!);
-        });
-        server.on('exit', (code) => reject(new Error(`serve exited with ${code}: ${err}`)));
-      });
       // A page that reads the warehouse: the server now holds it (and lets go 2 s after the last request).
       expect((await fetch(`${base}/auth/link?token=not.a.token`)).status).toBe(400);
       expect(JSON.parse(readFileSync(path.join(dataDir, 'kiinni.lock'), 'utf8')).command).toBe('serve');
