@@ -16,7 +16,8 @@
 // check-ins per student per term, and peak daily help requests per counsellor and per unit
 // against the configured capacity.
 //
-// Usage: npm run -s eval:checkins -- [--students 20000] [--seed 7] [--dir DIR] [--effect-only] [--json]
+// Usage: npm run -s eval:checkins -- [--students 20000] [--seed 7] [--dir DIR] [--effect-only]
+//        [--capacity-confidence 0.9] [--json]
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -59,7 +60,7 @@ mkdirSync(dir, { recursive: true });
 // School holidays of 2025–26 in southern Finland (the generator's calendar) as quiet periods.
 writeFileSync(
   configFile,
-  `checkins:\n  quiet_periods:\n${[
+  `checkins:\n${arg('--capacity-confidence') ? `  capacity_confidence: ${arg('--capacity-confidence')}\n` : ''}  quiet_periods:\n${[
     ['2025-10-13', '2025-10-19'],
     ['2025-12-20', '2026-01-11'],
     ['2026-02-16', '2026-02-22'],

@@ -12,7 +12,7 @@ import { buildSchool, insertRows, schoolStaff, student, type Value } from '../te
 import { tempDir } from '../testing/temp-dir.js';
 import { testEffects, withCohortWarehouse, withWarehouse } from '../testing/warehouse.js';
 import { loadRules, runTriggers } from '../triggers/index.js';
-import { checkinsFile, loadBottlenecks, needCategories, planCheckins, type CheckinDefinitions, type PlanOptions } from './index.js';
+import { checkinsFile, loadBottlenecks, needCategories, planCheckins, poissonLoadLimit, type CheckinDefinitions, type PlanOptions } from './index.js';
 
 let defs: CheckinDefinitions;
 beforeAll(async () => {
@@ -145,5 +145,24 @@ describe('check-in bottlenecks', () => {
       const t = await db.one(`SELECT rule_id, role, staff_id, status FROM triggers WHERE student_id = 'S1'`);
       expect(t).toEqual({ rule_id: 'help_request_life_situation', role: 'social_worker', staff_id: schoolStaff['social_worker'], status: 'open' });
     });
+  });
+});
+
+describe('capacity with a confidence', () => {
+  it('poissonLoadLimit gives the largest expected load that stays within capacity with that probability', () => {
+    const cdf = (k: number, l: number) => {
+      let term = Math.exp(-l);
+      let sum = term;
+      for (let i = 1; i <= k; i++) sum += term *= l / i;
+      return sum;
+    };
+    for (const [cap, conf] of [[6, 0.9], [3, 0.95], [1, 0.5], [20, 0.99]] as const) {
+      const l = poissonLoadLimit(cap, conf);
+      expect(cdf(cap, l)).toBeGreaterThanOrEqual(conf - 1e-9);
+      expect(cdf(cap, l + 0.01)).toBeLessThan(conf);
+      if (conf >= 0.9) expect(l).toBeLessThan(cap);
+    }
+    expect(poissonLoadLimit(0, 0.9)).toBe(0);
+    expect(poissonLoadLimit(6, 0.9)).toBeCloseTo(3.89, 1);
   });
 });

@@ -15,6 +15,8 @@ export interface PlanOptions {
   minDaysBetween: number;
   quietPeriods: { from: string; to: string }[];
   capacityPerUnit: Record<NeedCategory, number>;
+  /** Keep the realised requests within capacity with this probability; undefined: on average. */
+  capacityConfidence?: number | undefined;
 }
 
 /** One check-in to send today: what the messaging gateway needs, and nothing about why in welfare terms. */
@@ -51,7 +53,31 @@ const PRIOR_RATE = 0.03;
 /** Plan options from the provider's config (`checkins:`). */
 export function planOptions(config: Config, asOf: string): PlanOptions {
   const c = config.checkins;
-  return { asOf, minDaysBetween: c.minDaysBetween, quietPeriods: c.quietPeriods, capacityPerUnit: c.capacityPerUnit };
+  return { asOf, minDaysBetween: c.minDaysBetween, quietPeriods: c.quietPeriods, capacityPerUnit: c.capacityPerUnit, capacityConfidence: c.capacityConfidence };
+}
+
+/**
+ * The largest expected number of requests λ for which a Poisson count stays within `capacity`
+ * with probability `confidence` (bisection; the CDF falls as λ grows).
+ */
+export function poissonLoadLimit(capacity: number, confidence: number): number {
+  if (capacity <= 0) return 0; // none can be answered: plan none
+  const k = Math.floor(capacity + 1e-9);
+  const cdf = (lambda: number) => {
+    let term = Math.exp(-lambda);
+    let sum = term;
+    for (let i = 1; i <= k; i++) sum += term *= lambda / i;
+    return sum;
+  };
+  if (cdf(0) < confidence) return 0;
+  let lo = 0;
+  let hi = k + 10 * Math.sqrt(k + 1) + 10;
+  for (let i = 0; i < 60; i++) {
+    const mid = (lo + hi) / 2;
+    if (cdf(mid) >= confidence) lo = mid;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** Help requests per answered check-in, by category, over the year before the date. */
@@ -108,8 +134,9 @@ async function helpRatesBySet(db: Warehouse, asOf: string, sets: readonly string
  * Today's check-in plan: students at a bottleneck (the highest-priority one each), minus those
  * who opted out or were asked within `minDaysBetween` days, in order of bottleneck priority and
  * risk, while each unit's expected help requests per need category stay within its daily
- * capacity. Nothing is planned inside a quiet period. The plan is recorded in `checkin_plans`
- * (planning the same date again replaces it).
+ * capacity (or, with `capacityConfidence`, while the day's requests stay within it with that
+ * probability, counting them as Poisson). Nothing is planned inside a quiet period. The plan
+ * is recorded in `checkin_plans` (planning the same date again replaces it).
  */
 export async function planCheckins(db: Warehouse, defs: CheckinDefinitions, o: PlanOptions, fx: { logger: Logger; clock: () => Date }): Promise<{ summary: PlanSummary; checkins: PlannedCheckin[] }> {
   const inQuiet = o.quietPeriods.some((q) => q.from <= o.asOf && o.asOf <= q.to);
@@ -154,6 +181,9 @@ export async function planCheckins(db: Warehouse, defs: CheckinDefinitions, o: P
   );
   summary.candidates = rows.length;
   const setOf = new Map(defs.bottlenecks.map((b) => [b.id, b.question_set]));
+  const limit = Object.fromEntries(
+    needCategories.map((c) => [c, o.capacityConfidence === undefined ? o.capacityPerUnit[c] : poissonLoadLimit(o.capacityPerUnit[c], o.capacityConfidence)]),
+  ) as Record<NeedCategory, number>;
   const checkins: PlannedCheckin[] = [];
   // Every candidate and what became of them: the check-in effect estimate compares the asked
   // with those at the same bottleneck not (yet) asked.
@@ -174,7 +204,7 @@ export async function planCheckins(db: Warehouse, defs: CheckinDefinitions, o: P
     const unit = String(r['unit']);
     const rates = bySet[setOf.get(String(r['bottleneck']))!]!.rates;
     const load = (summary.expected_help[unit] ??= { studies: 0, wellbeing: 0, health: 0, life_situation: 0 });
-    if (needCategories.some((c) => load[c] + rates[c] > o.capacityPerUnit[c] + 1e-9)) {
+    if (needCategories.some((c) => load[c] + rates[c] > limit[c] + 1e-9)) {
       skip('over_capacity');
       continue;
     }

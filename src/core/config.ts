@@ -106,6 +106,8 @@ const configSchema = z.strictObject({
       quiet_periods: z.array(z.strictObject({ from: z.string().regex(/^\d{4}-\d{2}-\d{2}$/), to: z.string().regex(/^\d{4}-\d{2}-\d{2}$/) })).optional(),
       /** Help requests a unit's support staff can answer per day, per need category. */
       capacity_per_unit: z.record(z.enum(['studies', 'wellbeing', 'health', 'life_situation']), z.number().min(0)).optional(),
+      /** Plan so that the day's help requests stay within capacity with this probability (Poisson), not just on average. */
+      capacity_confidence: z.number().min(0.5).max(0.999).optional(),
     })
     .optional(),
 });
@@ -134,6 +136,7 @@ export interface Config {
     minDaysBetween: number;
     quietPeriods: { from: string; to: string }[];
     capacityPerUnit: Record<'studies' | 'wellbeing' | 'health' | 'life_situation', number>;
+    capacityConfidence: number | undefined;
   };
   web: { baseUrl: string | undefined; linkMinutes: number; digestLinkHours: number; sessionHours: number; linkRequestsPer15Min: number };
   retention: { yearsAfterExit: number; auditYears: number };
@@ -175,6 +178,7 @@ function normalizeConfig(raw: z.infer<typeof configSchema>, source: string | und
       minDaysBetween: raw.checkins?.min_days_between ?? 28,
       quietPeriods: raw.checkins?.quiet_periods ?? [],
       capacityPerUnit: { studies: 6, wellbeing: 4, health: 3, life_situation: 3, ...(raw.checkins?.capacity_per_unit ?? {}) },
+      capacityConfidence: raw.checkins?.capacity_confidence,
     },
     web: {
       baseUrl: raw.web?.base_url?.replace(/\/+$/, ''),

@@ -72,9 +72,11 @@ export async function buildWorkspace(o: WorkspaceOptions): Promise<{ app: Fastif
   // openings only this process writes to it.
   const names = new Map<string, string>();
   const students = new Map<string, { ids: Set<string>; day: string; until: number }>();
+  let currentModel: Promise<string | null> | undefined;
   const gate = new WarehouseGate(o.dir, o.config, o.logger, o.clock, o.idleMs, 4, () => {
     names.clear();
     students.clear();
+    currentModel = undefined;
   });
   const secure = o.config.web.baseUrl?.startsWith('https://') ?? false;
   const rules: TriggerRule[] = await loadRules(o.config);
@@ -379,13 +381,14 @@ export async function buildWorkspace(o: WorkspaceOptions): Promise<{ app: Fastif
         `SELECT given_name, family_name, "group", programme, unit, strftime(study_right_start, '%Y-%m-%d') AS start, strftime(planned_end, '%Y-%m-%d') AS planned_end FROM students WHERE student_id = $id`,
         { id },
       );
-      const band = maySee(u.roles, 'risk_score')
-        ? await db.one(
-            `SELECT arg_max(r.band, r.as_of) AS band, strftime(max(r.as_of), '%Y-%m-%d') AS as_of FROM risk_scores r
-             WHERE r.student_id = $id AND r.model_version = (SELECT version FROM model_versions WHERE status = 'current') HAVING count(*) > 0`,
-            { id },
-          )
-        : undefined;
+      let band: { band: string; as_of: string } | undefined;
+      if (maySee(u.roles, 'risk_score')) {
+        // By student only (the index); the current model's latest score is picked here.
+        currentModel ??= db.one(`SELECT version FROM model_versions WHERE status = 'current'`).then((r) => (r ? String(r['version']) : null));
+        const version = await currentModel;
+        const scores = await db.all(`SELECT band, strftime(as_of, '%Y-%m-%d') AS as_of, model_version FROM risk_scores WHERE student_id = $id`, { id });
+        for (const r of scores) if (r['model_version'] === version && (!band || String(r['as_of']) > band.as_of)) band = { band: String(r['band']), as_of: String(r['as_of']) };
+      }
       const triggers = (await listTriggers(db, viewer, { student: id, limit: 50 }, viewContext(lang))).filter((x) => x.staff_id === u.staffId || u.roles.includes(x.role));
       const interventions = await listInterventions(db, viewer, { student: id, limit: 50 });
       await audit(db, req, 'viewed_student', { student_id: id });
@@ -396,7 +399,7 @@ export async function buildWorkspace(o: WorkspaceOptions): Promise<{ app: Fastif
     const facts: [string, unknown][] = [
       [t(lang, 'group'), s['group']], [t(lang, 'programme'), s['programme']], [t(lang, 'unit'), s['unit']],
       [t(lang, 'studies_from'), s['start']], [t(lang, 'planned_end'), s['planned_end']],
-      ...(data.band ? ([[t(lang, 'risk_band'), `${word(lang, String(data.band['band']))} (${String(data.band['as_of'])})`]] as [string, unknown][]) : []),
+      ...(data.band ? ([[t(lang, 'risk_band'), `${word(lang, data.band.band)} (${data.band.as_of})`]] as [string, unknown][]) : []),
     ];
     const body = [
       `<p class="note">${esc(id)}</p>`,
