@@ -1,5 +1,5 @@
 import type { Warehouse } from '../db/warehouse.js';
-import { estimateImpact, riskQuintiles, type Episode, type ImpactEstimate } from '../report/impact.js';
+import { estimateImpact, riskQuintiles, type Episode, type ImpactEstimate } from '../core/effect-estimate.js';
 
 /**
  * Did students asked at a bottleneck exit less than comparable students not (yet) asked?

@@ -4,7 +4,6 @@ import type { Warehouse } from '../db/warehouse.js';
 import { buildDigest, digestRecipients, loadDigestData, type ComposeContext } from './compose.js';
 import { renderDigest } from './render.js';
 import { describeFailure, isTransient, type Mailer } from './transport.js';
-import { createSignInToken, webSecret } from '../web/auth.js';
 
 export interface SendOptions {
   asOf: string;
@@ -12,14 +11,11 @@ export interface SendOptions {
   /** Also send to staff with nothing open. */
   sendEmpty: boolean;
   retry: { attempts: number; backoffMs: number };
-  /** With the workspace's address: each digest carries a single-use sign-in link. */
-  signIn?: { baseUrl: string; hours: number; secret: Buffer } | undefined;
 }
 
 /** Send options from the provider's config (`digest:`). */
-export function sendOptions(config: Config, asOf: string, dataDir?: string): SendOptions {
-  const signIn = config.web.baseUrl && dataDir ? { baseUrl: config.web.baseUrl, hours: config.web.digestLinkHours, secret: webSecret(dataDir) } : undefined;
-  return { asOf, from: config.digest.from, sendEmpty: config.digest.sendEmpty, retry: config.digest.retry, signIn };
+export function sendOptions(config: Config, asOf: string): SendOptions {
+  return { asOf, from: config.digest.from, sendEmpty: config.digest.sendEmpty, retry: config.digest.retry };
 }
 
 export interface DigestEffects {
@@ -27,6 +23,8 @@ export interface DigestEffects {
   logger: Logger;
   clock: () => Date;
   sleep?: (ms: number) => Promise<void>;
+  /** With the staff workspace: a single-use sign-in link for one recipient, put in their digest. */
+  signInLink?: ((db: Warehouse, staffId: string) => Promise<{ url: string; hours: number }>) | undefined;
 }
 
 /** `kiinni digest send --json`. */
@@ -77,8 +75,7 @@ export async function sendDigests(db: Warehouse, opts: SendOptions, ctx: Compose
       summary.nothing_to_send++;
       continue;
     }
-    const token = opts.signIn ? await createSignInToken(db, opts.signIn.secret, recipient.staff_id, 'digest', opts.signIn.hours * 60, fx.clock()) : undefined;
-    const rendered = renderDigest(digest, token ? { url: `${opts.signIn!.baseUrl}/auth/link?token=${encodeURIComponent(token)}`, hours: opts.signIn!.hours } : undefined);
+    const rendered = renderDigest(digest, fx.signInLink ? await fx.signInLink(db, recipient.staff_id) : undefined);
     let attempt = 0;
     for (;;) {
       attempt++;

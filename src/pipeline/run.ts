@@ -1,3 +1,4 @@
+import { digestSignInLinks } from '../web/index.js';
 import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
@@ -180,11 +181,12 @@ export async function runPipeline(db: Warehouse, dir: DataDir, config: Config, d
         const mailer = smtpMailer(config) ?? outboxMailer(dir.outbox);
         let sent = 0;
         try {
-          const s = await sendDigests(db, sendOptions(config, day, dir.root), await compose(), {
+          const s = await sendDigests(db, sendOptions(config, day), await compose(), {
             // The crash point sits between two messages: the first is sent and recorded.
             mailer: { kind: mailer.kind, where: mailer.where, close: () => mailer.close(), send: async (m, f) => (sent++ > 0 && checkpoint('digests'), await mailer.send(m, f)) },
             logger: log,
             clock: fx.clock,
+            signInLink: digestSignInLinks(config, dir.root, fx.clock),
           });
           const { failures, ...counts } = s;
           return { summary: counts, ...(s.failed ? { failed: `${s.failed} digests failed: ${failures.map((f) => `${f.staff_id} ${f.error}`).join('; ').slice(0, 500)}` } : {}) };

@@ -7,7 +7,7 @@ import { ident, literal } from '../db/sql.js';
 import type { Row, Warehouse } from '../db/warehouse.js';
 import { calibrationSpec, renderSvg, smallMultiplesSpec } from './charts.js';
 import { contactEpisodes, estimateImpact, type ImpactEstimate } from './impact.js';
-import { estimateCheckinEffect, type CheckinEffect } from '../checkins/effect.js';
+import { estimateCheckinEffect, type CheckinEffect } from '../checkins/index.js';
 import { renderReportHtml, type ReportLanguage } from './render.js';
 import { suppressShare } from './suppress.js';
 import {

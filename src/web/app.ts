@@ -14,7 +14,7 @@ import type { Logger } from '../core/log.js';
 import { maySee } from '../core/roles.js';
 import { literal } from '../db/sql.js';
 import type { Warehouse } from '../db/warehouse.js';
-import type { Mailer } from '../digest/transport.js';
+import type { Mailer } from '../digest/index.js';
 import { loadCatalogue } from '../features/index.js';
 import {
   acknowledgeTrigger, addIntervention, listInterventions, listTriggers, loadRules, resolutionOutcomes, resolveTrigger, viewTrigger,

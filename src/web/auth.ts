@@ -1,6 +1,7 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import type { Config } from '../core/config.js';
 import type { Warehouse } from '../db/warehouse.js';
 
 /**
@@ -29,6 +30,18 @@ export function webSecret(dataDir: string, env: NodeJS.ProcessEnv = process.env)
 const sign = (secret: Buffer, random: string, expires: number, staffId: string) => createHmac('sha256', secret).update(`${random}.${expires}.${staffId}`).digest('base64url');
 
 export type LinkPurpose = 'sign_in_page' | 'digest';
+
+/**
+ * Sign-in links for the daily digests, when the workspace's address is configured
+ * (`web.base_url`): the digest stage calls this for each recipient (DigestEffects.signInLink).
+ */
+export function digestSignInLinks(config: Config, dataDir: string, clock: () => Date): ((db: Warehouse, staffId: string) => Promise<{ url: string; hours: number }>) | undefined {
+  const base = config.web.baseUrl;
+  if (!base) return undefined;
+  const secret = webSecret(dataDir);
+  const hours = config.web.digestLinkHours;
+  return async (db, staffId) => ({ url: `${base}/auth/link?token=${encodeURIComponent(await createSignInToken(db, secret, staffId, 'digest', hours * 60, clock()))}`, hours });
+}
 
 /** A new single-use sign-in link token for a staff member. */
 export async function createSignInToken(db: Warehouse, secret: Buffer, staffId: string, purpose: LinkPurpose, validMinutes: number, now: Date): Promise<string> {

@@ -1,4 +1,4 @@
 export { buildWorkspace, type WorkspaceOptions } from './app.js';
 export { webMigrations } from './schema.js';
-export { webSecret, createSignInToken } from './auth.js';
+export { webSecret, createSignInToken, digestSignInLinks } from './auth.js';
 export { listAudit, recordAudit, type AuditRow } from './audit.js';

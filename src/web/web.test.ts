@@ -12,7 +12,7 @@ import { simpleParser } from 'mailparser';
 import { schoolStaff } from '../testing/school.js';
 import { welfareMarkers } from '../testing/welfare.js';
 import { linkFromOutbox, workspaceSchool } from '../testing/workspace.js';
-import { buildWorkspace, listAudit } from './index.js';
+import { buildWorkspace, digestSignInLinks, listAudit, webSecret } from './index.js';
 import { loadRules } from '../triggers/index.js';
 import { loadCatalogue } from '../features/index.js';
 
@@ -54,7 +54,6 @@ let dataDir: string;
 let triggers: Record<string, string>;
 let app: FastifyInstance;
 let gate: Awaited<ReturnType<typeof buildWorkspace>>['gate'];
-const secret = Buffer.from('test-secret-of-enough-length-0123456789');
 let base: string;
 let now = new Date('2025-10-16T07:00:00Z');
 const config: Config = defaultConfig();
@@ -62,8 +61,9 @@ const config: Config = defaultConfig();
 beforeAll(async () => {
   ({ dataDir, triggers } = await workspaceSchool());
   const dir = dataDirLayout(dataDir);
-  ({ app, gate } = await buildWorkspace({ dir, config, logger: process.env['KIINNI_TEST_LOG'] ? createLogger('debug') : silentLogger(), clock: () => now, mailer: outboxMailer(dir.outbox), secret, idleMs: 50 }));
+  ({ app, gate } = await buildWorkspace({ dir, config, logger: process.env['KIINNI_TEST_LOG'] ? createLogger('debug') : silentLogger(), clock: () => now, mailer: outboxMailer(dir.outbox), secret: webSecret(dataDir), idleMs: 50 }));
   base = await app.listen({ host: '127.0.0.1', port: 0 });
+  config.web.baseUrl = base; // as `web.base_url` would say: sign-in links point here
 }, 60_000);
 afterAll(async () => {
   await app.close().catch(() => undefined);
@@ -111,7 +111,12 @@ describe('staff workspace over HTTP', () => {
     const dir = dataDirLayout(dataDir);
     const mailer = outboxMailer(path.join(dir.outbox, 'digest-test'));
     await gate.use(async (db) =>
-      sendDigests(db, { ...sendOptions(config, '2025-10-15'), signIn: { baseUrl: base, hours: 18, secret } }, composeContext(await loadRules(config)), { mailer, logger: silentLogger(), clock: () => now }),
+      sendDigests(db, sendOptions(config, '2025-10-15'), composeContext(await loadRules(config)), {
+        mailer,
+        logger: silentLogger(),
+        clock: () => now,
+        signInLink: digestSignInLinks(config, dataDir, () => now),
+      }),
     );
     const file = path.join(dir.outbox, 'digest-test', '2025-10-15', `${schoolStaff['group_supervisor']}.eml`);
     const mail = await simpleParser(readFileSync(file));

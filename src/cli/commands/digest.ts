@@ -1,3 +1,4 @@
+import { digestSignInLinks } from '../../web/index.js';
 import { writeFileSync } from 'node:fs';
 import { z } from 'zod';
 import { localDate } from '../../core/dates.js';
@@ -23,7 +24,7 @@ export async function runDigestSend(ctx: CliContext, raw: Record<string, unknown
     const mailer = smtpMailer(ctx.config) ?? outboxMailer(dir.outbox);
     try {
       const asOf = await digestDate(db, ctx, opts.asOf);
-      return await sendDigests(db, sendOptions(ctx.config, asOf, dir.root), compose, { mailer, logger: ctx.logger, clock: ctx.clock });
+      return await sendDigests(db, sendOptions(ctx.config, asOf), compose, { mailer, logger: ctx.logger, clock: ctx.clock, signInLink: digestSignInLinks(ctx.config, dir.root, ctx.clock) });
     } finally {
       mailer.close();
     }
