@@ -2,7 +2,7 @@ export { loadRules, parseRuleFile, renderMessage, shippedRulesDir, languages, ty
 export { facts, factByName, factsRead, predicateShapeProblem, predicateBindProblem, triggerFamilies, type Fact, type TriggerFamily } from './facts.js';
 export { runTriggers, lastTriggerRun, type TriggerRunSummary } from './run.js';
 export {
-  listTriggers, liveRoutedTriggers, showTrigger, acknowledgeTrigger, resolveTrigger, addIntervention, listInterventions, resolveViewer,
+  listTriggers, liveRoutedTriggers, storedTrigger, showTrigger, acknowledgeTrigger, resolveTrigger, addIntervention, listInterventions, resolveViewer,
   triggerStatuses, resolutionOutcomes, type ListOptions, type NewIntervention, type ResolutionOutcome,
 } from './lifecycle.js';
 export { viewTrigger, viewIntervention, coordinatorViewer, type Viewer, type TriggerView, type StoredTrigger, type StoredIntervention, type ViewContext } from './visibility.js';

@@ -26,6 +26,11 @@ export async function liveRoutedTriggers(db: Warehouse, asOf: string, staffId?: 
   return rows as unknown as StoredTrigger[];
 }
 
+/** One trigger as stored, or undefined. Callers decide who may see it (visibility.ts). */
+export async function storedTrigger(db: Warehouse, id: string): Promise<StoredTrigger | undefined> {
+  return (await db.one(`SELECT ${triggerColumns} FROM triggers WHERE trigger_id = $id`, { id })) as unknown as StoredTrigger | undefined;
+}
+
 /** The roles of a staff member; NOT_FOUND when the warehouse has no such person. */
 async function staffRolesOf(db: Warehouse, staffId: string): Promise<string[]> {
   const row = await db.one(`SELECT roles FROM staff WHERE staff_id = $id`, { id: staffId });
@@ -88,8 +93,8 @@ export async function listTriggers(db: Warehouse, viewer: Viewer, opts: ListOpti
 
 /** One trigger with its history, as `viewer` may see it; not found when they may not. */
 export async function showTrigger(db: Warehouse, id: string, viewer: Viewer, ctx: ViewContext): Promise<TriggerView & { history: { on_date: string; event: string; role: string | null; staff_id: string | null }[] }> {
-  const row = await db.one(`SELECT ${triggerColumns} FROM triggers WHERE trigger_id = $id`, { id });
-  const view = row ? viewTrigger(row as unknown as StoredTrigger, viewer, ctx) : null;
+  const row = await storedTrigger(db, id);
+  const view = row ? viewTrigger(row, viewer, ctx) : null;
   // A trigger the viewer may not see is reported exactly like one that does not exist.
   if (!view) throw new KiinniError(ErrorCode.NotFound, `No trigger ${id} visible to you.`, "List yours with 'kiinni triggers list --staff ID'.");
   const history = await db.all(`SELECT strftime(on_date, '%Y-%m-%d') AS on_date, event, role, staff_id FROM trigger_events WHERE trigger_id = $id ORDER BY recorded_at, on_date`, { id });
@@ -98,8 +103,7 @@ export async function showTrigger(db: Warehouse, id: string, viewer: Viewer, ctx
 
 async function triggerForStaff(db: Warehouse, id: string, staffId: string, roles?: string[]): Promise<{ t: StoredTrigger; roles: string[] }> {
   roles ??= await staffRolesOf(db, staffId);
-  const row = await db.one(`SELECT ${triggerColumns} FROM triggers WHERE trigger_id = $id`, { id });
-  const t = row as unknown as StoredTrigger | undefined;
+  const t = await storedTrigger(db, id);
   if (!t || !maySee(roles, t.visibility)) throw new KiinniError(ErrorCode.NotFound, `No trigger ${id} visible to ${staffId}.`);
   if (t.staff_id !== staffId && !roles.includes(t.role) && !roles.includes(t.first_role)) {
     throw new KiinniError(ErrorCode.Usage, `Trigger ${id} is for the role ${t.role}; ${staffId} does not hold it.`, 'The staff member it is routed to, or someone in its role, can act on it.');

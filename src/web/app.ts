@@ -17,7 +17,7 @@ import type { Warehouse } from '../db/warehouse.js';
 import type { Mailer } from '../digest/index.js';
 import { loadCatalogue } from '../features/index.js';
 import {
-  acknowledgeTrigger, addIntervention, listInterventions, listTriggers, loadRules, resolutionOutcomes, resolveTrigger, viewTrigger,
+  acknowledgeTrigger, addIntervention, listInterventions, listTriggers, liveRoutedTriggers, loadRules, resolutionOutcomes, resolveTrigger, storedTrigger, viewTrigger,
   type ResolutionOutcome, type StoredTrigger, type TriggerRule, type ViewContext,
 } from '../triggers/index.js';
 import { myGroups, myStudents } from './access.js';
@@ -40,11 +40,6 @@ export interface WorkspaceOptions {
 
 const SESSION_COOKIE = 'kiinni_session';
 const severityRank: Record<string, number> = { high: 0, medium: 1, low: 2 };
-const triggerColumns = `trigger_id, rule_id, family, visibility, severity, student_id, first_role, role, staff_id, routed_via, status,
-  strftime(opened_on, '%Y-%m-%d') AS opened_on, strftime(last_seen_on, '%Y-%m-%d') AS last_seen_on, evidence,
-  strftime(escalated_on, '%Y-%m-%d') AS escalated_on, strftime(acknowledged_on, '%Y-%m-%d') AS acknowledged_on, acknowledged_by,
-  strftime(closed_on, '%Y-%m-%d') AS closed_on, closed_by, outcome, intervention_id`;
-
 declare module 'fastify' {
   interface FastifyRequest {
     user?: SignedIn;
@@ -153,12 +148,16 @@ export async function buildWorkspace(o: WorkspaceOptions): Promise<{ app: Fastif
   });
 
   // --- Sessions ----------------------------------------------------------------------------
-  const signedIn = async (req: FastifyRequest, reply: FastifyReply) => {
+  /** The session id from the signed cookie, if it carries a valid one. */
+  const sessionIdOf = (req: FastifyRequest): string | undefined => {
     const raw = req.cookies[SESSION_COOKIE];
     const unsigned = raw ? req.unsignCookie(raw) : undefined;
+    return unsigned?.valid && unsigned.value ? unsigned.value : undefined;
+  };
+  const signedIn = async (req: FastifyRequest, reply: FastifyReply) => {
+    const id = sessionIdOf(req);
     let user: SignedIn | undefined;
-    if (unsigned?.valid && unsigned.value) {
-      const id = unsigned.value;
+    if (id) {
       const cached = sessions.get(id);
       if (cached && cached.until > Date.now()) user = cached.user;
       else {
@@ -254,12 +253,11 @@ export async function buildWorkspace(o: WorkspaceOptions): Promise<{ app: Fastif
     `<p role="alert">${esc(t(lang, problem === 'expired' ? 'link_problem_expired' : problem === 'used' ? 'link_problem_used' : 'link_problem_unknown'))}</p><p><a href="/sign-in">${esc(t(lang, 'sign_in'))}</a></p>`;
 
   app.post('/sign-out', authedPost, async (req, reply) => {
-    const raw = req.cookies[SESSION_COOKIE];
-    const unsigned = raw ? req.unsignCookie(raw) : undefined;
+    const id = sessionIdOf(req);
     await gate.use(async (db) => {
-      if (unsigned?.valid && unsigned.value) {
-        sessions.delete(unsigned.value);
-        await endSession(db, unsigned.value, o.clock());
+      if (id) {
+        sessions.delete(id);
+        await endSession(db, id, o.clock());
       }
       await audit(db, req, 'signed_out');
     });
@@ -275,10 +273,7 @@ export async function buildWorkspace(o: WorkspaceOptions): Promise<{ app: Fastif
     const lang = u.language;
     if (!staffRoles(u).length) return reply.redirect(u.roles.includes('data_coordinator') ? '/admin' : '/report');
     const rows = await gate.use(async (db) => {
-      const stored = (await db.all(
-        `SELECT ${triggerColumns} FROM triggers WHERE staff_id = $staff AND status IN ('open', 'acknowledged') ORDER BY opened_on DESC, trigger_id`,
-        { staff: u.staffId },
-      )) as unknown as StoredTrigger[];
+      const stored = await liveRoutedTriggers(db, today(), u.staffId);
       const nameOf = await studentNames(db, names, stored.map((s) => s.student_id));
       await audit(db, req, 'viewed_triggers', { detail: `${stored.length} triggers` });
       return stored
@@ -303,7 +298,7 @@ export async function buildWorkspace(o: WorkspaceOptions): Promise<{ app: Fastif
   // --- One trigger -------------------------------------------------------------------------
   const openTrigger = async (db: Warehouse, req: FastifyRequest, id: string) => {
     const u = req.user!;
-    const row = (await db.one(`SELECT ${triggerColumns} FROM triggers WHERE trigger_id = $id`, { id })) as unknown as StoredTrigger | undefined;
+    const row = await storedTrigger(db, id);
     if (!row || !(await mayOpen(db, row, u))) {
       await audit(db, req, 'denied', { object_id: id, detail: 'trigger' });
       throw new PageError(404, 'not_found');
