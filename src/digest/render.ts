@@ -1,3 +1,4 @@
+import { escapeHtml } from '../core/html.js';
 import type { Language } from '../triggers/index.js';
 import type { Digest, DigestStudent } from './compose.js';
 
@@ -122,7 +123,6 @@ const localDate: Record<Language, (d: string) => string> = {
   en: (d) => d,
 };
 
-const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 function studentHeading(s: DigestStudent, w: Words): string {
   return `${w.student} ${s.student_id}${s.name ? ` – ${s.name}` : ''} (${w.group} ${s.group})`;
@@ -167,42 +167,42 @@ export function renderDigest(d: Digest, signIn?: { url: string; hours: number })
     '<!DOCTYPE html>',
     `<html lang="${lang}">`,
     '<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">',
-    `<title>${escape(subject)}</title>`,
+    `<title>${escapeHtml(subject)}</title>`,
     '<style>body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1a1a1a;max-width:52rem;margin:1.5rem auto;padding:0 1rem;line-height:1.45}',
     'h1{font-size:1.35rem}h2{font-size:1.1rem;margin-top:1.8rem;border-top:1px solid #bbb;padding-top:.8rem}',
     'table{border-collapse:collapse;width:100%;margin:.5rem 0}th,td{border:1px solid #999;padding:.4rem .5rem;text-align:left;vertical-align:top}',
     'th{background:#eef1f5}caption{text-align:left;font-weight:600;padding:.3rem 0}code{font-size:.9em;background:#f3f3f3;padding:0 .2em}',
     '.new{font-weight:700}footer{margin-top:2rem;font-size:.9rem;color:#444}</style></head>',
     '<body>',
-    `<h1>${escape(subject)}</h1>`,
-    `<p>${escape(w.greeting(d.recipient.name))} ${escape(intro)}</p>`,
-    ...(signIn ? [`<p><a href="${escape(signIn.url)}">${escape(workspaceLine[lang](signIn.hours))}</a></p>`] : []),
+    `<h1>${escapeHtml(subject)}</h1>`,
+    `<p>${escapeHtml(w.greeting(d.recipient.name))} ${escapeHtml(intro)}</p>`,
+    ...(signIn ? [`<p><a href="${escapeHtml(signIn.url)}">${escapeHtml(workspaceLine[lang](signIn.hours))}</a></p>`] : []),
   ];
   for (const s of d.students) {
-    html.push(`<h2>${escape(studentHeading(s, w))}</h2>`);
+    html.push(`<h2>${escapeHtml(studentHeading(s, w))}</h2>`);
     if (s.risk) {
-      html.push(`<p>${escape(w.riskLine)}: <strong>${escape(w.band[s.risk.band] ?? s.risk.band)}</strong>${s.risk.reasons.length ? `. ${escape(w.reasons)}: ${escape(s.risk.reasons.join('; '))}` : ''}</p>`);
+      html.push(`<p>${escapeHtml(w.riskLine)}: <strong>${escapeHtml(w.band[s.risk.band] ?? s.risk.band)}</strong>${s.risk.reasons.length ? `. ${escapeHtml(w.reasons)}: ${escapeHtml(s.risk.reasons.join('; '))}` : ''}</p>`);
     }
-    html.push('<table>', `<caption>${escape(w.caption)}</caption>`, '<thead><tr>');
-    for (const h of [w.what, w.status, w.since, w.next]) html.push(`<th scope="col">${escape(h)}</th>`);
+    html.push('<table>', `<caption>${escapeHtml(w.caption)}</caption>`, '<thead><tr>');
+    for (const h of [w.what, w.status, w.since, w.next]) html.push(`<th scope="col">${escapeHtml(h)}</th>`);
     html.push('</tr></thead><tbody>');
     for (const i of s.items) {
-      const reasons = i.trigger.reasons.length ? `<br>${escape(w.reasons)}: ${escape(i.trigger.reasons.join('; '))}` : '';
+      const reasons = i.trigger.reasons.length ? `<br>${escapeHtml(w.reasons)}: ${escapeHtml(i.trigger.reasons.join('; '))}` : '';
       html.push(
         '<tr>',
-        `<th scope="row"><span${i.is_new ? ' class="new"' : ''}>${escape(i.trigger.title)}</span><br><span style="font-weight:400">${escape(i.trigger.message)}${reasons}</span></th>`,
-        `<td>${escape(statusOf(i.trigger.status, i.is_new))}</td>`,
-        `<td>${escape(w.days(i.days_open))}</td>`,
-        `<td>${escape(i.next_step)}<br><code>${escape(ackCmd(i.trigger.id))}</code><br><code>${escape(resolveCmd(i.trigger.id))}</code></td>`,
+        `<th scope="row"><span${i.is_new ? ' class="new"' : ''}>${escapeHtml(i.trigger.title)}</span><br><span style="font-weight:400">${escapeHtml(i.trigger.message)}${reasons}</span></th>`,
+        `<td>${escapeHtml(statusOf(i.trigger.status, i.is_new))}</td>`,
+        `<td>${escapeHtml(w.days(i.days_open))}</td>`,
+        `<td>${escapeHtml(i.next_step)}<br><code>${escapeHtml(ackCmd(i.trigger.id))}</code><br><code>${escapeHtml(resolveCmd(i.trigger.id))}</code></td>`,
         '</tr>',
       );
     }
     html.push('</tbody></table>');
   }
   if (d.students.length) {
-    html.push(`<h2>${escape(w.howTo)}</h2>`, '<ul>', `<li>${escape(w.ack)}: <code>kiinni triggers ack ID --staff ${escape(d.recipient.staff_id)}</code></li>`);
-    html.push(`<li>${escape(w.resolve)}: <code>kiinni triggers resolve ID --staff ${escape(d.recipient.staff_id)} --outcome …</code> (${escape(w.outcomes)})</li>`, '</ul>');
+    html.push(`<h2>${escapeHtml(w.howTo)}</h2>`, '<ul>', `<li>${escapeHtml(w.ack)}: <code>kiinni triggers ack ID --staff ${escapeHtml(d.recipient.staff_id)}</code></li>`);
+    html.push(`<li>${escapeHtml(w.resolve)}: <code>kiinni triggers resolve ID --staff ${escapeHtml(d.recipient.staff_id)} --outcome …</code> (${escapeHtml(w.outcomes)})</li>`, '</ul>');
   }
-  html.push(`<footer><p>${escape(w.footer)}</p></footer>`, '</body></html>', '');
+  html.push(`<footer><p>${escapeHtml(w.footer)}</p></footer>`, '</body></html>', '');
   return { subject, text: text.join('\n'), html: html.join('\n') };
 }

@@ -1,3 +1,4 @@
+import { escapeHtml } from '../core/html.js';
 import type { Warehouse, Row } from '../db/warehouse.js';
 import { ident } from '../db/sql.js';
 import { ErrorCode, KiinniError } from '../core/errors.js';
@@ -64,22 +65,21 @@ const titles: Record<string, string> = {
   quarantine: 'Rejected input rows naming the student',
 };
 
-const esc = (s: unknown) => String(s ?? '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 /** The export as one self-contained, readable HTML document. */
 export function subjectAccessHtml(x: SubjectAccessExport): string {
   const body = x.sections
     .map((s) => {
       const title = titles[s.table] ?? s.table;
-      if (!s.rows.length) return `<section><h2>${esc(title)}</h2><p>No data.</p></section>`;
+      if (!s.rows.length) return `<section><h2>${escapeHtml(title)}</h2><p>No data.</p></section>`;
       const cols = Object.keys(s.rows[0]!);
-      return `<section><h2>${esc(title)}</h2><table><caption>${esc(s.table)}: ${s.rows.length} rows</caption><thead><tr>${cols.map((c) => `<th scope="col">${esc(c)}</th>`).join('')}</tr></thead><tbody>${s.rows
-        .map((r) => `<tr>${cols.map((c) => `<td>${esc(r[c])}</td>`).join('')}</tr>`)
+      return `<section><h2>${escapeHtml(title)}</h2><table><caption>${escapeHtml(s.table)}: ${s.rows.length} rows</caption><thead><tr>${cols.map((c) => `<th scope="col">${escapeHtml(c)}</th>`).join('')}</tr></thead><tbody>${s.rows
+        .map((r) => `<tr>${cols.map((c) => `<td>${escapeHtml(r[c])}</td>`).join('')}</tr>`)
         .join('')}</tbody></table></section>`;
     })
     .join('\n');
-  return `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Data held about ${esc(x.student_id)}</title>
+  return `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Data held about ${escapeHtml(x.student_id)}</title>
 <style>body{font-family:system-ui,sans-serif;max-width:70rem;margin:1rem auto;padding:0 1rem;color:#1a1a1a}table{border-collapse:collapse;font-size:.85rem}th,td{border:1px solid #aaa;padding:.2rem .4rem;text-align:left}thead th{background:#eef1f5}</style></head>
-<body><h1>Data held about student ${esc(x.student_id)}</h1><p>Everything in the kiinni warehouse about this student on ${esc(x.generated_at.slice(0, 10))} (GDPR article 15).</p>
+<body><h1>Data held about student ${escapeHtml(x.student_id)}</h1><p>Everything in the kiinni warehouse about this student on ${escapeHtml(x.generated_at.slice(0, 10))} (GDPR article 15).</p>
 ${body}</body></html>\n`;
 }

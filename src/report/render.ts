@@ -1,3 +1,4 @@
+import { escapeHtml } from '../core/html.js';
 import type { Report } from './build.js';
 import type { ReportTable } from './tables.js';
 
@@ -81,7 +82,6 @@ const titles: Record<ReportLanguage, Record<string, string>> = {
   },
 };
 
-const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 /** A cell as shown: shares as percentages, counts with thin-space thousands, blank when suppressed. */
 export function formatCell(v: string | number | null | undefined, kind: string, lang: ReportLanguage): string {
@@ -95,19 +95,19 @@ export function formatCell(v: string | number | null | undefined, kind: string, 
 }
 
 function tableHtml(t: ReportTable, lang: ReportLanguage): string {
-  const head = t.columns.map((c) => `<th scope="col">${escape(c.name.replace(/_/g, ' '))}</th>`).join('');
+  const head = t.columns.map((c) => `<th scope="col">${escapeHtml(c.name.replace(/_/g, ' '))}</th>`).join('');
   const body = t.rows
     .map((r, i) => {
       const cells = t.columns.map((c, j) => {
         const v = r[c.name];
-        const attrs = `data-table="${t.name}" data-row="${i}" data-col="${c.name}" data-value="${v === null || v === undefined ? '' : escape(String(v))}"`;
+        const attrs = `data-table="${t.name}" data-row="${i}" data-col="${c.name}" data-value="${v === null || v === undefined ? '' : escapeHtml(String(v))}"`;
         const tag = j === 0 ? 'th scope="row"' : 'td';
-        return `<${tag} ${attrs}>${escape(formatCell(v, c.kind, lang))}</${tag.split(' ')[0]}>`;
+        return `<${tag} ${attrs}>${escapeHtml(formatCell(v, c.kind, lang))}</${tag.split(' ')[0]}>`;
       });
       return `<tr>${cells.join('')}</tr>`;
     })
     .join('\n');
-  return `<div class="scroll"><table id="${t.name}"><caption>${escape(titles[lang][t.name] ?? t.name)} <span class="file">(${t.name}.csv)</span></caption><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table></div>`;
+  return `<div class="scroll"><table id="${t.name}"><caption>${escapeHtml(titles[lang][t.name] ?? t.name)} <span class="file">(${t.name}.csv)</span></caption><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table></div>`;
 }
 
 /** The report as one self-contained HTML page: inline CSS and SVG, no scripts, no requests. */
@@ -118,18 +118,18 @@ export function renderReportHtml(r: Report, lang: ReportLanguage): string {
   const ci = (c: [number, number] | null) => (c ? `${f(c[0])}–${f(c[1])}` : '–');
   const section = (name: string) => {
     const t = r.tables.find((x) => x.name === name);
-    return t ? `<section><h2>${escape(w[name] ?? name)}</h2>${tableHtml(t, lang)}</section>` : '';
+    return t ? `<section><h2>${escapeHtml(w[name] ?? name)}</h2>${tableHtml(t, lang)}</section>` : '';
   };
   return [
     '<!DOCTYPE html>',
     `<html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">`,
-    `<title>${escape(w['report']!)} ${escape(r.as_of)}</title>`,
+    `<title>${escapeHtml(w['report']!)} ${escapeHtml(r.as_of)}</title>`,
     '<style>body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1a1a1a;max-width:70rem;margin:1.5rem auto;padding:0 1rem;line-height:1.4}',
     'table{border-collapse:collapse;margin:.5rem 0;font-size:.9rem}th,td{border:1px solid #aaa;padding:.25rem .45rem;text-align:right}th[scope=row],thead th{text-align:left;background:#eef1f5}',
     'caption{text-align:left;font-weight:600;padding:.3rem 0}.file{font-weight:400;color:#555}.scroll{overflow-x:auto}.note{color:#333;font-size:.9rem}',
     'figure{margin:1rem 0}svg{max-width:100%;height:auto}@media print{.scroll{overflow:visible}section{break-inside:avoid-page}body{max-width:none}}</style></head><body>',
-    `<h1>${escape(w['report']!)}${r.unit ? ` – ${escape(r.unit)}` : ''}, ${escape(r.as_of)}</h1>`,
-    `<p class="note">${escape(w['suppressed']!.replace('{n}', String(r.min_cell)))}</p>`,
+    `<h1>${escapeHtml(w['report']!)}${r.unit ? ` – ${escapeHtml(r.unit)}` : ''}, ${escapeHtml(r.as_of)}</h1>`,
+    `<p class="note">${escapeHtml(w['suppressed']!.replace('{n}', String(r.min_cell)))}</p>`,
     section('yearly_by_provider'),
     `<figure>${r.charts.trend_svg}</figure>`,
     section('yearly_by_education_type'),
@@ -142,8 +142,8 @@ export function renderReportHtml(r: Report, lang: ReportLanguage): string {
     section('triggers_by_family_role'),
     section('interventions_by_type'),
     section('checkins'),
-    `<section><h2>${escape(w['impact_checkins']!)}</h2>`,
-    `<p>${escape(
+    `<section><h2>${escapeHtml(w['impact_checkins']!)}</h2>`,
+    `<p>${escapeHtml(
       w['checkin_effect_line']!
         .replace('{rr}', f(r.checkin_effect.risk_ratio))
         .replace('{rrci}', ci(r.checkin_effect.risk_ratio_ci))
@@ -154,9 +154,9 @@ export function renderReportHtml(r: Report, lang: ReportLanguage): string {
         .replace('{window}', String(r.checkin_effect.window_days)),
     )}</p>`,
     tableHtml(r.tables.find((t) => t.name === 'impact_checkins')!, lang),
-    `<p class="note">${escape(w['caveat']!)}</p></section>`,
-    `<section><h2>${escape(w['impact_timely_contact']!)}</h2>`,
-    `<p>${escape(
+    `<p class="note">${escapeHtml(w['caveat']!)}</p></section>`,
+    `<section><h2>${escapeHtml(w['impact_timely_contact']!)}</h2>`,
+    `<p>${escapeHtml(
       w['impact_line']!
         .replace('{rr}', f(i.risk_ratio))
         .replace('{rrci}', ci(i.risk_ratio_ci))
@@ -168,10 +168,10 @@ export function renderReportHtml(r: Report, lang: ReportLanguage): string {
         .replace('{contact}', String(i.contact_days)),
     )}</p>`,
     tableHtml(r.tables.find((t) => t.name === 'impact_timely_contact')!, lang),
-    `<p class="note">${escape(w['caveat']!)}</p></section>`,
+    `<p class="note">${escapeHtml(w['caveat']!)}</p></section>`,
     section('impact_before_after'),
     r.model
-      ? `<section><h2>${escape(w['model']!)}</h2><p>${escape(r.model.version)} (data up to ${escape(r.model.data_as_of)}): ROC AUC ${f(r.model.roc_auc)}, ECE ${f(r.model.ece)}.</p><figure>${r.model.calibration_svg}</figure>${section('model_groups')}</section>`
+      ? `<section><h2>${escapeHtml(w['model']!)}</h2><p>${escapeHtml(r.model.version)} (data up to ${escapeHtml(r.model.data_as_of)}): ROC AUC ${f(r.model.roc_auc)}, ECE ${f(r.model.ece)}.</p><figure>${r.model.calibration_svg}</figure>${section('model_groups')}</section>`
       : '',
     section('data_quality'),
     '</body></html>',

@@ -1,9 +1,9 @@
+import { escapeHtml } from '../core/html.js';
 import type { SignedIn } from './auth.js';
 import { t, type UiLanguage } from './i18n.js';
 
 /** Text and attribute values into HTML. Every value from the warehouse passes through here. */
-export const esc = (s: unknown): string =>
-  String(s ?? '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+export const esc = (s: unknown): string => escapeHtml(s).replace(/'/g, '&#39;');
 
 /** A raw HTML fragment already escaped by the page builders. */
 export type Html = string;
