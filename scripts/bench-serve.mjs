@@ -3,14 +3,11 @@
 // sign-in page (same server, same run, no warehouse work) as the reference. Staff sign in the
 // real way (link from the outbox e-mail); each request is a real page view, audit row included.
 // Usage: npm run bench:serve -- [--data-dir /tmp/big/d330] [--concurrency 4,16] [--seconds 20] [--json]
-import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { simpleParser } from 'mailparser';
 import { Warehouse } from '../dist/db/warehouse.js';
+import { linkFromOutbox, startServe } from './lib/workspace.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const argv = process.argv.slice(2);
 const arg = (name, dflt) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : dflt);
 const data = path.resolve(arg('--data-dir', '/tmp/big/d330'));
@@ -33,16 +30,7 @@ log(`${info.students} students, ${info.live_triggers} live triggers; signing in 
 // One client address signs in every benchmark user: allow that many link requests from it.
 const configFile = path.join(data, 'bench-serve.yaml');
 writeFileSync(configFile, 'web:\n  link_requests_per_15_min: 20\n');
-const server = spawn(process.execPath, [path.join(root, 'bin', 'kiinni.js'), '--data-dir', data, '--config', configFile, 'serve', '--port', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
-const base = await new Promise((resolve, reject) => {
-  let err = '';
-  server.stderr.on('data', (d) => {
-    err += d;
-    const m = /workspace on (http:\/\/\S+)/.exec(err);
-    if (m) resolve(m[1]);
-  });
-  server.on('exit', (code) => reject(new Error(`serve exited with ${code}: ${err}`)));
-});
+const { server, base } = await startServe(['--data-dir', data, '--config', configFile]);
 
 class Client {
   cookies = new Map();
@@ -65,21 +53,12 @@ class Client {
   }
 }
 
-async function linkFor(email) {
-  const dir = path.join(data, 'outbox', 'sign-in');
-  for (const f of readdirSync(dir).filter((x) => x.endsWith('.eml')).sort().reverse()) {
-    const mail = await simpleParser(readFileSync(path.join(dir, f)));
-    if (mail.to?.text?.includes(email)) return new URL(/https?:\/\/\S+\/auth\/link\?token=\S+/.exec(mail.text)[0]).searchParams.get('token');
-  }
-  throw new Error(`no sign-in e-mail to ${email}`);
-}
-
 const users = [];
 for (const s of staff) {
   const c = new Client();
   await c.req('GET', '/sign-in');
   await c.req('POST', '/sign-in', { _csrf: c.csrf, email: s.email });
-  const token = await linkFor(s.email);
+  const token = new URL(await linkFromOutbox(data, s.email)).searchParams.get('token');
   await c.req('GET', `/auth/link?token=${encodeURIComponent(token)}`);
   const r = await c.req('POST', '/auth/link', { _csrf: c.csrf, token });
   if (r.status !== 303) throw new Error(`sign-in of ${s.staff_id} failed: ${r.status}`);

@@ -4,14 +4,12 @@
 // runs and data), signed in the real way (the link from the outbox e-mail) in headless Chromium.
 // Usage: npm run demo && node scripts/screenshot-workspace.mjs [--data-dir data-demo] [--out DIR]
 // Needs Debian's chromium (apt-get install chromium) or KIINNI_CHROMIUM=/path/to/chrome.
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import puppeteer from 'puppeteer-core';
 import { Warehouse } from '../dist/db/warehouse.js';
-import { readdirSync, readFileSync } from 'node:fs';
-import { simpleParser } from 'mailparser';
+import { linkFromOutbox, startServe } from './lib/workspace.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const argv = process.argv.slice(2);
@@ -25,16 +23,6 @@ if (!chromium) {
 }
 mkdirSync(out, { recursive: true });
 
-/** The sign-in link in the newest sign-in e-mail to `email` in the outbox. */
-async function linkFromOutbox(dir, email) {
-  const files = readdirSync(path.join(dir, 'outbox', 'sign-in')).filter((f) => f.endsWith('.eml')).sort().reverse();
-  for (const f of files) {
-    const mail = await simpleParser(readFileSync(path.join(dir, 'outbox', 'sign-in', f)));
-    if (mail.to?.text?.includes(email)) return /https?:\/\/\S+\/auth\/link\?token=\S+/.exec(mail.text ?? '')?.[0];
-  }
-  throw new Error(`no sign-in e-mail to ${email}`);
-}
-
 // Who to sign in as: per role, the staff member with the most open triggers routed to them.
 const db = await Warehouse.open(path.join(data, 'kiinni.duckdb'), { readOnly: true });
 const people = await db.all(`
@@ -44,16 +32,7 @@ const people = await db.all(`
   GROUP BY r.role ORDER BY r.role`);
 db.close();
 
-const server = spawn(process.execPath, [path.join(root, 'bin', 'kiinni.js'), '--data-dir', data, 'serve', '--port', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
-const base = await new Promise((resolve, reject) => {
-  let err = '';
-  server.stderr.on('data', (d) => {
-    err += d;
-    const m = /workspace on (http:\/\/\S+)/.exec(err);
-    if (m) resolve(m[1]);
-  });
-  server.on('exit', (code) => reject(new Error(`serve exited with ${code}: ${err}`)));
-});
+const { server, base } = await startServe(['--data-dir', data]);
 const browser = await puppeteer.launch({ executablePath: chromium, headless: true, args: ['--no-sandbox', '--disable-gpu'] });
 const shots = [];
 const shot = async (page, name) => {
