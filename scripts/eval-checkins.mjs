@@ -29,6 +29,7 @@ import { Random } from '../dist/core/random.js';
 import { Warehouse } from '../dist/db/warehouse.js';
 import { scoreStudents } from '../dist/model/index.js';
 import { checkinEpisodes, estimateCheckinEffect, loadBottlenecks, planCheckins, planOptions } from '../dist/checkins/index.js';
+import { needCategories, needCategoryWeights, programmeAnswer } from '../dist/synth/index.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const argv = process.argv.slice(2);
@@ -41,7 +42,6 @@ const yearEnd = arg('--until', '2026-05-31');
 const outcomesKnown = '2026-07-31';
 const json = argv.includes('--json');
 const log = (msg) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${msg}\n`);
-const sigmoid = (x) => 1 / (1 + Math.exp(-x));
 
 const configFile = path.join(dir, 'kiinni.yaml');
 const kiinni = (...args) => {
@@ -149,7 +149,6 @@ const config = loadConfig(configFile);
 const defs = await loadBottlenecks();
 const fx = { logger: silentLogger(), clock: () => new Date() };
 const rng = new Random(Number(seed), 0xe7a1);
-const categories = ['studies', 'wellbeing', 'health', 'life_situation'];
 const helps = []; // [day, student, unit, category]
 let planMs = 0;
 let days = 0;
@@ -173,9 +172,9 @@ for (let day = yearStart; day <= yearEnd; day = addDays(day, 1)) {
   // question set's help-request rate as the year goes on.
   const answers = [];
   for (const a of asked) {
-    if (!rng.chance(sigmoid(0.5 + 0.5 * a.e))) continue;
-    const need = rng.chance(sigmoid(-1.6 - 0.9 * a.w - 0.6 * a.e));
-    const c = need ? rng.pick(categories, [0.4 + 0.3 * Math.max(0, -a.e), 0.25 + 0.2 * Math.max(0, -a.w), 0.15, 0.15]) : null;
+    if (!rng.chance(programmeAnswer.responds(a.e))) continue;
+    const need = rng.chance(programmeAnswer.asksHelp(a.e, a.w));
+    const c = need ? rng.pick(needCategories, needCategoryWeights(a.e, a.w)) : null;
     answers.push([a.student_id, `${day} 18:59:59`, 'check-in', 'want_contact', null, need, c, 'eval-checkins']);
     if (need) helps.push([day, a.student_id, a.unit, c]);
   }

@@ -69,6 +69,20 @@ function weeksOf(year: number): SchoolWeek[] {
 }
 
 const totalWeight = programmes.reduce((a, p) => a + p.weight, 0);
+
+/** Need categories a student asks help for, and their weights given engagement e and well-being w. */
+export const needCategories = ['studies', 'wellbeing', 'health', 'life_situation'] as const;
+export const needCategoryWeights = (e: number, w: number): number[] => [0.4 + 0.3 * Math.max(0, -e), 0.25 + 0.2 * Math.max(0, -w), 0.15, 0.15];
+
+/**
+ * How a student answers a check-in of the programme at a bottleneck: the probability of an
+ * answer, and of a request for help in it, given engagement e and well-being w that week.
+ * The evaluation (scripts/eval-checkins.mjs) answers kiinni's own plans with the same model.
+ */
+export const programmeAnswer = {
+  responds: (e: number) => sigmoid(P.checkinProgramme.response + P.checkinProgramme.responseFromEngagement * e),
+  asksHelp: (e: number, w: number) => sigmoid(P.checkinProgramme.help - 0.9 * w - 0.6 * e),
+};
 const f2 = (x: number) => Math.round(x * 100) / 100;
 const ts = (day: Day, minutes: number, seconds = 0) =>
   `${formatDay(day)} ${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}:${String(seconds).padStart(2, '0')}`;
@@ -285,14 +299,14 @@ export function simulateStudent(i: number, win: CohortWindow, org: ProviderStruc
           if (asked !== null && asked < win.end) {
             lastAskedWeek = k;
             out.checkinPlans.push([formatDay(asked), id, bottleneck, questionSet, unit]);
-            const responded = crng.chance(sigmoid(C.response + C.responseFromEngagement * e));
+            const responded = crng.chance(programmeAnswer.responds(e));
             let help: string | null = null;
             let mult = 1;
             let weeksOfEffect = 0;
             if (responded) {
               const minute = crng.int(10 * 60, 19 * 60);
-              const needHelp = crng.chance(sigmoid(C.help - 0.9 * w - 0.6 * e));
-              if (needHelp) help = crng.pick(['studies', 'wellbeing', 'health', 'life_situation'], [0.4 + 0.3 * Math.max(0, -e), 0.25 + 0.2 * Math.max(0, -w), 0.15, 0.15]);
+              const needHelp = crng.chance(programmeAnswer.asksHelp(e, w));
+              if (needHelp) help = crng.pick(needCategories, needCategoryWeights(e, w));
               const item = questionSet === 'studies_check' ? 'study_motivation' : 'mood';
               const value = Math.round(clamp((item === 'mood' ? 3.3 + 0.9 * w : 3.2 + 0.8 * e) + crng.normal(0, 0.7), 1, 5));
               out.wellbeing.push([id, ts(asked, minute, 30), 'check-in', item, value, needHelp, help]);
@@ -335,7 +349,7 @@ export function simulateStudent(i: number, win: CohortWindow, org: ProviderStruc
       const mood = Math.round(clamp(3.3 + 0.9 * w + rng.normal(0, 0.7), 1, 5));
       const needHelp = rng.chance(sigmoid(-2.7 - 0.9 * w - 0.6 * e));
       if (needHelp) {
-        helpAsked = rng.pick(['studies', 'wellbeing', 'health', 'life_situation'], [0.4 + 0.3 * Math.max(0, -e), 0.25 + 0.2 * Math.max(0, -w), 0.15, 0.15]);
+        helpAsked = rng.pick(needCategories, needCategoryWeights(e, w));
       }
       out.wellbeing.push([id, ts(day, minute), 'check-in', 'mood', mood, needHelp, helpAsked]);
       out.wellbeing.push([id, ts(day, minute + 1), 'check-in', 'study_motivation', Math.round(clamp(3.2 + 0.8 * e + rng.normal(0, 0.8), 1, 5)), null, null]);
