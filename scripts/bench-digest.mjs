@@ -12,6 +12,7 @@ import { defaultConfig } from '../dist/core/config.js';
 import { addDays } from '../dist/core/dates.js';
 import { silentLogger } from '../dist/core/log.js';
 import { migrate } from '../dist/db/migrate.js';
+import { log } from './lib/cli.mjs';
 import { Warehouse } from '../dist/db/warehouse.js';
 import { sendDigests, smtpMailer } from '../dist/digest/index.js';
 import { loadCatalogue } from '../dist/features/index.js';
@@ -28,7 +29,6 @@ if (!dataDir) {
 }
 const asOf = arg('--as-of', '2026-02-13');
 const nDays = Number(arg('--days', '5'));
-const log = (msg) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${msg}\n`);
 let peakRss = 0;
 const rssTimer = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
 

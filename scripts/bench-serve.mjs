@@ -5,6 +5,7 @@
 // Usage: npm run bench:serve -- [--data-dir /tmp/big/d330] [--concurrency 4,16] [--seconds 20] [--json]
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { log } from './lib/cli.mjs';
 import { Warehouse } from '../dist/db/warehouse.js';
 import { linkFromOutbox, startServe } from './lib/workspace.mjs';
 
@@ -14,7 +15,6 @@ const data = path.resolve(arg('--data-dir', '/tmp/big/d330'));
 const levels = arg('--concurrency', '4,16').split(',').map(Number);
 const seconds = Number(arg('--seconds', '20'));
 const json = argv.includes('--json');
-const log = (m) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${m}\n`);
 
 // Staff to sign in: per role, the 10 with the most live triggers, with their triggers and students.
 let db = await Warehouse.open(path.join(data, 'kiinni.duckdb'), { readOnly: true });

@@ -18,20 +18,18 @@
 //
 // Usage: npm run -s eval:checkins -- [--students 20000] [--seed 7] [--dir DIR] [--effect-only]
 //        [--capacity-confidence 0.9] [--json]
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../dist/core/config.js';
 import { silentLogger } from '../dist/core/log.js';
 import { addDays } from '../dist/core/dates.js';
 import { Random } from '../dist/core/random.js';
+import { kiinniRunner, log } from './lib/cli.mjs';
 import { Warehouse } from '../dist/db/warehouse.js';
 import { scoreStudents } from '../dist/model/index.js';
 import { checkinEpisodes, estimateCheckinEffect, loadBottlenecks, planCheckins, planOptions } from '../dist/checkins/index.js';
 import { needCategories, needCategoryWeights, programmeAnswer } from '../dist/synth/index.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const argv = process.argv.slice(2);
 const arg = (name, dflt) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : dflt);
 const students = arg('--students', '20000');
@@ -41,17 +39,9 @@ const yearStart = arg('--from', '2025-08-11');
 const yearEnd = arg('--until', '2026-05-31');
 const outcomesKnown = '2026-07-31';
 const json = argv.includes('--json');
-const log = (msg) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${msg}\n`);
 
 const configFile = path.join(dir, 'kiinni.yaml');
-const kiinni = (...args) => {
-  const r = spawnSync(process.execPath, [path.join(root, 'bin', 'kiinni.js'), '--config', configFile, ...args], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, TZ: 'Europe/Helsinki' } });
-  if (r.status !== 0) {
-    process.stderr.write(`kiinni ${args.join(' ')} exited with ${r.status}\n${r.stdout}`);
-    process.exit(1);
-  }
-  return r.stdout.toString();
-};
+const kiinni = kiinniRunner(['--config', configFile]);
 
 const t0 = performance.now();
 const cohort = path.join(dir, 'cohort');

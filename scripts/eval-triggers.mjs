@@ -8,18 +8,16 @@
 // The model is trained only on data before the year (--train-as-of), then scores every Monday;
 // staff are simulated as resolving each trigger 7 days after it opens (outcome "supported").
 // Usage: npm run -s eval:triggers -- [--students 20000] [--seed 7] [--config kiinni.yaml] [--dir DIR] [--json]
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../dist/core/config.js';
 import { silentLogger } from '../dist/core/log.js';
 import { addDays } from '../dist/core/dates.js';
+import { kiinniRunner, log } from './lib/cli.mjs';
 import { Warehouse } from '../dist/db/warehouse.js';
 import { scoreStudents } from '../dist/model/index.js';
 import { loadRules, resolveTrigger, runTriggers } from '../dist/triggers/index.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const argv = process.argv.slice(2);
 const arg = (name, dflt) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : dflt);
 const students = arg('--students', '20000');
@@ -29,16 +27,8 @@ const yearStart = arg('--from', '2025-08-11');
 const yearEnd = arg('--until', '2026-05-31');
 const trainAsOf = arg('--train-as-of', addDays(yearStart, -1));
 const json = argv.includes('--json');
-const log = (msg) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${msg}\n`);
 
-const kiinni = (...args) => {
-  const r = spawnSync(process.execPath, [path.join(root, 'bin', 'kiinni.js'), ...args], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, TZ: 'Europe/Helsinki' } });
-  if (r.status !== 0) {
-    process.stderr.write(`kiinni ${args.join(' ')} exited with ${r.status}\n${r.stdout}`);
-    process.exit(1);
-  }
-  return r.stdout.toString();
-};
+const kiinni = kiinniRunner();
 
 const t0 = performance.now();
 const cohort = path.join(dir, 'cohort');
