@@ -44,26 +44,17 @@ export async function applyRetention(db: Warehouse, o: RetentionOptions): Promis
     rows: {}, audit_rows_expired: 0, sign_in_rows_expired: 0,
   };
   const tables = (await studentTables(db)).filter((t) => t !== 'audit_log');
-  const count = async (sql: string, params: Record<string, string> = {}) => Number((await db.one(`SELECT count(*) AS n FROM (${sql})`, params))!['n']);
+  // The rows a condition picks: counted on a dry run, deleted (and so counted) otherwise.
+  const remove = async (table: string, where: string, params: Record<string, string> = {}) =>
+    o.dryRun ? Number((await db.one(`SELECT count(*) AS n FROM ${table} WHERE ${where}`, params))!['n']) : db.run(`DELETE FROM ${table} WHERE ${where}`, params);
   const work = async () => {
-    const events = `SELECT 1 FROM trigger_events WHERE trigger_id IN (SELECT trigger_id FROM triggers WHERE student_id IN (SELECT student_id FROM _retired))`;
-    summary.rows['trigger_events'] = await count(events);
-    if (!o.dryRun) await db.run(`DELETE FROM trigger_events WHERE trigger_id IN (SELECT trigger_id FROM triggers WHERE student_id IN (SELECT student_id FROM _retired))`);
-    summary.rows['quarantine'] = await count(`SELECT 1 FROM quarantine q WHERE EXISTS (SELECT 1 FROM _retired r WHERE contains(q.row_json, to_json(r.student_id)::VARCHAR))`);
-    if (!o.dryRun) await db.run(`DELETE FROM quarantine q WHERE EXISTS (SELECT 1 FROM _retired r WHERE contains(q.row_json, to_json(r.student_id)::VARCHAR))`);
+    summary.rows['trigger_events'] = await remove('trigger_events', `trigger_id IN (SELECT trigger_id FROM triggers WHERE student_id IN (SELECT student_id FROM _retired))`);
+    summary.rows['quarantine'] = await remove('quarantine q', `EXISTS (SELECT 1 FROM _retired r WHERE contains(q.row_json, to_json(r.student_id)::VARCHAR))`);
     // students last: the others are found through it.
-    for (const t of [...tables.filter((x) => x !== 'students'), 'students']) {
-      summary.rows[t] = await count(`SELECT 1 FROM ${ident(t)} WHERE student_id IN (SELECT student_id FROM _retired)`);
-      if (!o.dryRun) await db.run(`DELETE FROM ${ident(t)} WHERE student_id IN (SELECT student_id FROM _retired)`);
-    }
-    summary.audit_rows_expired = await count(`SELECT 1 FROM audit_log WHERE logged_at < $c::DATE`, { c: auditCutoff });
+    for (const t of [...tables.filter((x) => x !== 'students'), 'students']) summary.rows[t] = await remove(ident(t), `student_id IN (SELECT student_id FROM _retired)`);
+    summary.audit_rows_expired = await remove('audit_log', `logged_at < $c::DATE`, { c: auditCutoff });
     summary.sign_in_rows_expired =
-      (await count(`SELECT 1 FROM web_links WHERE expires_at < $d::DATE - 30`, { d: o.asOf })) + (await count(`SELECT 1 FROM web_sessions WHERE coalesce(ended_at, last_seen_at) < $d::DATE - 30`, { d: o.asOf }));
-    if (!o.dryRun) {
-      await db.run(`DELETE FROM audit_log WHERE logged_at < $c::DATE`, { c: auditCutoff });
-      await db.run(`DELETE FROM web_links WHERE expires_at < $d::DATE - 30`, { d: o.asOf });
-      await db.run(`DELETE FROM web_sessions WHERE coalesce(ended_at, last_seen_at) < $d::DATE - 30`, { d: o.asOf });
-    }
+      (await remove('web_links', `expires_at < $d::DATE - 30`, { d: o.asOf })) + (await remove('web_sessions', `coalesce(ended_at, last_seen_at) < $d::DATE - 30`, { d: o.asOf }));
   };
   if (o.dryRun) await work();
   else await db.transaction(work);
