@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import { ErrorCode, KiinniError } from '../core/errors.js';
-import { localDate } from '../core/dates.js';
+import { isCalendarDate, localDate } from '../core/dates.js';
 import type { Warehouse } from '../db/warehouse.js';
 import { latestDataDate } from '../features/index.js';
 import type { CliContext } from './context.js';
 
 /** A YYYY-MM-DD option. */
-export const dateOption = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date like 2026-05-31');
+export const dateOption = z.string().refine(isCalendarDate, 'expected a calendar date like 2026-05-31');
 
 /** Validates a command's options; the error names the option as typed (`--as-of`), with an optional hint. */
 export function parseOptions<T>(schema: z.ZodType<T>, raw: unknown, hint?: string): T {

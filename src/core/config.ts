@@ -88,6 +88,10 @@ const configSchema = z.strictObject({
       session_hours: z.number().int().min(1).max(24).optional(),
       /** Sign-in link requests allowed per address and per client per 15 minutes. */
       link_requests_per_15_min: z.number().int().min(1).max(100).optional(),
+      /** Reverse proxies whose X-Forwarded-For is believed (addresses or CIDR ranges); default none. */
+      trusted_proxies: z.array(z.string().regex(/^[0-9a-fA-F:.]+(\/\d{1,3})?$/, 'expected an IP address or CIDR range like 10.0.0.5 or 10.0.0.0/24')).optional(),
+      /** Days after a student's study right ended during which staff assigned to them or their group may still open their page. */
+      access_after_exit_days: z.number().int().min(0).max(365).optional(),
     })
     .optional(),
   retention: z
@@ -138,7 +142,7 @@ export interface Config {
     capacityPerUnit: Record<'studies' | 'wellbeing' | 'health' | 'life_situation', number>;
     capacityConfidence: number | undefined;
   };
-  web: { baseUrl: string | undefined; linkMinutes: number; digestLinkHours: number; sessionHours: number; linkRequestsPer15Min: number };
+  web: { baseUrl: string | undefined; linkMinutes: number; digestLinkHours: number; sessionHours: number; linkRequestsPer15Min: number; trustedProxies: string[]; accessAfterExitDays: number };
   retention: { yearsAfterExit: number; auditYears: number };
   report: {
     minCell: number;
@@ -186,6 +190,8 @@ function normalizeConfig(raw: z.infer<typeof configSchema>, source: string | und
       digestLinkHours: raw.web?.digest_link_hours ?? 18,
       sessionHours: raw.web?.session_hours ?? 8,
       linkRequestsPer15Min: raw.web?.link_requests_per_15_min ?? 5,
+      trustedProxies: raw.web?.trusted_proxies ?? [],
+      accessAfterExitDays: raw.web?.access_after_exit_days ?? 30,
     },
     retention: { yearsAfterExit: raw.retention?.years_after_exit ?? 5, auditYears: raw.retention?.audit_years ?? 10 },
     report: {

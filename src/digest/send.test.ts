@@ -113,4 +113,22 @@ describe('daily digests over real SMTP', () => {
       expect(staff.length).toBeGreaterThan(recipients.length);
     });
   });
+  it('#16.1 a name with address syntax adds no recipient: exactly one envelope recipient per digest', async () => {
+    await withWeekOfTriggers(async (db) => {
+      // Written past the staff contract on purpose: the transport must hold even if a name gets in.
+      await db.run(`UPDATE staff SET name = 'Adam Ali <spy@evil.example>, Adam Ali'`);
+      smtp = await startSmtp();
+      const summary = await send(db, smtp);
+      expect(summary.sent).toBeGreaterThan(0);
+      const emails = new Set((await db.all(`SELECT lower(email) AS e FROM staff`)).map((r) => String(r['e'])));
+      for (const m of smtp.messages) {
+        expect(m.to).toHaveLength(1);
+        expect(emails.has(m.to[0]!.toLowerCase())).toBe(true);
+        const parsed = await simpleParser(m.raw);
+        const to = parsed.to && !Array.isArray(parsed.to) ? parsed.to.value : [];
+        expect(to.map((a) => a.address)).toEqual([m.to[0]]);
+      }
+      expect(smtp.messages.flatMap((m) => m.to)).not.toContain('spy@evil.example');
+    });
+  });
 });

@@ -81,7 +81,7 @@ export async function sendDigests(db: Warehouse, opts: SendOptions, ctx: Compose
       attempt++;
       try {
         await fx.mailer.send(
-          { from: opts.from, to: `${recipient.name} <${recipient.email}>`, subject: rendered.subject, text: rendered.text, html: rendered.html, messageId: messageId(opts.asOf, recipient.staff_id), date: fx.clock(), lang: recipient.language },
+          { from: opts.from, to: { name: recipient.name, address: recipient.email }, subject: rendered.subject, text: rendered.text, html: rendered.html, messageId: messageId(opts.asOf, recipient.staff_id), date: fx.clock(), lang: recipient.language },
           `${opts.asOf}/${recipient.staff_id}`,
         );
         await record(recipient.staff_id, 'sent', attempt, digest.students.length, digest.open_count, null);

@@ -6,7 +6,8 @@ import type { Config } from '../core/config.js';
 /** One e-mail to send. */
 export interface OutgoingMail {
   from: string;
-  to: string;
+  /** One recipient, kept structured: a name is never parsed as address syntax. */
+  to: { name: string; address: string };
   subject: string;
   text: string;
   html: string;
@@ -24,9 +25,15 @@ export interface Mailer {
   close(): void;
 }
 
+/**
+ * The message for nodemailer. The recipient goes in as `{ name, address }` and the SMTP envelope
+ * names that one address, so nothing in a name can add a recipient (a name like
+ * `A <x@evil.example>, A` would otherwise be read as an address list).
+ */
 const toNodemailer = (m: OutgoingMail) => ({
   from: m.from,
-  to: m.to,
+  to: { name: m.to.name, address: m.to.address },
+  envelope: { from: envelopeFrom(m.from), to: [m.to.address] },
   subject: m.subject,
   text: m.text,
   html: m.html,
@@ -34,6 +41,9 @@ const toNodemailer = (m: OutgoingMail) => ({
   date: m.date,
   headers: { 'Content-Language': m.lang, 'Auto-Submitted': 'auto-generated' },
 });
+
+/** The bare address of a From header (`kiinni <noreply@x.fi>` → `noreply@x.fi`). */
+const envelopeFrom = (from: string) => /<([^<>]+)>\s*$/.exec(from)?.[1] ?? from.trim();
 
 /** Writes each message as `<dir>/<fileName>.eml` (atomically: a crash never leaves half a file). */
 export function outboxMailer(dir: string): Mailer {

@@ -36,16 +36,18 @@ export async function workspaceSchool(): Promise<{ dataDir: string; triggers: Re
   }
 }
 
-/** The sign-in link in the newest sign-in e-mail to `email` in the outbox. */
+/**
+ * The sign-in link in the newest sign-in e-mail to `email` in the outbox. The server sends
+ * sign-in mail after answering the request, so this waits for it (up to 10 s).
+ */
 export async function linkFromOutbox(dataDir: string, email: string): Promise<string> {
   const dir = path.join(dataDir, 'outbox', 'sign-in');
-  if (!existsSync(dir)) throw new Error(`no sign-in e-mails in ${dir}`);
-  const files = readdirSync(dir).filter((f) => f.endsWith('.eml')).sort();
-  for (const f of files.reverse()) {
-    const mail = await simpleParser(readFileSync(path.join(dir, f)));
-    const to = Array.isArray(mail.to) ? mail.to[0] : mail.to;
-    if (to?.text.includes(email)) {
-      const url = /https?:\/\/\S+\/auth\/link\?token=\S+/.exec(mail.text ?? '')?.[0];
+  for (const until = Date.now() + 10_000; Date.now() < until; await new Promise((r) => setTimeout(r, 50))) {
+    if (!existsSync(dir)) continue;
+    for (const f of readdirSync(dir).filter((x) => x.endsWith('.eml')).sort().reverse()) {
+      const mail = await simpleParser(readFileSync(path.join(dir, f)));
+      const to = Array.isArray(mail.to) ? mail.to[0] : mail.to;
+      const url = to?.text.includes(email) ? /https?:\/\/\S+\/auth\/link\?token=\S+/.exec(mail.text ?? '')?.[0] : undefined;
       if (url) return url;
     }
   }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ErrorCode, KiinniError } from '../core/errors.js';
+import { addDays, isCalendarDate, localDate, plausibleDates } from '../core/dates.js';
 import { isStaffRole, maySee } from '../core/roles.js';
 import type { Warehouse } from '../db/warehouse.js';
 import { viewIntervention, viewTrigger, coordinatorViewer, type StoredIntervention, type StoredTrigger, type TriggerView, type ViewContext, type Viewer } from './visibility.js';
@@ -157,6 +158,7 @@ export interface NewIntervention {
  */
 export async function addIntervention(db: Warehouse, iv: NewIntervention, now: Date): Promise<StoredIntervention> {
   if (!isStaffRole(iv.role)) throw new KiinniError(ErrorCode.Usage, `--role: unknown role ${iv.role}.`);
+  if (!isCalendarDate(iv.date) || iv.date < plausibleDates.earliest || iv.date > addDays(localDate(now), 1)) throw new KiinniError(ErrorCode.Usage, '--date: expected a calendar date like 2026-02-20, not in the future.');
   if (!/^[a-z][a-z0-9_]{0,63}$/.test(iv.type)) throw new KiinniError(ErrorCode.Usage, '--type: expected a lower-case code like meeting or study_plan_revision.');
   const student = await db.one(`SELECT 1 AS ok FROM students WHERE student_id = $id`, { id: iv.student_id });
   if (!student) throw new KiinniError(ErrorCode.NotFound, `No student ${iv.student_id} in the warehouse.`);

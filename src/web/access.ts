@@ -1,3 +1,7 @@
+import { exitEvents } from '../features/index.js';
+import { literal } from '../db/sql.js';
+
+const sqlList = (xs: readonly string[]) => xs.map(literal).join(', ');
 import type { Warehouse } from '../db/warehouse.js';
 
 /** The groups a staff member supervises today. */
@@ -23,16 +27,28 @@ export async function myGroups(db: Warehouse, staffId: string, today: string): P
  * This returns the students whose page this staff member may open today (the app caches it
  * briefly); the trigger rule is in app.ts (`mayOpen`).
  */
-export async function myStudents(db: Warehouse, staffId: string, today: string): Promise<Set<string>> {
+export async function myStudents(db: Warehouse, staffId: string, today: string, daysAfterExit: number): Promise<Set<string>> {
+  // Access follows the study right: once it has ended (its latest event an exit) more than
+  // `daysAfterExit` days ago, an assignment no longer opens the page (group assignments have no
+  // end of their own); a live trigger routed to this person still does.
   const rows = await db.all(
     `WITH mine AS (
        SELECT student_id, "group" FROM assignments
        WHERE staff_id = $staff AND valid_from <= $today::DATE AND (valid_to IS NULL OR valid_to >= $today::DATE)
+     ),
+     assigned AS (
+       SELECT student_id FROM mine WHERE student_id IS NOT NULL
+       UNION SELECT s.student_id FROM students s JOIN mine m ON m."group" = s."group"
+     ),
+     left_long_ago AS (
+       SELECT student_id FROM study_right_events
+       WHERE student_id IN (SELECT student_id FROM assigned) AND date <= $today::DATE
+       GROUP BY student_id
+       HAVING arg_max(event, date) IN (${sqlList(exitEvents)}) AND max(date) < $today::DATE - to_days($grace::INTEGER)
      )
-     SELECT student_id FROM mine WHERE student_id IS NOT NULL
-     UNION SELECT s.student_id FROM students s JOIN mine m ON m."group" = s."group"
+     SELECT student_id FROM assigned WHERE student_id NOT IN (SELECT student_id FROM left_long_ago)
      UNION SELECT student_id FROM triggers WHERE staff_id = $staff AND status IN ('open', 'acknowledged')`,
-    { staff: staffId, today },
+    { staff: staffId, today, grace: daysAfterExit },
   );
   return new Set(rows.map((r) => String(r['student_id'])));
 }

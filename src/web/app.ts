@@ -1,5 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { STATUS_CODES } from 'node:http';
 import path from 'node:path';
+import type { Duplex } from 'node:stream';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import fastifyCookie from '@fastify/cookie';
 import fastifyCsrf from '@fastify/csrf-protection';
@@ -8,7 +10,7 @@ import fastifyHelmet from '@fastify/helmet';
 import fastifyRateLimit from '@fastify/rate-limit';
 import type { Config } from '../core/config.js';
 import type { DataDir } from '../core/data-dir.js';
-import { localDate } from '../core/dates.js';
+import { addDays, isCalendarDate, localDate } from '../core/dates.js';
 import { ErrorCode, KiinniError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import { maySee } from '../core/roles.js';
@@ -62,7 +64,7 @@ class PageError extends Error {
  * shows passes through the trigger views (triggers/visibility.ts) and the access rules
  * (access.ts); every look at a student's data and every change is written to the audit log.
  */
-export async function buildWorkspace(o: WorkspaceOptions): Promise<{ app: FastifyInstance; gate: WarehouseGate }> {
+export async function buildWorkspace(o: WorkspaceOptions): Promise<{ app: FastifyInstance; gate: WarehouseGate; signInMailSent: () => Promise<void> }> {
   // Caches of warehouse data are emptied whenever the warehouse is opened again: between two
   // openings only this process writes to it.
   const names = new Map<string, string>();
@@ -88,13 +90,23 @@ export async function buildWorkspace(o: WorkspaceOptions): Promise<{ app: Fastif
   const isMine = async (db: Warehouse, staffId: string, studentId: string) => {
     const day = today();
     let c = students.get(staffId);
-    if (!c || c.day !== day || c.until < Date.now()) students.set(staffId, (c = { ids: await myStudents(db, staffId, day), day, until: Date.now() + CACHE_MS }));
+    if (!c || c.day !== day || c.until < Date.now()) students.set(staffId, (c = { ids: await myStudents(db, staffId, day, o.config.web.accessAfterExitDays), day, until: Date.now() + CACHE_MS }));
     return c.ids.has(studentId);
   };
   const mayOpen = async (db: Warehouse, t: StoredTrigger, u: SignedIn) =>
     maySee(u.roles, t.visibility) && (t.staff_id === u.staffId || (u.roles.includes(t.role) && (await isMine(db, u.staffId, t.student_id))));
 
-  const app = Fastify({ logger: false, trustProxy: secure, bodyLimit: 64 * 1024 });
+  // X-Forwarded-For is believed only from the proxies the config names (web.trusted_proxies):
+  // from anyone else it would let a client pick its own address for the rate limit and the audit log.
+  const trusted = o.config.web.trustedProxies;
+  const app = Fastify({ logger: false, trustProxy: trusted.length ? trusted : false, bodyLimit: 64 * 1024, clientErrorHandler: (err, socket) => answerClientError(err, socket),
+    // The router's own refusals (a bad or over-long URL) bypass hooks and would echo the URL: answer plainly, with the headers.
+    frameworkErrors: (err, _req, res) => {
+      const reply = res as unknown as FastifyReply;
+      const status = err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 414 : err.code === 'FST_ERR_BAD_URL' ? 400 : 500;
+      void reply.code(status).headers(rawSecurityHeaders).type('text/plain; charset=utf-8').send(`${status} ${STATUS_CODES[status] ?? ''}\n`);
+    },
+  });
   await app.register(fastifyHelmet, {
     hsts: secure,
     contentSecurityPolicy: { directives: { 'upgrade-insecure-requests': secure ? [] : null, 'default-src': ["'none'"], 'style-src': ["'unsafe-inline'"], 'img-src': ["'self'", 'data:'], 'form-action': ["'self'"], 'frame-ancestors': ["'none'"], 'base-uri': ["'none'"] } },
@@ -193,26 +205,37 @@ export async function buildWorkspace(o: WorkspaceOptions): Promise<{ app: Fastif
     return render(req, reply, t(lang, 'sign_in'), signInForm(lang, reply.generateCsrf()));
   });
 
+  // Sign-in mail is sent off the request path, after the same work for every address: the answer
+  // and its timing say nothing about whether an address belongs to staff.
+  let mailQueue: Promise<void> = Promise.resolve();
+  const queueSignIn = (email: string, clientAddress: string) => {
+    mailQueue = mailQueue.then(() =>
+      gate
+        .use(async (db) => {
+          const staff = await db.one(`SELECT staff_id, name, email, language FROM staff WHERE lower(email) = $email`, { email });
+          if (!staff) return recordAudit(db, { staff_id: null, action: 'sign_in_link_requested', client: clientAddress, detail: 'unknown address' }, o.clock());
+          const staffId = String(staff['staff_id']);
+          if ((await recentLinkRequests(db, staffId, 15, o.clock())) >= o.config.web.linkRequestsPer15Min) {
+            return recordAudit(db, { staff_id: staffId, action: 'sign_in_link_requested', client: clientAddress, detail: 'over the per-address limit' }, o.clock());
+          }
+          const token = await createSignInToken(db, o.secret, staffId, 'sign_in_page', o.config.web.linkMinutes, o.clock());
+          await recordAudit(db, { staff_id: staffId, action: 'sign_in_link_requested', client: clientAddress }, o.clock());
+          const staffLang = (['fi', 'sv', 'en'].includes(String(staff['language'])) ? staff['language'] : 'fi') as UiLanguage;
+          await sendSignInMail(o, { staffId, name: String(staff['name']), email: String(staff['email']), lang: staffLang }, signInUrl(o, token));
+        })
+        .catch((err: Error & { code?: string }) => o.logger.error({ err: { message: err.message, code: err.code } }, 'sign_in_mail_failed')),
+    );
+  };
+
   app.post(
     '/sign-in',
     { preHandler: csrf, config: { rateLimit: { max: o.config.web.linkRequestsPer15Min * 10, timeWindow: '15 minutes' } } },
     async (req, reply) => {
-      const body = req.body as Record<string, string | undefined>;
+      const body = req.body as Record<string, unknown>;
       const lang = guessLanguage(body['lang'], req.headers['accept-language']);
-      const email = String(body['email'] ?? '').trim().toLowerCase();
-      await gate.use(async (db) => {
-        const staff = await db.one(`SELECT staff_id, name, email, language FROM staff WHERE lower(email) = $email`, { email });
-        if (!staff) return audit(db, req, 'sign_in_link_requested', { detail: 'unknown address' });
-        const staffId = String(staff['staff_id']);
-        // The same answer whether or not the address is known, and whether or not we are over the limit.
-        if ((await recentLinkRequests(db, staffId, 15, o.clock())) >= o.config.web.linkRequestsPer15Min) {
-          return recordAudit(db, { staff_id: staffId, action: 'sign_in_link_requested', client: client(req), detail: 'over the per-address limit' }, o.clock());
-        }
-        const token = await createSignInToken(db, o.secret, staffId, 'sign_in_page', o.config.web.linkMinutes, o.clock());
-        await recordAudit(db, { staff_id: staffId, action: 'sign_in_link_requested', client: client(req) }, o.clock());
-        const staffLang = (['fi', 'sv', 'en'].includes(String(staff['language'])) ? staff['language'] : 'fi') as UiLanguage;
-        await sendSignInMail(o, { staffId, name: String(staff['name']), email: String(staff['email']), lang: staffLang }, signInUrl(o, req, token));
-      });
+      const email = formField(body, 'email').trim().toLowerCase();
+      if (email.length > 254) throw new PageError(400, 'bad_request', t(lang, 'email'));
+      queueSignIn(email, client(req));
       return render(req, reply, t(lang, 'sign_in'), `<p role="status">${esc(t(lang, 'link_sent'))}</p>`);
     },
   );
@@ -220,7 +243,7 @@ export async function buildWorkspace(o: WorkspaceOptions): Promise<{ app: Fastif
   // Opening the link only shows a button: mail scanners that fetch links do not use them up.
   app.get('/auth/link', async (req, reply) => {
     const lang = langOf(req);
-    const token = String((req.query as Record<string, unknown>)['token'] ?? '');
+    const token = formField(req.query, 'token');
     const checked = await gate.use((db) => checkSignInToken(db, o.secret, token, o.clock()));
     if ('problem' in checked) return render(req, reply, t(lang, 'link_title'), linkProblem(lang, checked.problem), undefined, checked.problem === 'expired' || checked.problem === 'used' ? 410 : 400);
     return render(
@@ -233,7 +256,7 @@ export async function buildWorkspace(o: WorkspaceOptions): Promise<{ app: Fastif
 
   app.post('/auth/link', { preHandler: csrf, config: { rateLimit: { max: o.config.web.linkRequestsPer15Min * 10, timeWindow: '15 minutes' } } }, async (req, reply) => {
     const lang = langOf(req);
-    const token = String((req.body as Record<string, unknown>)['token'] ?? '');
+    const token = formField(req.body, 'token');
     const result = await gate.use(async (db) => {
       const used = await useSignInToken(db, o.secret, token, o.clock());
       if ('problem' in used) {
@@ -351,7 +374,7 @@ export async function buildWorkspace(o: WorkspaceOptions): Promise<{ app: Fastif
 
   app.post('/triggers/:id/resolve', authedPost, async (req, reply) => {
     const id = (req.params as { id: string }).id;
-    const outcome = String((req.body as Record<string, unknown>)['outcome'] ?? '');
+    const outcome = formField(req.body, 'outcome');
     if (!(resolutionOutcomes as readonly string[]).includes(outcome)) throw new PageError(400, 'bad_request', outcome);
     await gate.use(async (db) => {
       const row = await openTrigger(db, req, id);
@@ -419,14 +442,15 @@ export async function buildWorkspace(o: WorkspaceOptions): Promise<{ app: Fastif
   app.post('/students/:id/interventions', authedPost, async (req, reply) => {
     const u = req.user!;
     const id = (req.params as { id: string }).id;
-    const b = req.body as Record<string, string | undefined>;
-    const triggerId = b['trigger_id'] || undefined;
+    const b = req.body;
+    const triggerId = formField(b, 'trigger_id') || undefined;
+    const fields = { role: formField(b, 'role'), type: formField(b, 'type'), date: formDate(b, 'date', today()) };
     await gate.use(async (db) => {
       if (!staffRoles(u).length || !(await isMine(db, u.staffId, id))) throw new PageError(404, 'not_found');
       if (triggerId) await openTrigger(db, req, triggerId);
       const iv = await addIntervention(
         db,
-        { student_id: id, staff_id: u.staffId, role: String(b['role'] ?? ''), date: validDate(b['date']) ?? today(), type: String(b['type'] ?? ''), scope: 'individual', trigger_id: triggerId },
+        { student_id: id, staff_id: u.staffId, ...fields, scope: 'individual', trigger_id: triggerId },
         o.clock(),
       );
       await audit(db, req, 'recorded_intervention', { student_id: id, object_id: iv.intervention_id, detail: triggerId ? `answers ${triggerId}` : null });
@@ -481,7 +505,7 @@ export async function buildWorkspace(o: WorkspaceOptions): Promise<{ app: Fastif
     const u = req.user!;
     requireRole(req, ['group_supervisor']);
     const code = (req.params as { code: string }).code;
-    const b = req.body as Record<string, string | undefined>;
+    const fields = { type: formField(req.body, 'type'), date: formDate(req.body, 'date', today()) };
     await gate.use(async (db) => {
       if (!(await myGroups(db, u.staffId, today())).includes(code)) throw new PageError(404, 'not_found');
       const students = await db.all(
@@ -489,7 +513,7 @@ export async function buildWorkspace(o: WorkspaceOptions): Promise<{ app: Fastif
         { g: code, today: today() },
       );
       for (const s of students) {
-        const iv = await addIntervention(db, { student_id: String(s['student_id']), staff_id: u.staffId, role: 'group_supervisor', date: validDate(b['date']) ?? today(), type: String(b['type'] ?? ''), scope: 'group' }, o.clock());
+        const iv = await addIntervention(db, { student_id: String(s['student_id']), staff_id: u.staffId, role: 'group_supervisor', ...fields, scope: 'group' }, o.clock());
         await audit(db, req, 'recorded_intervention', { student_id: String(s['student_id']), object_id: iv.intervention_id, detail: `group ${code}` });
       }
     });
@@ -529,9 +553,10 @@ export async function buildWorkspace(o: WorkspaceOptions): Promise<{ app: Fastif
   });
 
   app.addHook('onClose', async () => {
+    await mailQueue;
     await gate.close();
   });
-  return { app, gate };
+  return { app, gate, signInMailSent: () => mailQueue };
 }
 
 function interventionForm(lang: UiLanguage, csrfToken: string, action: string, u: SignedIn, triggerId: string | undefined): Html {
@@ -544,7 +569,47 @@ function interventionForm(lang: UiLanguage, csrfToken: string, action: string, u
 <p><button type="submit">${esc(t(lang, 'record'))}</button></p></fieldset></form>`;
 }
 
-const validDate = (s: string | undefined) => (s && /^\d{4}-\d{2}-\d{2}$/.test(s) ? s : undefined);
+/** Headers every answer carries, also the ones Node writes itself before fastify sees a request. */
+const rawSecurityHeaders: Record<string, string> = {
+  'Content-Security-Policy': "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+  'X-Content-Type-Options': 'nosniff',
+  'X-Frame-Options': 'SAMEORIGIN',
+  'Referrer-Policy': 'no-referrer',
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Resource-Policy': 'same-origin',
+  'Cache-Control': 'no-store',
+};
+
+/**
+ * Answers a request Node's HTTP parser refused (header too large: 431, a malformed request: 400)
+ * with the same security headers as every page; fastify's default answer carries none.
+ */
+function answerClientError(err: Error & { code?: string }, socket: Duplex): void {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'HPE_URI_TOO_LONG' ? 414 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+  const body = `${status} ${STATUS_CODES[status] ?? ''}\n`;
+  const headers = { ...rawSecurityHeaders, 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': String(Buffer.byteLength(body)), Connection: 'close' };
+  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n${body}`);
+}
+
+/** One form field as text ('' when absent); a repeated field or a non-text value is a bad request. */
+function formField(body: unknown, name: string): string {
+  const v = body && typeof body === 'object' ? (body as Record<string, unknown>)[name] : undefined;
+  if (v === undefined || v === null) return '';
+  if (typeof v !== 'string') throw new PageError(400, 'bad_request', name);
+  return v;
+}
+
+/** A date field of a support record: empty means today; otherwise a calendar date within the last year, not in the future. */
+function formDate(body: unknown, name: string, today: string): string {
+  const v = formField(body, name).trim();
+  if (!v) return today;
+  if (!isCalendarDate(v) || v > today || v < addDays(today, -365)) throw new PageError(400, 'bad_request', name);
+  return v;
+}
 
 /** Students' display names, read once and kept in `cache`. */
 async function studentNames(db: Warehouse, cache: Map<string, string>, ids: readonly string[]): Promise<Map<string, string>> {
@@ -564,9 +629,11 @@ function latestReport(dir: DataDir): string | undefined {
   return dates.length ? path.join(root, dates.at(-1)!, 'report.html') : undefined;
 }
 
-/** Where a sign-in link points: the configured address, or the address the request came to. */
-function signInUrl(o: WorkspaceOptions, req: FastifyRequest, token: string): string {
-  const base = o.config.web.baseUrl ?? `${req.protocol}://${req.host}`;
+/** Where a sign-in link points: the configured address (web.base_url), only. */
+function signInUrl(o: WorkspaceOptions, token: string): string {
+  // Never from the request's Host header: a forged Host would put a genuine token in a link to another site.
+  const base = o.config.web.baseUrl;
+  if (!base) throw new KiinniError(ErrorCode.ConfigInvalid, 'Sign-in links need web.base_url.', "Set web.base_url in the config, or start 'kiinni serve' on a specific --host.");
   return `${base}/auth/link?token=${encodeURIComponent(token)}`;
 }
 
@@ -583,7 +650,7 @@ async function sendSignInMail(o: WorkspaceOptions, to: { staffId: string; name: 
   const html = `<!DOCTYPE html><html lang="${to.lang}"><head><meta charset="utf-8"><title>${esc(signInSubject[to.lang])}</title></head><body><p>${esc(text.split('\n')[0])}</p><p><a href="${esc(url)}">${esc(url)}</a></p></body></html>`;
   const stamp = now.toISOString().replace(/[-:.TZ]/g, '').slice(0, 17);
   await o.mailer.send(
-    { from: o.config.digest.from, to: to.email, subject: signInSubject[to.lang], text, html, messageId: `<sign-in-${stamp}-${to.staffId}@kiinni>`, date: now, lang: to.lang },
+    { from: o.config.digest.from, to: { name: to.name, address: to.email }, subject: signInSubject[to.lang], text, html, messageId: `<sign-in-${stamp}-${to.staffId}@kiinni>`, date: now, lang: to.lang },
     path.join('sign-in', `${stamp}-${to.staffId}`),
   );
 }

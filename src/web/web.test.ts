@@ -6,7 +6,8 @@ import { dataDirLayout } from '../core/data-dir.js';
 import { createLogger, silentLogger } from '../core/log.js';
 import { Warehouse } from '../db/warehouse.js';
 import { acquireWriterLock } from '../db/lock.js';
-import { composeContext, outboxMailer, sendDigests, sendOptions } from '../digest/index.js';
+import { composeContext, outboxMailer, sendDigests, sendOptions, type Mailer } from '../digest/index.js';
+import { connect } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { simpleParser } from 'mailparser';
 import { schoolStaff } from '../testing/school.js';
@@ -21,11 +22,11 @@ class Client {
   private cookies = new Map<string, string>();
   csrf = '';
   constructor(private readonly base: string) {}
-  private async request(method: string, url: string, form?: Record<string, string>): Promise<{ status: number; html: string; location: string | null }> {
+  private async request(method: string, url: string, form?: Record<string, string> | URLSearchParams, extra: Record<string, string> = {}): Promise<{ status: number; html: string; location: string | null }> {
     const res = await fetch(this.base + url, {
       method,
       redirect: 'manual',
-      headers: { cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '), ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
+      headers: { cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '), ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}), ...extra },
       body: form ? new URLSearchParams(form).toString() : undefined,
     });
     for (const c of res.headers.getSetCookie()) {
@@ -42,8 +43,12 @@ class Client {
   get(url: string) {
     return this.request('GET', url);
   }
-  post(url: string, form: Record<string, string> = {}, withCsrf = true) {
-    return this.request('POST', url, withCsrf ? { _csrf: this.csrf, ...form } : form);
+  post(url: string, form: Record<string, string> = {}, withCsrf = true, headers: Record<string, string> = {}) {
+    return this.request('POST', url, withCsrf ? { _csrf: this.csrf, ...form } : form, headers);
+  }
+  /** A form with repeated fields, as a tampered browser could send it. */
+  postPairs(url: string, pairs: [string, string][]) {
+    return this.request('POST', url, new URLSearchParams([['_csrf', this.csrf], ...pairs]));
   }
   has(cookie: string) {
     return this.cookies.has(cookie);
@@ -54,6 +59,7 @@ let dataDir: string;
 let triggers: Record<string, string>;
 let app: FastifyInstance;
 let gate: Awaited<ReturnType<typeof buildWorkspace>>['gate'];
+let signInMailSent: () => Promise<void>;
 let base: string;
 let now = new Date('2025-10-16T07:00:00Z');
 const config: Config = defaultConfig();
@@ -61,7 +67,7 @@ const config: Config = defaultConfig();
 beforeAll(async () => {
   ({ dataDir, triggers } = await workspaceSchool());
   const dir = dataDirLayout(dataDir);
-  ({ app, gate } = await buildWorkspace({ dir, config, logger: process.env['KIINNI_TEST_LOG'] ? createLogger('debug') : silentLogger(), clock: () => now, mailer: outboxMailer(dir.outbox), secret: webSecret(dataDir), idleMs: 50 }));
+  ({ app, gate, signInMailSent } = await buildWorkspace({ dir, config, logger: process.env['KIINNI_TEST_LOG'] ? createLogger('debug') : silentLogger(), clock: () => now, mailer: outboxMailer(dir.outbox), secret: webSecret(dataDir), idleMs: 50 }));
   base = await app.listen({ host: '127.0.0.1', port: 0 });
   config.web.baseUrl = base; // as `web.base_url` would say: sign-in links point here
 }, 60_000);
@@ -76,6 +82,7 @@ async function askLink(role: string): Promise<string> {
   await c.get('/sign-in');
   const r = await c.post('/sign-in', { email: email(role) });
   expect(r.status).toBe(200);
+  await signInMailSent();
   return (await linkFromOutbox(dataDir, email(role))).replace(/^https?:\/\/[^/]+/, '');
 }
 
@@ -240,6 +247,115 @@ describe('staff workspace over HTTP', () => {
     expect((await c.get('/')).status).toBe(200);
   });
 
+  /** A second server on the same data directory, for a config of its own; the main one lets go first. */
+  async function withOtherWorkspace(web: Partial<Config['web']>, mailer: Mailer, fn: (c: Client, w: Awaited<ReturnType<typeof buildWorkspace>>) => Promise<void>): Promise<void> {
+    await new Promise((r) => setTimeout(r, 200)); // the main server's warehouse gate closes when idle
+    const other = { ...config, web: { ...config.web, ...web } };
+    const w = await buildWorkspace({ dir: dataDirLayout(dataDir), config: other, logger: silentLogger(), clock: () => now, mailer, secret: webSecret(dataDir), idleMs: 50 });
+    try {
+      const address = await w.app.listen({ host: '127.0.0.1', port: 0 });
+      await fn(new Client(address), w);
+    } finally {
+      await w.app.close();
+    }
+  }
+  const auditClients = (w: Awaited<ReturnType<typeof buildWorkspace>>, address: string) =>
+    w.gate.use(async (db) => (await db.all(`SELECT DISTINCT client FROM audit_log WHERE action = 'sign_in_link_requested' AND detail = 'unknown address' AND client = $c`, { c: address })).length);
+
+  it('#16.9 believes X-Forwarded-For only from configured proxies (none by default, also behind https)', async () => {
+    const forged = { 'x-forwarded-for': '203.0.113.9' };
+    await withOtherWorkspace({ baseUrl: 'https://kiinni.example.fi' }, outboxMailer(dataDirLayout(dataDir).outbox), async (c, w) => {
+      await c.get('/sign-in');
+      expect((await c.post('/sign-in', { email: 'forged@example.fi' }, true, forged)).status).toBe(200);
+      await w.signInMailSent();
+      expect(await auditClients(w, '203.0.113.9')).toBe(0);
+      expect(await auditClients(w, '127.0.0.1')).toBe(1);
+    });
+    await withOtherWorkspace({ baseUrl: 'https://kiinni.example.fi', trustedProxies: ['127.0.0.1'] }, outboxMailer(dataDirLayout(dataDir).outbox), async (c, w) => {
+      await c.get('/sign-in');
+      await c.post('/sign-in', { email: 'forged@example.fi' }, true, forged);
+      await w.signInMailSent();
+      expect(await auditClients(w, '203.0.113.9')).toBe(1);
+    });
+  });
+
+  it('#16.11 answers a sign-in request before any mail is sent, the same for staff and strangers', async () => {
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const sent: string[] = [];
+    const slowMailer: Mailer = { kind: 'outbox', where: 'test', close: () => undefined, send: async (m) => (await held, void sent.push(m.to.address)) };
+    await withOtherWorkspace({}, slowMailer, async (c, w) => {
+      await c.get('/sign-in');
+      const known = await Promise.race([c.post('/sign-in', { email: email('teacher') }), new Promise<null>((r) => setTimeout(() => r(null), 5000))]);
+      expect(known?.status).toBe(200);
+      expect(sent).toEqual([]);
+      await c.get('/sign-in');
+      const unknown = await c.post('/sign-in', { email: 'nobody@example.fi' });
+      const strip = (h: string) => h.replace(/name="_csrf" value="[^"]+"/g, '');
+      expect(strip(unknown.html)).toBe(strip(known!.html));
+      release();
+      await w.signInMailSent();
+      expect(sent).toEqual([email('teacher')]);
+    });
+  });
+
+  it('#16.14 refuses impossible, implausible and repeated form fields with 400, and changes nothing', async () => {
+    const c = await signIn('group_supervisor');
+    const id = triggers['unexcused_absences/S1']!;
+    await c.get(`/triggers/${id}`);
+    for (const date of ['2026-13-45', '2025-02-30', '0001-01-01', '9999-12-31', '2099-01-05']) {
+      const r = await c.post('/students/S1/interventions', { type: 'meeting', role: 'group_supervisor', trigger_id: id, date });
+      expect(r.status, date).toBe(400);
+    }
+    expect((await c.postPairs('/students/S1/interventions', [['type', 'meeting'], ['role', 'group_supervisor'], ['trigger_id', id], ['trigger_id', id]])).status).toBe(400);
+    expect((await c.postPairs(`/triggers/${id}/resolve`, [['outcome', 'supported'], ['outcome', 'referred']])).status).toBe(400);
+    expect((await c.post('/groups/G1/interventions', { type: 'group_session', date: '9999-12-31' })).status).toBe(400);
+    const still = await c.get(`/triggers/${id}`);
+    expect(still.status).toBe(200);
+    expect(still.html).toContain(`/triggers/${id}/resolve`);
+  });
+
+  it('#16.16 a student who left long ago no longer opens for staff assigned to the group', async () => {
+    const teacher = await signIn('teacher');
+    expect((await teacher.get('/students/S2')).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 200));
+    await gate.use((db) => db.run(`INSERT INTO study_right_events (student_id, date, event, reason, _ingest_id) VALUES ('S2', '2025-09-01', 'resigned', NULL, 'test')`));
+    await new Promise((r) => setTimeout(r, 200)); // reopened: the caches start again
+    expect((await teacher.get('/students/S2')).status).toBe(404);
+    const supervisor = await signIn('group_supervisor');
+    expect((await supervisor.get('/students/S2')).status).toBe(404);
+    // Within the grace period it still opens.
+    await gate.use((db) => db.run(`UPDATE study_right_events SET date = '2025-10-10' WHERE student_id = 'S2' AND event = 'resigned'`));
+    await new Promise((r) => setTimeout(r, 200));
+    expect((await teacher.get('/students/S2')).status).toBe(200);
+    await gate.use((db) => db.run(`DELETE FROM study_right_events WHERE student_id = 'S2' AND event = 'resigned'`));
+  });
+
+  it('#16.17 the server\'s own refusals (header too large, URI too long, malformed) carry the security headers', async () => {
+    const { port, hostname } = new URL(base);
+    const raw = (request: string) =>
+      new Promise<string>((resolve, reject) => {
+        const sock = connect(Number(port), hostname, () => sock.write(request));
+        let out = '';
+        sock.on('data', (d) => (out += d.toString()));
+        sock.on('end', () => resolve(out));
+        sock.on('close', () => resolve(out));
+        sock.on('error', reject);
+      });
+    const answers = [
+      await raw(`GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(80_000)}\r\n\r\n`),
+      await raw(`GET /${'a'.repeat(90_000)} HTTP/1.1\r\nHost: x\r\n\r\n`),
+      await raw(`NOT A REQUEST\r\n\r\n`),
+    ];
+    for (const a of answers) {
+      expect(a).toMatch(/^HTTP\/1\.1 4\d\d/);
+      expect(a.toLowerCase()).toContain('x-content-type-options: nosniff');
+      expect(a.toLowerCase()).toContain('content-security-policy:');
+    }
+    const long = await fetch(`${base}/students/${'x'.repeat(5000)}`);
+    expect(long.headers.get('x-content-type-options')).toBe('nosniff');
+  });
+
   it('limits sign-in link requests per address without telling who is staff', async () => {
     const c = new Client(base);
     const answers = new Set<string>();
@@ -252,6 +368,7 @@ describe('staff workspace over HTTP', () => {
     const unknown = await c.post('/sign-in', { email: 'nobody@example.fi' });
     answers.add(unknown.html.replace(/name="_csrf" value="[^"]+"/g, ''));
     expect(answers.size).toBe(1);
+    await signInMailSent();
     await app.close().catch(() => undefined);
     const db = await Warehouse.open(path.join(dataDir, 'kiinni.duckdb'));
     try {

@@ -12,10 +12,17 @@ export async function runServe(ctx: CliContext, raw: Record<string, unknown>): P
   const opts = parseOptions(z.object({ host: z.string().min(1), port: z.coerce.number().int().min(0).max(65535) }), raw);
   const dir = dataDirLayout(ctx.dataDir);
   if (!existsSync(dir.warehouse)) throw new KiinniError(ErrorCode.WarehouseState, `No warehouse in ${dir.root}.`, "Run 'kiinni init' first, or point --data-dir (KIINNI_DATA_DIR) at your data directory.");
+  // Sign-in links are built from configuration only, never from a request's Host header. Without
+  // web.base_url they point at the address this server is started on, which must then be one.
+  const anyInterface = ['0.0.0.0', '::', '[::]', ''].includes(opts.host);
+  if (!ctx.config.web.baseUrl && anyInterface) {
+    throw new KiinniError(ErrorCode.ConfigInvalid, `Serving on every interface (--host ${opts.host}) needs web.base_url: sign-in links must name the address staff use.`, 'Set web.base_url in the config (e.g. https://kiinni.koulu.example.fi), or give --host a single address.');
+  }
   ensureDataDir(dir);
   const mailer = smtpMailer(ctx.config) ?? outboxMailer(dir.outbox);
   const { app } = await buildWorkspace({ dir, config: ctx.config, logger: ctx.logger, clock: ctx.clock, mailer, secret: webSecret(dir.root) });
   const address = await app.listen({ host: opts.host, port: opts.port });
+  ctx.config.web.baseUrl ??= address;
   ctx.logger.info({ address, mail: mailer.kind }, 'workspace_listening');
   process.stderr.write(`kiinni workspace on ${address} (sign-in links go to ${mailer.kind === 'smtp' ? 'SMTP' : mailer.where}); Ctrl-C stops it.\n`);
   await new Promise<void>((resolve) => {
