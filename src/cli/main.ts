@@ -1,5 +1,5 @@
 import { CommanderError } from 'commander';
-import { ExitCode, isKiinniError } from '../core/errors.js';
+import { diskError, ExitCode, isKiinniError } from '../core/errors.js';
 import { buildProgram } from './program.js';
 
 /**
@@ -8,21 +8,33 @@ import { buildProgram } from './program.js';
  */
 export async function main(argv: readonly string[]): Promise<number> {
   const state = { exitCode: ExitCode.Ok as number, debug: argv.includes('--debug') };
+  // With --json a failure is a JSON document on stdout too, so `run nightly --json > night.json`
+  // never leaves an empty file on exactly the bad nights (README "JSON output").
+  const json = argv.includes('--json');
+  const jsonError = (code: string, message: string, hint?: string) => {
+    if (json) process.stdout.write(JSON.stringify({ error: { code, message, hint: hint ?? null } }, null, 2) + '\n');
+  };
   const program = buildProgram(state);
   try {
     await program.parseAsync([...argv]);
     return state.exitCode;
-  } catch (err) {
+  } catch (caught) {
+    // A full or read-only disk anywhere (lock, outbox, logs) is the machine's problem, not a bug.
+    const err = diskError(caught);
     if (err instanceof CommanderError) {
       // Help and version are not errors; everything else commander rejects is a usage error.
-      return err.exitCode === 0 ? ExitCode.Ok : ExitCode.Usage;
+      if (err.exitCode === 0) return ExitCode.Ok;
+      jsonError('USAGE', err.message.replace(/^error: /, ''), "Run 'kiinni --help' or 'kiinni <command> --help'.");
+      return ExitCode.Usage;
     }
     if (isKiinniError(err)) {
       process.stderr.write(`kiinni: ${err.message}\n`);
       if (err.hint) process.stderr.write(`  ${err.hint}\n`);
       if (state.debug && err.cause) process.stderr.write(`${formatCause(err.cause)}\n`);
+      jsonError(err.code, err.message, err.hint);
       return err.exitCode;
     }
+    jsonError('INTERNAL', 'unexpected error: this is a bug, please report it (run again with --debug to see the stack trace).');
     process.stderr.write(`kiinni: unexpected error: ${err instanceof Error ? err.message : String(err)}\n`);
     process.stderr.write('  This is a bug, please report it' + (state.debug ? '.\n' : ' (run again with --debug to see the stack trace).\n'));
     if (state.debug && err instanceof Error) process.stderr.write(`${err.stack}\n`);

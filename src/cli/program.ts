@@ -73,6 +73,18 @@ export function buildProgram(state: RunState): Command {
     .description('rows per table, quarantine, recent ingests and schema version')
     .action(act(async (ctx) => (await import('./commands/status.js')).runStatus(ctx)));
 
+  const backup = program
+    .command('backup')
+    .description('back the warehouse up (a checked copy in <data-dir>/backups/); list and restore backups')
+    .option('--keep <n>', 'backups to keep (default warehouse.backups_kept, 7)')
+    .action(act(async (ctx, opts: Record<string, unknown>) => (await import('./commands/backup.js')).runBackup(ctx, opts)));
+  backup.command('list').description('backups, newest first').action(act(async (ctx) => (await import('./commands/backup.js')).runBackupList(ctx)));
+  backup
+    .command('restore')
+    .description('put a backup in place of the warehouse (the replaced file is kept beside it)')
+    .argument('<file>', 'a file name from kiinni backup list, or a path')
+    .action(act(async (ctx, file: string) => (await import('./commands/backup.js')).runBackupRestore(ctx, file)));
+
   program
     .command('profiles')
     .description('list the import profiles kiinni can use (shipped and the provider’s own)')

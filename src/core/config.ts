@@ -17,6 +17,10 @@ const configSchema = z.strictObject({
       memory_limit: z.string().regex(/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i, 'expected a size like "2GB"').optional(),
       /** DuckDB worker threads. */
       threads: z.number().int().min(1).max(256).optional(),
+      /** Back the warehouse up at the end of every finished nightly run (into <data-dir>/backups/). */
+      nightly_backup: z.boolean().optional(),
+      /** How many backups to keep (the oldest go first). */
+      backups_kept: z.number().int().min(1).max(365).optional(),
     })
     .optional(),
   ingest: z
@@ -25,6 +29,8 @@ const configSchema = z.strictObject({
       profiles_dir: z.string().min(1).optional(),
       /** Exit with code 3 when any row was quarantined (default: only when a file is refused). */
       fail_on_quarantine: z.boolean().optional(),
+      /** Share of a file's rows (0–1) that may be quarantined before the load ends with exit 5 (a warning). */
+      max_quarantine_share: z.number().min(0).max(1).optional(),
     })
     .optional(),
   triggers: z
@@ -127,8 +133,8 @@ export interface RuleTuning {
 /** The normalised config: every optional filled in, paths absolute. */
 export interface Config {
   providerName: string;
-  warehouse: { memoryLimit: string | undefined; threads: number | undefined };
-  ingest: { profilesDir: string | undefined; failOnQuarantine: boolean };
+  warehouse: { memoryLimit: string | undefined; threads: number | undefined; nightlyBackup: boolean; backupsKept: number };
+  ingest: { profilesDir: string | undefined; failOnQuarantine: boolean; maxQuarantineShare: number };
   triggers: { rulesDir: string | undefined; rules: Record<string, RuleTuning> };
   digest: {
     from: string;
@@ -163,10 +169,11 @@ function normalizeConfig(raw: z.infer<typeof configSchema>, source: string | und
   const base = source ? path.dirname(source) : process.cwd();
   return {
     providerName: raw.provider?.name ?? 'kiinni',
-    warehouse: { memoryLimit: raw.warehouse?.memory_limit, threads: raw.warehouse?.threads },
+    warehouse: { memoryLimit: raw.warehouse?.memory_limit, threads: raw.warehouse?.threads, nightlyBackup: raw.warehouse?.nightly_backup ?? false, backupsKept: raw.warehouse?.backups_kept ?? 7 },
     ingest: {
       profilesDir: raw.ingest?.profiles_dir ? path.resolve(base, raw.ingest.profiles_dir) : undefined,
       failOnQuarantine: raw.ingest?.fail_on_quarantine ?? false,
+      maxQuarantineShare: raw.ingest?.max_quarantine_share ?? 0.1,
     },
     triggers: {
       rulesDir: raw.triggers?.rules_dir ? path.resolve(base, raw.triggers.rules_dir) : undefined,

@@ -12,6 +12,7 @@ export interface DataDir {
   logs: string;
   models: string;
   tmp: string;
+  backups: string;
 }
 
 /** Paths inside a data directory (nothing is created). */
@@ -27,6 +28,7 @@ export function dataDirLayout(root: string): DataDir {
     logs: path.join(abs, 'logs'),
     models: path.join(abs, 'models'),
     tmp: path.join(abs, 'tmp'),
+    backups: path.join(abs, 'backups'),
   };
 }
 

@@ -1,3 +1,5 @@
+import { dirname } from 'node:path';
+
 /**
  * Expected problems carry a code, a message for the data coordinator, and a hint saying what to
  * do next. `cli/main.ts` maps each code to a documented exit code; anything else is a bug.
@@ -19,6 +21,10 @@ export const ErrorCode = {
   InsufficientData: 'INSUFFICIENT_DATA',
   /** A DuckDB statement failed. */
   Database: 'DATABASE',
+  /** The warehouse file is damaged (a checksum or format error): restore it from a backup. */
+  WarehouseCorrupt: 'WAREHOUSE_CORRUPT',
+  /** The disk said no: full, read-only, no permission, or an input/output error. */
+  Io: 'IO',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -29,6 +35,8 @@ export const ExitCode = {
   Usage: 2,
   InputRejected: 3,
   Locked: 4,
+  /** Finished without doing all it should: too little data, a step skipped, too many rows quarantined. */
+  Incomplete: 5,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
@@ -39,8 +47,10 @@ const exitCodeByError: Record<ErrorCode, ExitCode> = {
   WAREHOUSE_STATE: ExitCode.Usage,
   INPUT_REFUSED: ExitCode.InputRejected,
   LOCKED: ExitCode.Locked,
-  INSUFFICIENT_DATA: ExitCode.InputRejected,
+  INSUFFICIENT_DATA: ExitCode.Incomplete,
   DATABASE: ExitCode.Failure,
+  WAREHOUSE_CORRUPT: ExitCode.Failure,
+  IO: ExitCode.Failure,
 };
 
 /** Base class for every expected failure in kiinni. */
@@ -63,4 +73,30 @@ export class KiinniError extends Error {
 /** True for a KiinniError, optionally of one code. */
 export function isKiinniError(err: unknown, code?: ErrorCode): err is KiinniError {
   return err instanceof KiinniError && (code === undefined || err.code === code);
+}
+
+const diskWords: Record<string, string> = {
+  ENOSPC: 'the disk is full',
+  EDQUOT: 'the disk quota is used up',
+  EROFS: 'the disk is read-only',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EIO: 'an input/output error on the disk',
+};
+
+/**
+ * A Node file-system error as an IO KiinniError that names the disk problem and the folder
+ * (never a file's contents); anything else is returned as it was.
+ */
+export function diskError(err: unknown, where?: string): unknown {
+  const e = err as NodeJS.ErrnoException;
+  const words = e && typeof e.code === 'string' ? diskWords[e.code] : undefined;
+  if (!words) return err;
+  const place = where ?? (e.path ? dirname(e.path) : undefined);
+  return new KiinniError(
+    ErrorCode.Io,
+    `Cannot write${place ? ` in ${place}` : ''}: ${words}.`,
+    e.code === 'ENOSPC' || e.code === 'EDQUOT' ? "Free space on that disk (old logs, archive/, backups/), then run the same command again: nothing half-done was kept." : 'Check the folder\'s permissions and the disk, then run the same command again.',
+    { cause: err },
+  );
 }

@@ -1,6 +1,7 @@
 import { closeSync, linkSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import os from 'node:os';
-import { ErrorCode, KiinniError } from '../core/errors.js';
+import path from 'node:path';
+import { diskError, ErrorCode, KiinniError } from '../core/errors.js';
 
 /** What the writer lock file records about its holder. */
 export interface LockHolder {
@@ -54,18 +55,19 @@ function readHolder(file: string): LockHolder | undefined {
 function tryCreate(file: string, holder: LockHolder): boolean {
   // Write a private file, then hard-link it into place: the link either appears whole or fails.
   const tmp = `${file}.${process.pid}.tmp`;
-  const fd = openSync(tmp, 'w');
   try {
-    writeSync(fd, JSON.stringify(holder, null, 2));
-  } finally {
-    closeSync(fd);
-  }
-  try {
+    const fd = openSync(tmp, 'w');
+    try {
+      writeSync(fd, JSON.stringify(holder, null, 2));
+    } finally {
+      closeSync(fd);
+    }
     linkSync(tmp, file);
     return true;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw err;
+    // A full or read-only disk: say so, and leave no half-written lock behind.
+    throw diskError(err, path.dirname(file));
   } finally {
     rmSync(tmp, { force: true });
   }

@@ -1,4 +1,5 @@
 import { DuckDBInstance, DuckDBTypeId, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
+import path from 'node:path';
 import { ErrorCode, KiinniError } from '../core/errors.js';
 
 /** Bound parameters: named (`$as_of`) values; never pasted into SQL text. */
@@ -67,7 +68,7 @@ export class Warehouse {
       const result = await this.connection.run(sql, params);
       return Number(result.rowsChanged);
     } catch (err) {
-      throw wrapQueryError(err, sql);
+      throw wrapQueryError(err, sql, this.file);
     }
   }
 
@@ -83,7 +84,7 @@ export class Warehouse {
       }
       return rows as T[];
     } catch (err) {
-      throw wrapQueryError(err, sql);
+      throw wrapQueryError(err, sql, this.file);
     }
   }
 
@@ -98,7 +99,7 @@ export class Warehouse {
       });
       return cols;
     } catch (err) {
-      throw wrapQueryError(err, sql);
+      throw wrapQueryError(err, sql, this.file);
     }
   }
 
@@ -143,7 +144,7 @@ export class Warehouse {
       }
       return Object.fromEntries(names.map((name, c) => [name, nums[c] ? nums[c]!.slice(0, size) : texts[c]!]));
     } catch (err) {
-      throw wrapQueryError(err, sql);
+      throw wrapQueryError(err, sql, this.file);
     }
   }
 
@@ -209,9 +210,37 @@ function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
+/** What kind of trouble a DuckDB message is: another process's lock, a damaged file, or the disk. */
+function troubleOf(message: string): 'locked' | 'corrupt' | 'disk_full' | 'io' | undefined {
+  if (/Could not set lock on file|Conflicting lock is held/i.test(message)) return 'locked';
+  if (/No space left on device|disk is full|Disk quota exceeded/i.test(message)) return 'disk_full';
+  if (/Corrupt database file|checksum|not a valid DuckDB database file|Invalid (database|block|file)|serializ|unexpected end of file|file is too small/i.test(message)) return 'corrupt';
+  if (/^IO Error|Permission denied|Read-only file system|Input\/output error/i.test(message)) return 'io';
+  return undefined;
+}
+
+/** The errors of a damaged file or a failing disk, which no retry will fix. */
+function troubleError(kind: 'corrupt' | 'disk_full' | 'io', file: string, err: unknown): KiinniError {
+  const dir = path.dirname(file);
+  if (kind === 'corrupt') {
+    return new KiinniError(
+      ErrorCode.WarehouseCorrupt,
+      `The warehouse ${file} is damaged (DuckDB found a checksum or format error); it cannot be used as it is.`,
+      `Restore the last backup: 'kiinni backup list', then 'kiinni backup restore FILE' (the damaged file is kept beside it). README: "Backup and restore".`,
+      { cause: err },
+    );
+  }
+  if (kind === 'disk_full') {
+    return new KiinniError(ErrorCode.Io, `Cannot write in ${dir}: the disk is full.`, 'Free space on that disk, then run the same command again: the warehouse keeps only whole transactions.', { cause: err });
+  }
+  return new KiinniError(ErrorCode.Io, `Cannot read or write the warehouse in ${dir}: an input/output or permission error.`, 'Check the disk and the folder\'s permissions, then run the same command again.', { cause: err });
+}
+
 function wrapOpenError(err: unknown, file: string): KiinniError {
   const message = messageOf(err);
-  if (/lock/i.test(message)) {
+  const trouble = troubleOf(message);
+  if (trouble && trouble !== 'locked') return troubleError(trouble, file, err);
+  if (trouble === 'locked') {
     return new KiinniError(
       ErrorCode.Locked,
       `The warehouse ${file} is in use by another kiinni command.`,
@@ -222,7 +251,9 @@ function wrapOpenError(err: unknown, file: string): KiinniError {
   return new KiinniError(ErrorCode.Database, `Cannot open the warehouse ${file}: ${message.split('\n')[0]}`, undefined, { cause: err });
 }
 
-function wrapQueryError(err: unknown, sql: string): KiinniError {
+function wrapQueryError(err: unknown, sql: string, file: string): KiinniError {
+  const trouble = troubleOf(messageOf(err));
+  if (trouble && trouble !== 'locked') return troubleError(trouble, file, err);
   const first = messageOf(err).split('\n')[0] ?? 'unknown error';
   const statement = sql.trim().replace(/\s+/g, ' ').slice(0, 400);
   return new KiinniError(ErrorCode.Database, `Warehouse query failed: ${first}`, undefined, {

@@ -1,6 +1,7 @@
 import { ident, identList, literal } from '../db/sql.js';
 import type { ColumnSpec, Contract } from './contracts/index.js';
 import { containsIdentityCodeSql } from './identity-code.js';
+import { addDays, plausibleDates } from '../core/dates.js';
 import { sqlTypeOf } from './schema.js';
 
 /** How one import is read: which source columns exist and how each contract column is made. */
@@ -18,6 +19,8 @@ export interface CheckPlan {
   timestampFormatText?: string | undefined;
   /** Profile predicate over source columns for rows to skip on purpose. */
   skipWhere: string | undefined;
+  /** The load's date: dates far before or after it are implausible (see plausibleDates). */
+  today?: string | undefined;
 }
 
 /** One validation: `condition` is true when the row has this problem. */
@@ -86,6 +89,16 @@ export function contractChecks(plan: CheckPlan, opts: { references: boolean } = 
     const asText = `CAST(${col} AS VARCHAR)`;
     if (!isStringy(c)) {
       checks.push({ column: c.name, condition: `${ident(rawName(c.name))} IS NOT NULL`, value: ident(rawName(c.name)), reason: `expected ${typeWords(c, plan)}` });
+    }
+    if ((c.type === 'date' || c.type === 'timestamp') && plan.today) {
+      // A date no school record can have (0001-01-01, 9999-12-31, 2099-01-05) is a typing or export error.
+      const latest = addDays(plan.today, 365 * (c.planned ? plausibleDates.yearsAhead : 1));
+      checks.push({
+        column: c.name,
+        condition: `${col} < DATE ${literal(plausibleDates.earliest)} OR ${col} > DATE ${literal(latest)}`,
+        value: asText,
+        reason: `expected a date from ${plausibleDates.earliest} to ${latest}`,
+      });
     }
     if (c.required) {
       const missing = isStringy(c) ? `${col} IS NULL` : `${col} IS NULL AND ${ident(rawName(c.name))} IS NULL`;
@@ -178,9 +191,12 @@ function identityScanColumns(plan: CheckPlan): [string, string][] {
     if (expr === undefined) continue;
     const direct = plan.sourceColumns.find((s) => ident(s) === expr);
     if (direct !== undefined) usedSources.add(direct);
-    if (c.type === 'string' || c.type === 'string_list' || direct === undefined) out.push([direct ?? c.name, ident(valueName(c.name))]);
+    if (c.type === 'string' || c.type === 'string_list' || direct === undefined) out.push([c.name, ident(valueName(c.name))]);
   }
-  for (const s of plan.sourceColumns) if (!usedSources.has(s)) out.push([s, `CAST(${ident(s)} AS VARCHAR)`]);
+  // Columns outside the contract are named by position: a header cell is never quoted.
+  plan.sourceColumns.forEach((s, i) => {
+    if (!usedSources.has(s)) out.push([`column ${i + 1} of the header`, `CAST(${ident(s)} AS VARCHAR)`]);
+  });
   return out;
 }
 

@@ -6,3 +6,4 @@ export { listQuarantine, exportQuarantine, type QuarantineRecord, type Quarantin
 export { warehouseStatus, type WarehouseStatus } from './status.js';
 export { ingestMigrations, contractTableDdl, sqlTypeOf } from './schema.js';
 export { containsIdentityCode } from './identity-code.js';
+export { pathHoldsIdentityCode, shownFileName, withheldFileName } from './source.js';

@@ -5,6 +5,7 @@ import type { Warehouse } from '../db/warehouse.js';
 import { contractKinds, type ContractKind } from './contracts/index.js';
 import { ingestFile, type IngestEffects, type IngestResult } from './ingest-file.js';
 import type { ImportProfile } from './profiles.js';
+import { shownFileName } from './source.js';
 
 const dataFile = /^([a-z_]+?)(?:[-_.][^/]*)?\.(csv|parquet|jsonl|ndjson)$/i;
 
@@ -32,7 +33,7 @@ export function planDirectory(dir: string): { files: { kind: ContractKind; file:
     if (!statSync(full).isFile()) continue;
     const kind = kindOfFileName(name);
     if (kind) files.push({ kind, file: full });
-    else ignored.push(name);
+    else ignored.push(shownFileName(name));
   }
   files.sort((a, b) => contractKinds.indexOf(a.kind) - contractKinds.indexOf(b.kind) || a.file.localeCompare(b.file));
   return { files, ignored };
@@ -44,9 +45,10 @@ export async function ingestDirectory(
   dir: string,
   profiles: ReadonlyMap<ContractKind, ImportProfile>,
   fx: IngestEffects,
+  maxQuarantineShare?: number,
 ): Promise<{ results: IngestResult[]; ignored: string[] }> {
   const { files, ignored } = planDirectory(dir);
   const results: IngestResult[] = [];
-  for (const { kind, file } of files) results.push(await ingestFile(db, { kind, file, profile: profiles.get(kind) }, fx));
+  for (const { kind, file } of files) results.push(await ingestFile(db, { kind, file, profile: profiles.get(kind), maxQuarantineShare }, fx));
   return { results, ignored };
 }

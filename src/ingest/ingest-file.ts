@@ -1,13 +1,15 @@
+import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../core/log.js';
-import { isKiinniError } from '../core/errors.js';
+import { localDate } from '../core/dates.js';
+import { ErrorCode, isKiinniError } from '../core/errors.js';
 import { ident, identList, literal } from '../db/sql.js';
 import type { Warehouse } from '../db/warehouse.js';
 import { checkedTableSql, duplicateKeysSql, goodRowsSql, identityCodesInRawSql, keyMatch, markUnknownReferencesSql, problemsSql, recOf, type CheckPlan } from './checks.js';
 import { contractFor, type Contract, type ContractKind } from './contracts/index.js';
 import { containsIdentityCodeSql } from './identity-code.js';
 import type { ImportProfile } from './profiles.js';
-import { csvReaderSql, describeSql, detectFormat, probeFile, readCsvHeader, refuse, sha256File, typedReaderSql, type CsvHeader, type SourceFormat } from './source.js';
+import { csvReaderSql, describeSql, detectFormat, pathHoldsIdentityCode, probeFile, readCsvHeader, refuse, refuseCodesInHeader, scanFile, hasMixedLineEndings, writeWithLfEndings, shownFileName, typedReaderSql, withheldFileName, type CsvHeader, type SourceFormat } from './source.js';
 
 /** Side effects of ingest, injected (STYLE.md §5). */
 export interface IngestEffects {
@@ -32,6 +34,8 @@ export interface IngestResult {
   rows_skipped: number;
   duration_ms: number;
   warnings: string[];
+  /** More of the file's rows were quarantined than the configured share (ingest.max_quarantine_share). */
+  quarantine_share_exceeded: boolean;
   message: string | null;
   hint: string | null;
 }
@@ -102,11 +106,11 @@ function resolveMapping(file: string, contract: Contract, sourceColumns: readonl
     const one = sourceColumns.length === 1;
     throw refuse(
       file,
-      `required column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} missing from the ${contract.kind} file${one ? ` (the header has a single column: is the delimiter ',' or ';'?)` : ` (found: ${sourceColumns.join(', ')})`}.`,
+      `required column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} missing from the ${contract.kind} file${one ? ` (the header has a single column: is the delimiter ',' or ';'?)` : ` (the header has ${sourceColumns.length} columns; none of them is named so)`}.`,
       `Run 'kiinni contracts ${contract.kind}' to see the expected columns, or use an import profile (--profile) that maps your export's headers.`,
     );
   }
-  const ignored = sourceColumns.filter((c) => !used.has(c));
+  const ignored = sourceColumns.flatMap((c, i) => (used.has(c) ? [] : [i + 1]));
   return { mapped, ignored };
 }
 
@@ -117,7 +121,7 @@ function resolveMapping(file: string, contract: Contract, sourceColumns: readonl
  */
 export async function ingestFile(
   db: Warehouse,
-  opts: { kind: ContractKind; file: string; profile?: ImportProfile | undefined },
+  opts: { kind: ContractKind; file: string; profile?: ImportProfile | undefined; maxQuarantineShare?: number | undefined },
   fx: IngestEffects,
 ): Promise<IngestResult> {
   const contract = contractFor(opts.kind);
@@ -127,7 +131,7 @@ export async function ingestFile(
   const result: IngestResult = {
     ingest_id: '',
     kind: opts.kind,
-    file: path.basename(file),
+    file: shownFileName(file),
     sha256: null,
     format: null,
     profile: opts.profile?.name ?? null,
@@ -139,15 +143,22 @@ export async function ingestFile(
     rows_skipped: 0,
     duration_ms: 0,
     warnings: [],
+    quarantine_share_exceeded: false,
     message: null,
     hint: null,
   };
   try {
+    if (pathHoldsIdentityCode(file)) {
+      throw refuse(file, 'the file name (or a folder above it) looks like it holds a Finnish personal identity code (henkilötunnus); the file was not read.', 'Rename the file without the code, then load it again.');
+    }
     const format = detectFormat(file, opts.profile?.format);
     result.format = format;
     const { head } = probeFile(file, format);
-    const sha = await step(fx, 'sha256', () => sha256File(file));
+    const { sha256: sha, endings } = await step(fx, 'sha256', () => scanFile(file));
     result.sha256 = sha;
+    if (format === 'csv' && endings.cr > 0 && endings.lf === 0 && endings.crlf === 0) {
+      throw refuse(file, 'its lines end in a carriage return (CR) only, an old Mac format that the CSV reader does not split.', 'Save the export with Windows (CR LF) or Unix (LF) line endings and load it again.');
+    }
     result.ingest_id = ingestIdFor(opts.kind, started, sha);
     const seen = await db.one(
       `SELECT ingest_id FROM ingest_log
@@ -159,7 +170,21 @@ export async function ingestFile(
       result.status = 'unchanged';
       result.message = `already loaded as ${seen['ingest_id']}`;
     } else {
-      await loadChecked(db, contract, file, format, head, sha, opts.profile, result, started, fx);
+      if (format === 'csv' && hasMixedLineEndings(endings)) {
+        // One night's export is not lost to a stray CR: read a copy with every line break as LF.
+        const tmp = path.join(path.dirname(db.file), 'tmp');
+        mkdirSync(tmp, { recursive: true });
+        const copy = path.join(tmp, `ingest-${process.pid}-${sha.slice(0, 12)}.csv`);
+        try {
+          await writeWithLfEndings(file, copy);
+          result.warnings.push(`the file mixed line endings (${endings.crlf} CR LF, ${endings.lf} LF, ${endings.cr} CR alone); each was read as a line break`);
+          await loadChecked(db, contract, file, copy, format, probeFile(copy, format).head, sha, opts.profile, result, started, fx);
+        } finally {
+          rmSync(copy, { force: true });
+        }
+      } else {
+        await loadChecked(db, contract, file, file, format, head, sha, opts.profile, result, started, fx);
+      }
     }
   } catch (err) {
     if (!isKiinniError(err) || err.code !== 'INPUT_REFUSED') throw err;
@@ -168,8 +193,13 @@ export async function ingestFile(
     result.hint = err.hint ?? null;
     if (!result.ingest_id) result.ingest_id = ingestIdFor(opts.kind, started, result.sha256 ?? '00000000');
   }
+  const share = opts.maxQuarantineShare ?? 1;
+  if (result.status === 'loaded' && result.rows_read > 0 && result.rows_quarantined / result.rows_read > share) {
+    result.quarantine_share_exceeded = true;
+    result.warnings.push(`${Math.round((100 * result.rows_quarantined) / result.rows_read)} % of the rows were quarantined, more than the ${Math.round(share * 100)} % allowed (ingest.max_quarantine_share); 'kiinni quarantine list' shows why`);
+  }
   result.duration_ms = Math.round(performance.now() - t0);
-  await writeIngestLog(db, result, file, started);
+  await writeIngestLog(db, result, pathHoldsIdentityCode(file) ? withheldFileName : file, started);
   const { kind, status, rows_loaded, rows_quarantined, rows_superseded, rows_skipped, duration_ms } = result;
   fx.logger.info({ kind, file: result.file, status, rows_loaded, rows_quarantined, rows_superseded, rows_skipped, ms: duration_ms }, 'ingest_done');
   return result;
@@ -214,6 +244,8 @@ async function loadChecked(
   db: Warehouse,
   contract: Contract,
   file: string,
+  /** What is read: the file itself, or a copy with its line endings made one kind. */
+  readPath: string,
   format: SourceFormat,
   head: Buffer,
   sha: string,
@@ -232,9 +264,10 @@ async function loadChecked(
     if (header.encoding === 'latin-1' && !profile?.encoding) result.warnings.push(LATIN1_WARNING);
   } else {
     sourceColumns = await sourceColumnsOf(db, file, format);
+    refuseCodesInHeader(file, sourceColumns);
   }
   const { mapped, ignored } = resolveMapping(file, contract, sourceColumns, profile);
-  if (ignored.length) result.warnings.push(`columns not in the ${contract.kind} contract were not loaded: ${ignored.join(', ')}`);
+  if (ignored.length) result.warnings.push(`${ignored.length} column${ignored.length > 1 ? 's' : ''} not in the ${contract.kind} contract ${ignored.length > 1 ? 'were' : 'was'} not loaded (column${ignored.length > 1 ? 's' : ''} ${ignored.join(', ')} of the header; 'kiinni contracts ${contract.kind}' lists the expected names)`);
   const plan: CheckPlan = {
     contract,
     sourceColumns,
@@ -244,11 +277,12 @@ async function loadChecked(
     dateFormatText: profile?.dateFormatText,
     timestampFormatText: profile?.timestampFormatText,
     skipWhere: profile?.skipWhere,
+    today: localDate(started),
   };
 
   try {
     for (let attempt = 0; attempt < 2; attempt++) {
-      const reader = header ? csvReaderSql(file, header, skipRows, T.rejects) : typedReaderSql(file, format as 'parquet' | 'jsonl', sourceColumns);
+      const reader = header ? csvReaderSql(readPath, header, skipRows, T.rejects) : typedReaderSql(readPath, format as 'parquet' | 'jsonl', sourceColumns);
       await dropTemps(db);
       // Staging happens before the transaction: temp tables are private to this connection and
       // vanish with it, and scanning them is much faster once they are committed.
@@ -256,6 +290,7 @@ async function loadChecked(
         try {
           await db.run(checkedTableSql(plan, reader, T.checked));
         } catch (err) {
+          if (isKiinniError(err, ErrorCode.Io) || isKiinniError(err, ErrorCode.WarehouseCorrupt)) throw err;
           const first = (err as Error).message.replace(/^Warehouse query failed: /, '');
           // DuckDB's messages can quote the offending line; keep only the kind of failure.
           throw refuse(file, `the file could not be read as ${format.toUpperCase()}: ${first.split(/[:\n]/)[0]}.`, 'Check that the export is complete and in the right format.');
@@ -311,7 +346,8 @@ async function refuseIdentityCodes(db: Warehouse, plan: CheckPlan, file: string,
   let where: string | undefined;
   if (hit) {
     const line = await db.one(`SELECT ${lineOfSql(String(Number(hit['first'])), isCsv, skipRows)} AS line`);
-    where = `column "${hit['col']}" (${hit['n']} row${Number(hit['n']) > 1 ? 's' : ''}, first on line ${line?.['line']})`;
+    const col = String(hit['col']);
+    where = `${col.startsWith('column ') ? col : `column "${col}"`} (${hit['n']} row${Number(hit['n']) > 1 ? 's' : ''}, first on line ${line?.['line']})`;
   } else if (isCsv) {
     const rej = await db.one(`SELECT min(line) AS line FROM ${ident(T.rejects)} WHERE ${containsIdentityCodeSql('csv_line')}`);
     if (rej && rej['line'] !== null) where = `line ${rej['line']}`;
@@ -325,6 +361,17 @@ async function refuseIdentityCodes(db: Warehouse, plan: CheckPlan, file: string,
   }
 }
 
+/** Which import-profile setting most likely fixes a file whose every row fails for `reason`. */
+function profileHint(reason: string): string {
+  const profiles = "An import profile (--profile, see 'kiinni profiles' and README 'Import profiles')";
+  if (/timestamp/.test(reason)) return `${profiles} with timestamp_format (e.g. '%d.%m.%Y %H:%M') reads the export's timestamps.`;
+  if (/date/.test(reason)) return `${profiles} with date_format (e.g. '%d.%m.%Y' for 8.8.2022) reads the export's dates.`;
+  if (/one of|one or more of/.test(reason)) return `${profiles} with values: maps the export's words (e.g. kyllä/ei) onto the contract's.`;
+  if (/number|integer|decimal/.test(reason)) return `${profiles} reads decimal commas and other number formats; check the delimiter too (delimiter: ';').`;
+  if (/fields than the header|CSV reader/.test(reason)) return `Check the delimiter and quoting; ${profiles} with delimiter: ';' reads semicolon files.`;
+  return `Run 'kiinni contracts' for what each column expects; ${profiles} maps an export that differs.`;
+}
+
 async function applyChecked(
   db: Warehouse,
   contract: Contract,
@@ -336,7 +383,7 @@ async function applyChecked(
   result: IngestResult,
   started: Date,
 ): Promise<void> {
-  const params = { ingest_id: result.ingest_id, kind: contract.kind, file_name: path.basename(file), sha, now: started.toISOString() };
+  const params = { ingest_id: result.ingest_id, kind: contract.kind, file_name: shownFileName(file), sha, now: started.toISOString() };
   const dupCount = Number((await db.one(`SELECT count(*) AS n FROM ${ident(T.dups)} d JOIN ${ident(T.checked)} c ON c.rowid = d.rid WHERE NOT c.__bad`))?.['n'] ?? 0);
   const counts = await db.one(
     `SELECT count(*) AS records, count(*) FILTER (WHERE __skip) AS skipped, count(*) FILTER (WHERE NOT __skip AND __bad) AS bad
@@ -346,6 +393,16 @@ async function applyChecked(
   result.rows_read = Number(counts?.['records'] ?? 0) + rejectedLines;
   result.rows_skipped = Number(counts?.['skipped'] ?? 0);
   result.rows_quarantined = Number(counts?.['bad'] ?? 0) + dupCount + rejectedLines;
+  const candidates = result.rows_read - result.rows_skipped;
+  if (candidates > 0 && result.rows_quarantined >= candidates) {
+    // A file of which nothing would load is refused, not "loaded": the cause is nearly always one
+    // setting (a date format, a delimiter), and the reason says which.
+    const top = await db.one(
+      `SELECT column_name, reason, count(*) AS n FROM (${problemsSql(plan, T.checked, T.dups, (rec) => lineOfSql(rec, isCsv, skipRows))}) GROUP BY ALL ORDER BY n DESC, column_name LIMIT 1`,
+    );
+    const why = top ? `; most often column "${top['column_name']}": ${top['reason']} (${top['n']} rows)` : '; the CSV reader could not read its lines';
+    throw refuse(file, `every row (${candidates}) would be quarantined${why}. Nothing was loaded.`, profileHint(top ? String(top['reason']) : ''));
+  }
 
   // Quarantine: earlier loads of these same bytes are replaced, so a re-run never doubles them.
   await db.run(`DELETE FROM quarantine WHERE kind = $kind AND sha256 = $sha`, { kind: contract.kind, sha });

@@ -1,16 +1,45 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, openSync, readSync, closeSync, statSync } from 'node:fs';
+import { createReadStream, createWriteStream, openSync, readSync, closeSync, statSync } from 'node:fs';
 import { isUtf8 } from 'node:buffer';
 import path from 'node:path';
 import { ErrorCode, KiinniError } from '../core/errors.js';
 import { ident, literal } from '../db/sql.js';
+import { containsIdentityCode } from './identity-code.js';
 
 /** File formats kiinni reads with DuckDB's own readers. */
 export type SourceFormat = 'csv' | 'parquet' | 'jsonl';
 
-/** A refused input file: the message names the file and says what to do. */
+/** What kiinni shows and stores instead of a file name that holds an identity code. */
+export const withheldFileName = '(file name withheld: it holds an identity code)';
+
+/** True when a path (its name or a folder above it) holds an identity code. */
+export function pathHoldsIdentityCode(file: string): boolean {
+  return containsIdentityCode(file);
+}
+
+/** A file's name as kiinni may show and store it: never one holding an identity code. */
+export function shownFileName(file: string): string {
+  return pathHoldsIdentityCode(file) ? withheldFileName : path.basename(file);
+}
+
+/** A refused input file: the message names the file (unless its name holds a code) and says what to do. */
 export function refuse(file: string, problem: string, hint?: string): KiinniError {
-  return new KiinniError(ErrorCode.InputRefused, `${path.basename(file)}: ${problem}`, hint);
+  return new KiinniError(ErrorCode.InputRefused, `${shownFileName(file)}: ${problem}`, hint);
+}
+
+/**
+ * Refuses a header (CSV header cells, JSON or Parquet column names) that holds an identity
+ * code, naming only the column's position: a header can be a data row of a file without one.
+ */
+export function refuseCodesInHeader(file: string, columns: readonly string[]): void {
+  const at = columns.findIndex((c) => containsIdentityCode(c));
+  if (at >= 0) {
+    throw refuse(
+      file,
+      `column ${at + 1} of the header looks like a Finnish personal identity code (henkilötunnus). The whole file was refused and nothing was stored.`,
+      'Check that the first line is the header, and that no column is named after a person; then load the file again.',
+    );
+  }
 }
 
 /** Format from the profile, else from the file extension. */
@@ -23,12 +52,60 @@ export function detectFormat(file: string, fromProfile?: SourceFormat): SourceFo
   throw refuse(file, `unknown file type '${ext || '(none)'}'.`, 'Name files .csv, .parquet or .jsonl, or give --profile with a format.');
 }
 
-/** SHA-256 of the file contents, streamed. */
-export async function sha256File(file: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
-  return hash.digest('hex');
+/** Line breaks of a text file: bare LF, CR LF, and CR alone. */
+export interface LineEndings {
+  lf: number;
+  crlf: number;
+  cr: number;
 }
+
+/** SHA-256 of the file contents and its line endings, in one streamed pass. */
+export async function scanFile(file: string): Promise<{ sha256: string; endings: LineEndings }> {
+  const hash = createHash('sha256');
+  let lfAll = 0;
+  let crAll = 0;
+  let crlf = 0;
+  let lastWasCr = false;
+  for await (const c of createReadStream(file, { highWaterMark: 1 << 20 })) {
+    const chunk = c as Buffer;
+    hash.update(chunk);
+    if (lastWasCr && chunk[0] === 0x0a) crlf++;
+    for (let i = chunk.indexOf(0x0a); i >= 0; i = chunk.indexOf(0x0a, i + 1)) lfAll++;
+    for (let i = chunk.indexOf(0x0d); i >= 0; i = chunk.indexOf(0x0d, i + 1)) {
+      crAll++;
+      if (chunk[i + 1] === 0x0a) crlf++;
+    }
+    lastWasCr = chunk[chunk.length - 1] === 0x0d;
+  }
+  return { sha256: hash.digest('hex'), endings: { lf: lfAll - crlf, crlf, cr: crAll - crlf } };
+}
+
+/** True when a file's lines end in more than one way (CR LF and LF, or a stray CR among them). */
+export function hasMixedLineEndings(e: LineEndings): boolean {
+  return [e.lf, e.crlf, e.cr].filter((n) => n > 0).length > 1;
+}
+
+/**
+ * Writes a copy of a text file with every line break as LF (CR LF and a CR alone each become
+ * one LF), streamed, readable by the owner only. DuckDB's CSV reader expects one kind per file.
+ */
+export async function writeWithLfEndings(file: string, out: string): Promise<void> {
+  const w = createWriteStream(out, { mode: 0o600 });
+  let pendingCr = false;
+  for await (const c of createReadStream(file, { highWaterMark: 1 << 20 })) {
+    let chunk = c as Buffer;
+    if (pendingCr) chunk = Buffer.concat([Buffer.from([0x0d]), chunk]);
+    pendingCr = chunk[chunk.length - 1] === 0x0d;
+    if (pendingCr) chunk = chunk.subarray(0, chunk.length - 1);
+    const text = chunk.toString('latin1').replace(/\r\n?/g, '\n');
+    if (!w.write(Buffer.from(text, 'latin1'))) await new Promise<void>((r) => w.once('drain', () => r()));
+  }
+  if (pendingCr) w.write(Buffer.from([0x0a]));
+  await new Promise<void>((resolve, reject) => w.end((err?: Error | null) => (err ? reject(err) : resolve())));
+}
+
+/** How much of a file is read to find its header. */
+const HEAD_BYTES = 64 * 1024;
 
 function readHead(file: string, bytes: number): Buffer {
   const fd = openSync(file, 'r');
@@ -50,7 +127,7 @@ export function probeFile(file: string, format: SourceFormat): { size: number; h
     throw refuse(file, 'file not found.', 'Check the path.');
   }
   if (size === 0) throw refuse(file, 'the file is empty.', 'Export it again.');
-  const head = readHead(file, 64 * 1024);
+  const head = readHead(file, HEAD_BYTES);
   if (format === 'parquet') {
     if (head.subarray(0, 4).toString('latin1') !== 'PAR1') throw refuse(file, 'not a Parquet file (no PAR1 header).', 'Check that the file is the Parquet export, or rename it .csv.');
   } else if (head.includes(0)) {
@@ -101,7 +178,10 @@ export function readCsvHeader(file: string, head: Buffer, expected: readonly str
     start = nl + 1;
   }
   let end = head.indexOf(0x0a, start);
-  if (end < 0) end = head.length;
+  if (end < 0) {
+    if (head.length >= HEAD_BYTES) throw refuse(file, `the header line is longer than ${HEAD_BYTES / 1024} KB, or the file has no line breaks.`, 'Check that the file is a CSV export with one record per line.');
+    end = head.length;
+  }
   const bytes = head.subarray(start, end);
   const encoding = opts.encoding ?? (isUtf8(bytes) ? 'utf-8' : 'latin-1');
   const line = bytes.toString(encoding === 'utf-8' ? 'utf8' : 'latin1').replace(/\r$/, '');
@@ -114,11 +194,13 @@ export function readCsvHeader(file: string, head: Buffer, expected: readonly str
     if (!best || score > best.score) best = { delimiter: d, columns, score };
   }
   const { delimiter, columns } = best!;
+  refuseCodesInHeader(file, columns);
   const seen = new Set<string>();
   columns.forEach((c, i) => {
     if (c === '') throw refuse(file, `column ${i + 1} of the header has no name.`, 'Every column needs a header name.');
     const lower = c.toLowerCase();
-    if (seen.has(lower)) throw refuse(file, `column "${c}" appears twice in the header.`, 'Remove or rename one of them.');
+    // Positions, not names: a header cell is quoted nowhere (the first line may be a data row).
+    if (seen.has(lower)) throw refuse(file, `column ${i + 1} of the header has the same name as column ${columns.findIndex((x) => x.toLowerCase() === lower) + 1}.`, 'Remove or rename one of them.');
     seen.add(lower);
   });
   return { delimiter, columns, encoding };

@@ -1,24 +1,48 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { DataDir } from '../core/data-dir.js';
 import type { Logger } from '../core/log.js';
 import type { Warehouse } from '../db/warehouse.js';
-import { contractKinds, ingestFile, type ContractKind, type IngestResult } from '../ingest/index.js';
+import { contractKinds, ingestFile, pathHoldsIdentityCode, shownFileName, withheldFileName, type ContractKind, type IngestResult } from '../ingest/index.js';
 
 /** Files waiting in `<data-dir>/inbox/<kind>/`, in dependency order of the kinds, then by name. */
 export function waitingFiles(dir: DataDir): { kind: ContractKind; file: string }[] {
-  const out: { kind: ContractKind; file: string }[] = [];
+  return scanInbox(dir).files;
+}
+
+/** Folders of the inbox that are not a data kind but are expected there. */
+const ownFolders = new Set(['_failed']);
+
+/**
+ * What the inbox holds: files to load, in dependency order of the kinds, then by name; and what
+ * will not be loaded and must be said — a file in the inbox root, a folder that is not a kind
+ * (`inbox/attendence/`), a symbolic link (never followed: it could point anywhere). Names that
+ * hold an identity code are withheld.
+ */
+export function scanInbox(dir: DataDir): { files: { kind: ContractKind; file: string }[]; ignored: string[] } {
+  const files: { kind: ContractKind; file: string }[] = [];
+  const ignored: string[] = [];
+  if (!existsSync(dir.inbox)) return { files, ignored };
+  const kinds = new Set<string>(contractKinds);
+  const shown = (rel: string) => (shownFileName(rel) === withheldFileName ? withheldFileName : rel);
+  for (const entry of readdirSync(dir.inbox, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+    if (entry.name.startsWith('.') || ownFolders.has(entry.name)) continue;
+    if (entry.isSymbolicLink()) ignored.push(`${shown(entry.name)} (a symbolic link: put the files themselves in the inbox)`);
+    else if (entry.isFile()) ignored.push(`${shown(entry.name)} (in the inbox itself: put it in inbox/<kind>/)`);
+    else if (entry.isDirectory() && !kinds.has(entry.name)) ignored.push(`${shown(entry.name)}/ (not a data kind: ${contractKinds.join(', ')})`);
+  }
   for (const kind of contractKinds) {
     const folder = path.join(dir.inbox, kind);
-    if (!existsSync(folder)) continue;
-    for (const name of readdirSync(folder).sort()) {
-      const file = path.join(folder, name);
-      if (name.startsWith('.') || name.endsWith('.tmp') || !statSync(file).isFile()) continue;
-      out.push({ kind, file });
+    if (!existsSync(folder) || lstatSync(folder).isSymbolicLink()) continue;
+    for (const entry of readdirSync(folder, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const name = entry.name;
+      if (name.startsWith('.') || name.endsWith('.tmp')) continue;
+      if (entry.isSymbolicLink()) ignored.push(`${kind}/${shown(name)} (a symbolic link: put the file itself in the inbox)`);
+      else if (entry.isFile()) files.push({ kind, file: path.join(folder, name) });
     }
   }
-  return out;
+  return { files, ignored };
 }
 
 /** What the inbox step did. */
@@ -27,8 +51,12 @@ export interface InboxSummary {
   loaded: number;
   unchanged: number;
   refused: number;
+  /** Files and folders in the inbox that were not loaded, with why (exit 3). */
+  ignored: string[];
   rows_loaded: number;
   rows_quarantined: number;
+  /** Files with more rows quarantined than ingest.max_quarantine_share allows (exit 5). */
+  over_quarantine_share: number;
 }
 
 /**
@@ -38,21 +66,28 @@ export interface InboxSummary {
  * that a crash left in the inbox after it was loaded is recognised by its hash next time
  * (`unchanged`) and archived then.
  */
-export async function loadInbox(db: Warehouse, dir: DataDir, asOf: string, fx: { logger: Logger; clock: () => Date; checkpoint: (label: string) => void }): Promise<InboxSummary> {
-  const summary: InboxSummary = { files: 0, loaded: 0, unchanged: 0, refused: 0, rows_loaded: 0, rows_quarantined: 0 };
-  for (const { kind, file } of waitingFiles(dir)) {
-    const result: IngestResult = await ingestFile(db, { kind, file }, fx);
+export async function loadInbox(db: Warehouse, dir: DataDir, asOf: string, maxQuarantineShare: number, fx: { logger: Logger; clock: () => Date; checkpoint: (label: string) => void }): Promise<InboxSummary> {
+  const { files, ignored } = scanInbox(dir);
+  const summary: InboxSummary = { files: 0, loaded: 0, unchanged: 0, refused: 0, ignored, rows_loaded: 0, rows_quarantined: 0, over_quarantine_share: 0 };
+  if (ignored.length) fx.logger.warn({ ignored: ignored.length }, 'inbox_entries_ignored');
+  for (const { kind, file } of files) {
+    const result: IngestResult = await ingestFile(db, { kind, file, maxQuarantineShare }, fx);
     summary.files++;
+    if (result.quarantine_share_exceeded) summary.over_quarantine_share++;
     summary.rows_loaded += result.rows_loaded;
     summary.rows_quarantined += result.rows_quarantined;
-    const name = path.basename(file);
+    // A name holding an identity code is not kept anywhere, not even in the archive's file names.
+    const name = pathHoldsIdentityCode(path.basename(file)) ? `withheld-name${path.extname(file).replace(/[^.A-Za-z0-9]/g, '')}` : path.basename(file);
     if (result.status === 'refused') {
       summary.refused++;
       const failed = path.join(dir.inbox, '_failed', kind);
       mkdirSync(failed, { recursive: true });
-      renameSync(file, path.join(failed, name));
-      writeFileSync(path.join(failed, `${name}.reason.txt`), `${result.message ?? 'refused'}\n${result.hint ?? ''}\n`);
-      fx.logger.warn({ kind, file: name }, 'inbox_file_refused');
+      // Date and hash in the name: a second refused file of the same name never replaces the first.
+      const sha = result.sha256 ?? createHash('sha256').update(readFileSync(file)).digest('hex');
+      const kept = `${asOf}-${sha.slice(0, 12)}-${name}`;
+      renameSync(file, path.join(failed, kept));
+      writeFileSync(path.join(failed, `${kept}.reason.txt`), `${result.message ?? 'refused'}\n${result.hint ?? ''}\n`);
+      fx.logger.warn({ kind, file: result.file }, 'inbox_file_refused');
     } else {
       if (result.status === 'loaded') summary.loaded++;
       else summary.unchanged++;

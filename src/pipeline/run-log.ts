@@ -85,7 +85,7 @@ export async function doneSteps(db: Warehouse, runId: string): Promise<Set<strin
 }
 
 /** Records a step starting, or its end. */
-export async function recordStep(db: Warehouse, runId: string, step: string, s: { status: 'running' | 'done' | 'failed'; at: Date; ms?: number; rssMb?: number; summary?: unknown; error?: string }): Promise<void> {
+export async function recordStep(db: Warehouse, runId: string, step: string, s: { status: 'running' | 'done' | 'skipped' | 'failed'; at: Date; ms?: number; rssMb?: number; summary?: unknown; error?: string }): Promise<void> {
   if (s.status === 'running') {
     await db.run(`INSERT OR REPLACE INTO pipeline_steps VALUES ($id, $step, 'running', $at::TIMESTAMP, NULL, NULL, NULL, NULL, NULL)`, { id: runId, step, at: s.at.toISOString() });
     return;

@@ -16,9 +16,10 @@ import { hasCurrentModel, scoreStudents, trainModel } from '../model/index.js';
 import { buildReport, reportOptions, writeReport } from '../report/index.js';
 import { lastTriggerRun, loadRules, runTriggers, type TriggerRule } from '../triggers/index.js';
 import { loadInbox, waitingFiles } from './inbox.js';
+import { backupWarehouse } from '../db/backup.js';
 import { beginRun, doneSteps, endRun, findRun, recordStep } from './run-log.js';
 
-export const stepNames = ['ingest', 'train', 'score', 'triggers', 'checkins', 'digests', 'report'] as const;
+export const stepNames = ['ingest', 'train', 'score', 'triggers', 'checkins', 'digests', 'report', 'backup'] as const;
 export type StepName = (typeof stepNames)[number];
 
 const definitionSchema = z.strictObject({
@@ -65,6 +66,8 @@ export interface StepResult {
   peak_rss_mb: number;
   summary: unknown;
   error?: string;
+  /** Why the step did nothing, or what in its work needs a look (the run exits 5). */
+  warning?: string;
 }
 
 export interface RunSummary {
@@ -76,6 +79,8 @@ export interface RunSummary {
   steps: StepResult[];
   log_file: string;
   outputs: { outbox: string; report: string | null };
+  /** Steps skipped or needing a look, each `step: why` (the run exits 5). */
+  warnings: string[];
   ms: number;
 }
 
@@ -127,22 +132,36 @@ export async function runPipeline(db: Warehouse, dir: DataDir, config: Config, d
   const outputs = { outbox: smtpConfigured(config) ? 'smtp' : dir.outbox, report: def.steps.includes('report') ? path.join(reportDir, 'report.html') : null };
   const existing = await findRun(db, runId);
   if (existing?.status === 'finished' && !o.force) {
-    return { run_id: runId, pipeline: def.name, period, status: 'already_finished', attempt: existing.attempts, steps: [], log_file: existing.log_file ?? logFile, outputs, ms: 0 };
+    return { run_id: runId, pipeline: def.name, period, status: 'already_finished', attempt: existing.attempts, steps: [], log_file: existing.log_file ?? logFile, outputs, warnings: [], ms: 0 };
+  }
+  // A night is never run "for" a date before the last one: it would score with a later model and
+  // send digests built from a later state. Resuming this same run stays possible.
+  if ((def.steps.includes('triggers') || def.steps.includes('digests')) && !(existing && existing.status !== 'finished')) {
+    const last = await lastTriggerRun(db);
+    if (last && days[0]! < last) {
+      throw new KiinniError(ErrorCode.Usage, `${def.daily ? '--from' : '--as-of'} ${days[0]} is before the last night run (${last}); nights run forwards only.`, `Run ${def.name} for ${last} or later; 'kiinni runs' lists what has run.`);
+    }
   }
   const attempt = await beginRun(db, { runId, pipeline: def.name, period, logFile }, fx.clock());
   const done = o.force ? new Set<string>() : await doneSteps(db, runId);
-  const keys = expandSteps(def, days);
+  // warehouse.nightly_backup: a checked copy once the night's work is done.
+  const keys = [...expandSteps(def, days), ...(config.warehouse.nightlyBackup && !def.steps.includes('backup') ? ['backup'] : [])];
   const checkpoint = fx.checkpoint ?? (() => {});
   let rules: TriggerRule[] | undefined;
   const compose = async () => composeContext((rules ??= await loadRules(config)));
   const log = fx.logger.child({ run_id: runId });
   log.info({ pipeline: def.name, period, attempt, steps: keys.length, resumed_after: done.size }, 'run_started');
 
-  const runStep = async (key: string, day: string): Promise<{ summary: unknown; failed?: string }> => {
+  /** A step's outcome: `skipped` did nothing that it should have (a warning, exit 5), `warning` did its work but needs a look. */
+  const runStep = async (key: string, day: string): Promise<{ summary: unknown; failed?: string; skipped?: string; warning?: string }> => {
     const step = (key.includes(':') ? key.split(':')[1] : key) as StepName;
     switch (step) {
       case 'ingest':
-        return { summary: await loadInbox(db, dir, o.asOf, { logger: log, clock: fx.clock, checkpoint }) };
+        {
+        const inbox = await loadInbox(db, dir, o.asOf, config.ingest.maxQuarantineShare, { logger: log, clock: fx.clock, checkpoint });
+        const warning = inbox.over_quarantine_share ? `${inbox.over_quarantine_share} file(s) had more rows quarantined than ingest.max_quarantine_share allows` : undefined;
+        return { summary: inbox, ...(warning ? { warning } : {}) };
+      }
       case 'train': {
         const r = await trainModel(db, dir.models, { asOf: day, promote: true }, { logger: log, clock: fx.clock });
         return { summary: { version: r.version, promoted: r.promoted, roc_auc: r.evaluation.roc_auc, note: r.promotion_note } };
@@ -161,7 +180,7 @@ export async function runPipeline(db: Warehouse, dir: DataDir, config: Config, d
       case 'triggers': {
         rules ??= await loadRules(config);
         const last = await lastTriggerRun(db);
-        if (last && last > day) return { summary: { skipped: `triggers already run up to ${last}` } };
+        if (last && last > day) return { summary: null, skipped: `triggers were already run up to ${last}; a day before that is not run again` };
         const s = await runTriggers(db, rules, { asOf: day }, { logger: log, clock: fx.clock });
         checkpoint('triggers');
         const { opened_by_rule: _, ...counts } = s;
@@ -194,6 +213,10 @@ export async function runPipeline(db: Warehouse, dir: DataDir, config: Config, d
           mailer.close();
         }
       }
+      case 'backup': {
+        const b = await backupWarehouse(db, dir.backups, fx.clock(), config.warehouse.backupsKept);
+        return { summary: { file: b.file, bytes: b.bytes } };
+      }
       case 'report': {
         const report = await buildReport(db, reportOptions(config, { asOf: o.asOf }), { logger: log });
         const files = await writeReport(db, report, reportDir, 'fi', () => checkpoint('report'));
@@ -203,6 +226,7 @@ export async function runPipeline(db: Warehouse, dir: DataDir, config: Config, d
   };
 
   const results: StepResult[] = [];
+  const warnings: string[] = [];
   let failure: string | null = null;
   for (const [index, key] of keys.entries()) {
     const day = key.includes(':') ? key.split(':')[0]! : o.asOf;
@@ -216,12 +240,16 @@ export async function runPipeline(db: Warehouse, dir: DataDir, config: Config, d
     let peak = process.memoryUsage().rss;
     const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 200);
     try {
-      const { summary, failed } = await runStep(key, day);
+      const { summary, failed, skipped, warning } = await runStep(key, day);
       const ms = Date.now() - s0;
       const rssMb = Math.round(Math.max(peak, process.memoryUsage().rss) / 2 ** 20);
-      await recordStep(db, runId, key, { status: failed ? 'failed' : 'done', at: fx.clock(), ms, rssMb, summary, ...(failed ? { error: failed } : {}) });
-      results.push({ step: key, status: failed ? 'failed' : 'done', ms, peak_rss_mb: rssMb, summary, ...(failed ? { error: failed } : {}) });
-      log.info({ step: key, ms, peak_rss_mb: rssMb, status: failed ? 'failed' : 'done' }, 'step_done');
+      const status = failed ? 'failed' : skipped ? 'skipped' : 'done';
+      const said = skipped ?? warning;
+      await recordStep(db, runId, key, { status, at: fx.clock(), ms, rssMb, summary: summary ?? { skipped }, ...(failed ? { error: failed } : said ? { error: said } : {}) });
+      results.push({ step: key, status, ms, peak_rss_mb: rssMb, summary, ...(failed ? { error: failed } : {}), ...(said ? { warning: said } : {}) });
+      if (said) warnings.push(`${key}: ${said}`);
+      log.info({ step: key, ms, peak_rss_mb: rssMb, status }, 'step_done');
+      if (said) log.warn({ step: key, warning: said }, 'step_warning');
       // A partial digest failure does not stop the report; it fails the run so a re-run sends the rest.
       if (failed) failure ??= `${key}: ${failed}`;
     } catch (err) {
@@ -239,5 +267,5 @@ export async function runPipeline(db: Warehouse, dir: DataDir, config: Config, d
   }
   await endRun(db, runId, failure ? 'failed' : 'finished', failure, fx.clock());
   log.info({ status: failure ? 'failed' : 'finished', ms: Date.now() - t0 }, 'run_ended');
-  return { run_id: runId, pipeline: def.name, period, status: failure ? 'failed' : 'finished', attempt, steps: results, log_file: logFile, outputs, ms: Date.now() - t0 };
+  return { run_id: runId, pipeline: def.name, period, status: failure ? 'failed' : 'finished', attempt, steps: results, log_file: logFile, outputs, warnings, ms: Date.now() - t0 };
 }

@@ -60,6 +60,10 @@ export async function lastTriggerRun(db: Warehouse): Promise<string | null> {
  */
 export async function runTriggers(db: Warehouse, rules: readonly TriggerRule[], opts: { asOf: string }, fx: { logger: Logger; clock: () => Date }): Promise<TriggerRunSummary> {
   const asOf = opts.asOf;
+  // A run over nothing would still record its date and make later nights look done.
+  if (!(await db.one(`SELECT 1 AS x FROM students LIMIT 1`))) {
+    throw new KiinniError(ErrorCode.InsufficientData, 'The warehouse has no students: there is nothing to run triggers on, and no run was recorded.', "Load the exports first ('kiinni ingest --dir DIR' or 'kiinni run nightly' with files in the inbox).");
+  }
   const lastRun = await lastTriggerRun(db);
   if (lastRun && lastRun > asOf) {
     throw new KiinniError(ErrorCode.Usage, `Triggers have already been run for ${lastRun}; a run for ${asOf} would rewrite their history.`, 'Run triggers for today or a later date.');

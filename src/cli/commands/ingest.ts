@@ -72,16 +72,19 @@ export async function runIngest(ctx: CliContext, kind: string | undefined, files
     { dataDir: ctx.dataDir, config: ctx.config, logger: ctx.logger, clock: ctx.clock, write: true, command: 'ingest' },
     async ({ db }) => {
       if (opts.dir) {
-        const { results, ignored } = await ingestDirectory(db, opts.dir, byKind, fx);
+        const { results, ignored } = await ingestDirectory(db, opts.dir, byKind, fx, ctx.config.ingest.maxQuarantineShare);
         return summarise(results, ignored);
       }
       const results: IngestResult[] = [];
-      for (const file of files) results.push(await ingestFile(db, { kind: kind as ContractKind, file, profile: byKind.get(kind as ContractKind) }, fx));
+      for (const file of files) results.push(await ingestFile(db, { kind: kind as ContractKind, file, profile: byKind.get(kind as ContractKind), maxQuarantineShare: ctx.config.ingest.maxQuarantineShare }, fx));
       return summarise(results, []);
     },
   );
   ctx.print(report, () => human(report));
   const failOnQuarantine = opts.failOnQuarantine ?? ctx.config.ingest.failOnQuarantine;
   if (report.totals.refused > 0 || (failOnQuarantine && report.totals.rows_quarantined > 0)) return ExitCode.InputRejected;
+  // Files in a directory that are no data kind are said, and not passed over in silence.
+  if (report.ignored_files.length) return ExitCode.InputRejected;
+  if (report.files.some((r) => r.quarantine_share_exceeded)) return ExitCode.Incomplete;
   return ExitCode.Ok;
 }

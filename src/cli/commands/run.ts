@@ -1,6 +1,6 @@
 import { SingleBar } from 'cli-progress';
 import { z } from 'zod';
-import { ErrorCode, KiinniError } from '../../core/errors.js';
+import { ErrorCode, ExitCode, KiinniError } from '../../core/errors.js';
 import { createRunLogger } from '../../core/log.js';
 import { dataDirLayout } from '../../core/data-dir.js';
 import { listRuns } from '../../pipeline/run-log.js';
@@ -58,18 +58,28 @@ export async function runRun(ctx: CliContext, name: string, raw: Record<string, 
   const s: RunSummary = result.summary!;
   ctx.print(s, () => {
     if (s.status === 'already_finished') return `${s.run_id} already finished; nothing to do (use --force to run it again).`;
-    const rows = s.steps.map((x) => [x.step, x.status, x.status === 'skipped' ? '' : `${(x.ms / 1000).toFixed(1)} s`, x.status === 'skipped' ? '' : `${x.peak_rss_mb} MiB`, x.error ?? '']);
+    const rows = s.steps.map((x) => [x.step, x.status, x.status === 'skipped' ? '' : `${(x.ms / 1000).toFixed(1)} s`, x.status === 'skipped' ? '' : `${x.peak_rss_mb} MiB`, x.error ?? x.warning ?? '']);
     return [
       `${s.run_id}: ${s.status} (attempt ${s.attempt}, ${(s.ms / 1000).toFixed(1)} s)`,
       table(['step', 'status', 'time', 'peak RSS', 'error'], rows),
       `Log: ${s.log_file}`,
       `Digests: ${s.outputs.outbox}${s.outputs.report ? `\nReport: ${s.outputs.report}` : ''}`,
+      ...(inboxIgnored(s).map((x) => `not loaded: inbox/${x}`)),
+      ...s.warnings.map((w) => `warning: ${w}`),
       ...(s.status === 'failed' ? [`Fix the cause, then run the same command again: it resumes from the failed step.`] : []),
     ].join('\n');
   });
-  // A finished night with a refused file still needs the coordinator: exit 3 (input rejected).
-  const refused = s.steps.some((x) => x.step === 'ingest' && typeof x.summary === 'object' && x.summary !== null && Number((x.summary as { refused?: number }).refused) > 0);
-  return s.status === 'failed' ? 1 : refused ? 3 : 0;
+  // A finished night with a refused or ignored file still needs the coordinator: exit 3 (input
+  // rejected); a skipped step or too many quarantined rows: exit 5.
+  const inbox = s.steps.find((x) => x.step === 'ingest')?.summary as { refused?: number; ignored?: string[] } | null | undefined;
+  const rejected = Boolean(inbox && (Number(inbox.refused) > 0 || (inbox.ignored?.length ?? 0) > 0));
+  return s.status === 'failed' ? ExitCode.Failure : rejected ? ExitCode.InputRejected : s.warnings.length ? ExitCode.Incomplete : ExitCode.Ok;
+}
+
+/** What the inbox step passed over (files in the root, unknown folders, links). */
+function inboxIgnored(s: RunSummary): string[] {
+  const inbox = s.steps.find((x) => x.step === 'ingest')?.summary as { ignored?: string[] } | null | undefined;
+  return inbox?.ignored ?? [];
 }
 
 /** `kiinni runs [--limit N]`. */

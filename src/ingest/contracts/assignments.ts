@@ -13,7 +13,7 @@ export const assignments: Contract = {
     { name: 'student_id', type: 'string', required: false, sensitivity: 'ordinary', references: { kind: 'students', column: 'student_id' }, description: 'One student (or leave empty and give group).' },
     { name: 'group', type: 'string', required: false, sensitivity: 'ordinary', maxLength: 100, description: 'A whole group (or leave empty and give student_id).' },
     { name: 'valid_from', type: 'date', required: true, sensitivity: 'ordinary', description: 'First day of responsibility.' },
-    { name: 'valid_to', type: 'date', required: false, sensitivity: 'ordinary', description: 'Last day (empty: still valid).' },
+    { name: 'valid_to', type: 'date', planned: true, required: false, sensitivity: 'ordinary', description: 'Last day (empty: still valid).' },
   ],
   rules: [
     { column: 'student_id', predicate: '(student_id IS NULL) <> ("group" IS NULL)', reason: 'give exactly one of student_id and group' },

@@ -14,7 +14,7 @@ export const students: Contract = {
     { name: 'education_type', type: 'string', required: true, sensitivity: 'ordinary', values: ['vocational', 'upper_secondary'], description: 'Vocational (ammatillinen) or general upper secondary (lukio).' },
     { name: 'group', type: 'string', required: true, sensitivity: 'ordinary', maxLength: 100, description: 'Teaching or home group (ryhmä) with its group supervisor.' },
     { name: 'study_right_start', type: 'date', required: true, sensitivity: 'ordinary', description: 'Start of the study right.' },
-    { name: 'planned_end', type: 'date', required: true, sensitivity: 'ordinary', description: 'Planned end of studies (graduation).' },
+    { name: 'planned_end', type: 'date', planned: true, required: true, sensitivity: 'ordinary', description: 'Planned end of studies (graduation).' },
     { name: 'birth_year', type: 'integer', required: true, sensitivity: 'ordinary', min: 1940, max: 2020, description: 'Year of birth (never the full date).' },
     { name: 'gender', type: 'string', required: true, sensitivity: 'ordinary', values: ['female', 'male', 'other', 'unknown'], description: 'Gender as registered.' },
     { name: 'home_language', type: 'string', required: true, sensitivity: 'ordinary', pattern: { regex: '^[a-z]{2}$', description: 'an ISO 639-1 code like fi, sv or so' }, description: 'Home language, ISO 639-1.' },

@@ -36,6 +36,8 @@ export interface ColumnSpec {
   maxLength?: number;
   /** A DuckDB regular expression the whole value must match, with words for the error message. */
   pattern?: { regex: string; description: string };
+  /** A date of a plan (planned end, assignment end): plausible up to ten years ahead, not one. */
+  planned?: boolean;
   /** The value must exist in another contract's key column. */
   references?: { kind: 'students' | 'staff'; column: 'student_id' | 'staff_id' };
 }
