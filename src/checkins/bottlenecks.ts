@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { ErrorCode, KiinniError } from '../core/errors.js';
 import { packageRoot } from '../core/package-root.js';
 import { Warehouse } from '../db/warehouse.js';
-import { factByName, facts, factsRead, predicateBindProblem, predicateShapeProblem } from '../triggers/index.js';
+import { factByName, factsRead, factsVisibleTo, predicateBindProblem, predicateShapeProblem } from '../triggers/index.js';
 
 const text = z.strictObject({ fi: z.string().min(1), sv: z.string().min(1), en: z.string().min(1) });
 const question = z.strictObject({ id: z.string().regex(/^[a-z][a-z0-9_]*$/), answer: z.enum(['scale_1_5', 'need_category', 'yes_no']), text });
@@ -53,18 +53,19 @@ export async function loadBottlenecks(file = checkinsFile()): Promise<CheckinDef
   }
   const db = await Warehouse.open(':memory:');
   try {
-    const ordinary = facts.filter((f) => f.visibility === 'ordinary');
+    const ordinary = factsVisibleTo('ordinary');
     await db.run(`CREATE TEMP TABLE _checkin_facts (student_id VARCHAR, ${[...ordinary.map((f) => `${f.name} ${f.type}`), ...extraCheckinFacts.map((f) => `${f.name} ${f.type}`)].join(', ')})`);
     for (const b of defs.bottlenecks) {
       if (!defs.question_sets[b.question_set]) fail(`bottleneck ${b.id}, field question_set`, `no question set "${b.question_set}".`);
       const shape = predicateShapeProblem(b.condition);
       if (shape) fail(`bottleneck ${b.id}, field condition`, shape);
-      for (const name of factsRead(b.condition)) {
-        const fact = factByName.get(name)!;
-        if (fact.visibility !== 'ordinary') fail(`bottleneck ${b.id}, field condition`, `reads ${name} (${fact.visibility}); a check-in plan may only use ordinary facts.`);
-      }
+      // The table holds ordinary facts only (as the planner's view does): a condition that reads
+      // any other fact, however spelled, fails to bind.
       const problem = await predicateBindProblem(db, '_checkin_facts', b.condition);
-      if (problem) fail(`bottleneck ${b.id}, field condition`, problem);
+      if (problem) {
+        const welfare = factsRead(b.condition).filter((n) => factByName.get(n)!.visibility !== 'ordinary');
+        fail(`bottleneck ${b.id}, field condition`, welfare.length ? `reads ${welfare.join(', ')} (not ordinary); a check-in plan may only use ordinary facts.` : `${problem} (a check-in plan may only use ordinary facts).`);
+      }
     }
   } finally {
     db.close();

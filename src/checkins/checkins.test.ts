@@ -86,7 +86,12 @@ describe('check-in bottlenecks', () => {
   it('refuses a bottleneck that reads welfare data, and a question set that does not offer contact', async () => {
     const doc = parseYaml(readFileSync(checkinsFile(), 'utf8')) as CheckinDefinitions;
     const welfare = tempDir({ 'b.yaml': stringify({ ...doc, bottlenecks: [{ ...doc.bottlenecks[0]!, condition: 'wellbeing_recent < 2' }] }) });
-    expectKiinniError(await caught(() => loadBottlenecks(path.join(welfare, 'b.yaml'))), { code: 'CONFIG_INVALID', message: /bottleneck third_week, field condition: reads wellbeing_recent \(welfare\)/ });
+    expectKiinniError(await caught(() => loadBottlenecks(path.join(welfare, 'b.yaml'))), { code: 'CONFIG_INVALID', message: /bottleneck third_week, field condition: reads wellbeing_recent \(not ordinary\)/ });
+    // #16.3: however the fact is written, it does not bind against the ordinary facts.
+    for (const condition of ['HELP_HEALTH_3D > 0', 'Wellbeing_Recent < 2', "COLUMNS('help_h.*') > 0"]) {
+      const dir = tempDir({ 'b.yaml': stringify({ ...doc, bottlenecks: [{ ...doc.bottlenecks[0]!, condition }] }) });
+      expectKiinniError(await caught(() => loadBottlenecks(path.join(dir, 'b.yaml'))), { code: 'CONFIG_INVALID', message: /bottleneck third_week, field condition: .*(not ordinary|only use ordinary facts)/ });
+    }
     const set = doc.question_sets['how_are_you']!;
     const noContact = tempDir({ 'b.yaml': stringify({ ...doc, question_sets: { ...doc.question_sets, how_are_you: { questions: set.questions.slice(0, 1) } } }) });
     expectKiinniError(await caught(() => loadBottlenecks(path.join(noContact, 'b.yaml'))), { code: 'CONFIG_INVALID', message: /question_sets.how_are_you: the last question must ask/ });

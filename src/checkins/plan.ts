@@ -4,7 +4,7 @@ import type { Logger } from '../core/log.js';
 import { literal } from '../db/sql.js';
 import type { Warehouse } from '../db/warehouse.js';
 import { attendanceLagDays } from '../features/index.js';
-import { studentFactsSql } from '../triggers/facts.js';
+import { factsVisibleTo, studentFactsSql } from '../triggers/facts.js';
 import type { CheckinDefinitions } from './bottlenecks.js';
 
 export const needCategories = ['studies', 'wellbeing', 'health', 'life_situation'] as const;
@@ -158,8 +158,9 @@ export async function planCheckins(db: Warehouse, defs: CheckinDefinitions, o: P
 
   await db.run(studentFactsSql, { as_of: o.asOf, attendance_lag_days: await attendanceLagDays(db) });
   await db.run(
+    // Ordinary facts only: the plan leaves kiinni for a messaging gateway.
     `CREATE OR REPLACE TEMP TABLE _checkin_facts AS
-     SELECT f.*, date_diff('day', $as_of::DATE, s.planned_end)::INTEGER AS days_to_planned_end, $back::BOOLEAN AS back_from_break
+     SELECT f.student_id, ${factsVisibleTo('ordinary').map((x) => `f.${x.name}`).join(', ')}, date_diff('day', $as_of::DATE, s.planned_end)::INTEGER AS days_to_planned_end, $back::BOOLEAN AS back_from_break
      FROM _student_facts f JOIN students s USING (student_id)`,
     { as_of: o.asOf, back: backFromBreak },
   );
@@ -175,8 +176,8 @@ export async function planCheckins(db: Warehouse, defs: CheckinDefinitions, o: P
      SELECT b.student_id, b.bottleneck, b.priority, f.unit, s.given_name, s.home_language,
        EXISTS (SELECT 1 FROM checkin_optouts o WHERE o.student_id = b.student_id AND o.since <= $as_of::DATE) AS opted_out,
        EXISTS (SELECT 1 FROM checkin_plans p WHERE p.student_id = b.student_id AND p.as_of < $as_of::DATE AND p.as_of > $as_of::DATE - $gap::INTEGER) AS asked_recently
-     FROM best b JOIN _checkin_facts f USING (student_id) JOIN students s USING (student_id)
-     ORDER BY b.priority, f.risk_probability DESC NULLS LAST, hash(b.student_id || $as_of), b.student_id`,
+     FROM best b JOIN _checkin_facts f USING (student_id) JOIN _student_facts sf USING (student_id) JOIN students s USING (student_id)
+     ORDER BY b.priority, sf.risk_probability DESC NULLS LAST, hash(b.student_id || $as_of), b.student_id`,
     { as_of: o.asOf, gap: o.minDaysBetween },
   );
   summary.candidates = rows.length;

@@ -9,6 +9,7 @@ import { checkedTableSql, duplicateKeysSql, goodRowsSql, identityCodesInRawSql, 
 import { contractFor, type Contract, type ContractKind } from './contracts/index.js';
 import { containsIdentityCodeSql } from './identity-code.js';
 import type { ImportProfile } from './profiles.js';
+import { checkProfileExpressions } from './profile-expressions.js';
 import { csvReaderSql, describeSql, detectFormat, pathHoldsIdentityCode, probeFile, readCsvHeader, refuse, refuseCodesInHeader, scanFile, hasMixedLineEndings, writeWithLfEndings, shownFileName, typedReaderSql, withheldFileName, type CsvHeader, type SourceFormat } from './source.js';
 
 /** Side effects of ingest, injected (STYLE.md §5). */
@@ -266,6 +267,7 @@ async function loadChecked(
     sourceColumns = await sourceColumnsOf(db, file, format);
     refuseCodesInHeader(file, sourceColumns);
   }
+  if (profile) await checkProfileExpressions(profile, sourceColumns);
   const { mapped, ignored } = resolveMapping(file, contract, sourceColumns, profile);
   if (ignored.length) result.warnings.push(`${ignored.length} column${ignored.length > 1 ? 's' : ''} not in the ${contract.kind} contract ${ignored.length > 1 ? 'were' : 'was'} not loaded (column${ignored.length > 1 ? 's' : ''} ${ignored.join(', ')} of the header; 'kiinni contracts ${contract.kind}' lists the expected names)`);
   const plan: CheckPlan = {

@@ -1,4 +1,4 @@
-import type { Visibility } from '../core/roles.js';
+import { rolesThatSee, visibilityClasses, type Visibility } from '../core/roles.js';
 import type { SqlParams, Warehouse } from '../db/warehouse.js';
 
 /** Metric families of the national model, plus the model and help requests. */
@@ -162,10 +162,30 @@ export function factsSchemaDdl(table: string): string {
   return `CREATE OR REPLACE TEMP TABLE ${table} (student_id VARCHAR, ${facts.map((x) => `${x.name} ${x.type}`).join(', ')})`;
 }
 
-/** Fact names appearing as words in a condition (a literal that names a fact counts too: safe side). */
+/** Fact names appearing as words in a condition, in any case (for documentation; visibility is decided by binding). */
 export function factsRead(condition: string): string[] {
-  const words = new Set(condition.match(/[A-Za-z_][A-Za-z0-9_]*/g) ?? []);
+  const words = new Set((condition.match(/[A-Za-z_][A-Za-z0-9_]*/g) ?? []).map((w) => w.toLowerCase()));
   return facts.filter((x) => words.has(x.name)).map((x) => x.name);
+}
+
+/** The facts something of `visibility` may read: those every role that sees it may see too. */
+export function factsVisibleTo(visibility: Visibility): Fact[] {
+  const cleared = rolesThatSee(visibility);
+  return facts.filter((x) => cleared.every((r) => (rolesThatSee(x.visibility) as readonly string[]).includes(r)));
+}
+
+/** The name of the view of `table` that exposes only the facts `visibility` may read. */
+export const factsViewName = (table: string, visibility: Visibility) => `${table}_${visibility}`;
+
+/**
+ * Views of a facts table, one per visibility class, each with student_id and only the facts
+ * that class may read. A rule's condition runs against its class's view, so reading any other
+ * fact — in any spelling, through COLUMNS(…) or a star — is a binder error, not a text match.
+ */
+export function factsViewsSql(table: string, extra: readonly string[] = []): string[] {
+  return visibilityClasses.map(
+    (v) => `CREATE OR REPLACE TEMP VIEW ${factsViewName(table, v)} AS SELECT student_id, ${[...factsVisibleTo(v).map((x) => x.name), ...extra].join(', ')} FROM ${table}`,
+  );
 }
 
 /** Why a condition is not one predicate over the facts (no `;`, SELECT or FROM), or null. */

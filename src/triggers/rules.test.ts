@@ -40,7 +40,7 @@ describe('trigger rules: loading and validation', () => {
     [{ ...base, condition: 'unexcused_lessons_2w >= (SELECT count(*) FROM wellbeing)', params: {} }, /field condition: must be one predicate/],
     [{ ...base, message: { fi: 'x', en: 'y' } }, /field message.sv: /],
     [{ ...base, message: { ...(base['message'] as object), en: '{wellbeing_recent} is low' } }, /field message.en: \{wellbeing_recent\} is not in evidence/],
-    [{ ...base, condition: 'wellbeing_recent < $min_lessons', params: { min_lessons: 2 } }, /field visibility: the condition reads wellbeing_recent \(welfare\); ordinary would show it to teacher/],
+    [{ ...base, condition: 'wellbeing_recent < $min_lessons', params: { min_lessons: 2 } }, /field visibility: the condition reads a fact that ordinary triggers may not use/],
     [{ ...base, visibility: 'welfare' }, /field roles: role group_supervisor may not see welfare triggers/],
     [{ ...base, evidence: ['risk_probability', 'lessons_2w', 'unexcused_lessons_2w'], message: { fi: '{risk_probability}', sv: 's', en: 'e' } }, /field message.fi: \{risk_probability\} may not be shown to group_supervisor/],
     [{ ...base, params: { min_lessons: 8 } }, /field condition: \$min_share has no value in params/],
@@ -48,6 +48,16 @@ describe('trigger rules: loading and validation', () => {
     [{ ...base, severity: 'urgent' }, /rule unexcused_absences, field severity: /],
   ])('refuses a broken rule, naming the rule and the field (%#)', async (rule, message) => {
     expectKiinniError(await caught(() => loadWith(rule)), { code: 'CONFIG_INVALID', message });
+  });
+
+  it.each([
+    'HELP_HEALTH_3D > 0',
+    'Wellbeing_Recent < 2',
+    '"wellbeing_recent" < 2',
+    "COLUMNS('help_h.*') > 0",
+    "COLUMNS('.*_3d') > 0",
+  ])('#16.3 an ordinary rule cannot read a welfare fact, however it is written: %s', async (condition) => {
+    expectKiinniError(await caught(() => loadWith({ ...base, condition, params: {} })), { code: 'CONFIG_INVALID', message: /field (visibility|condition)/ });
   });
 
   it('lets a provider replace a shipped rule, switch rules off and tune thresholds in its config', async () => {

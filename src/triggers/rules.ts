@@ -7,7 +7,7 @@ import { ErrorCode, KiinniError } from '../core/errors.js';
 import { packageRoot } from '../core/package-root.js';
 import { rolesThatSee, staffRoles, visibilityClasses, type StaffRole, type Visibility } from '../core/roles.js';
 import { Warehouse } from '../db/warehouse.js';
-import { factByName, factsRead, factsSchemaDdl, predicateBindProblem, predicateShapeProblem, triggerFamilies, type TriggerFamily } from './facts.js';
+import { factByName, facts, factsRead, factsSchemaDdl, factsViewName, factsViewsSql, factsVisibleTo, predicateBindProblem, predicateShapeProblem, triggerFamilies, type TriggerFamily } from './facts.js';
 
 export const languages = ['fi', 'sv', 'en'] as const;
 export type Language = (typeof languages)[number];
@@ -106,13 +106,8 @@ function checkRuleStatic(rule: TriggerRule): void {
   for (const r of targets) {
     if (!cleared.includes(r)) fail(file, id, rule.escalation?.to_role === r && !rule.roles.includes(r) ? 'escalation.to_role' : 'roles', `role ${r} may not see ${rule.visibility} triggers.`);
   }
-  // The trigger's visibility must be at least as narrow as that of every fact its condition reads.
-  for (const name of rule.reads) {
-    const fact = factByName.get(name)!;
-    const allowed = rolesThatSee(fact.visibility) as readonly string[];
-    const wider = cleared.filter((r) => !allowed.includes(r));
-    if (wider.length) fail(file, id, 'visibility', `the condition reads ${name} (${fact.visibility}); ${rule.visibility} would show it to ${wider.join(', ')}.`);
-  }
+  // What the condition reads is decided by binding it (checkConditionsBind). Evidence is stored
+  // whole and cut per reader by the trigger views; the message may name only what every target sees.
   for (const lang of languages) {
     for (const m of rule.message[lang].matchAll(placeholder)) {
       const name = m[1]!;
@@ -126,14 +121,24 @@ function checkRuleStatic(rule: TriggerRule): void {
   for (const p of Object.keys(rule.params)) if (!used.has(p)) fail(file, id, `params.${p}`, 'not used by the condition.');
 }
 
-/** Binds every condition against an empty facts table: unknown columns and bad SQL fail here. */
+/**
+ * Binds every condition against an empty facts table (unknown columns and bad SQL fail here),
+ * then against the view of its visibility class: a condition that reads a fact its triggers'
+ * readers may not see fails to bind, however it names the fact.
+ */
 async function checkConditionsBind(rules: readonly TriggerRule[]): Promise<void> {
   const db = await Warehouse.open(':memory:');
   try {
     await db.run(factsSchemaDdl('_facts_check'));
+    for (const sql of factsViewsSql('_facts_check')) await db.run(sql);
     for (const rule of rules) {
       const problem = await predicateBindProblem(db, '_facts_check', rule.condition, rule.params);
       if (problem) fail(rule.file, rule.id, 'condition', problem);
+      const narrow = await predicateBindProblem(db, factsViewName('_facts_check', rule.visibility), rule.condition, rule.params);
+      if (narrow) {
+        const hidden = facts.filter((x) => !factsVisibleTo(rule.visibility).includes(x)).map((x) => x.name);
+        fail(rule.file, rule.id, 'visibility', `the condition reads a fact that ${rule.visibility} triggers may not use (${narrow}); facts beyond ${rule.visibility}: ${hidden.join(', ')}.`);
+      }
     }
   } finally {
     db.close();

@@ -3,7 +3,7 @@ import type { Logger } from '../core/log.js';
 import { ident, literal } from '../db/sql.js';
 import type { Warehouse } from '../db/warehouse.js';
 import { attendanceLagDays } from '../features/index.js';
-import { FACTS_TABLE, studentFactsSql } from './facts.js';
+import { FACTS_TABLE, factsViewName, factsViewsSql, studentFactsSql } from './facts.js';
 import { routeOpenTriggersSql } from './routing.js';
 import type { TriggerRule } from './rules.js';
 
@@ -38,8 +38,11 @@ async function loadRulesTable(db: Warehouse, rules: readonly TriggerRule[]): Pro
 
 /** Students for whom a rule's condition holds today, with the rule's evidence facts as JSON. */
 function ruleHitsSql(rule: TriggerRule): string {
-  const evidence = rule.evidence.length ? `to_json({${rule.evidence.map((e) => `${literal(e)}: ${ident(e)}`).join(', ')}})::VARCHAR` : `'{}'`;
-  return `INSERT INTO ${HITS} SELECT ${literal(rule.id)}, student_id, ${evidence} FROM ${FACTS_TABLE} WHERE (${rule.condition})`;
+  const evidence = rule.evidence.length ? `to_json({${rule.evidence.map((e) => `${literal(e)}: f.${ident(e)}`).join(', ')}})::VARCHAR` : `'{}'`;
+  // The condition sees only the facts of the rule's visibility class (a view): nothing else binds.
+  // Evidence is stored whole; the trigger views cut it for each reader.
+  return `INSERT INTO ${HITS} SELECT ${literal(rule.id)}, f.student_id, ${evidence} FROM ${FACTS_TABLE} f
+    WHERE f.student_id IN (SELECT student_id FROM ${factsViewName(FACTS_TABLE, rule.visibility)} WHERE (${rule.condition}))`;
 }
 
 /** A trigger's stable id: the same rule, student, role and opening day always give the same id. */
@@ -70,6 +73,7 @@ export async function runTriggers(db: Warehouse, rules: readonly TriggerRule[], 
   }
   const p = { as_of: asOf };
   await db.run(studentFactsSql, { ...p, attendance_lag_days: await attendanceLagDays(db) });
+  for (const sql of factsViewsSql(FACTS_TABLE)) await db.run(sql);
   await loadRulesTable(db, rules);
   await db.run(`CREATE OR REPLACE TEMP TABLE ${HITS} (rule_id VARCHAR, student_id VARCHAR, evidence VARCHAR)`);
   for (const rule of rules) await db.run(ruleHitsSql(rule), rule.params);

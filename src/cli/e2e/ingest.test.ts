@@ -32,8 +32,10 @@ describe('kiinni ingest (real CLI)', () => {
     const data = tempDir();
     const dir = exportDir();
     expect((await runCli(['--data-dir', data, 'init'])).exitCode).toBe(0);
-    const first = await runCliJson<IngestReport>(['--data-dir', data, 'ingest', '--dir', dir]);
-    expect(first.result.exitCode).toBe(0);
+    const first = await runCliJson<IngestReport & { ignored_files: string[] }>(['--data-dir', data, 'ingest', '--dir', dir]);
+    // README.txt is no data kind: said, and the exit is not 0 (#16: nothing is passed over in silence).
+    expect(first.result.exitCode).toBe(3);
+    expect(first.json.ignored_files).toEqual(['README.txt']);
     expect(first.json.files.map((f) => f.file)).toEqual(['staff.csv', 'students.csv', 'assignments.csv', 'attendance.csv']);
     expect(first.json.totals).toMatchObject({ refused: 0, rows_loaded: 8, rows_quarantined: 1 });
     const { json: status } = await runCliJson<Status>(['--data-dir', data, 'status']);
@@ -41,7 +43,7 @@ describe('kiinni ingest (real CLI)', () => {
     expect(status.quarantine.rows).toBe(1);
 
     const again = await runCliJson<IngestReport>(['--data-dir', data, 'ingest', '--dir', dir]);
-    expect(again.result.exitCode).toBe(0);
+    expect(again.result.exitCode).toBe(3);
     const { json: after } = await runCliJson<Status>(['--data-dir', data, 'status']);
     expect(after.tables).toEqual(status.tables);
     expect(after.quarantine).toEqual(status.quarantine);
