@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { stringify } from 'yaml';
@@ -10,6 +10,7 @@ import { testEffects, withWarehouse } from '../testing/warehouse.js';
 import type { ContractKind } from './contracts/index.js';
 import { ingestFile } from './ingest-file.js';
 import { readProfileFile } from './profiles.js';
+import { exportQuarantine } from './quarantine.js';
 
 /** The ingest edge (issue #16): what a coordinator's files can do to kiinni. */
 
@@ -72,6 +73,18 @@ describe('ingest hardening (#16)', () => {
       const ok = path.join(dir, 'ok.yaml');
       writeFileSync(ok, stringify({ name: 'ok', kind: 'attendance', derived: { late: 'CAST(absent_excused AS INTEGER) * 0' }, skip_where: "student_id = 'nobody'" }));
       expect(await load(db, 'attendance', path.join(dir, 'a.csv'), { profile: readProfileFile(ok) })).toMatchObject({ status: 'loaded', rows_loaded: 1 });
+    });
+  });
+
+  it('#16.5 the quarantine export neutralises formulas in file names, reasons and raw lines', async () => {
+    await withStudents(async (db) => {
+      const dir = tempDir({ '=cmd.csv': `${attendanceHeader}\nS1,2024-09-02,6,0,0,0\n"=HYPERLINK(""http://x"")",2024-09-02,6,0,0,0\n@S1,2024-09-02,6,0,0,0\n` });
+      await load(db, 'attendance', path.join(dir, '=cmd.csv'));
+      const out = path.join(dir, 'rejected.csv');
+      await exportQuarantine(db, out);
+      const text = readFileSync(out, 'utf8');
+      expect(text).not.toMatch(/(^|,)"?[=+@-]/m);
+      expect(text).toContain(`"'=cmd.csv"`);
     });
   });
 

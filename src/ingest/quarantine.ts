@@ -1,4 +1,5 @@
 import type { SqlParams, Warehouse } from '../db/warehouse.js';
+import { neutraliseFormulaSql } from '../core/csv.js';
 import { literal } from '../db/sql.js';
 
 /** One quarantined problem: a row of a file, the column and why. */
@@ -53,11 +54,14 @@ export async function exportQuarantine(db: Warehouse, out: string, f: Quarantine
   const { where, params } = whereOf(f);
   await db.run(
     `COPY (
-       SELECT kind, file_name AS file, line, string_agg(coalesce(column_name || ': ', '') || reason, '; ' ORDER BY column_name) AS reasons,
-         any_value(row_json) AS row_json, any_value(raw_line) AS raw_line
-       FROM quarantine ${where}
-       GROUP BY kind, file_name, sha256, line ORDER BY kind, file, line
-     ) TO ${literal(out)} (HEADER, DELIMITER ',')`,
+       SELECT kind, ${neutraliseFormulaSql('file')} AS file, line, ${neutraliseFormulaSql('reasons')} AS reasons, ${neutraliseFormulaSql('row_json')} AS row_json, ${neutraliseFormulaSql('raw_line')} AS raw_line
+       FROM (
+         SELECT kind, file_name AS file, line, string_agg(coalesce(column_name || ': ', '') || reason, '; ' ORDER BY column_name) AS reasons,
+           any_value(row_json) AS row_json, any_value(raw_line) AS raw_line
+         FROM quarantine ${where}
+         GROUP BY kind, file_name, sha256, line
+       ) ORDER BY kind, file, line
+     ) TO ${literal(out)} (HEADER, DELIMITER ',', QUOTE '"', FORCE_QUOTE (file, reasons, row_json, raw_line))`,
     params,
   );
   const n = await db.one(`SELECT count(*) AS n FROM (SELECT DISTINCT kind, sha256, line FROM quarantine ${where})`, params);

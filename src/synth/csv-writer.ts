@@ -1,5 +1,5 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
-import { csvField } from '../core/csv.js';
+import { csvFieldAsIs as csvField } from '../core/csv.js';
 import type { Cell } from './simulate.js';
 
 
