@@ -35,6 +35,21 @@ const checks = [
       return [r.roc_auc >= 0.642, `ROC AUC ${r.roc_auc}, PR AUC ${r.pr_auc}, Brier ${r.brier}`];
     },
   },
+  {
+    name: 'KOSKI conformance: each of the example documents loads on its own, nothing quarantined, no identity code, OID or name stored',
+    files: [path.join(shared, 'koski-examples', 'examples')],
+    run: () => {
+      let out;
+      try {
+        out = execFileSync(process.execPath, [path.join(root, 'scripts', 'check-koski.mjs'), path.join(shared, 'koski-examples', 'examples')], { encoding: 'utf8', maxBuffer: 1 << 26 });
+      } catch (err) {
+        out = err.stdout ?? '';
+      }
+      const r = JSON.parse(out);
+      const t = r.total;
+      return [r.ok && t.files > 0, `${t.files} documents: ${t.study_rights_loaded} study rights loaded, skipped ${JSON.stringify(t.skipped_by_type)}, events ${JSON.stringify(t.events_by_kind)}, ${t.courses_loaded} courses, ${t.rows_quarantined} quarantined, ${t.refused} refused, ${t.identifiers_found} identifiers found`];
+    },
+  },
 ];
 
 let passed = 0;

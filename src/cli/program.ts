@@ -41,8 +41,8 @@ export function buildProgram(state: RunState): Command {
   program
     .command('ingest')
     .description('load export files into the warehouse; bad rows are quarantined, never lost')
-    .argument('[kind]', 'contract kind of the files (students, attendance, …)')
-    .argument('[files...]', 'files to load (.csv, .parquet, .jsonl)')
+    .argument('[kind]', 'contract kind of the files (students, attendance, …), or koski for KOSKI documents')
+    .argument('[files...]', 'files to load (.csv, .parquet, .jsonl; for koski: .json, .jsonl or a bulk-export directory)')
     .option('--dir <dir>', 'load every <kind>.csv|parquet|jsonl in a directory, in dependency order')
     .option('--profile <name>', 'import profile (name or .yaml path); repeat for several kinds with --dir', (v: string, prev: string[] = []) => [...prev, v])
     .option('--fail-on-quarantine', 'exit with code 3 when any row was quarantined')

@@ -100,6 +100,12 @@ const configSchema = z.strictObject({
       access_after_exit_days: z.number().int().min(0).max(365).optional(),
     })
     .optional(),
+  koski: z
+    .strictObject({
+      /** Keep students' names (kutsumanimi, sukunimi) from KOSKI documents; never for a person under turvakielto. */
+      names: z.boolean().optional(),
+    })
+    .optional(),
   retention: z
     .strictObject({
       /** Years after a study right ended (graduated, resigned, transferred) before a student's data is removed. */
@@ -150,6 +156,7 @@ export interface Config {
   };
   web: { baseUrl: string | undefined; linkMinutes: number; digestLinkHours: number; sessionHours: number; linkRequestsPer15Min: number; trustedProxies: string[]; accessAfterExitDays: number };
   retention: { yearsAfterExit: number; auditYears: number };
+  koski: { names: boolean };
   report: {
     minCell: number;
     graceDays: number;
@@ -201,6 +208,7 @@ function normalizeConfig(raw: z.infer<typeof configSchema>, source: string | und
       accessAfterExitDays: raw.web?.access_after_exit_days ?? 30,
     },
     retention: { yearsAfterExit: raw.retention?.years_after_exit ?? 5, auditYears: raw.retention?.audit_years ?? 10 },
+    koski: { names: raw.koski?.names ?? false },
     report: {
       minCell: raw.report?.min_cell ?? 5,
       graceDays: raw.report?.completion_grace_days ?? 90,

@@ -28,6 +28,9 @@ const wideIntegerTypes = new Set([DuckDBTypeId.BIGINT, DuckDBTypeId.UBIGINT, Duc
  * statement may be shown with --debug).
  */
 export class Warehouse {
+  /** Transactions open on this connection (0: none; more than 1: nested ones joined the outer). */
+  private depth = 0;
+
   private constructor(
     readonly file: string,
     private readonly instance: DuckDBInstance,
@@ -156,7 +159,18 @@ export class Warehouse {
 
   /** Runs `fn` inside BEGIN/COMMIT; rolls back on any error, so a file loads whole or not at all. */
   async transaction<T>(fn: () => Promise<T>): Promise<T> {
+    // Nested: the inner work joins the outer transaction (one KOSKI export = one transaction
+    // over three contract loads); a failure anywhere rolls back the outermost.
+    if (this.depth > 0) {
+      this.depth++;
+      try {
+        return await fn();
+      } finally {
+        this.depth--;
+      }
+    }
     await this.run('BEGIN TRANSACTION');
+    this.depth = 1;
     try {
       const value = await fn();
       await this.run('COMMIT');
@@ -164,6 +178,8 @@ export class Warehouse {
     } catch (err) {
       await this.connection.run('ROLLBACK').catch(() => undefined);
       throw err;
+    } finally {
+      this.depth = 0;
     }
   }
 

@@ -9,12 +9,14 @@
 export const backgroundBaseSql = (panel: string) => `
   SELECT p.student_id, p.as_of,
     s.prior_gpa,
-    CASE s.prior_special_support WHEN 'special' THEN 2 WHEN 'intensified' THEN 1 ELSE 0 END AS special_support_level,
-    CASE WHEN s.first_choice THEN 0 ELSE 1 END AS not_first_choice,
+    -- Unknown background (empty or 'unknown', e.g. a provider starting from KOSKI) stays NULL:
+    -- the forest's missing bin, information rather than zero.
+    CASE s.prior_special_support WHEN 'special' THEN 2 WHEN 'intensified' THEN 1 WHEN 'none' THEN 0 END AS special_support_level,
+    CASE WHEN s.first_choice THEN 0 WHEN NOT s.first_choice THEN 1 END AS not_first_choice,
     s.prior_interruptions,
-    CASE WHEN s.admission_route = 'continuous' THEN 1 ELSE 0 END AS continuous_intake,
+    CASE s.admission_route WHEN 'continuous' THEN 1 WHEN 'joint' THEN 0 END AS continuous_intake,
     year(p.as_of) - s.birth_year AS age,
-    CASE WHEN s.lives_independently THEN 1 ELSE 0 END AS lives_independently,
+    CASE WHEN s.lives_independently THEN 1 WHEN NOT s.lives_independently THEN 0 END AS lives_independently,
     CASE WHEN s.education_type = 'vocational' THEN 1 ELSE 0 END AS vocational,
     date_diff('day', s.study_right_start, p.as_of) / 7.0 AS weeks_studied,
     date_diff('day', p.as_of, s.planned_end) / 7.0 AS weeks_to_planned_end

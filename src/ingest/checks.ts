@@ -55,20 +55,22 @@ function typeWords(c: ColumnSpec, plan: CheckPlan): string {
 
 /** Typed SQL for one column from its VARCHAR value `v`. Never rounds or guesses. */
 export function typedExpr(c: ColumnSpec, v: string, plan: Pick<CheckPlan, 'dateFormat' | 'timestampFormat'>): string {
+  // `unknown` in a typed column means no value (a source that does not hold it), like an empty cell.
+  const k = c.type === 'string' || c.type === 'string_list' ? v : `CASE WHEN lower(trim(${v})) = 'unknown' THEN NULL ELSE ${v} END`;
   switch (c.type) {
     case 'string':
       return `nullif(trim(${v}), '')`;
     case 'date':
-      return plan.dateFormat ? `try_strptime(trim(${v}), ${literal(plan.dateFormat)})::DATE` : `try_cast(${v} AS DATE)`;
+      return plan.dateFormat ? `try_strptime(trim(${k}), ${literal(plan.dateFormat)})::DATE` : `try_cast(${k} AS DATE)`;
     case 'timestamp':
-      return plan.timestampFormat ? `try_strptime(trim(${v}), ${literal(plan.timestampFormat)})` : `try_cast(${v} AS TIMESTAMP)`;
+      return plan.timestampFormat ? `try_strptime(trim(${k}), ${literal(plan.timestampFormat)})` : `try_cast(${k} AS TIMESTAMP)`;
     case 'integer':
       // DuckDB would round '3.5' to 4 when casting to INTEGER; only whole numbers pass.
-      return `CASE WHEN NOT contains(${v}, '.') THEN try_cast(${v} AS INTEGER) WHEN try_cast(${v} AS DOUBLE) % 1 = 0 THEN try_cast(try_cast(${v} AS DOUBLE) AS INTEGER) END`;
+      return `CASE WHEN NOT contains(${k}, '.') THEN try_cast(${k} AS INTEGER) WHEN try_cast(${k} AS DOUBLE) % 1 = 0 THEN try_cast(try_cast(${k} AS DOUBLE) AS INTEGER) END`;
     case 'decimal':
-      return `try_cast(replace(${v}, ',', '.') AS DOUBLE)`;
+      return `try_cast(replace(${k}, ',', '.') AS DOUBLE)`;
     case 'boolean':
-      return `CASE lower(trim(${v})) WHEN 'true' THEN true WHEN 'false' THEN false END`;
+      return `CASE lower(trim(${k})) WHEN 'true' THEN true WHEN 'false' THEN false END`;
     case 'string_list':
       return `list_filter(regexp_split_to_array(trim(${v}), '\\s*[|,]\\s*'), x -> x <> '')`;
   }
@@ -160,7 +162,7 @@ export function checkedTableSql(plan: CheckPlan, readerSql: string, table: strin
   });
   const rawCols = contract.columns
     .filter((c) => !isStringy(c))
-    .map((c) => `CASE WHEN ${ident(c.name)} IS NULL AND nullif(trim(${ident(valueName(c.name))}), '') IS NOT NULL THEN ${ident(valueName(c.name))} END AS ${ident(rawName(c.name))}`);
+    .map((c) => `CASE WHEN ${ident(c.name)} IS NULL AND nullif(nullif(lower(trim(${ident(valueName(c.name))})), ''), 'unknown') IS NOT NULL THEN ${ident(valueName(c.name))} END AS ${ident(rawName(c.name))}`);
   const bad = contractChecks(plan, { references: false })
     .map((k) => `coalesce(${k.condition}, false)`)
     .join('\n      OR ');

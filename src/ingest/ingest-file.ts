@@ -236,8 +236,12 @@ async function sourceColumnsOf(db: Warehouse, file: string, format: 'parquet' | 
     const rows = await db.all(describeSql(file, format));
     return rows.map((r) => String(r['column_name']));
   } catch (err) {
-    const what = format === 'parquet' ? 'a readable Parquet file' : 'valid JSON lines (one JSON object per line)';
-    throw refuse(file, `not ${what}.`, 'Export the file again.', );
+    if (format === 'parquet') throw refuse(file, 'not a readable Parquet file.', 'Export the file again.');
+    throw refuse(
+      file,
+      'not JSON lines: one JSON object per line expected.',
+      "Make it one object per line (e.g. jq -c '.[]' or jq -c .), or, for KOSKI documents ({\"henkilö\", \"opiskeluoikeudet\"}), use 'kiinni ingest koski FILE'.",
+    );
   }
 }
 
@@ -439,6 +443,17 @@ async function applyChecked(
     result.rows_superseded = await db.run(
       `DELETE FROM ${ident(T.incoming)} i USING ${target} t WHERE ${keyMatch(contract)} AND t.${v} > i.${v}`,
     );
+    await db.run(`DELETE FROM ${target} t USING ${ident(T.incoming)} i WHERE ${keyMatch(contract)}`);
+    result.rows_loaded = await db.run(`INSERT INTO ${target} (${insertCols}) SELECT ${identList(cols)}, $ingest_id FROM ${ident(T.incoming)}`, { ingest_id: result.ingest_id });
+  } else if (contract.keepKnown && targetHasRows) {
+    // An empty or `unknown` value keeps what the warehouse already knows (another source filled it).
+    const keyCols = new Set(contract.key);
+    const merged = contract.columns.map((c) =>
+      keyCols.has(c.name) || c.type === 'string_list'
+        ? `i.${ident(c.name)}`
+        : `CASE WHEN i.${ident(c.name)} IS NULL OR CAST(i.${ident(c.name)} AS VARCHAR) = 'unknown' THEN coalesce(t.${ident(c.name)}, i.${ident(c.name)}) ELSE i.${ident(c.name)} END AS ${ident(c.name)}`,
+    );
+    await db.run(`CREATE TEMP TABLE ${ident(T.incoming)} AS SELECT ${merged.join(', ')} FROM (${good}) i LEFT JOIN ${target} t ON ${keyMatch(contract)}`);
     await db.run(`DELETE FROM ${target} t USING ${ident(T.incoming)} i WHERE ${keyMatch(contract)}`);
     result.rows_loaded = await db.run(`INSERT INTO ${target} (${insertCols}) SELECT ${identList(cols)}, $ingest_id FROM ${ident(T.incoming)}`, { ingest_id: result.ingest_id });
   } else {

@@ -76,4 +76,9 @@ export const ingestMigrations: readonly Migration[] = [
     description: 'contract tables, ingest log, quarantine',
     statements: () => [...Object.values(contracts).map(contractTableDdl), ingestLogDdl, quarantineDdl],
   },
+  {
+    version: 10,
+    description: "students.person_key: one person's study rights linked by a keyed pseudonym (KOSKI)",
+    statements: () => ['ALTER TABLE students ADD COLUMN IF NOT EXISTS person_key VARCHAR'],
+  },
 ];

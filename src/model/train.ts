@@ -39,9 +39,9 @@ export const PANEL = '_model_panel';
 export async function panelMeta(db: Warehouse) {
   return db.columns(`
     SELECT p.student_id, strftime(p.as_of, '%Y-%m-%d') AS as_of, strftime(p.exit_date, '%Y-%m-%d') AS exit_date,
-      s.gender, CASE WHEN s.home_language IN ('fi', 'sv') THEN s.home_language ELSE 'other' END AS home_language,
+      coalesce(s.gender, 'unknown') AS gender, CASE WHEN s.home_language IN ('fi', 'sv') THEN s.home_language WHEN s.home_language IS NULL OR s.home_language = 'unknown' THEN 'unknown' ELSE 'other' END AS home_language,
       s.education_type, s.unit,
-      CASE WHEN year(p.as_of) - s.birth_year < 18 THEN 'under 18' WHEN year(p.as_of) - s.birth_year < 20 THEN '18–19'
+      CASE WHEN s.birth_year IS NULL THEN 'unknown' WHEN year(p.as_of) - s.birth_year < 18 THEN 'under 18' WHEN year(p.as_of) - s.birth_year < 20 THEN '18–19'
            WHEN year(p.as_of) - s.birth_year < 25 THEN '20–24' ELSE '25 or older' END AS age_band
     FROM ${PANEL} p JOIN students s USING (student_id) ORDER BY p.as_of, p.student_id`);
 }

@@ -92,7 +92,7 @@ export async function intakeTable(db: Warehouse, o: TableOptions): Promise<Repor
     `SELECT CASE WHEN month(study_right_start) >= 8 THEN year(study_right_start) ELSE year(study_right_start) - 1 END AS start_year,
        education_type, count(*) AS entrants,
        count(*) FILTER (WHERE prior_gpa < 6.5) AS low_gpa,
-       count(*) FILTER (WHERE prior_special_support <> 'none') AS special_support,
+       count(*) FILTER (WHERE prior_special_support IN ('intensified', 'special')) AS special_support,
        count(*) FILTER (WHERE NOT first_choice) AS not_first_choice,
        count(*) FILTER (WHERE prior_interruptions > 0) AS earlier_interruptions,
        count(*) FILTER (WHERE admission_route = 'continuous') AS continuous_intake

@@ -127,8 +127,9 @@ export const studentFactsSql = `
     a.unit, a.programme, a.education_type, a."group" AS student_group,
     date_diff('day', a.study_right_start, $as_of::DATE)::INTEGER AS days_since_start,
     a.prior_gpa,
-    ((a.prior_gpa < 6.5)::INTEGER + (a.prior_special_support <> 'none')::INTEGER + (a.prior_interruptions > 0)::INTEGER
-      + (NOT a.first_choice)::INTEGER + (a.lives_independently AND year($as_of::DATE) - a.birth_year < 18)::INTEGER)::INTEGER AS background_risk_factors,
+    -- Factors known to be present; an unknown one is not counted.
+    (coalesce(a.prior_gpa < 6.5, false)::INTEGER + coalesce(a.prior_special_support IN ('intensified', 'special'), false)::INTEGER + coalesce(a.prior_interruptions > 0, false)::INTEGER
+      + coalesce(NOT a.first_choice, false)::INTEGER + coalesce(a.lives_independently AND year($as_of::DATE) - a.birth_year < 18, false)::INTEGER)::INTEGER AS background_risk_factors,
     coalesce(att.unexcused, 0) AS unexcused_lessons_2w,
     coalesce(att.lessons, 0) AS lessons_2w,
     coalesce(att.unexcused / nullif(att.lessons, 0), 0)::DOUBLE AS unexcused_share_2w,

@@ -11,9 +11,9 @@ export const courseProgress: Contract = {
   columns: [
     { name: 'student_id', type: 'string', required: true, sensitivity: 'ordinary', references: { kind: 'students', column: 'student_id' }, description: 'Student.' },
     { name: 'course_id', type: 'string', required: true, sensitivity: 'ordinary', maxLength: 100, description: 'Course or qualification unit (tutkinnon osa).' },
-    { name: 'credits', type: 'decimal', required: true, sensitivity: 'ordinary', min: 0, max: 200, description: 'Credits: osaamispiste (vocational, 180 per qualification) or op (lukio, 150).' },
-    { name: 'planned_start', type: 'date', planned: true, required: true, sensitivity: 'ordinary', description: 'Planned start in the study plan.' },
-    { name: 'planned_end', type: 'date', planned: true, required: true, sensitivity: 'ordinary', description: 'Planned completion in the study plan.' },
+    { name: 'credits', type: 'decimal', required: false, sensitivity: 'ordinary', min: 0, max: 200, description: 'Credits: osaamispiste (vocational, 180 per qualification) or op (lukio, 150).' },
+    { name: 'planned_start', type: 'date', planned: true, required: false, sensitivity: 'ordinary', description: 'Planned start in the study plan.' },
+    { name: 'planned_end', type: 'date', planned: true, required: false, sensitivity: 'ordinary', description: 'Planned completion in the study plan.' },
     { name: 'status', type: 'string', required: true, sensitivity: 'ordinary', values: courseStatuses, description: 'planned, in_progress, completed, failed or interrupted.' },
     { name: 'grade', type: 'string', required: false, sensitivity: 'ordinary', maxLength: 10, description: 'Grade as given (1–5, 4–10, S, H, hyväksytty …).' },
     { name: 'completed_on', type: 'date', required: false, sensitivity: 'ordinary', description: 'Date completed (required when status is completed).' },

@@ -59,6 +59,8 @@ export interface Contract {
   columns: readonly ColumnSpec[];
   /** Natural key: a new row with the same key replaces the old one (upsert). */
   key: readonly string[];
+  /** When true, an empty or `unknown` value in a new row keeps the value already stored. */
+  keepKnown?: boolean;
   /** When set, a row only replaces an existing one that is not newer by this column. */
   versionColumn?: string;
   rules?: readonly RowRule[];
