@@ -309,7 +309,7 @@ export function buildProgram(state: RunState): Command {
     .requiredOption('--out <dir>', 'output directory')
     .option('--start <date>', 'first day of the simulated window', '2024-08-01')
     .option('--years <n>', 'years of history', '2')
-    .addOption(new Option('--format <format>', 'file format').choices(['csv', 'parquet']).default('csv'))
+    .addOption(new Option('--format <format>', 'file format (koski: students, events and courses as KOSKI documents, one file per person, in koski/)').choices(['csv', 'parquet', 'koski']).default('csv'))
     .option('--dirty <rate>', 'inject realistic faults after this share of rows (e.g. 0.001)', '0')
     .option('--checkin-programme <date>', 'simulate a check-in programme at study bottlenecks from this date (log in checkins/, truth in truth/checkins.csv)')
     .action(act(async (ctx, opts: Record<string, unknown>) => (await import('./commands/fixtures.js')).runFixturesGenerate(ctx, opts)));

@@ -65,6 +65,7 @@ export async function ingestKoski(db: Warehouse, source: string, opts: KoskiOpti
     } finally {
       await Promise.all(kinds.map((k) => new Promise<void>((ok) => streams[k].end(() => ok()))));
     }
+    if (!result.counts.documents) throw new KiinniError(ErrorCode.InputRefused, `${shown}: no KOSKI documents in it (.json or .jsonl).`, 'Give a KOSKI export: a document, JSON lines of them, or a bulk-export directory of per-person .json files.');
     await db.transaction(async () => {
       for (const kind of kinds) {
         if (!written[kind]) continue;

@@ -15,7 +15,7 @@ import { composeContext, outboxMailer, sendDigests, sendOptions, smtpConfigured,
 import { hasCurrentModel, scoreStudents, trainModel } from '../model/index.js';
 import { buildReport, reportOptions, writeReport } from '../report/index.js';
 import { lastTriggerRun, loadRules, runTriggers, type TriggerRule } from '../triggers/index.js';
-import { loadInbox, waitingFiles } from './inbox.js';
+import { loadInbox, scanInbox, waitingFiles } from './inbox.js';
 import { backupWarehouse } from '../db/backup.js';
 import { beginRun, doneSteps, endRun, findRun, recordStep } from './run-log.js';
 
@@ -89,7 +89,7 @@ export async function planRun(db: Warehouse, dir: DataDir, def: PipelineDefiniti
   const { runId, days } = runShape(def, o);
   const run = await findRun(db, runId);
   const hasModel = await hasCurrentModel(db);
-  return { run_id: runId, steps: expandSteps(def, days), inbox_files: waitingFiles(dir).map((f) => ({ kind: f.kind, file: path.basename(f.file) })), has_model: hasModel, already: run?.status ?? null };
+  return { run_id: runId, steps: expandSteps(def, days), inbox_files: [...scanInbox(dir).koski.map((f) => ({ kind: 'koski', file: path.basename(f) })), ...waitingFiles(dir).map((f) => ({ kind: f.kind as string, file: path.basename(f.file) }))], has_model: hasModel, already: run?.status ?? null };
 }
 
 /** The run's own log file: <data-dir>/logs/<run id>.log. */
@@ -158,7 +158,7 @@ export async function runPipeline(db: Warehouse, dir: DataDir, config: Config, d
     switch (step) {
       case 'ingest':
         {
-        const inbox = await loadInbox(db, dir, o.asOf, config.ingest.maxQuarantineShare, { logger: log, clock: fx.clock, checkpoint });
+        const inbox = await loadInbox(db, dir, o.asOf, config.ingest.maxQuarantineShare, config.koski.names, { logger: log, clock: fx.clock, checkpoint });
         const warning = inbox.over_quarantine_share ? `${inbox.over_quarantine_share} file(s) had more rows quarantined than ingest.max_quarantine_share allows` : undefined;
         return { summary: inbox, ...(warning ? { warning } : {}) };
       }

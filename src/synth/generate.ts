@@ -36,7 +36,8 @@ export interface GenerateResult {
   students: number;
   seed: number;
   window: { start: string; export_date: string };
-  files: { kind: ContractKind; file: string; rows: number }[];
+  /** The files written; `koski` is the directory of KOSKI documents (--format koski). */
+  files: { kind: ContractKind | 'koski'; file: string; rows: number }[];
   truth_dir: string;
   /** The check-in programme's log (checkins/candidates.csv, checkins/plans.csv), when simulated. */
   checkin_programme: { from: string; candidates: number; plans: number } | null;
@@ -108,7 +109,8 @@ export async function generateCohort(opts: GenerateOptions, fx: GenerateEffects)
   const org = new ProviderStructure(opts.students, opts.seed);
 
   const writers = new Map<ContractKind, CsvWriter>();
-  for (const kind of exportKinds) writers.set(kind, new CsvWriter(path.join(out, `${kind}.csv`), contracts[kind].columns.map((c) => c.name)));
+  // A register's export: person_key is made at the edge by the KOSKI route, not exported.
+  for (const kind of exportKinds) writers.set(kind, new CsvWriter(path.join(out, `${kind}.csv`), contracts[kind].columns.map((c) => c.name).filter((c) => c !== 'person_key')));
   const truthStudents = new CsvWriter(path.join(truthDir, 'students.csv'), ['student_id', 'education_type', 'background_risk', 'baseline_engagement', 'exit_event', 'exit_date', 'negative_exit']);
   const truthWeekly = new CsvWriter(path.join(truthDir, 'weekly_risk.csv'), ['student_id', 'week', 'engagement', 'wellbeing', 'weekly_hazard']);
   const truthInterventions = new CsvWriter(path.join(truthDir, 'interventions.csv'), ['intervention_id', 'student_id', 'signal_date', 'date', 'delay_days', 'hazard_multiplier', 'effect_weeks']);

@@ -1,3 +1,5 @@
+import { rmSync } from 'node:fs';
+import path from 'node:path';
 import { z } from 'zod';
 import { generateCohort } from '../../synth/index.js';
 import type { CliContext } from '../context.js';
@@ -10,7 +12,7 @@ const optionsSchema = z.object({
   out: z.string().min(1),
   start: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date like 2024-08-01'),
   years: z.coerce.number().int().min(1).max(6),
-  format: z.enum(['csv', 'parquet']),
+  format: z.enum(['csv', 'parquet', 'koski']),
   dirty: z.coerce.number().min(0).max(0.5),
   checkinProgramme: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date like 2025-08-11').optional(),
 });
@@ -19,12 +21,20 @@ const optionsSchema = z.object({
 export async function runFixturesGenerate(ctx: CliContext, raw: Record<string, unknown>): Promise<number> {
   const opts = parseOptions(optionsSchema, raw, 'kiinni fixtures generate --students 600 --seed 1 --out fixtures/cohort');
   const tty = process.stderr.isTTY && !ctx.json;
-  const result = await generateCohort(opts, {
+  // KOSKI: the cohort as CSV first, then its students, events and courses as KOSKI documents.
+  const koski = opts.format === 'koski';
+  const result = await generateCohort({ ...opts, format: opts.format === 'koski' ? 'csv' : opts.format }, {
     logger: ctx.logger,
     progress: tty
       ? (done, total) => process.stderr.write(`\r  generating students ${count(done)} / ${count(total)} (${Math.round((100 * done) / total)} %)${done === total ? '\n' : ''}`)
       : undefined,
   });
+  if (koski) {
+    const { writeKoskiExport } = await import('../../synth/index.js');
+    const k = await writeKoskiExport(result.out, opts.seed);
+    for (const kind of ['students', 'study_right_events', 'course_progress']) rmSync(path.join(result.out, `${kind}.csv`));
+    result.files = [...result.files.filter((f) => !['students', 'study_right_events', 'course_progress'].includes(f.kind)), { kind: 'koski', file: 'koski/', rows: k.documents }];
+  }
   ctx.print(result, () =>
     [
       `Wrote a synthetic cohort of ${count(result.students)} students (seed ${result.seed}, ${result.window.start} → ${result.window.export_date}) to ${result.out} in ${result.seconds} s:`,
