@@ -219,23 +219,16 @@ describe('ingestFile', () => {
     });
   });
 
-  it('maps check-in bot answers (kyllä/ei, Finnish topics) and KOSKI states, skipping cancelled rights on purpose', async () => {
+  it('maps check-in bot answers (kyllä/ei, Finnish topics)', async () => {
     await withStudents(async (db) => {
       const dir = tempDir({
         'bot.csv': 'user_ref,sent_at,question,answer,wants_contact,topic\nS1,3.10.2024 14:05,vointi,2,kyllä,hyvinvointi\nS2,3.10.2024 14:07,uni,4,ei,\n',
-        'koski.csv': 'opiskelija_id;alkupäivä;tila;syy\nS1;12.8.2024;lasna;\nS2;12.8.2024;peruutettu;\nS2;1.9.2024;eronnut;muu\n',
       });
       const bot = await load(db, 'wellbeing', path.join(dir, 'bot.csv'), 'checkin-bot');
       expect(bot).toMatchObject({ rows_loaded: 2, rows_quarantined: 0 });
       expect(await db.all(`SELECT student_id, source, item, value, need_help, need_category FROM wellbeing ORDER BY student_id`)).toEqual([
         { student_id: 'S1', source: 'check-in', item: 'mood', value: 2, need_help: true, need_category: 'wellbeing' },
         { student_id: 'S2', source: 'check-in', item: 'sleep', value: 4, need_help: false, need_category: null },
-      ]);
-      const koski = await load(db, 'study_right_events', path.join(dir, 'koski.csv'), 'koski-study-rights');
-      expect(koski).toMatchObject({ rows_loaded: 2, rows_skipped: 1, rows_quarantined: 0 });
-      expect(await db.all(`SELECT student_id, event FROM study_right_events ORDER BY student_id`)).toEqual([
-        { student_id: 'S1', event: 'started' },
-        { student_id: 'S2', event: 'resigned' },
       ]);
     });
   });
