@@ -1,12 +1,14 @@
 #!/usr/bin/env node
-// `npm run demo`: the nightly pipeline on the bundled fixtures, from nothing. The cohort's export
-// files are dropped into the inbox as a nightly export would be; `kiinni run nightly` loads them,
+// `npm run demo`: the nightly pipeline on the bundled fixtures, from nothing. The cohort's exports
+// (KOSKI documents for study rights and courses, register CSVs for the rest) are dropped into the
+// inbox as a nightly export would be; `kiinni run nightly` loads them,
 // trains a first model (there is none yet), scores, runs the triggers, writes the digests to the
 // outbox and builds the leadership report. Data goes to ./data-demo, recreated each time.
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeKoskiExport } from '../dist/synth/index.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const data = path.join(root, 'data-demo');
@@ -25,8 +27,15 @@ rmSync(data, { recursive: true, force: true });
 mkdirSync(data, { recursive: true });
 writeFileSync(config, 'web:\n  base_url: http://127.0.0.1:8080\n');
 kiinni('init');
-// Tonight's exports arrive in the inbox, one folder per kind.
-for (const kind of ['staff', 'students', 'assignments', 'study_right_events', 'course_progress', 'attendance', 'wellbeing', 'interventions']) {
+// Tonight's exports arrive in the inbox the way a provider has them: the national KOSKI register's
+// bulk export (study rights, their states and evaluated units; one document per person, with
+// fictitious identity codes), the student register's background and groups and its study plans
+// (planned units and dates, which KOSKI does not hold), Wilma-style
+// attendance, the check-in bot's answers, staff, assignments and recorded support. One
+// pseudonym key turns KOSKI's identity codes and OIDs into pseudonyms before anything is stored.
+process.env['KIINNI_PSEUDONYM_KEY'] ??= 'demo-pseudonym-key-not-for-production';
+await writeKoskiExport(path.join(root, 'fixtures', 'cohort'), 1, path.join(data, 'inbox', 'koski', 'koski-export'));
+for (const kind of ['staff', 'students', 'assignments', 'course_progress', 'attendance', 'wellbeing', 'interventions']) {
   mkdirSync(path.join(data, 'inbox', kind), { recursive: true });
   cpSync(path.join(root, 'fixtures', 'cohort', `${kind}.csv`), path.join(data, 'inbox', kind, `${kind}.csv`));
 }

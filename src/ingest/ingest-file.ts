@@ -437,7 +437,26 @@ async function applyChecked(
   const insertCols = `${identList(cols)}, _ingest_id`;
   const targetHasRows = Boolean(await db.one(`SELECT 1 AS x FROM ${target} LIMIT 1`));
   const good = goodRowsSql(contract, T.checked, dupCount ? T.dups : undefined);
-  if (contract.versionColumn && targetHasRows) {
+  const keyCols = new Set(contract.key);
+  const unknown = (alias: string, c: string) => `(${alias}.${ident(c)} IS NULL OR CAST(${alias}.${ident(c)} AS VARCHAR) = 'unknown')`;
+  if (contract.versionColumn && targetHasRows && contract.keepKnown) {
+    // Two sources of one row (KOSKI's evaluations, the register's study plan): the newer row's
+    // values win, and what it does not know (empty or `unknown`) is filled from the other.
+    const v = ident(contract.versionColumn);
+    await db.run(`CREATE TEMP TABLE ${ident(T.incoming)} AS ${good}`);
+    result.rows_superseded = Number((await db.one(`SELECT count(*) AS n FROM ${ident(T.incoming)} i JOIN ${target} t ON ${keyMatch(contract)} WHERE t.${v} > i.${v}`))?.['n'] ?? 0);
+    const merged = contract.columns.map((c) => {
+      if (keyCols.has(c.name)) return `i.${ident(c.name)}`;
+      const newer = `(t.${v} IS NULL OR i.${v} >= t.${v})`;
+      return `CASE WHEN ${newer} THEN (CASE WHEN ${unknown('i', c.name)} THEN coalesce(t.${ident(c.name)}, i.${ident(c.name)}) ELSE i.${ident(c.name)} END)
+        ELSE (CASE WHEN ${unknown('t', c.name)} THEN coalesce(i.${ident(c.name)}, t.${ident(c.name)}) ELSE t.${ident(c.name)} END) END AS ${ident(c.name)}`;
+    });
+    await db.run(`CREATE TEMP TABLE _ingest_merged AS SELECT ${merged.join(', ')} FROM ${ident(T.incoming)} i LEFT JOIN ${target} t ON ${keyMatch(contract)}`);
+    await db.run(`DELETE FROM ${target} t USING _ingest_merged i WHERE ${keyMatch(contract)}`);
+    const written = await db.run(`INSERT INTO ${target} (${insertCols}) SELECT ${identList(cols)}, $ingest_id FROM _ingest_merged`, { ingest_id: result.ingest_id });
+    await db.run('DROP TABLE _ingest_merged');
+    result.rows_loaded = written - result.rows_superseded;
+  } else if (contract.versionColumn && targetHasRows) {
     const v = ident(contract.versionColumn);
     await db.run(`CREATE TEMP TABLE ${ident(T.incoming)} AS ${good}`);
     result.rows_superseded = await db.run(
@@ -447,11 +466,10 @@ async function applyChecked(
     result.rows_loaded = await db.run(`INSERT INTO ${target} (${insertCols}) SELECT ${identList(cols)}, $ingest_id FROM ${ident(T.incoming)}`, { ingest_id: result.ingest_id });
   } else if (contract.keepKnown && targetHasRows) {
     // An empty or `unknown` value keeps what the warehouse already knows (another source filled it).
-    const keyCols = new Set(contract.key);
     const merged = contract.columns.map((c) =>
       keyCols.has(c.name) || c.type === 'string_list'
         ? `i.${ident(c.name)}`
-        : `CASE WHEN i.${ident(c.name)} IS NULL OR CAST(i.${ident(c.name)} AS VARCHAR) = 'unknown' THEN coalesce(t.${ident(c.name)}, i.${ident(c.name)}) ELSE i.${ident(c.name)} END AS ${ident(c.name)}`,
+        : `CASE WHEN ${unknown('i', c.name)} THEN coalesce(t.${ident(c.name)}, i.${ident(c.name)}) ELSE i.${ident(c.name)} END AS ${ident(c.name)}`,
     );
     await db.run(`CREATE TEMP TABLE ${ident(T.incoming)} AS SELECT ${merged.join(', ')} FROM (${good}) i LEFT JOIN ${target} t ON ${keyMatch(contract)}`);
     await db.run(`DELETE FROM ${target} t USING ${ident(T.incoming)} i WHERE ${keyMatch(contract)}`);

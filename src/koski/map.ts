@@ -162,7 +162,9 @@ function courseRows(studentId: string, top: Json, certificate: string | undefine
     }
     if (status === 'in_progress') counts.courses_in_progress++;
     counts.courses++;
-    rows.push({ student_id: studentId, course_id: id.slice(0, 100), credits, planned_start: null, planned_end: null, status, grade: status === 'in_progress' ? null : e.grade, completed_on: status === 'in_progress' ? null : date, updated_at: updatedAt });
+    // The row changed when it was evaluated. An unevaluated one says nothing new since the study
+    // right began (`updatedAt` is its start), so a register's plan of the same unit is newer.
+    rows.push({ student_id: studentId, course_id: id.slice(0, 100), credits, planned_start: null, planned_end: null, status, grade: status === 'in_progress' ? null : e.grade, completed_on: status === 'completed' ? date : null, updated_at: status !== 'in_progress' && date ? `${date}T00:00:00` : updatedAt });
   };
   const walk = (node: Json, path: string) => {
     const children = arr(node['osasuoritukset']).map(obj);
@@ -250,7 +252,6 @@ export function mapDocument(doc: unknown, p: Pseudonymiser, opts: { names: boole
     // States by position (DOMAIN.md): the first lasna starts, a lasna after a pause resumes.
     const newRequirements = obj(sr['lisätiedot'])['siirtynytUusiinTutkinnonPerusteisiin'] === true;
     let previous = '';
-    let dates: string[] = [];
     for (const j of periods) {
       const state = code(j['tila']) ?? '';
       const date = String(j['alku']);
@@ -265,18 +266,14 @@ export function mapDocument(doc: unknown, p: Pseudonymiser, opts: { names: boole
         if (newRequirements) counts.transfers.new_requirements++;
       } else if (state === 'valmistunut' || state === 'hyvaksytystisuoritettu') event = 'graduated';
       else bump(counts.states_not_mapped, state || 'unknown');
-      if (event) {
-        out.events.push({ student_id: studentId, date, event, reason: `koski:${state}` });
-        dates.push(date);
-      }
+      if (event) out.events.push({ student_id: studentId, date, event, reason: `koski:${state}` });
       previous = state;
     }
-    const updatedAt = `${[...dates, ...periods.map((j) => String(j['alku']))].sort().at(-1) ?? start ?? '1990-01-01'}T00:00:00`;
+    const updatedAt = `${start ?? periods[0]?.['alku'] ?? '1990-01-01'}T00:00:00`;
     const certificate = day(obj(top['vahvistus'])['päivä']) ?? day(sr['päättymispäivä']);
     // One map of seen ids per study right: a code under two main completions stays two rows.
     const seen = new Map<string, number>();
-    for (const t of tops) out.courses.push(...courseRows(studentId, t, certificate, str(d['aikaleima'])?.slice(0, 19) ?? updatedAt, counts, seen));
-    dates = [];
+    for (const t of tops) out.courses.push(...courseRows(studentId, t, certificate, updatedAt, counts, seen));
   }
   // Policy: eronnut followed within 30 days by a new study right of the same person here is a transfer, not a dropout.
   for (const r of pending) {

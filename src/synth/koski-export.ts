@@ -5,9 +5,9 @@ import { Warehouse } from '../db/warehouse.js';
 import { Random } from '../core/random.js';
 
 /**
- * Writes a generated cohort's students, study-right events and course progress as KOSKI Oppija
- * documents, the way a provider's bulk export (massaluovutus) delivers them: one JSON file per
- * person under `<out>/koski/`, with fictitious identity codes (individual numbers 900–999, the
+ * Writes a generated cohort's students, study-right events and course progress (the CSVs in
+ * `out`) as KOSKI Oppija documents, the way a provider's bulk export (massaluovutus) delivers
+ * them: one JSON file per person in `dir` (default `<out>/koski/`), with fictitious identity codes (individual numbers 900–999, the
  * range of temporary codes, valid check character) and OIDs of the real shapes, and the
  * register's own id (`lähdejärjestelmänId`) equal to the CSV route's student_id, so both routes
  * give the same students. Background that KOSKI does not hold (admission route, first choice,
@@ -19,8 +19,7 @@ import { Random } from '../core/random.js';
  * degree-leading education); graduated → valmistunut. A course planned or interrupted has no
  * evaluation (KOSKI knows neither state).
  */
-export async function writeKoskiExport(out: string, seed: number): Promise<{ dir: string; documents: number }> {
-  const dir = path.join(out, 'koski');
+export async function writeKoskiExport(out: string, seed: number, dir = path.join(out, 'koski')): Promise<{ dir: string; documents: number }> {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const rng = new Random(seed, 0x6b05);

@@ -8,6 +8,9 @@ export const courseProgress: Contract = {
   description: 'State of each course / qualification unit in the study plan (HOKS or lukio plan).',
   key: ['student_id', 'course_id'],
   versionColumn: 'updated_at',
+  // KOSKI's evaluations and the register's study plan fill one row together (planned dates come
+  // only from the plan): what the newer row does not know is kept from the older.
+  keepKnown: true,
   columns: [
     { name: 'student_id', type: 'string', required: true, sensitivity: 'ordinary', references: { kind: 'students', column: 'student_id' }, description: 'Student.' },
     { name: 'course_id', type: 'string', required: true, sensitivity: 'ordinary', maxLength: 100, description: 'Course or qualification unit (tutkinnon osa).' },
