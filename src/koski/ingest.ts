@@ -2,7 +2,8 @@ import { createWriteStream, mkdirSync, rmSync, type WriteStream } from 'node:fs'
 import path from 'node:path';
 import { ErrorCode, isKiinniError, KiinniError } from '../core/errors.js';
 import type { Warehouse } from '../db/warehouse.js';
-import { ingestFile, shownFileName, type ContractKind, type IngestEffects, type IngestResult } from '../ingest/index.js';
+import { csvFieldAsIs } from '../core/csv.js';
+import { contractFor, ingestFile, shownFileName, type ContractKind, type IngestEffects, type IngestResult } from '../ingest/index.js';
 import { emptyCounts, mapDocument, type KoskiCounts } from './map.js';
 import type { Pseudonymiser } from './pseudonym.js';
 import { koskiDocuments } from './read.js';
@@ -30,13 +31,21 @@ export interface KoskiOptions {
 
 const kinds: readonly ContractKind[] = ['students', 'study_right_events', 'course_progress'];
 
-async function write(stream: WriteStream, rows: readonly object[]): Promise<void> {
-  for (const r of rows) if (!stream.write(JSON.stringify(r) + '\n')) await new Promise<void>((ok) => stream.once('drain', () => ok()));
+/** The contract's column order for each part file. */
+const columnsOf = (kind: ContractKind) => contractFor(kind).columns.map((c) => c.name);
+
+/** Rows as CSV lines in the contract's column order (values as they are: these are data, not a sheet for people). */
+async function write(stream: WriteStream, kind: ContractKind, rows: readonly object[]): Promise<void> {
+  if (!rows.length) return;
+  const cols = columnsOf(kind);
+  let text = '';
+  for (const r of rows) text += cols.map((c) => csvFieldAsIs((r as Record<string, string | number | boolean | null>)[c])).join(',') + '\n';
+  if (!stream.write(text)) await new Promise<void>((ok) => stream.once('drain', () => ok()));
 }
 
 /**
  * Loads one KOSKI export (a file or a bulk-export directory): every document is mapped with
- * pseudonyms made at the edge (mapDocument), the rows are written as JSON lines to private files
+ * pseudonyms made at the edge (mapDocument), the rows are written as CSV to private files
  * under the data directory's tmp/, and the three contracts are loaded from them with the same
  * checks, quarantine and identity-code refusal as any export — in one transaction, so a refused
  * part or a crash loads nothing of the export. The same export loaded again changes nothing.
@@ -48,16 +57,17 @@ export async function ingestKoski(db: Warehouse, source: string, opts: KoskiOpti
   mkdirSync(tmp, { recursive: true });
   // The part files are named after the export (or "koski-export" when its name is withheld).
   const stem = (shown.startsWith('(') ? 'koski-export' : shown).replace(/[^A-Za-z0-9_.-]/g, '_');
-  const files = Object.fromEntries(kinds.map((k) => [k, path.join(tmp, `${stem}.${k}.jsonl`)])) as Record<ContractKind, string>;
+  const files = Object.fromEntries(kinds.map((k) => [k, path.join(tmp, `${stem}.${k}.csv`)])) as Record<ContractKind, string>;
   const streams = Object.fromEntries(kinds.map((k) => [k, createWriteStream(files[k], { mode: 0o600 })])) as Record<ContractKind, WriteStream>;
+  for (const k of kinds) streams[k].write(columnsOf(k).join(',') + '\n');
   const written: Record<string, number> = {};
   try {
     try {
       for await (const { doc } of koskiDocuments(source)) {
         const rows = mapDocument(doc, opts.pseudonyms, { names: opts.names }, result.counts);
-        await write(streams['students'], rows.students);
-        await write(streams['study_right_events'], rows.events);
-        await write(streams['course_progress'], rows.courses);
+        await write(streams['students'], 'students', rows.students);
+        await write(streams['study_right_events'], 'study_right_events', rows.events);
+        await write(streams['course_progress'], 'course_progress', rows.courses);
         written['students'] = (written['students'] ?? 0) + rows.students.length;
         written['study_right_events'] = (written['study_right_events'] ?? 0) + rows.events.length;
         written['course_progress'] = (written['course_progress'] ?? 0) + rows.courses.length;

@@ -40,8 +40,8 @@ describe('KOSKI documents in (#17)', () => {
       expect((await events(db)).map((e) => [e['date'], e['event']])).toEqual([['2022-08-15', 'started'], ['2023-01-09', 'paused'], ['2023-03-01', 'resumed'], ['2025-05-30', 'graduated']]);
       const s = (await db.one(`SELECT * FROM students`))!;
       expect(s).toMatchObject({ education_type: 'vocational', unit: 'Testin ammattiopisto, Pasila', programme: '351101', birth_year: 2005, gender: 'male', home_language: 'sv', admission_route: 'unknown', group: null, given_name: null });
-      expect(String(s['student_id'])).toMatch(/^K[0-9a-f]{15}$/);
-      expect(String(s['person_key'])).toMatch(/^P[0-9a-f]{15}$/);
+      expect(String(s['student_id'])).toMatch(/^K[g-v]{15}$/);
+      expect(String(s['person_key'])).toMatch(/^P[g-v]{15}$/);
       const all = await dump(db);
       for (const secret of [hetu.toLowerCase(), personOid, '1.2.246.562.15.00000000001', 'aava', 'esimerkkinen']) expect(all).not.toContain(secret);
       // The same export again changes nothing; the same key gives the same pseudonyms.

@@ -8,7 +8,7 @@ import { ErrorCode, KiinniError } from '../core/errors.js';
  * night; another key gives unrelated ones (rotate it only with a re-pseudonymisation).
  */
 export interface Pseudonymiser {
-  /** `prefix` + 15 hex characters of the keyed hash of `parts`. */
+  /** `prefix` + 15 letters (60 bits) of the keyed hash of `parts`. */
   of(prefix: string, ...parts: string[]): string;
 }
 
@@ -23,6 +23,17 @@ export function pseudonymiser(env: NodeJS.ProcessEnv = process.env): Pseudonymis
     );
   }
   return {
-    of: (prefix, ...parts) => prefix + createHmac('sha256', key).update(parts.join('\u001f')).digest('hex').slice(0, 15),
+    of: (prefix, ...parts) => prefix + lettersOnly(createHmac('sha256', key).update(parts.join('\u001f')).digest().subarray(0, 8)).slice(0, 15),
   };
+}
+
+/**
+ * Bytes as letters g–v, one per half byte. Letters only: hexadecimal can spell something of an
+ * identity code's shape (six digits, a century sign A–F, three digits and a check character),
+ * and ingest would then refuse kiinni's own pseudonym as one.
+ */
+function lettersOnly(bytes: Uint8Array): string {
+  let out = '';
+  for (const b of bytes) out += String.fromCharCode(103 + (b >> 4), 103 + (b & 15));
+  return out;
 }

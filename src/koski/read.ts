@@ -30,42 +30,51 @@ export async function* koskiDocuments(source: string): AsyncGenerator<{ doc: unk
 
 const refused = (file: string, problem: string, hint: string) => new KiinniError(ErrorCode.InputRefused, `${shownFileName(file)}: ${problem}`, hint);
 
+/** Files up to this size are read whole (a person's document, a small export); larger ones are streamed as JSON lines. */
+const WHOLE_FILE_BYTES = 64 * 1024 * 1024;
+
 async function* documentsOfFile(file: string): AsyncGenerator<{ doc: unknown; where: string }> {
-  // A file whose first non-blank character opens an object that closes on the same line is
-  // JSON lines; anything else is read whole as one JSON value (a person's document is small).
-  const head = readHead(file);
-  const firstLine = head.replace(/^\uFEFF/, '').split('\n').find((l) => l.trim() !== '') ?? '';
-  let oneLine = false;
-  try {
-    JSON.parse(firstLine);
-    oneLine = true;
-  } catch {
-    oneLine = false;
-  }
-  if (oneLine) {
-    let n = 0;
-    const lines = createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
-    for await (const raw of lines) {
-      n++;
-      const line = n === 1 ? raw.replace(/^\uFEFF/, '') : raw;
+  if (statSync(file).size <= WHOLE_FILE_BYTES) {
+    const text = readFileSync(file, 'utf8').replace(/^\uFEFF/, '');
+    try {
+      // One JSON value: a document (pretty or compact) or an array of them.
+      yield* asDocuments(JSON.parse(text), file, 'document');
+      return;
+    } catch (err) {
+      if (!(err instanceof SyntaxError)) throw err;
+    }
+    // Not one value: JSON lines, one document per line.
+    const lines = text.split('\n');
+    for (const [i, line] of lines.entries()) {
       if (!line.trim()) continue;
-      let doc: unknown;
-      try {
-        doc = JSON.parse(line);
-      } catch {
-        throw refused(file, `line ${n} is not a JSON document (a KOSKI export in JSON lines has one document per line).`, 'Export the file again; kiinni loads nothing of it.');
-      }
-      yield* asDocuments(doc, file, `line ${n}`);
+      yield* asDocuments(parseLine(file, line, i + 1), file, `line ${i + 1}`);
     }
     return;
   }
-  let doc: unknown;
+  // A large export: JSON lines, streamed (one document in memory at a time).
+  const head = readHead(file).replace(/^\uFEFF/, '');
+  const firstLine = head.split('\n').find((l) => l.trim() !== '') ?? '';
   try {
-    doc = JSON.parse(readFileSync(file, 'utf8').replace(/^\uFEFF/, ''));
+    JSON.parse(firstLine);
   } catch {
-    throw refused(file, 'not valid JSON.', 'A KOSKI export is a document {"henkilö": …, "opiskeluoikeudet": […]}, an array of them, or JSON lines; export it again.');
+    throw refused(file, 'a large KOSKI export must be JSON lines (one document per line).', "Export it again as JSON lines, or as the bulk export's one file per person.");
   }
-  yield* asDocuments(doc, file, 'document');
+  let n = 0;
+  const lines = createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
+  for await (const raw of lines) {
+    n++;
+    const line = n === 1 ? raw.replace(/^\uFEFF/, '') : raw;
+    if (!line.trim()) continue;
+    yield* asDocuments(parseLine(file, line, n), file, `line ${n}`);
+  }
+}
+
+function parseLine(file: string, line: string, n: number): unknown {
+  try {
+    return JSON.parse(line);
+  } catch {
+    throw refused(file, `line ${n} is not a JSON document (a KOSKI export is one document, an array of them, or one document per line).`, 'Export the file again; kiinni loads nothing of it.');
+  }
 }
 
 function* asDocuments(value: unknown, file: string, where: string): Generator<{ doc: unknown; where: string }> {
