@@ -52,6 +52,20 @@ export function renderCard(a: ModelArtifact): string {
     for (const g of groups) lines.push(`| ${g.value} | ${g.n} | ${g.exits} | ${num(g.roc_auc)} | ${pct(g.false_positive_rate)} | ${pct(g.mean_predicted)} | ${pct(g.observed_rate)} |`);
     lines.push('');
   }
+  if (a.missing) {
+    lines.push('## Missing values in the training data', '');
+    if (!a.missing.length) lines.push('Every feature was known for every training row.', '');
+    else {
+      lines.push(
+        `Unknown background (e.g. a provider starting from KOSKI, which holds no admission route or prior support) and data not there yet are kept as missing — the forest's own branch — never filled in as zero. Of ${a.split.train_rows} training rows:`,
+        '',
+        '| feature | rows missing | share | students |',
+        '|---|---|---|---|',
+        ...a.missing.map((m) => `| ${m.feature} | ${m.rows} | ${pct(m.rows / Math.max(1, a.split.train_rows))} | ${m.students} |`),
+        '',
+      );
+    }
+  }
   lines.push('## What the model relies on (permutation importance on the test snapshots)', '', '| feature | family | ROC AUC drop when shuffled |', '|---|---|---|');
   const family = new Map(a.features.map((f) => [f.name, f.family]));
   for (const imp of e.importances.slice(0, 15)) lines.push(`| ${imp.feature} | ${family.get(imp.feature) ?? ''} | ${imp.auc_drop.toFixed(4)} |`);

@@ -22,6 +22,8 @@ export interface ModelArtifact {
   split: { train: string[]; validation: string[]; test: string[]; train_rows: number; train_exits: number; validation_rows: number; validation_exits: number };
   training_seconds: number;
   validation: { roc_auc: number; ece: number };
+  /** Features with missing values in the training rows (unknown background, no data yet): rows and students. Absent in older cards. */
+  missing?: { feature: string; rows: number; students: number }[];
   evaluation: Evaluation;
 }
 

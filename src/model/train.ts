@@ -117,7 +117,25 @@ export async function trainModel(db: Warehouse, modelsDir: string, opts: TrainOp
   fx.logger.info({ rows: trainRows.length, exits: trainExits, features: catalogue.length }, 'model_training');
 
   t = performance.now();
-  const forest = await trainForest(featureColumns(matrix, catalogue, trainRows), yTrain, {
+  const trainCols = featureColumns(matrix, catalogue, trainRows);
+  // What the model had to do without: a missing value is information (the forest's missing bin), not zero.
+  const studentOf = meta['student_id'] as string[];
+  const missing = catalogue
+    .map((f, j) => {
+      const col = trainCols[j]!;
+      const students = new Set<string>();
+      let rows = 0;
+      for (let r = 0; r < col.length; r++) {
+        if (Number.isNaN(col[r]!)) {
+          rows++;
+          students.add(studentOf[trainRows[r]!]!);
+        }
+      }
+      return { feature: f.name, rows, students: students.size };
+    })
+    .filter((m) => m.rows > 0)
+    .sort((a, b) => b.rows - a.rows);
+  const forest = await trainForest(trainCols, yTrain, {
     nTrees: spec.forest.trees,
     maxFeatures: spec.forest.max_features,
     maxDepth: spec.forest.max_depth,
@@ -178,6 +196,7 @@ export async function trainModel(db: Warehouse, modelsDir: string, opts: TrainOp
       roc_auc: Math.round(rocAuc(pValCal.map((r) => r.p), pValCal.map((r) => r.label)) * 10000) / 10000,
       ece: Math.round(expectedCalibrationError(pValCal.map((r) => r.p), pValCal.map((r) => r.label)) * 10000) / 10000,
     },
+    missing,
     evaluation,
   };
   const directory = saveArtifact(modelsDir, artifact, forest, renderCard(artifact));
