@@ -169,7 +169,9 @@ export async function addIntervention(db: Warehouse, iv: NewIntervention, now: D
     ({ t: trigger } = await triggerForStaff(db, iv.trigger_id, iv.staff_id, roles));
     if (trigger.student_id !== iv.student_id) throw new KiinniError(ErrorCode.Usage, `Trigger ${iv.trigger_id} is about another student.`);
   }
-  const id = 'I-' + createHash('sha256').update([iv.student_id, iv.staff_id, iv.role, iv.date, iv.type, iv.scope, iv.trigger_id ?? ''].join('|')).digest('hex').slice(0, 12);
+  // Letters only (see triggers/run.ts): kiinni's own ids never spell an identity code's shape.
+  const hex = createHash('sha256').update([iv.student_id, iv.staff_id, iv.role, iv.date, iv.type, iv.scope, iv.trigger_id ?? ''].join('|')).digest('hex').slice(0, 12);
+  const id = 'I-' + hex.replace(/[0-9a-f]/g, (c) => 'ghijklmnopqrstuv'[parseInt(c, 16)]!);
   if (await db.one(`SELECT 1 AS ok FROM interventions WHERE intervention_id = $id`, { id })) {
     throw new KiinniError(ErrorCode.Usage, `This intervention is already recorded (${id}).`);
   }

@@ -46,7 +46,10 @@ function ruleHitsSql(rule: TriggerRule): string {
 }
 
 /** A trigger's stable id: the same rule, student, role and opening day always give the same id. */
-const triggerIdSql = (rule: string, student: string, role: string) => `'T' || substr(md5(${rule} || '|' || ${student} || '|' || ${role} || '|' || strftime($as_of::DATE, '%Y-%m-%d')), 1, 12)`;
+// Letters g–v, not hexadecimal: a hex id can spell an identity code's shape (six digits, a century
+// sign A–F, three digits, a check character), and a support export carrying it would be refused.
+const triggerIdSql = (rule: string, student: string, role: string) =>
+  `'T' || translate(substr(md5(${rule} || '|' || ${student} || '|' || ${role} || '|' || strftime($as_of::DATE, '%Y-%m-%d')), 1, 12), '0123456789abcdef', 'ghijklmnopqrstuv')`;
 
 /** The last date triggers were run for, or null. */
 export async function lastTriggerRun(db: Warehouse): Promise<string | null> {
