@@ -17,7 +17,7 @@ import { Warehouse } from '../dist/db/warehouse.js';
 import { sendDigests, smtpMailer } from '../dist/digest/index.js';
 import { loadCatalogue } from '../dist/features/index.js';
 import { scoreStudents } from '../dist/model/index.js';
-import { allMigrations } from '../dist/pipeline/schema.js';
+import { allMigrations } from '../dist/app/index.js';
 import { lastTriggerRun, loadRules, runTriggers } from '../dist/triggers/index.js';
 
 const argv = process.argv.slice(2);

@@ -12,7 +12,7 @@ import { silentLogger } from '../dist/core/log.js';
 import { migrate } from '../dist/db/migrate.js';
 import { Warehouse } from '../dist/db/warehouse.js';
 import { ingestKoski, pseudonymiser } from '../dist/koski/index.js';
-import { allMigrations } from '../dist/pipeline/schema.js';
+import { allMigrations } from '../dist/app/index.js';
 
 const argv = process.argv.slice(2);
 const dir = argv.find((a) => !a.startsWith('--'));

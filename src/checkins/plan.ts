@@ -4,7 +4,7 @@ import type { Logger } from '../core/log.js';
 import { literal } from '../db/sql.js';
 import type { Warehouse } from '../db/warehouse.js';
 import { attendanceLagDays } from '../features/index.js';
-import { factsVisibleTo, studentFactsSql } from '../triggers/facts.js';
+import { factsVisibleTo, studentFactsSql } from '../triggers/index.js';
 import type { CheckinDefinitions } from './bottlenecks.js';
 
 export const needCategories = ['studies', 'wellbeing', 'health', 'life_situation'] as const;

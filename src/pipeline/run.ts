@@ -1,4 +1,3 @@
-import { digestSignInLinks } from '../web/index.js';
 import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
@@ -11,7 +10,7 @@ import { ErrorCode, KiinniError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import { packageRoot } from '../core/package-root.js';
 import type { Warehouse } from '../db/warehouse.js';
-import { composeContext, outboxMailer, sendDigests, sendOptions, smtpConfigured, smtpMailer } from '../digest/index.js';
+import { composeContext, outboxMailer, sendDigests, sendOptions, smtpConfigured, smtpMailer, type DigestEffects } from '../digest/index.js';
 import { hasCurrentModel, scoreStudents, trainModel } from '../model/index.js';
 import { buildReport, reportOptions, writeReport } from '../report/index.js';
 import { lastTriggerRun, loadRules, runTriggers, type TriggerRule } from '../triggers/index.js';
@@ -55,6 +54,8 @@ export interface RunEffects {
   clock: () => Date;
   /** Called as each step starts and ends (progress bars). */
   progress?: (event: { step: string; index: number; total: number; done: boolean }) => void;
+  /** With the staff workspace: a sign-in link per digest recipient (web's digestSignInLinks, given by the caller). */
+  signInLink?: DigestEffects['signInLink'];
   /** Crash injection for tests: KIINNI_KILL_AT=<label> kills the process at that point. */
   checkpoint?: (label: string) => void;
 }
@@ -205,7 +206,7 @@ export async function runPipeline(db: Warehouse, dir: DataDir, config: Config, d
             mailer: { kind: mailer.kind, where: mailer.where, close: () => mailer.close(), send: async (m, f) => (sent++ > 0 && checkpoint('digests'), await mailer.send(m, f)) },
             logger: log,
             clock: fx.clock,
-            signInLink: digestSignInLinks(config, dir.root, fx.clock),
+            signInLink: fx.signInLink,
           });
           const { failures, ...counts } = s;
           return { summary: counts, ...(s.failed ? { failed: `${s.failed} digests failed: ${failures.map((f) => `${f.staff_id} ${f.error}`).join('; ').slice(0, 500)}` } : {}) };

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { migrate } from '../db/migrate.js';
 import { Warehouse } from '../db/warehouse.js';
 import { silentLogger } from '../core/log.js';
-import { allMigrations } from '../pipeline/schema.js';
+import { allMigrations } from '../app/index.js';
 import { tempDir } from './temp-dir.js';
 
 /** Fixed clock for tests: 2025-11-24 07:00 Helsinki. */

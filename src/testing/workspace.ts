@@ -4,7 +4,7 @@ import { simpleParser } from 'mailparser';
 import { defaultConfig } from '../core/config.js';
 import { migrate } from '../db/migrate.js';
 import { Warehouse } from '../db/warehouse.js';
-import { allMigrations } from '../pipeline/schema.js';
+import { allMigrations } from '../app/index.js';
 import { loadRules, runTriggers } from '../triggers/index.js';
 import { buildSchool, insertRows, student } from './school.js';
 import { tempDir } from './temp-dir.js';

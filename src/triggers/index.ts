@@ -1,5 +1,5 @@
 export { loadRules, parseRuleFile, renderMessage, shippedRulesDir, languages, type TriggerRule, type Language } from './rules.js';
-export { facts, factByName, factsRead, factsVisibleTo, predicateShapeProblem, predicateBindProblem, triggerFamilies, type Fact, type TriggerFamily } from './facts.js';
+export { facts, factByName, factsRead, factsVisibleTo, predicateShapeProblem, predicateBindProblem, studentFactsSql, triggerFamilies, type Fact, type TriggerFamily } from './facts.js';
 export { runTriggers, lastTriggerRun, type TriggerRunSummary } from './run.js';
 export {
   listTriggers, liveRoutedTriggers, storedTrigger, showTrigger, acknowledgeTrigger, resolveTrigger, addIntervention, listInterventions, resolveViewer,

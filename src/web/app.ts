@@ -15,6 +15,7 @@ import { ErrorCode, KiinniError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import { maySee } from '../core/roles.js';
 import { literal } from '../db/sql.js';
+import type { Migration } from '../db/migrate.js';
 import type { Warehouse } from '../db/warehouse.js';
 import type { Mailer } from '../digest/index.js';
 import { loadCatalogue } from '../features/index.js';
@@ -34,6 +35,8 @@ export interface WorkspaceOptions {
   config: Config;
   logger: Logger;
   clock: () => Date;
+  /** Every stage's migrations, applied when the server opens the warehouse (app's allMigrations). */
+  migrations: readonly Migration[];
   mailer: Mailer;
   secret: Buffer;
   /** Milliseconds without requests after which the warehouse is closed for other commands. */
@@ -70,7 +73,7 @@ export async function buildWorkspace(o: WorkspaceOptions): Promise<{ app: Fastif
   const names = new Map<string, string>();
   const students = new Map<string, { ids: Set<string>; day: string; until: number }>();
   let currentModel: Promise<string | null> | undefined;
-  const gate = new WarehouseGate(o.dir, o.config, o.logger, o.clock, o.idleMs, 4, () => {
+  const gate = new WarehouseGate(o.dir, o.config, o.logger, o.clock, o.migrations, o.idleMs, 4, () => {
     names.clear();
     students.clear();
     currentModel = undefined;

@@ -3,9 +3,8 @@ import type { DataDir } from '../core/data-dir.js';
 import { ErrorCode, KiinniError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import { acquireWriterLock, type WriterLock } from '../db/lock.js';
-import { migrate } from '../db/migrate.js';
+import { migrate, type Migration } from '../db/migrate.js';
 import { Warehouse } from '../db/warehouse.js';
-import { allMigrations } from '../pipeline/schema.js';
 
 /**
  * The workspace's way into the warehouse. DuckDB allows one writing process per file, and the
@@ -30,6 +29,8 @@ export class WarehouseGate {
     private readonly config: Config,
     private readonly logger: Logger,
     private readonly clock: () => Date,
+    /** Every stage's migrations (the front door assembles them; the server does not reach into stages). */
+    private readonly migrations: readonly Migration[],
     private readonly idleMs = 2000,
     private readonly connections = 4,
     /** Called each time the warehouse is (re)opened: data may have changed since (a nightly run). */
@@ -85,7 +86,7 @@ export class WarehouseGate {
     let db: Warehouse | undefined;
     try {
       db = await Warehouse.open(this.dir.warehouse, { memoryLimit: this.config.warehouse.memoryLimit, threads: this.config.warehouse.threads, tempDirectory: this.dir.tmp });
-      const migrated = await migrate(db, allMigrations, this.clock());
+      const migrated = await migrate(db, this.migrations, this.clock());
       if (migrated.length) this.logger.info({ versions: migrated }, 'migrations_applied');
       this.db = db;
       this.onOpen();

@@ -16,6 +16,7 @@ import { linkFromOutbox, workspaceSchool } from '../testing/workspace.js';
 import { buildWorkspace, digestSignInLinks, listAudit, webSecret } from './index.js';
 import { loadRules } from '../triggers/index.js';
 import { loadCatalogue } from '../features/index.js';
+import { allMigrations } from '../app/index.js';
 
 /** A browser without JavaScript: cookies, forms with their CSRF token, no redirects followed. */
 class Client {
@@ -67,7 +68,7 @@ const config: Config = defaultConfig();
 beforeAll(async () => {
   ({ dataDir, triggers } = await workspaceSchool());
   const dir = dataDirLayout(dataDir);
-  ({ app, gate, signInMailSent } = await buildWorkspace({ dir, config, logger: process.env['KIINNI_TEST_LOG'] ? createLogger('debug') : silentLogger(), clock: () => now, mailer: outboxMailer(dir.outbox), secret: webSecret(dataDir), idleMs: 50 }));
+  ({ app, gate, signInMailSent } = await buildWorkspace({ dir, config, logger: process.env['KIINNI_TEST_LOG'] ? createLogger('debug') : silentLogger(), clock: () => now, migrations: allMigrations, mailer: outboxMailer(dir.outbox), secret: webSecret(dataDir), idleMs: 50 }));
   base = await app.listen({ host: '127.0.0.1', port: 0 });
   config.web.baseUrl = base; // as `web.base_url` would say: sign-in links point here
 }, 60_000);
@@ -251,7 +252,7 @@ describe('staff workspace over HTTP', () => {
   async function withOtherWorkspace(web: Partial<Config['web']>, mailer: Mailer, fn: (c: Client, w: Awaited<ReturnType<typeof buildWorkspace>>) => Promise<void>): Promise<void> {
     await new Promise((r) => setTimeout(r, 200)); // the main server's warehouse gate closes when idle
     const other = { ...config, web: { ...config.web, ...web } };
-    const w = await buildWorkspace({ dir: dataDirLayout(dataDir), config: other, logger: silentLogger(), clock: () => now, mailer, secret: webSecret(dataDir), idleMs: 50 });
+    const w = await buildWorkspace({ dir: dataDirLayout(dataDir), config: other, logger: silentLogger(), clock: () => now, migrations: allMigrations, mailer, secret: webSecret(dataDir), idleMs: 50 });
     try {
       const address = await w.app.listen({ host: '127.0.0.1', port: 0 });
       await fn(new Client(address), w);

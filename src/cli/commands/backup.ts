@@ -3,7 +3,7 @@ import path from 'node:path';
 import { dataDirLayout } from '../../core/data-dir.js';
 import { backupWarehouse, listBackups, restoreWarehouse } from '../../db/backup.js';
 import { acquireWriterLockPatiently } from '../../db/lock.js';
-import { withWarehouse } from '../../pipeline/session.js';
+import { withWarehouse } from '../../app/index.js';
 import type { CliContext } from '../context.js';
 import { table } from '../format.js';
 import { parseOptions, writeSession } from '../options.js';

@@ -6,7 +6,7 @@ import { literal } from '../../db/sql.js';
 import { csvField } from '../../core/csv.js';
 import { localDate } from '../../core/dates.js';
 import { ErrorCode, KiinniError } from '../../core/errors.js';
-import { withWarehouse } from '../../pipeline/session.js';
+import { withWarehouse } from '../../app/index.js';
 import type { CliContext } from '../context.js';
 import { count } from '../format.js';
 import { asOfOrLatest, dateOption, parseOptions, readSession, writeSession } from '../options.js';

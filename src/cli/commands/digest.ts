@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { z } from 'zod';
 import { localDate } from '../../core/dates.js';
 import { composeContext, composeDigest, findRecipient, outboxMailer, renderDigest, sendDigests, sendOptions, smtpMailer } from '../../digest/index.js';
-import { withWarehouse } from '../../pipeline/session.js';
+import { withWarehouse } from '../../app/index.js';
 import { lastTriggerRun, loadRules } from '../../triggers/index.js';
 import type { Warehouse } from '../../db/warehouse.js';
 import type { CliContext } from '../context.js';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ErrorCode, ExitCode, KiinniError } from '../../core/errors.js';
 import { contractFor, findProfile, ingestDirectory, ingestFile, isContractKind, type ContractKind, type ImportProfile, type IngestResult } from '../../ingest/index.js';
-import { withWarehouse } from '../../pipeline/session.js';
+import { withWarehouse } from '../../app/index.js';
 import type { KoskiIngestResult } from '../../koski/index.js';
 import type { CliContext } from '../context.js';
 import { writeSession } from '../options.js';

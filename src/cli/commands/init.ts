@@ -1,4 +1,4 @@
-import { withWarehouse } from '../../pipeline/session.js';
+import { withWarehouse } from '../../app/index.js';
 import type { CliContext } from '../context.js';
 import { schemaVersion } from '../../db/migrate.js';
 

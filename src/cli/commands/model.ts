@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { evaluateVersion, findVersion, listVersions, loadArtifact, promoteVersion, reasonSentences, scoreStudents, topScores, trainModel, type Evaluation } from '../../model/index.js';
-import { withWarehouse } from '../../pipeline/session.js';
+import { withWarehouse } from '../../app/index.js';
 import type { CliContext } from '../context.js';
 import { count, table } from '../format.js';
 import { dateOption, parseOptions, readSession as read, writeSession as write } from '../options.js';

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { z } from 'zod';
 import { localDate } from '../../core/dates.js';
-import { withWarehouse } from '../../pipeline/session.js';
+import { withWarehouse } from '../../app/index.js';
 import { applyRetention, subjectAccess, subjectAccessHtml } from '../../privacy/index.js';
 import { listAudit, recordAudit } from '../../web/index.js';
 import type { CliContext } from '../context.js';

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { exportQuarantine, isContractKind, contractFor, listQuarantine } from '../../ingest/index.js';
-import { withWarehouse } from '../../pipeline/session.js';
+import { withWarehouse } from '../../app/index.js';
 import type { CliContext } from '../context.js';
 import { table } from '../format.js';
 

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
-import { withWarehouse } from '../../pipeline/session.js';
+import { withWarehouse } from '../../app/index.js';
 import { buildReport, reportOptions, writeReport } from '../../report/index.js';
 import type { CliContext } from '../context.js';
 import { asOfOrLatest, dateOption, parseOptions, readSession } from '../options.js';

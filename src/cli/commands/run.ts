@@ -3,9 +3,9 @@ import { z } from 'zod';
 import { ErrorCode, ExitCode, KiinniError } from '../../core/errors.js';
 import { createRunLogger } from '../../core/log.js';
 import { dataDirLayout } from '../../core/data-dir.js';
-import { listRuns } from '../../pipeline/run-log.js';
-import { loadPipelines, planRun, runLogFile, runPipeline, type RunSummary } from '../../pipeline/run.js';
-import { withWarehouse } from '../../pipeline/session.js';
+import { listRuns, loadPipelines, planRun, runLogFile, runPipeline, type RunSummary } from '../../pipeline/index.js';
+import { digestSignInLinks } from '../../web/index.js';
+import { withWarehouse } from '../../app/index.js';
 import type { CliContext } from '../context.js';
 import { table } from '../format.js';
 import { asOfOrLatest, dateOption, parseOptions, readSession, writeSession } from '../options.js';
@@ -30,6 +30,7 @@ export async function runRun(ctx: CliContext, name: string, raw: Record<string, 
     const summary = await runPipeline(db, dir, ctx.config, def, o, {
       logger,
       clock: ctx.clock,
+      signInLink: digestSignInLinks(ctx.config, dir.root, ctx.clock),
       progress: (e) => {
         if (!bar) return;
         if (e.index === 0 && !e.done) bar.start(e.total, 0, { step: e.step });

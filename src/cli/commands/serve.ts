@@ -4,6 +4,7 @@ import { ErrorCode, KiinniError } from '../../core/errors.js';
 import { existsSync } from 'node:fs';
 import { outboxMailer, smtpMailer } from '../../digest/index.js';
 import { buildWorkspace, webSecret } from '../../web/index.js';
+import { allMigrations } from '../../app/index.js';
 import type { CliContext } from '../context.js';
 import { parseOptions } from '../options.js';
 
@@ -20,7 +21,7 @@ export async function runServe(ctx: CliContext, raw: Record<string, unknown>): P
   }
   ensureDataDir(dir);
   const mailer = smtpMailer(ctx.config) ?? outboxMailer(dir.outbox);
-  const { app } = await buildWorkspace({ dir, config: ctx.config, logger: ctx.logger, clock: ctx.clock, mailer, secret: webSecret(dir.root) });
+  const { app } = await buildWorkspace({ dir, config: ctx.config, logger: ctx.logger, clock: ctx.clock, migrations: allMigrations, mailer, secret: webSecret(dir.root) });
   const address = await app.listen({ host: opts.host, port: opts.port });
   ctx.config.web.baseUrl ??= address;
   ctx.logger.info({ address, mail: mailer.kind }, 'workspace_listening');

@@ -1,5 +1,5 @@
 import { warehouseStatus } from '../../ingest/index.js';
-import { withWarehouse } from '../../pipeline/session.js';
+import { withWarehouse } from '../../app/index.js';
 import type { CliContext } from '../context.js';
 import { count, table } from '../format.js';
 

@@ -3,7 +3,7 @@ import { addDays, localDate } from '../../core/dates.js';
 import { ErrorCode, KiinniError } from '../../core/errors.js';
 import type { Warehouse } from '../../db/warehouse.js';
 import { loadCatalogue } from '../../features/index.js';
-import { withWarehouse } from '../../pipeline/session.js';
+import { withWarehouse } from '../../app/index.js';
 import {
   acknowledgeTrigger, addIntervention, facts, lastTriggerRun, listInterventions, listTriggers, loadRules, resolutionOutcomes, resolveTrigger, resolveViewer, runTriggers, showTrigger,
   type Language, type TriggerRule, type TriggerRunSummary, type ViewContext,

@@ -4,8 +4,8 @@ import { digestMigrations } from '../digest/index.js';
 import { ingestMigrations } from '../ingest/index.js';
 import { modelMigrations } from '../model/index.js';
 import { triggerMigrations } from '../triggers/index.js';
-import { pipelineMigrations } from './run-log.js';
-import { webMigrations } from '../web/schema.js';
+import { pipelineMigrations } from '../pipeline/index.js';
+import { webMigrations } from '../web/index.js';
 
 /** Every stage's migrations: one version sequence for the whole warehouse. */
 export const allMigrations: readonly Migration[] = [...ingestMigrations, ...modelMigrations, ...triggerMigrations, ...digestMigrations, ...pipelineMigrations, ...checkinMigrations, ...webMigrations];

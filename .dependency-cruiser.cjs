@@ -1,0 +1,38 @@
+/**
+ * Import boundaries (STYLE.md §1–2, §13a): stages are reached only through their index.ts, stages
+ * never import the CLI, the front door (app) or the server's internals, and there are no cycles.
+ * `npm run lint` checks them; .ci/run fails on a break.
+ */
+const stage = '(checkins|digest|features|ingest|koski|model|pipeline|privacy|report|synth|triggers|web)';
+module.exports = {
+  forbidden: [
+    {
+      name: 'no-cycle',
+      severity: 'error',
+      comment: 'Stages depend downwards; a cycle means two rooms own each other.',
+      from: { path: '^src/', pathNot: '\\.test\\.ts$' },
+      // A type-only cycle (a renderer naming its builder's result type) has no runtime effect.
+      to: { circular: true, viaOnly: { dependencyTypesNot: ['type-only'] } },
+    },
+    {
+      name: 'stage-through-its-index',
+      severity: 'error',
+      comment: "Another stage is reached through its index.ts, never a file inside it (mosaic's curated index).",
+      from: { path: '^src/([^/]+)/', pathNot: '\\.test\\.ts$' },
+      to: { path: `^src/${stage}/(?!index\\.ts$)`, pathNot: '^src/$1/' },
+    },
+    {
+      name: 'front-door-below-cli-only',
+      severity: 'error',
+      comment: 'Only the CLI and tests open the warehouse through app/; stages never import app/ or cli/.',
+      from: { path: `^src/${stage}/`, pathNot: '\\.test\\.ts$' },
+      to: { path: '^src/(app|cli)/' },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    exclude: { path: '(^|/)(dist|node_modules)/' },
+  },
+};
