@@ -82,6 +82,6 @@ describe('kiinni forest', () => {
     expect(ourAuc).toBeGreaterThan(0.75);
     expect(ourAuc).toBeGreaterThanOrEqual(refAuc);
   });
-  // The real-data comparisons (UCI dropout, OULAD day 60) read ../shared and so are not part of
+  // The comparisons on the real datasets are not part of npm test: scripts/check-real-data.mjs
   // npm test: scripts/check-real-data.mjs runs them in .ci/run.
 });
