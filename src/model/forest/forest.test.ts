@@ -82,6 +82,5 @@ describe('kiinni forest', () => {
     expect(ourAuc).toBeGreaterThan(0.75);
     expect(ourAuc).toBeGreaterThanOrEqual(refAuc);
   });
-  // The comparisons on the real datasets are not part of npm test: scripts/check-real-data.mjs
-  // npm test: scripts/check-real-data.mjs runs them in .ci/run.
+  // The comparisons on the real datasets run in .ci/run (scripts/check-real-data.mjs), not in npm test.
 });
