@@ -1,5 +1,6 @@
 import type { Warehouse } from '../db/warehouse.js';
 import { estimateImpact, riskQuintiles, type Episode, type ImpactEstimate } from '../core/effect-estimate.js';
+import { exitEvents, negativeExits, sqlList } from '../core/vocabulary.js';
 
 /**
  * Did students asked at a bottleneck exit less than comparable students not (yet) asked?
@@ -54,12 +55,11 @@ export async function checkinEpisodes(db: Warehouse, o: CheckinEffectOptions): P
        FROM eligible e JOIN checkin_plans p ON p.student_id = e.student_id AND p.as_of BETWEEN e.entry AND e.entry + $grace::INTEGER - 1
        GROUP BY e.student_id
      ),
-     ended AS (SELECT student_id, min(date) AS end_date FROM study_right_events WHERE event IN ('resigned', 'deemed_resigned', 'transferred', 'graduated') GROUP BY student_id),
-     neg AS (SELECT student_id, min(date) AS exit_date FROM study_right_events WHERE event IN ('resigned', 'deemed_resigned') GROUP BY student_id),
+     ended AS (SELECT student_id, min(date) AS end_date FROM study_right_events WHERE event IN (${sqlList(exitEvents)}) GROUP BY student_id),
+     neg AS (SELECT student_id, min(date) AS exit_date FROM study_right_events WHERE event IN (${sqlList(negativeExits)}) GROUP BY student_id),
      score AS (
        SELECT e.student_id, arg_max(r.probability, r.as_of) AS probability
-       FROM eligible e JOIN risk_scores r ON r.student_id = e.student_id AND r.as_of <= e.entry AND r.as_of > e.entry - 14
-       JOIN model_versions v ON v.version = r.model_version AND v.status = 'current'
+       FROM eligible e JOIN current_risk_scores r ON r.student_id = e.student_id AND r.as_of <= e.entry AND r.as_of > e.entry - 14
        GROUP BY e.student_id
      )
      SELECT e.student_id, e.bottleneck, strftime(e.entry, '%Y-%m-%d') AS entry, s.education_type, sc.probability,

@@ -1,11 +1,12 @@
 import type { CheckinDefinitions } from './bottlenecks.js';
 import type { PlannedCheckin } from './plan.js';
+import type { Language } from '../core/vocabulary.js';
 
 /** A planned check-in as a messaging gateway receives it: questions in the student's language, never the reason. */
 export interface GatewayRecord {
   student_id: string;
   given_name: string | null;
-  language: 'fi' | 'sv' | 'en';
+  language: Language;
   unit: string;
   question_set: string;
   questions: { id: string; answer: string; text: string }[];

@@ -6,8 +6,9 @@ import type { Warehouse } from '../db/warehouse.js';
 import { attendanceLagDays } from '../features/index.js';
 import { factsVisibleTo, studentFactsSql } from '../triggers/index.js';
 import type { CheckinDefinitions } from './bottlenecks.js';
+import { needCategories, type Language } from '../core/vocabulary.js';
 
-export const needCategories = ['studies', 'wellbeing', 'health', 'life_situation'] as const;
+export { needCategories } from '../core/vocabulary.js';
 export type NeedCategory = (typeof needCategories)[number];
 
 export interface PlanOptions {
@@ -23,7 +24,7 @@ export interface PlanOptions {
 export interface PlannedCheckin {
   student_id: string;
   given_name: string | null;
-  language: 'fi' | 'sv' | 'en';
+  language: Language;
   unit: string;
   bottleneck: string;
   question_set: string;

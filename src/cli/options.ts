@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import { ErrorCode, KiinniError } from '../core/errors.js';
-import { isCalendarDate, localDate } from '../core/dates.js';
+import { isoDateSchema } from '../core/dates.js';
 import type { Warehouse } from '../db/warehouse.js';
-import { latestDataDate } from '../features/index.js';
+import { resolveAsOf } from '../features/index.js';
 import type { CliContext } from './context.js';
 
 /** A YYYY-MM-DD option. */
-export const dateOption = z.string().refine(isCalendarDate, 'expected a calendar date like 2026-05-31');
+export const dateOption = isoDateSchema;
 
 /** Validates a command's options; the error names the option as typed (`--as-of`), with an optional hint. */
 export function parseOptions<T>(schema: z.ZodType<T>, raw: unknown, hint?: string): T {
@@ -25,5 +25,5 @@ export const readSession = (ctx: CliContext, command: string) => ({ ...writeSess
 
 /** The date a command works on: --as-of, else the latest date with data, else today in Finland. */
 export async function asOfOrLatest(db: Warehouse, ctx: CliContext, asOf: string | undefined): Promise<string> {
-  return asOf ?? (await latestDataDate(db)) ?? localDate(ctx.clock());
+  return resolveAsOf(db, asOf, ctx.clock);
 }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
 import { ErrorCode, KiinniError } from './errors.js';
+import { isoDateSchema } from './dates.js';
 
 /** What a provider may put in its YAML config (kiinni.yaml). Unknown keys are errors. */
 const configSchema = z.strictObject({
@@ -77,7 +78,7 @@ const configSchema = z.strictObject({
       /** Days after planned_end that still count as completion on time. */
       completion_grace_days: z.number().int().min(0).max(365).optional(),
       /** A programme start (e.g. check-ins) to compare before and after, against the other units. */
-      programme_start: z.strictObject({ date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date like 2025-08-01'), units: z.array(z.string().min(1)).min(1) }).optional(),
+      programme_start: z.strictObject({ date: isoDateSchema, units: z.array(z.string().min(1)).min(1) }).optional(),
       /** National negative-exit shares by education type, e.g. { vocational: 0.133, upper_secondary: 0.036 }. */
       national_baseline: z.record(z.enum(['vocational', 'upper_secondary']), z.number().min(0).max(1)).optional(),
     })
@@ -119,7 +120,7 @@ const configSchema = z.strictObject({
       /** At most one planned check-in per student in this many days. */
       min_days_between: z.number().int().min(1).max(365).optional(),
       /** Holidays and other periods with no check-ins (dates inclusive). */
-      quiet_periods: z.array(z.strictObject({ from: z.string().regex(/^\d{4}-\d{2}-\d{2}$/), to: z.string().regex(/^\d{4}-\d{2}-\d{2}$/) })).optional(),
+      quiet_periods: z.array(z.strictObject({ from: isoDateSchema, to: isoDateSchema })).optional(),
       /** Help requests a unit's support staff can answer per day, per need category. */
       capacity_per_unit: z.record(z.enum(['studies', 'wellbeing', 'health', 'life_situation']), z.number().min(0)).optional(),
       /** Plan so that the day's help requests stay within capacity with this probability (Poisson), not just on average. */

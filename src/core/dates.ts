@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 /** The calendar date (YYYY-MM-DD) of an instant in Finland: what "today" means for a school. */
 export function localDate(at: Date, timeZone = 'Europe/Helsinki'): string {
   return new Intl.DateTimeFormat('sv-SE', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
@@ -25,3 +27,12 @@ export function isCalendarDate(s: string): boolean {
 
 /** Plausible dates of school data: no record of a student is older than this, and none is dated far ahead. */
 export const plausibleDates = { earliest: '1990-01-01', yearsAhead: 10 } as const;
+
+/** A calendar date written YYYY-MM-DD, checked once where it enters (an option, a config key, a form field). */
+export type IsoDate = string & { readonly __brand: 'IsoDate' };
+
+/** The one date parser at the edge: a real calendar date, or a zod error saying what is expected. */
+export const isoDateSchema = z
+  .string()
+  .refine(isCalendarDate, 'expected a calendar date like 2026-05-31')
+  .transform((s) => s as IsoDate);

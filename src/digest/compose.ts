@@ -5,6 +5,7 @@ import type { Warehouse } from '../db/warehouse.js';
 import { loadCatalogue, type FeatureSpec } from '../features/index.js';
 import { reasonSentences, type RiskReason } from '../model/index.js';
 import { liveRoutedTriggers, viewTrigger, type Language, type StoredTrigger, type TriggerRule, type TriggerView, type Viewer } from '../triggers/index.js';
+import { languageOr } from '../core/vocabulary.js';
 
 /** A staff member who receives digests. */
 export interface Recipient {
@@ -69,7 +70,7 @@ function toRecipient(row: Record<string, unknown>): Recipient {
     staff_id: String(row['staff_id']),
     name: String(row['name']),
     email: String(row['email']),
-    language: (['fi', 'sv', 'en'].includes(lang) ? lang : 'fi') as Language,
+    language: languageOr(lang),
     roles: (row['roles'] as string[]) ?? [],
   };
 }
@@ -111,9 +112,7 @@ export async function loadDigestData(db: Warehouse, asOf: string, staffId?: stri
     `WITH mine AS (SELECT DISTINCT student_id FROM triggers WHERE status IN ('open', 'acknowledged') AND staff_id IS NOT NULL AND opened_on <= $as_of::DATE ${only})
      SELECT s.student_id, nullif(trim(concat_ws(' ', s.given_name, s.family_name)), '') AS name, s."group" AS student_group, r.band, r.reasons
      FROM mine JOIN students s USING (student_id) LEFT JOIN (
-       SELECT r.student_id, arg_max(r.band, r.as_of) AS band, arg_max(r.reasons, r.as_of) AS reasons
-       FROM risk_scores r JOIN mine USING (student_id) JOIN model_versions v ON v.version = r.model_version AND v.status = 'current'
-       WHERE r.as_of <= $as_of::DATE AND r.as_of > $as_of::DATE - 14 GROUP BY r.student_id
+       SELECT student_id, band, reasons FROM current_risk($as_of::DATE) WHERE student_id IN (SELECT student_id FROM mine)
      ) r USING (student_id)`,
     params,
   );

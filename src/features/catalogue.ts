@@ -18,7 +18,7 @@ const catalogueSchema = z.strictObject({ features: z.array(featureSchema).min(1)
 
 /** One feature of the catalogue: what it means, how it is computed as of a date, and its reason sentence. */
 export type FeatureSpec = z.infer<typeof featureSchema>;
-export type Language = 'fi' | 'sv' | 'en';
+export type { Language } from '../core/vocabulary.js';
 
 /** The shipped catalogue (models/features.yaml). */
 export function catalogueFile(): string {

@@ -1,9 +1,10 @@
 import type { Warehouse } from '../db/warehouse.js';
 import { ident } from '../db/sql.js';
+import { exitEvents, negativeExits, sqlList } from '../core/vocabulary.js';
+import { localDate } from '../core/dates.js';
 
 /** Exits that end a study right; the first two are negative exits (negatiivinen ero). */
-export const negativeExits = ['resigned', 'deemed_resigned'] as const;
-export const exitEvents = ['resigned', 'deemed_resigned', 'transferred', 'graduated'] as const;
+export { negativeExits, exitEvents } from '../core/vocabulary.js';
 
 /**
  * Snapshot dates for a training panel: the 15th of each teaching month (September–May) from
@@ -24,11 +25,11 @@ export function panelSql(table: string, snapshots: string): string {
   CREATE OR REPLACE TEMP TABLE ${ident(table)} AS
   WITH exits AS (
     SELECT student_id, min(date) AS exit_date, arg_min(event, date) AS exit_event
-    FROM study_right_events WHERE event IN ('resigned', 'deemed_resigned', 'transferred', 'graduated') AND date <= $as_of::DATE
+    FROM study_right_events WHERE event IN (${sqlList(exitEvents)}) AND date <= $as_of::DATE
     GROUP BY student_id
   )
   SELECT s.student_id, sn.as_of,
-    CASE WHEN x.exit_event IN ('resigned', 'deemed_resigned') AND x.exit_date <= sn.as_of + $horizon::INTEGER THEN 1 ELSE 0 END AS label,
+    CASE WHEN x.exit_event IN (${sqlList(negativeExits)}) AND x.exit_date <= sn.as_of + $horizon::INTEGER THEN 1 ELSE 0 END AS label,
     sn.as_of + $horizon::INTEGER > $as_of::DATE AS censored,
     x.exit_date, x.exit_event
   FROM students s CROSS JOIN (${snapshots}) sn LEFT JOIN exits x USING (student_id)
@@ -47,6 +48,14 @@ export async function latestDataDate(db: Warehouse): Promise<string | null> {
       (SELECT max(date) FROM study_right_events), (SELECT max(date) FROM attendance),
       (SELECT max(answered_at)::DATE FROM wellbeing), (SELECT max(completed_on) FROM course_progress)), '%Y-%m-%d') AS d`);
   return (row?.['d'] as string | null) ?? null;
+}
+
+/**
+ * The one rule for the date a command works on: the date given, else the latest day with data,
+ * else today in Finland (by the injected clock). Every command and stage asks this.
+ */
+export async function resolveAsOf(db: Warehouse, explicit: string | undefined, clock: () => Date): Promise<string> {
+  return explicit ?? (await latestDataDate(db)) ?? localDate(clock());
 }
 
 /** 6 when attendance is weekly (every row dated on a Monday), else 0: see base-sql.ts. */

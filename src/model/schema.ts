@@ -29,4 +29,16 @@ export const modelMigrations: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 11,
+    description: "a student's current risk, owned by the model stage: the current model's scores, and the latest of them in the 14 days up to a date",
+    statements: () => [
+      // Every reader of a stored risk asks these two instead of re-deriving "current model, latest score".
+      `CREATE OR REPLACE VIEW current_risk_scores AS
+        SELECT r.* FROM risk_scores r JOIN model_versions v ON v.version = r.model_version AND v.status = 'current'`,
+      `CREATE OR REPLACE MACRO current_risk(on_date) AS TABLE
+        SELECT student_id, arg_max(band, as_of) AS band, arg_max(probability, as_of) AS probability, arg_max(reasons, as_of) AS reasons, max(as_of) AS scored_on
+        FROM current_risk_scores WHERE as_of <= on_date AND as_of > on_date - 14 GROUP BY student_id`,
+    ],
+  },
 ];

@@ -1,6 +1,6 @@
 import type { Logger } from '../core/log.js';
 import type { Warehouse } from '../db/warehouse.js';
-import { featureColumns, featureMatrix, latestDataDate, scoringPanelSql } from '../features/index.js';
+import { featureColumns, featureMatrix, resolveAsOf, scoringPanelSql } from '../features/index.js';
 import { calibratedProba } from './evaluate.js';
 import { contributions } from './forest/forest.js';
 import { findVersion, loadArtifact } from './registry.js';
@@ -35,7 +35,7 @@ const SCORE_PANEL = '_score_panel';
 export async function scoreStudents(db: Warehouse, opts: { asOf?: string | undefined; version?: string | undefined }, fx: { logger: Logger; clock: () => Date }): Promise<ScoreSummary> {
   const row = await findVersion(db, opts.version);
   const { artifact, forest } = loadArtifact(row.directory);
-  const asOf = opts.asOf ?? (await latestDataDate(db)) ?? new Date().toISOString().slice(0, 10);
+  const asOf = await resolveAsOf(db, opts.asOf, fx.clock);
   await db.run(scoringPanelSql(SCORE_PANEL), { as_of: asOf, horizon: artifact.horizon_days });
   const matrix = await featureMatrix(db, SCORE_PANEL, artifact.features, artifact.attendance_lag_days);
   await db.run(`DROP TABLE IF EXISTS ${SCORE_PANEL}`);

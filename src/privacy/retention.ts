@@ -1,6 +1,7 @@
 import { ident } from '../db/sql.js';
 import type { Warehouse } from '../db/warehouse.js';
 import { studentTables } from './subject-access.js';
+import { exitEvents, sqlList } from '../core/vocabulary.js';
 
 export interface RetentionOptions {
   asOf: string;
@@ -35,7 +36,7 @@ export async function applyRetention(db: Warehouse, o: RetentionOptions): Promis
      WITH ended AS (
        SELECT student_id, max(date) AS end_date, arg_max(event, date) AS last_event FROM study_right_events GROUP BY student_id
      )
-     SELECT student_id FROM ended WHERE last_event IN ('graduated', 'resigned', 'deemed_resigned', 'transferred') AND end_date < $cutoff::DATE`,
+     SELECT student_id FROM ended WHERE last_event IN (${sqlList(exitEvents)}) AND end_date < $cutoff::DATE`,
     { cutoff },
   );
   const summary: RetentionSummary = {

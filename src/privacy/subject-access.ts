@@ -6,8 +6,10 @@ import { ErrorCode, KiinniError } from '../core/errors.js';
 /** Tables holding rows about a student: every warehouse table with a student_id column (found, not listed, so a new one is never missed). */
 export async function studentTables(db: Warehouse): Promise<string[]> {
   const rows = await db.all(
-    `SELECT DISTINCT table_name FROM information_schema.columns
-     WHERE column_name = 'student_id' AND table_schema = 'main' AND table_catalog = current_database() AND table_name NOT LIKE '\\_%' ESCAPE '\\' ORDER BY 1`,
+    // Base tables only: a view (current_risk_scores) shows rows a table already holds.
+    `SELECT DISTINCT c.table_name FROM information_schema.columns c JOIN information_schema.tables t USING (table_catalog, table_schema, table_name)
+     WHERE c.column_name = 'student_id' AND c.table_schema = 'main' AND c.table_catalog = current_database() AND t.table_type = 'BASE TABLE'
+       AND c.table_name NOT LIKE '\\_%' ESCAPE '\\' ORDER BY 1`,
   );
   return rows.map((r) => String(r['table_name']));
 }

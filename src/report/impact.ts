@@ -1,5 +1,6 @@
 import { riskQuintiles, type Episode } from '../core/effect-estimate.js';
 import type { Warehouse } from '../db/warehouse.js';
+import { negativeExits, sqlList } from '../core/vocabulary.js';
 
 /**
  * Impact analytics (vaikuttavuus): did timely contact after a trigger change what followed?
@@ -33,11 +34,10 @@ export async function contactEpisodes(db: Warehouse, o: ImpactOptions): Promise<
        FROM first f JOIN interventions i ON i.student_id = f.student_id AND i.date >= f.opened_on AND i.date <= f.opened_on + $window::INTEGER
        GROUP BY f.trigger_id
      ),
-     neg AS (SELECT student_id, min(date) AS exit_date FROM study_right_events WHERE event IN ('resigned', 'deemed_resigned') GROUP BY student_id),
+     neg AS (SELECT student_id, min(date) AS exit_date FROM study_right_events WHERE event IN (${sqlList(negativeExits)}) GROUP BY student_id),
      score AS (
        SELECT f.trigger_id, arg_max(r.probability, r.as_of) AS probability
-       FROM first f JOIN risk_scores r ON r.student_id = f.student_id AND r.as_of <= f.opened_on AND r.as_of > f.opened_on - 14
-       JOIN model_versions v ON v.version = r.model_version AND v.status = 'current'
+       FROM first f JOIN current_risk_scores r ON r.student_id = f.student_id AND r.as_of <= f.opened_on AND r.as_of > f.opened_on - 14
        GROUP BY f.trigger_id
      )
      SELECT f.trigger_id, f.student_id, strftime(f.opened_on, '%Y-%m-%d') AS opened_on, f.family, s.education_type, sc.probability,

@@ -1,4 +1,5 @@
 import { ident } from '../db/sql.js';
+import { exitEvents, negativeExits, sqlList } from '../core/vocabulary.js';
 
 /** Dimensions a leadership report breaks metrics down by. */
 export const reportDimensions = ['provider', 'unit', 'programme', 'education_type', 'group'] as const;
@@ -23,7 +24,7 @@ export function yearlyMetricsSql(dimension: ReportDimension): string {
   ),
   ends AS (
     SELECT student_id, min(date) AS end_date, arg_min(event, date) AS end_event
-    FROM study_right_events WHERE event IN ('resigned', 'deemed_resigned', 'transferred', 'graduated') GROUP BY student_id
+    FROM study_right_events WHERE event IN (${sqlList(exitEvents)}) GROUP BY student_id
   ),
   present AS (
     SELECT y.start_year, s.student_id, ${dimensionSql(dimension)} AS value, e.end_date, e.end_event, y.year_start, y.year_end
@@ -56,7 +57,7 @@ export function yearlyMetricsSql(dimension: ReportDimension): string {
   ),
   exits AS (
     SELECT start_year, value, count(*) AS present,
-      count(*) FILTER (WHERE end_event IN ('resigned', 'deemed_resigned') AND end_date <= least(year_end, $as_of::DATE)) AS negative_exits,
+      count(*) FILTER (WHERE end_event IN (${sqlList(negativeExits)}) AND end_date <= least(year_end, $as_of::DATE)) AS negative_exits,
       count(*) FILTER (WHERE end_event = 'graduated' AND end_date <= least(year_end, $as_of::DATE)) AS graduated,
       count(*) FILTER (WHERE end_event = 'transferred' AND end_date <= least(year_end, $as_of::DATE)) AS transferred
     FROM present GROUP BY ALL

@@ -2,7 +2,9 @@ import { escapeHtml } from '../core/html.js';
 import type { Report } from './build.js';
 import type { ReportTable } from './tables.js';
 
-export type ReportLanguage = 'fi' | 'sv' | 'en';
+import type { Language } from '../core/vocabulary.js';
+
+export type ReportLanguage = Language;
 
 const titles: Record<ReportLanguage, Record<string, string>> = {
   en: {

@@ -1,6 +1,7 @@
 import type { Row, Warehouse } from '../db/warehouse.js';
 import { suppressShare, suppressTable } from './suppress.js';
 import { reportDimensions, yearlyMetricsSql, type ReportDimension } from './metrics.js';
+import { negativeExits, sqlList } from '../core/vocabulary.js';
 
 /** One column of a report table. `count` and `share` cells are about students and pass suppression. */
 export interface ReportColumn {
@@ -143,10 +144,10 @@ export async function wellbeingTable(db: Warehouse, o: TableOptions): Promise<Re
 /** Risk bands of the latest scoring by unit (current model), suppressed as a unit × band table. */
 export async function riskBandTable(db: Warehouse, o: TableOptions): Promise<ReportTable> {
   const raw = await db.all(
-    `WITH latest AS (SELECT max(r.as_of) AS d FROM risk_scores r JOIN model_versions v ON v.version = r.model_version AND v.status = 'current' WHERE r.as_of <= $as_of::DATE)
+    `WITH latest AS (SELECT max(r.as_of) AS d FROM current_risk_scores r WHERE r.as_of <= $as_of::DATE)
      SELECT s.unit, strftime((SELECT d FROM latest), '%Y-%m-%d') AS scored_on,
        count(*) FILTER (WHERE r.band = 'low') AS low, count(*) FILTER (WHERE r.band = 'raised') AS raised, count(*) FILTER (WHERE r.band = 'high') AS high
-     FROM risk_scores r JOIN model_versions v ON v.version = r.model_version AND v.status = 'current' JOIN students s USING (student_id)
+     FROM current_risk_scores r JOIN students s USING (student_id)
      WHERE r.as_of = (SELECT d FROM latest) GROUP BY ALL ORDER BY 1`,
     { as_of: o.asOf },
   );
@@ -197,7 +198,7 @@ export async function triggerTable(db: Warehouse, o: TableOptions): Promise<Repo
 /** Interventions by type over the last two years, and what followed: a negative exit within 180 days. */
 export async function interventionTable(db: Warehouse, o: TableOptions): Promise<ReportTable> {
   const raw = await db.all(
-    `WITH neg AS (SELECT student_id, min(date) AS exit_date FROM study_right_events WHERE event IN ('resigned', 'deemed_resigned') GROUP BY student_id)
+    `WITH neg AS (SELECT student_id, min(date) AS exit_date FROM study_right_events WHERE event IN (${sqlList(negativeExits)}) GROUP BY student_id)
      SELECT i.type, i.scope, count(*) AS interventions, count(DISTINCT i.student_id) AS students,
        count(DISTINCT i.student_id) FILTER (WHERE i.date <= $as_of::DATE - 180) AS followed_students,
        count(DISTINCT i.student_id) FILTER (WHERE i.date <= $as_of::DATE - 180 AND n.exit_date > i.date AND n.exit_date <= i.date + 180) AS exited_within_180d

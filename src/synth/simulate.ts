@@ -71,7 +71,9 @@ function weeksOf(year: number): SchoolWeek[] {
 const totalWeight = programmes.reduce((a, p) => a + p.weight, 0);
 
 /** Need categories a student asks help for, and their weights given engagement e and well-being w. */
-export const needCategories = ['studies', 'wellbeing', 'health', 'life_situation'] as const;
+import { needCategories } from '../core/vocabulary.js';
+
+export { needCategories };
 export const needCategoryWeights = (e: number, w: number): number[] => [0.4 + 0.3 * Math.max(0, -e), 0.25 + 0.2 * Math.max(0, -w), 0.15, 0.15];
 
 /**

@@ -2,13 +2,14 @@ import type { Day } from './calendar.js';
 import { formatDay } from './calendar.js';
 import { familyNames, givenNames, programmes, units, type Programme } from './catalogue.js';
 import { Random } from '../core/random.js';
+import type { Language } from '../core/vocabulary.js';
 
 /** One staff member of the imagined provider. */
 export interface StaffMember {
   staffId: string;
   name: string;
   email: string;
-  language: 'fi' | 'sv' | 'en';
+  language: Language;
   roles: string[];
   unit: string | null;
 }

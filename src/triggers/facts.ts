@@ -1,5 +1,6 @@
 import { rolesThatSee, visibilityClasses, type Visibility } from '../core/roles.js';
 import type { SqlParams, Warehouse } from '../db/warehouse.js';
+import { exitEvents, sqlList } from '../core/vocabulary.js';
 
 /** Metric families of the national model, plus the model and help requests. */
 export const triggerFamilies = ['background', 'performance', 'wellbeing', 'model', 'help_request'] as const;
@@ -70,7 +71,7 @@ export const studentFactsSql = `
     SELECT s.* FROM students s
     WHERE s.study_right_start <= $as_of::DATE
       AND NOT EXISTS (SELECT 1 FROM study_right_events e WHERE e.student_id = s.student_id AND e.date <= $as_of::DATE
-                        AND e.event IN ('resigned', 'deemed_resigned', 'transferred', 'graduated'))
+                        AND e.event IN (${sqlList(exitEvents)}))
       AND coalesce((SELECT arg_max(e.event, e.date) FROM study_right_events e WHERE e.student_id = s.student_id AND e.date <= $as_of::DATE
                       AND e.event IN ('started', 'paused', 'resumed')), 'started') <> 'paused'
   ),
@@ -105,12 +106,7 @@ export const studentFactsSql = `
     WHERE w.answered_at::DATE <= $as_of::DATE AND w.answered_at::DATE > $as_of::DATE - 180
     GROUP BY w.student_id
   ),
-  risk AS (
-    SELECT r.student_id, arg_max(r.band, r.as_of) AS band, arg_max(r.probability, r.as_of) AS probability, arg_max(r.reasons, r.as_of) AS reasons
-    FROM risk_scores r JOIN model_versions v ON v.version = r.model_version AND v.status = 'current'
-    WHERE r.as_of <= $as_of::DATE AND r.as_of > $as_of::DATE - 14
-    GROUP BY r.student_id
-  ),
+  risk AS (SELECT student_id, band, probability, reasons FROM current_risk($as_of::DATE)),
   unanswered AS (
     SELECT p.student_id, count(*)::INTEGER AS n FROM checkin_plans p
     WHERE p.as_of <= $as_of::DATE - 3 AND p.as_of > $as_of::DATE - 60

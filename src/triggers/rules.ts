@@ -9,8 +9,9 @@ import { rolesThatSee, staffRoles, visibilityClasses, type StaffRole, type Visib
 import { Warehouse } from '../db/warehouse.js';
 import { factByName, facts, factsRead, factsSchemaDdl, factsViewName, factsViewsSql, factsVisibleTo, predicateBindProblem, predicateShapeProblem, triggerFamilies, type TriggerFamily } from './facts.js';
 
-export const languages = ['fi', 'sv', 'en'] as const;
-export type Language = (typeof languages)[number];
+import { languages, type Language } from '../core/vocabulary.js';
+
+export { languages, type Language };
 const text = z.strictObject({ fi: z.string().min(1), sv: z.string().min(1), en: z.string().min(1) });
 const role = z.enum(staffRoles);
 

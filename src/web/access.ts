@@ -1,7 +1,4 @@
-import { exitEvents } from '../features/index.js';
-import { literal } from '../db/sql.js';
-
-const sqlList = (xs: readonly string[]) => xs.map(literal).join(', ');
+import { exitEvents, sqlList } from '../core/vocabulary.js';
 import type { Warehouse } from '../db/warehouse.js';
 
 /** The groups a staff member supervises today. */

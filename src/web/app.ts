@@ -29,6 +29,7 @@ import { createSignInToken, endSession, recentLinkRequests, sessionStaff, startS
 import { WarehouseGate } from './gate.js';
 import { esc, hidden, page, table, type Html } from './html.js';
 import { guessLanguage, t, word, type UiLanguage } from './i18n.js';
+import { exitEvents, languageOr, sqlList } from '../core/vocabulary.js';
 
 export interface WorkspaceOptions {
   dir: DataDir;
@@ -223,7 +224,7 @@ export async function buildWorkspace(o: WorkspaceOptions): Promise<{ app: Fastif
           }
           const token = await createSignInToken(db, o.secret, staffId, 'sign_in_page', o.config.web.linkMinutes, o.clock());
           await recordAudit(db, { staff_id: staffId, action: 'sign_in_link_requested', client: clientAddress }, o.clock());
-          const staffLang = (['fi', 'sv', 'en'].includes(String(staff['language'])) ? staff['language'] : 'fi') as UiLanguage;
+          const staffLang: UiLanguage = languageOr(staff['language']);
           await sendSignInMail(o, { staffId, name: String(staff['name']), email: String(staff['email']), lang: staffLang }, signInUrl(o, token));
         })
         .catch((err: Error & { code?: string }) => o.logger.error({ err: { message: err.message, code: err.code } }, 'sign_in_mail_failed')),
@@ -472,7 +473,7 @@ export async function buildWorkspace(o: WorkspaceOptions): Promise<{ app: Fastif
       const rows = codes.length
         ? await db.all(
             `WITH g AS (SELECT s.student_id, s.given_name, s.family_name, s."group" FROM students s WHERE s."group" IN (${codes.map(literal).join(', ')})),
-             gone AS (SELECT DISTINCT student_id FROM study_right_events WHERE event IN ('resigned', 'deemed_resigned', 'transferred', 'graduated') AND date <= $today::DATE AND student_id IN (SELECT student_id FROM g)),
+             gone AS (SELECT DISTINCT student_id FROM study_right_events WHERE event IN (${sqlList(exitEvents)}) AND date <= $today::DATE AND student_id IN (SELECT student_id FROM g)),
              open AS (SELECT student_id, count(*) AS n FROM triggers WHERE status IN ('open', 'acknowledged') AND visibility = 'ordinary' AND student_id IN (SELECT student_id FROM g) GROUP BY 1)
              SELECT g.*, coalesce(o.n, 0) AS open_triggers FROM g LEFT JOIN open o USING (student_id)
              WHERE g.student_id NOT IN (SELECT student_id FROM gone) ORDER BY g."group", g.family_name, g.given_name, g.student_id`,
@@ -512,7 +513,7 @@ export async function buildWorkspace(o: WorkspaceOptions): Promise<{ app: Fastif
     await gate.use(async (db) => {
       if (!(await myGroups(db, u.staffId, today())).includes(code)) throw new PageError(404, 'not_found');
       const students = await db.all(
-        `SELECT student_id FROM students s WHERE "group" = $g AND NOT EXISTS (SELECT 1 FROM study_right_events e WHERE e.student_id = s.student_id AND e.event IN ('resigned', 'deemed_resigned', 'transferred', 'graduated') AND e.date <= $today::DATE)`,
+        `SELECT student_id FROM students s WHERE "group" = $g AND NOT EXISTS (SELECT 1 FROM study_right_events e WHERE e.student_id = s.student_id AND e.event IN (${sqlList(exitEvents)}) AND e.date <= $today::DATE)`,
         { g: code, today: today() },
       );
       for (const s of students) {

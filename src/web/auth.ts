@@ -3,6 +3,7 @@ import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../core/config.js';
 import type { Warehouse } from '../db/warehouse.js';
+import type { Language } from '../core/vocabulary.js';
 
 /**
  * Password-free sign-in. A sign-in link carries a token `<random>.<expiry>.<signature>`: the
@@ -92,7 +93,7 @@ export interface SignedIn {
   staffId: string;
   name: string;
   email: string;
-  language: 'fi' | 'sv' | 'en';
+  language: Language;
   roles: string[];
 }
 

@@ -1,4 +1,6 @@
-export type UiLanguage = 'fi' | 'sv' | 'en';
+import type { Language } from '../core/vocabulary.js';
+
+export type UiLanguage = Language;
 
 const en = {
   app: 'kiinni – staff workspace',

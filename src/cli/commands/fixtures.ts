@@ -5,16 +5,17 @@ import { generateCohort } from '../../synth/index.js';
 import type { CliContext } from '../context.js';
 import { count, table } from '../format.js';
 import { parseOptions } from '../options.js';
+import { isoDateSchema } from '../../core/dates.js';
 
 const optionsSchema = z.object({
   students: z.coerce.number().int().min(10).max(2_000_000),
   seed: z.coerce.number().int().min(0),
   out: z.string().min(1),
-  start: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date like 2024-08-01'),
+  start: isoDateSchema,
   years: z.coerce.number().int().min(1).max(6),
   format: z.enum(['csv', 'parquet', 'koski']),
   dirty: z.coerce.number().min(0).max(0.5),
-  checkinProgramme: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date like 2025-08-11').optional(),
+  checkinProgramme: isoDateSchema.optional(),
 });
 
 /** `kiinni fixtures generate`: a synthetic cohort with a known truth. */

@@ -11,8 +11,9 @@ import {
 import type { CliContext } from '../context.js';
 import { count, table } from '../format.js';
 import { asOfOrLatest, dateOption, parseOptions, readSession, writeSession } from '../options.js';
+import { languageOr, languages } from '../../core/vocabulary.js';
 
-const lang = z.enum(['fi', 'sv', 'en']).optional();
+const lang = z.enum(languages).optional();
 
 /** The rule as `triggers rules --json` prints it. */
 function ruleJson(r: TriggerRule) {
@@ -80,7 +81,7 @@ async function viewContext(db: Warehouse, ctx: CliContext, staff: string | undef
   let language: Language = lang ?? 'en';
   if (!lang && staff) {
     const row = await db.one(`SELECT language FROM staff WHERE staff_id = $id`, { id: staff });
-    if (row && ['fi', 'sv', 'en'].includes(String(row['language']))) language = row['language'] as Language;
+    if (row) language = languageOr(row['language'], language);
   }
   return { rules: new Map(rules.map((r) => [r.id, r])), features: loadCatalogue(), lang: language };
 }

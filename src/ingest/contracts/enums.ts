@@ -2,10 +2,7 @@
 
 export { staffRoles } from '../../core/roles.js';
 
-export const studyRightEvents = ['started', 'paused', 'resumed', 'transferred', 'resigned', 'deemed_resigned', 'graduated'] as const;
-export const courseStatuses = ['planned', 'in_progress', 'completed', 'failed', 'interrupted'] as const;
-export const needCategories = ['studies', 'wellbeing', 'health', 'life_situation'] as const;
-export const uiLanguages = ['fi', 'sv', 'en'] as const;
+export { studyRightEvents, courseStatuses, needCategories, languages as uiLanguages } from '../../core/vocabulary.js';
 
 /** A snake_case code such as `study_motivation`. */
 export const codePattern = { regex: '^[a-z][a-z0-9_]{0,63}$', description: 'a lower-case code like study_motivation' };
