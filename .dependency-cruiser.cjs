@@ -17,9 +17,9 @@ module.exports = {
     {
       name: 'stage-through-its-index',
       severity: 'error',
-      comment: "Another stage is reached through its index.ts, never a file inside it (mosaic's curated index).",
+      comment: "Another stage is reached through its index.ts (mosaic's curated index), or its schema.ts for its migrations only — never another file inside it.",
       from: { path: '^src/([^/]+)/', pathNot: '\\.test\\.ts$' },
-      to: { path: `^src/${stage}/(?!index\\.ts$)`, pathNot: '^src/$1/' },
+      to: { path: `^src/${stage}/(?!(index|schema)\\.ts$)`, pathNot: '^src/$1/' },
     },
     {
       name: 'front-door-below-cli-only',

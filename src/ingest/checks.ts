@@ -55,8 +55,8 @@ function typeWords(c: ColumnSpec, plan: CheckPlan): string {
 
 /** Typed SQL for one column from its VARCHAR value `v`. Never rounds or guesses. */
 export function typedExpr(c: ColumnSpec, v: string, plan: Pick<CheckPlan, 'dateFormat' | 'timestampFormat'>): string {
-  // `unknown` in a typed column means no value (a source that does not hold it), like an empty cell.
-  const k = c.type === 'string' || c.type === 'string_list' ? v : `CASE WHEN lower(trim(${v})) = 'unknown' THEN NULL ELSE ${v} END`;
+  // `unknown` in a typed column that allows it means no value (a source that does not hold it), like an empty cell.
+  const k = c.unknownAllowed ? `CASE WHEN lower(trim(${v})) = 'unknown' THEN NULL ELSE ${v} END` : v;
   switch (c.type) {
     case 'string':
       return `nullif(trim(${v}), '')`;
@@ -162,7 +162,11 @@ export function checkedTableSql(plan: CheckPlan, readerSql: string, table: strin
   });
   const rawCols = contract.columns
     .filter((c) => !isStringy(c))
-    .map((c) => `CASE WHEN ${ident(c.name)} IS NULL AND nullif(nullif(lower(trim(${ident(valueName(c.name))})), ''), 'unknown') IS NOT NULL THEN ${ident(valueName(c.name))} END AS ${ident(rawName(c.name))}`);
+    .map((c) => {
+      const v = ident(valueName(c.name));
+      const given = c.unknownAllowed ? `nullif(nullif(lower(trim(${v})), ''), 'unknown')` : `nullif(trim(${v}), '')`;
+      return `CASE WHEN ${ident(c.name)} IS NULL AND ${given} IS NOT NULL THEN ${v} END AS ${ident(rawName(c.name))}`;
+    });
   const bad = contractChecks(plan, { references: false })
     .map((k) => `coalesce(${k.condition}, false)`)
     .join('\n      OR ');

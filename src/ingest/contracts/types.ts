@@ -36,6 +36,8 @@ export interface ColumnSpec {
   maxLength?: number;
   /** A DuckDB regular expression the whole value must match, with words for the error message. */
   pattern?: { regex: string; description: string };
+  /** The value may be `unknown` (a typed background field no national register holds): read as empty. */
+  unknownAllowed?: boolean;
   /** A date of a plan (planned end, assignment end): plausible up to ten years ahead, not one. */
   planned?: boolean;
   /** The value must exist in another contract's key column. */
