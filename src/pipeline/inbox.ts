@@ -80,62 +80,57 @@ export async function loadInbox(db: Warehouse, dir: DataDir, asOf: string, maxQu
   const { files, koski, ignored } = scanInbox(dir);
   const summary: InboxSummary = { files: 0, loaded: 0, unchanged: 0, refused: 0, ignored, rows_loaded: 0, rows_quarantined: 0, over_quarantine_share: 0 };
   if (ignored.length) fx.logger.warn({ ignored: ignored.length }, 'inbox_entries_ignored');
+  /** Counts one processed entry and moves it out of the inbox (see `settle`). */
+  const done = (kind: string, source: string, id: string, r: { status: IngestResult['status']; rows_loaded: number; rows_quarantined: number; message: string | null; hint: string | null }, overShare: boolean, shown: string) => {
+    summary.files++;
+    summary.rows_loaded += r.rows_loaded;
+    summary.rows_quarantined += r.rows_quarantined;
+    if (overShare) summary.over_quarantine_share++;
+    if (r.status === 'refused') {
+      summary.refused++;
+      fx.logger.warn({ kind, file: shown }, 'inbox_file_refused');
+    } else if (r.status === 'loaded') summary.loaded++;
+    else summary.unchanged++;
+    settle(dir, kind, source, asOf, id, r.status === 'refused' ? r : null);
+    fx.checkpoint('ingest');
+  };
   // KOSKI exports first: they bring the students that the other kinds refer to.
   if (koski.length) {
     const { ingestKoski, pseudonymiser } = await import('../koski/index.js');
     const pseudonyms = pseudonymiser();
     for (const source of koski) {
       const r = await ingestKoski(db, source, { pseudonyms, names: koskiNames, maxQuarantineShare }, fx);
-      summary.files++;
-      summary.rows_loaded += r.rows_loaded;
-      summary.rows_quarantined += r.rows_quarantined;
-      if (r.loads.some((l) => l.quarantine_share_exceeded)) summary.over_quarantine_share++;
-      const name = pathHoldsIdentityCode(path.basename(source)) ? 'withheld-name' : path.basename(source);
-      const stamp = `${asOf}-${createHash('sha256').update(`${source}|${fx.clock().toISOString()}`).digest('hex').slice(0, 12)}`;
-      if (r.status === 'refused') {
-        summary.refused++;
-        const failed = path.join(dir.inbox, '_failed', 'koski');
-        mkdirSync(failed, { recursive: true });
-        renameSync(source, path.join(failed, `${stamp}-${name}`));
-        writeFileSync(path.join(failed, `${stamp}-${name}.reason.txt`), `${r.message ?? 'refused'}\n${r.hint ?? ''}\n`);
-        fx.logger.warn({ kind: 'koski', file: r.source }, 'inbox_file_refused');
-      } else {
-        if (r.status === 'loaded') summary.loaded++;
-        else summary.unchanged++;
-        const archive = path.join(dir.archive, 'koski', asOf);
-        mkdirSync(archive, { recursive: true });
-        renameSync(source, path.join(archive, `${stamp}-${name}`));
-      }
-      fx.checkpoint('ingest');
+      // An export may be a folder: named by its path and the time it was taken in.
+      const id = createHash('sha256').update(`${source}|${fx.clock().toISOString()}`).digest('hex').slice(0, 12);
+      done('koski', source, id, r, r.loads.some((l) => l.quarantine_share_exceeded), r.source);
     }
   }
   for (const { kind, file } of files) {
-    const result: IngestResult = await ingestFile(db, { kind, file, maxQuarantineShare }, fx);
-    summary.files++;
-    if (result.quarantine_share_exceeded) summary.over_quarantine_share++;
-    summary.rows_loaded += result.rows_loaded;
-    summary.rows_quarantined += result.rows_quarantined;
-    // A name holding an identity code is not kept anywhere, not even in the archive's file names.
-    const name = pathHoldsIdentityCode(path.basename(file)) ? `withheld-name${path.extname(file).replace(/[^.A-Za-z0-9]/g, '')}` : path.basename(file);
-    if (result.status === 'refused') {
-      summary.refused++;
-      const failed = path.join(dir.inbox, '_failed', kind);
-      mkdirSync(failed, { recursive: true });
-      // Date and hash in the name: a second refused file of the same name never replaces the first.
-      const sha = result.sha256 ?? createHash('sha256').update(readFileSync(file)).digest('hex');
-      const kept = `${asOf}-${sha.slice(0, 12)}-${name}`;
-      renameSync(file, path.join(failed, kept));
-      writeFileSync(path.join(failed, `${kept}.reason.txt`), `${result.message ?? 'refused'}\n${result.hint ?? ''}\n`);
-      fx.logger.warn({ kind, file: result.file }, 'inbox_file_refused');
-    } else {
-      if (result.status === 'loaded') summary.loaded++;
-      else summary.unchanged++;
-      const sha = result.sha256 ?? createHash('sha256').update(readFileSync(file)).digest('hex');
-      const archive = path.join(dir.archive, kind, asOf);
-      mkdirSync(archive, { recursive: true });
-      renameSync(file, path.join(archive, `${sha.slice(0, 12)}-${name}`));
-    }
-    fx.checkpoint('ingest');
+    const r: IngestResult = await ingestFile(db, { kind, file, maxQuarantineShare }, fx);
+    const sha = r.sha256 ?? createHash('sha256').update(readFileSync(file)).digest('hex');
+    done(kind, file, sha.slice(0, 12), r, r.quarantine_share_exceeded, r.file);
   }
   return summary;
+}
+
+/**
+ * Moves a processed inbox entry out of the inbox: a refused one to
+ * `inbox/_failed/<kind>/<date>-<id>-<name>` with a `.reason.txt` beside it (date and id in the
+ * name: a second refused file of the same name never replaces the first), anything else to
+ * `archive/<kind>/<date>/<id>-<name>`. A name holding an identity code is kept nowhere, not even here.
+ */
+function settle(dir: DataDir, kind: string, source: string, asOf: string, id: string, refused: { message: string | null; hint: string | null } | null): void {
+  const base = path.basename(source);
+  const name = pathHoldsIdentityCode(base) ? `withheld-name${path.extname(base).replace(/[^.A-Za-z0-9]/g, '')}` : base;
+  if (refused) {
+    const failed = path.join(dir.inbox, '_failed', kind);
+    mkdirSync(failed, { recursive: true });
+    const kept = `${asOf}-${id}-${name}`;
+    renameSync(source, path.join(failed, kept));
+    writeFileSync(path.join(failed, `${kept}.reason.txt`), `${refused.message ?? 'refused'}\n${refused.hint ?? ''}\n`);
+  } else {
+    const archive = path.join(dir.archive, kind, asOf);
+    mkdirSync(archive, { recursive: true });
+    renameSync(source, path.join(archive, `${id}-${name}`));
+  }
 }
