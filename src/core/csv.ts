@@ -14,11 +14,13 @@ export function neutraliseFormula(v: string): string {
 
 /** CSV text of one field (RFC 4180): empty for null, formulas neutralised, quoted only when it must be. */
 export function csvField(v: string | number | boolean | null | undefined): string {
-  if (v === null || v === undefined) return '';
-  if (typeof v !== 'string') return String(v);
+  if (typeof v !== 'string') return csvFieldAsIs(v);
   const safe = neutraliseFormula(v);
-  return /[",\n\r\t;]/.test(safe) || safe !== safe.trim() ? `"${safe.replaceAll('"', '""')}"` : safe;
+  // Also quoted: a tab, a semicolon (a Finnish spreadsheet's separator) or edge spaces, so a person's sheet shows the value whole.
+  return /[\t;]/.test(safe) || safe !== safe.trim() ? quoted(safe) : csvFieldAsIs(safe);
 }
+
+const quoted = (v: string) => `"${v.replaceAll('"', '""')}"`;
 
 /**
  * CSV text of one field exactly as given (RFC 4180 quoting only): for the generator, whose files
@@ -27,7 +29,7 @@ export function csvField(v: string | number | boolean | null | undefined): strin
 export function csvFieldAsIs(v: string | number | boolean | null | undefined): string {
   if (v === null || v === undefined) return '';
   if (typeof v !== 'string') return String(v);
-  return /[",\n\r]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v;
+  return /[",\n\r]/.test(v) ? quoted(v) : v;
 }
 
 /** The same neutralising in DuckDB SQL, for CSV written with COPY: `expr` is a VARCHAR expression. */

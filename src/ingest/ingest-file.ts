@@ -46,6 +46,7 @@ const T = {
   dups: '_ingest_dups',
   rejects: '_ingest_rejects',
   incoming: '_ingest_incoming',
+  merged: '_ingest_merged',
 } as const;
 
 const rejectReasons: Record<string, string> = {
@@ -330,7 +331,7 @@ async function loadChecked(
 }
 
 async function dropTemps(db: Warehouse): Promise<void> {
-  for (const t of [T.checked, T.dups, T.incoming, T.rejects, `${T.rejects}_scan`]) await db.run(`DROP TABLE IF EXISTS temp.${ident(t)}`);
+  for (const t of [T.checked, T.dups, T.incoming, T.merged, T.rejects, `${T.rejects}_scan`]) await db.run(`DROP TABLE IF EXISTS temp.${ident(t)}`);
 }
 
 /** Line of record `rec` (0-based, among records the reader accepted) in the source file. */
@@ -451,10 +452,9 @@ async function applyChecked(
       return `CASE WHEN ${newer} THEN (CASE WHEN ${unknown('i', c.name)} THEN coalesce(t.${ident(c.name)}, i.${ident(c.name)}) ELSE i.${ident(c.name)} END)
         ELSE (CASE WHEN ${unknown('t', c.name)} THEN coalesce(i.${ident(c.name)}, t.${ident(c.name)}) ELSE t.${ident(c.name)} END) END AS ${ident(c.name)}`;
     });
-    await db.run(`CREATE TEMP TABLE _ingest_merged AS SELECT ${merged.join(', ')} FROM ${ident(T.incoming)} i LEFT JOIN ${target} t ON ${keyMatch(contract)}`);
-    await db.run(`DELETE FROM ${target} t USING _ingest_merged i WHERE ${keyMatch(contract)}`);
-    const written = await db.run(`INSERT INTO ${target} (${insertCols}) SELECT ${identList(cols)}, $ingest_id FROM _ingest_merged`, { ingest_id: result.ingest_id });
-    await db.run('DROP TABLE _ingest_merged');
+    await db.run(`CREATE TEMP TABLE ${ident(T.merged)} AS SELECT ${merged.join(', ')} FROM ${ident(T.incoming)} i LEFT JOIN ${target} t ON ${keyMatch(contract)}`);
+    await db.run(`DELETE FROM ${target} t USING ${ident(T.merged)} i WHERE ${keyMatch(contract)}`);
+    const written = await db.run(`INSERT INTO ${target} (${insertCols}) SELECT ${identList(cols)}, $ingest_id FROM ${ident(T.merged)}`, { ingest_id: result.ingest_id });
     result.rows_loaded = written - result.rows_superseded;
   } else if (contract.versionColumn && targetHasRows) {
     const v = ident(contract.versionColumn);
