@@ -1,3 +1,4 @@
+import { languages } from '../core/vocabulary.js';
 import { Command, Option } from 'commander';
 import { createContext, type CliContext, type GlobalOptions } from './context.js';
 
@@ -123,11 +124,11 @@ export function buildProgram(state: RunState): Command {
     .option('--as-of <date>', 'scoring date (default: the latest date in the warehouse)')
     .option('--model <version>', 'a model version other than the current one')
     .option('--show <n>', 'also print the n highest-risk students with their reasons', '0')
-    .addOption(new Option('--lang <lang>', 'language of the reasons').choices(['fi', 'sv', 'en']).default('en'))
+    .addOption(new Option('--lang <lang>', 'language of the reasons').choices([...languages]).default('en'))
     .action(act(async (ctx, opts: Record<string, unknown>) => (await import('./commands/model.js')).runScore(ctx, opts)));
 
   const triggers = program.command('triggers').description('early-warning triggers (herätteet): rules, nightly run, lifecycle');
-  const langOption = () => new Option('--lang <lang>', 'language of titles and messages (default: the staff member’s, else en)').choices(['fi', 'sv', 'en']);
+  const langOption = () => new Option('--lang <lang>', 'language of titles and messages (default: the staff member’s, else en)').choices([...languages]);
   const viewer = (c: Command) =>
     c.option('--role <role>', 'see as this role: only what it may see, only triggers for it').option('--staff <id>', 'see as this staff member: only triggers routed to them').addOption(langOption());
   triggers
@@ -214,7 +215,7 @@ export function buildProgram(state: RunState): Command {
     .requiredOption('--out <dir>', 'output directory')
     .option('--as-of <date>', 'report date (default: the latest date in the warehouse)')
     .option('--unit <unit>', 'only this unit')
-    .addOption(new Option('--lang <lang>', 'language').choices(['fi', 'sv', 'en']).default('fi'))
+    .addOption(new Option('--lang <lang>', 'language').choices([...languages]).default('fi'))
     .option('--bootstrap <n>', 'bootstrap resamples for confidence intervals', '500')
     .action(act(async (ctx, opts: Record<string, unknown>) => (await import('./commands/report.js')).runReportBuild(ctx, opts)));
 
@@ -288,6 +289,7 @@ export function buildProgram(state: RunState): Command {
     .argument('<student>')
     .requiredOption('--out <file>', 'file to write')
     .addOption(new Option('--format <format>', 'file format').choices(['html', 'json']).default('html'))
+    .addOption(new Option('--lang <lang>', 'language of the HTML export').choices([...languages]).default('fi'))
     .action(act(async (ctx, student: string, opts: Record<string, unknown>) => (await import('./commands/privacy.js')).runSubjectAccess(ctx, student, opts)));
 
   program

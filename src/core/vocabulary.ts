@@ -33,3 +33,15 @@ export const riskBands = ['low', 'raised', 'high'] as const;
 export function sqlList(values: readonly string[]): string {
   return values.map((v) => `'${v.replace(/'/g, "''")}'`).join(', ');
 }
+
+/** Well-being questions kiinni knows by name (a source may send others; they are shown as they are). */
+export const wellbeingItems = ['mood', 'sleep', 'stress', 'loneliness', 'study_motivation', 'health', 'finances', 'housing'] as const;
+
+/** Kinds of support offered in the workspace (a provider's own kinds arrive through files or the CLI). */
+export const interventionTypes = ['meeting', 'contact', 'study_plan_revision', 'referral', 'health_check', 'group_session'] as const;
+
+/** Whom a support record is about: one student, or a whole group. */
+export const interventionScopes = ['individual', 'group'] as const;
+
+/** How urgent a trigger is. */
+export const severities = ['high', 'medium', 'low'] as const;

@@ -1,9 +1,8 @@
 import { daysBetween } from '../core/dates.js';
 import { ErrorCode, KiinniError } from '../core/errors.js';
-import { maySee } from '../core/roles.js';
 import type { Warehouse } from '../db/warehouse.js';
 import { loadCatalogue, type FeatureSpec } from '../features/index.js';
-import { reasonSentences, type RiskReason } from '../model/index.js';
+import { visibleRisk } from '../model/index.js';
 import { liveRoutedTriggers, viewTrigger, type Language, type StoredTrigger, type TriggerRule, type TriggerView, type Viewer } from '../triggers/index.js';
 import { languageOr } from '../core/vocabulary.js';
 
@@ -140,8 +139,6 @@ export function buildDigest(recipient: Recipient, data: DigestData, ctx: Compose
   }
   const lastSent = data.lastSent.get(recipient.staff_id) ?? null;
   const ids = [...new Set(views.map((v) => v.student_id))];
-  const seesRisk = maySee(recipient.roles, 'risk_score');
-  const welfareVisible = maySee(recipient.roles, 'welfare');
   const students: DigestStudent[] = ids.map((id) => {
     const s = data.students.get(id) ?? { name: null, group: '', band: null, reasons: null };
     const items = views
@@ -150,15 +147,14 @@ export function buildDigest(recipient: Recipient, data: DigestData, ctx: Compose
         trigger: v,
         days_open: daysBetween(v.opened_on, asOf),
         is_new: lastSent === null || v.opened_on > lastSent || (v.escalated_on !== null && v.escalated_on > lastSent),
-        next_step: ctx.rules.get(v.rule)?.next_step[recipient.language] ?? '',
+        next_step: v.next_step,
       }))
       .sort((a, b) => (severityRank[a.trigger.severity] ?? 3) - (severityRank[b.trigger.severity] ?? 3) || b.trigger.opened_on.localeCompare(a.trigger.opened_on));
-    const reasons = s.reasons ? (JSON.parse(s.reasons) as RiskReason[]) : [];
     return {
       student_id: id,
       name: s.name,
       group: s.group,
-      risk: seesRisk && s.band && s.band !== 'low' ? { band: s.band, reasons: reasonSentences(reasons, ctx.features, recipient.language, { welfareVisible }) } : null,
+      risk: visibleRisk(recipient.roles, s, ctx.features, recipient.language),
       items,
     };
   });

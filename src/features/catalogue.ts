@@ -11,14 +11,16 @@ const featureSchema = z.strictObject({
   family: z.enum(['background', 'performance', 'wellbeing', 'engagement']),
   sensitivity: z.enum(['ordinary', 'welfare']),
   sql: z.string().min(1),
-  description: text,
-  reason: text,
+  description: text.optional(),
+  reason: text.optional(),
 });
 const catalogueSchema = z.strictObject({ features: z.array(featureSchema).min(1) });
 
 /** One feature of the catalogue: what it means, how it is computed as of a date, and its reason sentence. */
-export type FeatureSpec = z.infer<typeof featureSchema>;
-export type { Language } from '../core/vocabulary.js';
+export type FeatureSpec = Omit<z.infer<typeof featureSchema>, 'description' | 'reason'> & { description: Record<Language, string>; reason: Record<Language, string> };
+import type { Language } from '../core/vocabulary.js';
+import { catalogueText } from '../i18n/index.js';
+export type { Language };
 
 /** The shipped catalogue (models/features.yaml). */
 export function catalogueFile(): string {
@@ -40,5 +42,14 @@ export function loadCatalogue(file = catalogueFile()): FeatureSpec[] {
     if (seen.has(f.name)) throw new KiinniError(ErrorCode.ConfigInvalid, `${file}: feature ${f.name} is defined twice.`);
     seen.add(f.name);
   }
-  return result.data.features;
+  // The shipped features' words live in the message catalogue (feature.<name>.description,
+  // feature.<name>.reason); a provider's own feature gives them in fi, sv and en.
+  return result.data.features.map((f) => {
+    const words = (field: 'description' | 'reason') => {
+      const t = f[field] ?? catalogueText(`feature.${f.name}.${field}`);
+      if (!t) throw new KiinniError(ErrorCode.ConfigInvalid, `${file}: feature ${f.name}: ${field}: missing: give it in fi, sv and en (the message catalogue has no text for this feature).`);
+      return t;
+    };
+    return { ...f, description: words('description'), reason: words('reason') };
+  });
 }

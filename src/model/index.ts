@@ -6,4 +6,4 @@ export { loadModelSpec, type ModelSpec } from './spec.js';
 export { modelMigrations } from './schema.js';
 export { trainForest, predictProba, contributions, serializeForest, deserializeForest, type Forest, type ForestOptions } from './forest/forest.js';
 export { evaluateVersion } from './evaluate-version.js';
-export { reasonSentences } from './reasons.js';
+export { reasonSentences, parseReasons, visibleRisk } from './reasons.js';

@@ -1,3 +1,4 @@
+import { parseReasons } from './reasons.js';
 import type { Logger } from '../core/log.js';
 import type { Warehouse } from '../db/warehouse.js';
 import { featureColumns, featureMatrix, resolveAsOf, scoringPanelSql } from '../features/index.js';
@@ -93,5 +94,5 @@ export async function topScores(db: Warehouse, asOf: string, version: string, li
     `SELECT student_id, probability, band, rank, reasons FROM risk_scores WHERE as_of = $as_of::DATE AND model_version = $v ORDER BY rank LIMIT $n`,
     { as_of: asOf, v: version, n: limit },
   );
-  return rows.map((r) => ({ student_id: String(r['student_id']), probability: Number(r['probability']), band: r['band'] as Band, rank: Number(r['rank']), reasons: JSON.parse(String(r['reasons'])) as RiskReason[] }));
+  return rows.map((r) => ({ student_id: String(r['student_id']), probability: Number(r['probability']), band: r['band'] as Band, rank: Number(r['rank']), reasons: parseReasons(r['reasons']) }));
 }

@@ -40,7 +40,10 @@ describe('data-subject rights', () => {
     const r = await runCli(['--data-dir', dataDir, 'subject-access', 'S1', '--out', out]);
     expect(r.exitCode).toBe(0);
     const html = readFileSync(out, 'utf8');
-    expect(html).toContain('Data held about student S1');
+    expect(html).toContain('Opiskelijasta S1 tallennetut tiedot');
+    const sv = path.join(tempDir(), 'S1-sv.html');
+    expect((await runCli(['--data-dir', dataDir, 'subject-access', 'S1', '--out', sv, '--lang', 'sv'])).exitCode).toBe(0);
+    expect(readFileSync(sv, 'utf8')).toContain('Uppgifter om studerande S1');
     expect(html).toContain('Virtanen');
     expect(html).not.toContain('>S2<');
     expect(statSync(out).mode & 0o077).toBe(0);

@@ -1,4 +1,5 @@
-import { escapeHtml } from '../core/html.js';
+import { html, joinHtml, unsafeRawHtml } from '../core/html.js';
+import { formatDate, hasMessage, msg, type Language, type MessageKey, type MessageValues } from '../i18n/index.js';
 import type { Warehouse, Row } from '../db/warehouse.js';
 import { ident } from '../db/sql.js';
 import { ErrorCode, KiinniError } from '../core/errors.js';
@@ -49,39 +50,23 @@ export async function subjectAccess(db: Warehouse, studentId: string, now: Date)
   return { student_id: studentId, generated_at: now.toISOString(), sections };
 }
 
-const titles: Record<string, string> = {
-  students: 'Background (taustadata)',
-  study_right_events: 'Study right events',
-  course_progress: 'Course progress (suoritusdata)',
-  attendance: 'Attendance',
-  wellbeing: 'Well-being answers',
-  interventions: 'Support recorded',
-  assignments: 'Responsible staff',
-  triggers: 'Triggers (herätteet)',
-  trigger_events: 'Trigger history',
-  risk_scores: 'Risk scores',
-  checkin_plans: 'Check-ins sent',
-  checkin_candidates: 'Check-in planning',
-  checkin_optouts: 'Check-in opt-out',
-  audit_log: 'Who looked at or changed this data',
-  quarantine: 'Rejected input rows naming the student',
-};
-
-
-/** The export as one self-contained, readable HTML document. */
-export function subjectAccessHtml(x: SubjectAccessExport): string {
-  const body = x.sections
-    .map((s) => {
-      const title = titles[s.table] ?? s.table;
-      if (!s.rows.length) return `<section><h2>${escapeHtml(title)}</h2><p>No data.</p></section>`;
-      const cols = Object.keys(s.rows[0]!);
-      return `<section><h2>${escapeHtml(title)}</h2><table><caption>${escapeHtml(s.table)}: ${s.rows.length} rows</caption><thead><tr>${cols.map((c) => `<th scope="col">${escapeHtml(c)}</th>`).join('')}</tr></thead><tbody>${s.rows
-        .map((r) => `<tr>${cols.map((c) => `<td>${escapeHtml(r[c])}</td>`).join('')}</tr>`)
-        .join('')}</tbody></table></section>`;
-    })
-    .join('\n');
-  return `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Data held about ${escapeHtml(x.student_id)}</title>
-<style>body{font-family:system-ui,sans-serif;max-width:70rem;margin:1rem auto;padding:0 1rem;color:#1a1a1a}table{border-collapse:collapse;font-size:.85rem}th,td{border:1px solid #aaa;padding:.2rem .4rem;text-align:left}thead th{background:#eef1f5}</style></head>
-<body><h1>Data held about student ${escapeHtml(x.student_id)}</h1><p>Everything in the kiinni warehouse about this student on ${escapeHtml(x.generated_at.slice(0, 10))} (GDPR article 15).</p>
-${body}</body></html>\n`;
+/** The export as one self-contained, readable HTML document in the reader's language. */
+export function subjectAccessHtml(x: SubjectAccessExport, lang: Language = 'fi'): string {
+  const t = (key: MessageKey, values?: MessageValues) => msg(lang, key, values);
+  const sections = x.sections.map((s) => {
+    const key = `privacy.section.${s.table}`;
+    const title = hasMessage(key) ? t(key) : s.table;
+    if (!s.rows.length) return html`<section><h2>${title}</h2><p>${t('privacy.no_data')}</p></section>`;
+    const cols = Object.keys(s.rows[0]!);
+    return html`<section><h2>${title}</h2><table><caption>${t('privacy.rows', { table: s.table, rows: s.rows.length })}</caption><thead><tr>${cols.map((c) => html`<th scope="col">${c}</th>`)}</tr></thead><tbody>${s.rows.map(
+      (r) => html`<tr>${cols.map((c) => html`<td>${r[c] === null || r[c] === undefined ? '' : String(r[c])}</td>`)}</tr>`,
+    )}</tbody></table></section>`;
+  });
+  return html`<!DOCTYPE html><html lang="${lang}"><head><meta charset="utf-8"><title>${t('privacy.title', { id: x.student_id })}</title>
+<style>${unsafeRawHtml(css)}</style></head>
+<body><h1>${t('privacy.title', { id: x.student_id })}</h1><p>${t('privacy.intro', { date: formatDate(lang, x.generated_at.slice(0, 10)) })}</p>
+${joinHtml(sections, '\n')}</body></html>
+`.text;
 }
+
+const css = 'body{font-family:system-ui,sans-serif;max-width:70rem;margin:1rem auto;padding:0 1rem;color:#1a1a1a}table{border-collapse:collapse;font-size:.85rem}th,td{border:1px solid #aaa;padding:.2rem .4rem;text-align:left}thead th{background:#eef1f5}';

@@ -92,4 +92,4 @@ export const familyNames = [
 ];
 
 /** Well-being survey items, annual (Likert 1–5, 5 = best). */
-export const surveyItems = ['mood', 'sleep', 'stress', 'loneliness', 'study_motivation', 'health', 'finances', 'housing'] as const;
+export { wellbeingItems as surveyItems } from '../core/vocabulary.js';

@@ -10,6 +10,7 @@ import { Warehouse } from '../db/warehouse.js';
 import { factByName, facts, factsRead, factsSchemaDdl, factsViewName, factsViewsSql, factsVisibleTo, predicateBindProblem, predicateShapeProblem, triggerFamilies, type TriggerFamily } from './facts.js';
 
 import { languages, type Language } from '../core/vocabulary.js';
+import { catalogueText, formatDecimal, formatMessage, messageArguments, messageProblem, valueWord } from '../i18n/index.js';
 
 export { languages, type Language };
 const text = z.strictObject({ fi: z.string().min(1), sv: z.string().min(1), en: z.string().min(1) });
@@ -18,7 +19,7 @@ const role = z.enum(staffRoles);
 const ruleSchema = z.strictObject({
   id: z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, 'expected a lower-case id like unexcused_absences'),
   family: z.enum(triggerFamilies),
-  title: text,
+  title: text.optional(),
   description: z.string().min(1),
   condition: z.string().min(1),
   params: z.record(z.string().regex(/^[a-z][a-z0-9_]*$/), z.union([z.number(), z.string(), z.boolean()])).default({}),
@@ -29,8 +30,8 @@ const ruleSchema = z.strictObject({
   expires_after_days: z.number().int().min(1).max(365),
   escalation: z.strictObject({ after_days: z.number().int().min(1).max(90), to_role: role }).optional(),
   evidence: z.array(z.string()).default([]),
-  message: text,
-  next_step: text,
+  message: text.optional(),
+  next_step: text.optional(),
 });
 
 /** A trigger rule (herätesääntö), loaded from models/triggers/*.yaml and tuned by the config. */
@@ -67,8 +68,6 @@ export function shippedRulesDir(): string {
   return path.join(packageRoot(), 'models', 'triggers');
 }
 
-const placeholder = /\{([a-z_][a-z0-9_]*)\}/g;
-
 function fail(file: string, id: string | undefined, field: string, message: string): never {
   throw new KiinniError(
     ErrorCode.ConfigInvalid,
@@ -93,7 +92,11 @@ export function parseRuleFile(file: string): TriggerRule {
     fail(file, id, i.path.join('.') || '(top level)', `${i.message}.`);
   }
   const reads = factsRead(r.data.condition);
-  return { ...r.data, escalation: r.data.escalation, reads, file };
+  // The shipped rules' words live in the message catalogue (rule.<id>.title …); a provider's own
+  // rule may carry its own, in all three languages.
+  const words = (field: 'title' | 'message' | 'next_step') =>
+    r.data[field] ?? catalogueText(`rule.${r.data.id}.${field}`) ?? fail(file, r.data.id, field, 'missing: give it in fi, sv and en (the message catalogue has no text for this rule id).');
+  return { ...r.data, title: words('title'), message: words('message'), next_step: words('next_step'), escalation: r.data.escalation, reads, file };
 }
 
 /** Checks what a schema cannot: facts, placeholders, visibility against roles. */
@@ -109,12 +112,16 @@ function checkRuleStatic(rule: TriggerRule): void {
   }
   // What the condition reads is decided by binding it (checkConditionsBind). Evidence is stored
   // whole and cut per reader by the trigger views; the message may name only what every target sees.
-  for (const lang of languages) {
-    for (const m of rule.message[lang].matchAll(placeholder)) {
-      const name = m[1]!;
-      if (!rule.evidence.includes(name)) fail(file, id, `message.${lang}`, `{${name}} is not in evidence.`);
-      const allowed = rolesThatSee(factByName.get(name)!.visibility) as readonly string[];
-      for (const r of targets) if (!allowed.includes(r)) fail(file, id, `message.${lang}`, `{${name}} may not be shown to ${r}.`);
+  for (const field of ['title', 'message', 'next_step'] as const) {
+    for (const lang of languages) {
+      const where = `${field}.${lang}`;
+      const problem = messageProblem(rule[field][lang]);
+      if (problem) fail(file, id, where, `not a valid message (${problem}).`);
+      for (const name of messageArguments(rule[field][lang])) {
+        if (!rule.evidence.includes(name)) fail(file, id, where, `{${name}} is not in evidence.`);
+        const allowed = rolesThatSee(factByName.get(name)!.visibility) as readonly string[];
+        for (const r of targets) if (!allowed.includes(r)) fail(file, id, where, `{${name}} may not be shown to ${r}.`);
+      }
     }
   }
   const used = new Set([...rule.condition.matchAll(/\$([a-z_][a-z0-9_]*)/g)].map((m) => m[1]!));
@@ -194,16 +201,23 @@ export async function loadRules(config: Config, dirs: readonly string[] = [shipp
   return rules;
 }
 
-/** The message of a rule in a language, with `{fact}` placeholders filled from the evidence. */
+/** Facts whose value is a code the reader should see in words (`value.<kind>.<code>`). */
+const codedFacts: Readonly<Record<string, 'item'>> = { lowest_item_30d: 'item' };
+
+/**
+ * A rule text in a language (ICU message) with its `{fact}` arguments filled from the evidence:
+ * numbers with the language's decimal mark, coded facts in words; `select` arguments (such as
+ * `{education_type, select, …}`) get the code itself.
+ */
 export function renderMessage(template: string, evidence: Record<string, unknown>, lang: Language): string {
-  return template.replace(placeholder, (_, name: string) => formatValue(evidence[name], lang));
+  const values: Record<string, string> = {};
+  for (const name of messageArguments(template)) values[name] = formatValue(name, evidence[name], lang);
+  return formatMessage(lang, template, values);
 }
 
-function formatValue(v: unknown, lang: Language): string {
+function formatValue(name: string, v: unknown, lang: Language): string {
   if (v === null || v === undefined) return '–';
-  if (typeof v === 'number') {
-    const s = Number.isInteger(v) ? String(v) : v.toFixed(v < 1 && v > -1 ? 2 : 1);
-    return lang === 'en' ? s : s.replace('.', ',');
-  }
-  return String(v);
+  if (typeof v === 'number') return formatDecimal(lang, Number.isInteger(v) ? String(v) : v.toFixed(v < 1 && v > -1 ? 2 : 1));
+  const kind = codedFacts[name];
+  return kind ? valueWord(lang, kind, String(v)) : String(v);
 }

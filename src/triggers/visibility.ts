@@ -1,7 +1,7 @@
 import { isWelfareRole, maySee, type Visibility } from '../core/roles.js';
 import type { FeatureSpec } from '../features/index.js';
-import type { RiskReason } from '../model/index.js';
-import { reasonSentences } from '../model/index.js';
+import { parseReasons, reasonSentences } from '../model/index.js';
+import { msg, messageArguments } from '../i18n/index.js';
 import { factByName } from './facts.js';
 import { renderMessage, type Language, type TriggerRule } from './rules.js';
 
@@ -65,6 +65,8 @@ export interface TriggerView {
   closed_on: string | null;
   outcome: string | null;
   message: string;
+  /** The suggested next step from the support framework (tukirunko), or '' when not for this viewer. */
+  next_step: string;
   /** The evidence facts this viewer may see. */
   evidence: Record<string, unknown>;
   /** For model triggers: the score's reasons this viewer may see, in words. */
@@ -77,11 +79,6 @@ export interface ViewContext {
   lang: Language;
 }
 
-const contactOnly: Record<Language, string> = {
-  fi: 'Opiskelija hyötyisi yhteydenotosta.',
-  sv: 'Studeranden skulle ha nytta av en kontakt.',
-  en: 'The student would benefit from contact.',
-};
 
 /** The trigger as `viewer` may see it, or null when they may not know it exists. */
 export function viewTrigger(t: StoredTrigger, viewer: Viewer, ctx: ViewContext): TriggerView | null {
@@ -91,7 +88,7 @@ export function viewTrigger(t: StoredTrigger, viewer: Viewer, ctx: ViewContext):
   let reasons: string[] = [];
   for (const [name, value] of Object.entries(raw)) {
     if (name === 'risk_reasons') {
-      const all = typeof value === 'string' ? (JSON.parse(value) as RiskReason[]) : [];
+      const all = parseReasons(value);
       const welfareVisible = maySee(viewer.roles, 'welfare');
       reasons = reasonSentences(all.filter((r) => welfareVisible || r.sensitivity !== 'welfare'), ctx.features, ctx.lang, { welfareVisible });
       continue;
@@ -100,9 +97,13 @@ export function viewTrigger(t: StoredTrigger, viewer: Viewer, ctx: ViewContext):
     if (fact && maySee(viewer.roles, fact.visibility)) evidence[name] = value;
   }
   const rule = ctx.rules.get(t.rule_id);
-  const template = rule?.message[ctx.lang];
-  const needs = template ? [...template.matchAll(/\{([a-z_][a-z0-9_]*)\}/g)].map((m) => m[1]!) : [];
-  const message = template && needs.every((n) => n in evidence) ? renderMessage(template, evidence, ctx.lang) : contactOnly[ctx.lang];
+  // A text whose facts this viewer may not all see is not shown in part: the viewer learns only
+  // that the student would benefit from contact.
+  const worded = (template: string | undefined) => (template && messageArguments(template).every((n) => n in evidence) ? renderMessage(template, evidence, ctx.lang) : undefined);
+  const message = worded(rule?.message[ctx.lang]) ?? msg(ctx.lang, 'trigger.contact_only');
+  // The next step reads facts only to choose its wording (lukio or vocational): a fact missing
+  // from an older trigger's evidence takes the `other` branch.
+  const nextStep = rule ? renderMessage(rule.next_step[ctx.lang], evidence, ctx.lang) : '';
   return {
     id: t.trigger_id,
     student_id: t.student_id,
@@ -121,6 +122,7 @@ export function viewTrigger(t: StoredTrigger, viewer: Viewer, ctx: ViewContext):
     closed_on: t.closed_on,
     outcome: t.outcome,
     message,
+    next_step: nextStep,
     evidence,
     reasons,
   };

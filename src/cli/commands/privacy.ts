@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { z } from 'zod';
 import { localDate } from '../../core/dates.js';
+import { languages } from '../../core/vocabulary.js';
 import { withWarehouse } from '../../app/index.js';
 import { applyRetention, subjectAccess, subjectAccessHtml } from '../../privacy/index.js';
 import { listAudit, recordAudit } from '../../web/index.js';
@@ -22,13 +23,13 @@ export async function runAuditList(ctx: CliContext, raw: Record<string, unknown>
 
 /** `kiinni subject-access STUDENT --out FILE [--format html|json]`: everything held about one student. */
 export async function runSubjectAccess(ctx: CliContext, student: string, raw: Record<string, unknown>): Promise<number> {
-  const opts = parseOptions(z.object({ out: z.string().min(1), format: z.enum(['html', 'json']) }), raw);
+  const opts = parseOptions(z.object({ out: z.string().min(1), format: z.enum(['html', 'json']), lang: z.enum(languages).default('fi') }), raw);
   const x = await withWarehouse(writeSession(ctx, 'subject-access'), async ({ db }) => {
     const x = await subjectAccess(db, student, ctx.clock());
     await recordAudit(db, { staff_id: null, action: 'subject_access_exported', student_id: student, client: 'cli', detail: opts.out }, ctx.clock());
     return x;
   });
-  writeFileSync(opts.out, opts.format === 'json' ? JSON.stringify(x, null, 2) + '\n' : subjectAccessHtml(x), { mode: 0o600 });
+  writeFileSync(opts.out, opts.format === 'json' ? JSON.stringify(x, null, 2) + '\n' : subjectAccessHtml(x, opts.lang), { mode: 0o600 });
   const rows = x.sections.reduce((a, s) => a + s.rows.length, 0);
   ctx.print({ student_id: student, file: opts.out, sections: x.sections.map((s) => ({ table: s.table, rows: s.rows.length })) }, () => `Wrote everything held about ${student} (${count(rows)} rows in ${x.sections.filter((s) => s.rows.length).length} tables) to ${opts.out}.`);
   return 0;

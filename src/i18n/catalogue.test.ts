@@ -1,0 +1,86 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { defaultConfig } from '../core/config.js';
+import { staffRoles } from '../core/roles.js';
+import { interventionScopes, interventionTypes, languages, riskBands, severities, wellbeingItems } from '../core/vocabulary.js';
+import { loadBottlenecks } from '../checkins/index.js';
+import { loadCatalogue } from '../features/index.js';
+import { studentTables } from '../privacy/index.js';
+import { repoRoot } from '../testing/cli.js';
+import { withWarehouse } from '../testing/warehouse.js';
+import { loadRules, resolutionOutcomes, triggerStatuses } from '../triggers/index.js';
+import { catalogues, formatDate, messageArguments, messageProblem, msg } from './index.js';
+
+/** Every non-test TypeScript file under src/, as text. */
+function sources(dir = path.join(repoRoot, 'src')): string[] {
+  return readdirSync(dir).flatMap((n) => {
+    const p = path.join(dir, n);
+    if (statSync(p).isDirectory()) return n === 'messages' ? [] : sources(p);
+    return n.endsWith('.ts') && !n.endsWith('.test.ts') ? [readFileSync(p, 'utf8')] : [];
+  });
+}
+
+const keys = Object.keys(catalogues.en);
+
+describe('message catalogue', () => {
+  it('has the same keys in fi, sv and en, each a valid ICU message with the same arguments', () => {
+    for (const lang of languages) {
+      expect(Object.keys(catalogues[lang]).sort(), lang).toEqual([...keys].sort());
+      for (const key of keys) {
+        const text = catalogues[lang][key as keyof (typeof catalogues)['en']];
+        expect(text.trim(), `${lang} ${key} is empty`).not.toBe('');
+        expect(messageProblem(text), `${lang} ${key}`).toBeNull();
+        expect(messageArguments(text).sort(), `${lang} ${key}: arguments differ from en`).toEqual(messageArguments(catalogues.en[key as keyof (typeof catalogues)['en']]).sort());
+      }
+    }
+  });
+
+  it('has no unused key and misses no key the code asks for', async () => {
+    const code = sources().join('\n');
+    const rules = await loadRules(defaultConfig());
+    const checkins = await loadBottlenecks();
+    // Keys built from a code: the code lists are the owned vocabulary and the shipped models.
+    const families: Record<string, readonly string[]> = {
+      'value.status.': triggerStatuses,
+      'value.severity.': severities,
+      'value.band.': riskBands,
+      'value.outcome.': resolutionOutcomes,
+      'value.role.': staffRoles,
+      'value.intervention.': interventionTypes,
+      'value.scope.': interventionScopes,
+      'value.item.': [...wellbeingItems, ...Object.values(checkins.question_sets).flatMap((s) => s.questions.filter((q) => q.answer === 'scale_1_5').map((q) => q.id))],
+      'rule.': rules.flatMap((r) => ['title', 'message', 'next_step'].map((f) => `${r.id}.${f}`)),
+      'feature.': loadCatalogue().flatMap((f) => [`${f.name}.description`, `${f.name}.reason`]),
+      'question.': [...new Set(Object.values(checkins.question_sets).flatMap((s) => s.questions.map((q) => q.id)))],
+      'bottleneck.': checkins.bottlenecks.map((b) => `${b.id}.title`),
+      // The subject-access export's sections: every table with a student_id, its trigger history, and quarantined rows.
+      'privacy.section.': [...(await withWarehouse((db) => studentTables(db))), 'trigger_events', 'quarantine'],
+    };
+    const fromFamilies = new Set(Object.entries(families).flatMap(([prefix, codes]) => codes.map((c) => prefix + c)));
+    // Keys named by a table name the renderer writes literally.
+    const reportCode = readFileSync(path.join(repoRoot, 'src/report/render.ts'), 'utf8');
+    const usedByName = (key: string) => key.startsWith('report.table.') && reportCode.includes(`'${key.slice('report.table.'.length)}'`);
+    const unused = keys.filter((k) => !fromFamilies.has(k) && !code.includes(`'${k}'`) && !usedByName(k));
+    expect(unused, 'keys no code uses').toEqual([]);
+    const missing = [...fromFamilies].filter((k) => !keys.includes(k));
+    expect(missing, 'codes without words').toEqual([]);
+    const asked = [...code.matchAll(/'((?:term|action|value|web|digest|report|mail|privacy|trigger)\.[a-z_]+(?:\.[a-z_]+)*)'/g)].map((m) => m[1]!).filter((k) => !/\.(html|json|csv|md|txt|eml|parquet)$/.test(k));
+    expect([...new Set(asked)].filter((k) => !keys.includes(k)), 'keys the code asks for that the catalogue lacks').toEqual([]);
+  });
+
+  it('writes plurals, dates and numbers the way each language does', () => {
+    expect(msg('fi', 'digest.subject', { date: formatDate('fi', '2026-05-31'), students: 1, fresh: 2 })).toBe('kiinni 31.5.2026: 1 opiskelija, 2 uutta herätettä');
+    expect(msg('sv', 'digest.subject', { date: formatDate('sv', '2026-05-31'), students: 3, fresh: 1 })).toBe('kiinni 31.5.2026: 3 studerande, 1 ny signal');
+    expect(msg('en', 'term.open_for', { days: 0 })).toBe('opened today');
+    expect(msg('en', 'term.open_for', { days: 1 })).toBe('open for 1 day');
+  });
+
+  it('uses one word for one thing: the terms fixed by a native read stay fixed', () => {
+    const all = (lang: 'fi' | 'sv') => Object.values(catalogues[lang]).join('\n');
+    for (const bad of [/luvat(on|toma)/i, /negatiivinen ero/i, /apua terveyteen/, /tarkistuskysely/i, /kiinniin/, /eteenpäin ohjauksen/]) expect(all('fi')).not.toMatch(bad);
+    for (const bad of [/olovlig/i, /ogiltig frånvaro/i, /Bakom den/, /vidarebefordran\)/, /inte ditt att se/, /'Allvar'/, /flaskhals/i]) expect(all('sv')).not.toMatch(bad);
+    expect(msg('fi', 'term.severity')).toBe('Vakavuus');
+    expect(msg('sv', 'term.severity')).toBe('Allvarlighetsgrad');
+  });
+});

@@ -1,0 +1,80 @@
+import { exitEvents, sqlList } from '../core/vocabulary.js';
+import { literal } from '../db/sql.js';
+import type { Warehouse } from '../db/warehouse.js';
+
+/** The workspace's reads of the warehouse, one function per question a page asks. */
+
+const fullName = (r: Record<string, unknown>): string => [r['given_name'], r['family_name']].filter(Boolean).join(' ');
+
+/** A staff member by e-mail address (case-insensitive), for a sign-in link. */
+export async function staffByEmail(db: Warehouse, email: string): Promise<{ staffId: string; name: string; email: string; language: unknown } | null> {
+  const r = await db.one(`SELECT staff_id, name, email, language FROM staff WHERE lower(email) = $email`, { email });
+  return r ? { staffId: String(r['staff_id']), name: String(r['name']), email: String(r['email']), language: r['language'] } : null;
+}
+
+/** Students' display names (or their id when the provider gives none), read once and kept in `cache`. */
+export async function studentNames(db: Warehouse, cache: Map<string, string>, ids: readonly string[]): Promise<Map<string, string>> {
+  const missing = [...new Set(ids)].filter((id) => !cache.has(id));
+  if (missing.length) {
+    const rows = await db.all(`SELECT student_id, given_name, family_name FROM students WHERE student_id IN (${missing.map(literal).join(', ')})`);
+    for (const r of rows) cache.set(String(r['student_id']), fullName(r) || String(r['student_id']));
+  }
+  return cache;
+}
+
+/** What the student page shows about a student's studies. */
+export interface StudentRecord {
+  name: string;
+  group: string | null;
+  programme: string | null;
+  unit: string | null;
+  start: string | null;
+  planned_end: string | null;
+}
+
+export async function studentRecord(db: Warehouse, id: string): Promise<StudentRecord | null> {
+  const s = await db.one(
+    `SELECT given_name, family_name, "group", programme, unit, strftime(study_right_start, '%Y-%m-%d') AS start, strftime(planned_end, '%Y-%m-%d') AS planned_end FROM students WHERE student_id = $id`,
+    { id },
+  );
+  if (!s) return null;
+  const text = (k: string) => (s[k] === null || s[k] === undefined ? null : String(s[k]));
+  return { name: fullName(s) || id, group: text('group'), programme: text('programme'), unit: text('unit'), start: text('start'), planned_end: text('planned_end') };
+}
+
+/** A student's current risk (the model stage's `current_risk` macro): band, reasons and the day scored. */
+export async function studentRisk(db: Warehouse, id: string, today: string): Promise<{ band: string; reasons: unknown; scored_on: string } | null> {
+  const r = await db.one(`SELECT band, reasons, strftime(scored_on, '%Y-%m-%d') AS scored_on FROM current_risk($today::DATE) WHERE student_id = $id`, { id, today });
+  return r ? { band: String(r['band']), reasons: r['reasons'], scored_on: String(r['scored_on']) } : null;
+}
+
+/** The students of these groups still studying today, with their open ordinary triggers, by group and name. */
+export async function groupMembers(db: Warehouse, codes: readonly string[], today: string): Promise<{ student_id: string; name: string; group: string; open_triggers: number }[]> {
+  if (!codes.length) return [];
+  const rows = await db.all(
+    `WITH g AS (SELECT s.student_id, s.given_name, s.family_name, s."group" FROM students s WHERE s."group" IN (${codes.map(literal).join(', ')})),
+     gone AS (SELECT DISTINCT student_id FROM study_right_events WHERE event IN (${sqlList(exitEvents)}) AND date <= $today::DATE AND student_id IN (SELECT student_id FROM g)),
+     open AS (SELECT student_id, count(*) AS n FROM triggers WHERE status IN ('open', 'acknowledged') AND visibility = 'ordinary' AND student_id IN (SELECT student_id FROM g) GROUP BY 1)
+     SELECT g.*, coalesce(o.n, 0) AS open_triggers FROM g LEFT JOIN open o USING (student_id)
+     WHERE g.student_id NOT IN (SELECT student_id FROM gone) ORDER BY g."group", g.family_name, g.given_name, g.student_id`,
+    { today },
+  );
+  return rows.map((r) => ({ student_id: String(r['student_id']), name: fullName(r) || String(r['student_id']), group: String(r['group']), open_triggers: Number(r['open_triggers']) }));
+}
+
+/** The ids of one group's students still studying today. */
+export async function studyingInGroup(db: Warehouse, group: string, today: string): Promise<string[]> {
+  const rows = await db.all(
+    `SELECT student_id FROM students s WHERE "group" = $g AND NOT EXISTS (SELECT 1 FROM study_right_events e WHERE e.student_id = s.student_id AND e.event IN (${sqlList(exitEvents)}) AND e.date <= $today::DATE)`,
+    { g: group, today },
+  );
+  return rows.map((r) => String(r['student_id']));
+}
+
+/** The data coordinator's overview: recent runs, quarantined rows by file and reason, model versions. */
+export async function adminOverview(db: Warehouse) {
+  const runs = await db.all(`SELECT run_id, pipeline, status, attempts, strftime(started_at, '%Y-%m-%d %H:%M') AS started, strftime(ended_at, '%Y-%m-%d %H:%M') AS ended, error FROM pipeline_runs ORDER BY started_at DESC LIMIT 20`);
+  const quarantine = await db.all(`SELECT kind, file_name, reason, count(*) AS n_rows FROM quarantine GROUP BY ALL ORDER BY n_rows DESC LIMIT 30`);
+  const models = await db.all(`SELECT version, status, strftime(data_as_of, '%Y-%m-%d') AS data_as_of, roc_auc, pr_auc, brier, ece FROM model_versions ORDER BY created_at DESC LIMIT 10`);
+  return { runs, quarantine, models };
+}

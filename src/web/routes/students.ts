@@ -1,0 +1,77 @@
+import type { FastifyInstance } from 'fastify';
+import { interventionTypes } from '../../core/vocabulary.js';
+import { formatDate, valueWord, type Language } from '../../i18n/index.js';
+import { visibleRisk } from '../../model/index.js';
+import { addIntervention, listInterventions, listTriggers } from '../../triggers/index.js';
+import type { SignedIn } from '../auth.js';
+import { formDate, formField, PageError, param, studentRoles, tr, type Workspace } from '../context.js';
+import { hidden, href, html, link, table, type Html } from '../html.js';
+import { studentRecord, studentRisk } from '../queries.js';
+
+
+/** A student's page and recording support for them. */
+export function studentRoutes(app: FastifyInstance, w: Workspace): void {
+  const { o, gate } = w;
+
+  app.get('/students/:id', w.authed, async (req, reply) => {
+    const u = req.user!;
+    const lang = u.language;
+    const t = tr(lang);
+    const id = param(req, 'id');
+    const viewer = { roles: u.roles, staffId: u.staffId };
+    const data = await gate.use(async (db) => {
+      if (!studentRoles(u).length || !(await w.isMine(db, u.staffId, id))) {
+        await w.audit(db, req, 'denied', { object_id: id, detail: 'student' });
+        throw new PageError(404, 'not_found');
+      }
+      const s = await studentRecord(db, id);
+      const score = await studentRisk(db, id, w.today());
+      const risk = visibleRisk(u.roles, score, w.features, lang);
+      const triggers = (await listTriggers(db, viewer, { student: id, limit: 50 }, w.viewContext(lang))).filter((x) => x.staff_id === u.staffId || u.roles.includes(x.role));
+      const interventions = await listInterventions(db, viewer, { student: id, limit: 50 });
+      await w.audit(db, req, 'viewed_student', { student_id: id });
+      return { s, risk: risk && score ? { ...risk, scored_on: score.scored_on } : null, triggers, interventions, csrfToken: reply.generateCsrf() };
+    });
+    const s = data.s;
+    const facts: [string, string | null | undefined][] = [
+      [t('term.group'), s?.group], [t('web.programme'), s?.programme], [t('web.unit'), s?.unit],
+      [t('web.studies_from'), s?.start ? formatDate(lang, s.start) : null], [t('web.planned_end'), s?.planned_end ? formatDate(lang, s.planned_end) : null],
+    ];
+    if (data.risk) facts.push([t('term.risk_band'), t('web.band_on', { band: valueWord(lang, 'band', data.risk.band), date: formatDate(lang, data.risk.scored_on) })]);
+    const body = html`<p class="note">${id}</p>
+<h2>${t('web.studies')}</h2><dl>${facts.map(([k, v]) => html`<dt>${k}</dt><dd>${v ?? '–'}</dd>`)}</dl>
+${data.risk?.reasons.length ? html`<p>${t('term.reasons')}: ${data.risk.reasons.join('; ')}</p>` : ''}
+<h2>${t('term.triggers')}</h2>
+${table(t('term.triggers'), [t('term.trigger'), t('term.status'), t('term.opened'), t('term.what_happened')], data.triggers.map((x) => [link(['triggers', x.id], x.title), valueWord(lang, 'status', x.status), formatDate(lang, x.opened_on), x.message])) ?? html`<p>–</p>`}
+<h2>${t('term.support_recorded')}</h2>
+${table(t('term.support_recorded'), [t('term.date'), t('term.kind_of_support'), t('term.role'), t('web.scope')], data.interventions.map((i) => [formatDate(lang, i.date), valueWord(lang, 'intervention', i.type), valueWord(lang, 'role', i.role), valueWord(lang, 'scope', i.scope)])) ?? html`<p>–</p>`}
+${interventionForm(lang, data.csrfToken, href(['students', id, 'interventions']), u, undefined)}`;
+    return w.render(req, reply, s?.name ?? id, body, w.flashOf(req));
+  });
+
+  app.post('/students/:id/interventions', w.authedPost, async (req, reply) => {
+    const u = req.user!;
+    const id = param(req, 'id');
+    const b = req.body;
+    const triggerId = formField(b, 'trigger_id') || undefined;
+    const fields = { role: formField(b, 'role'), type: formField(b, 'type'), date: formDate(b, 'date', w.today()) };
+    await gate.use(async (db) => {
+      if (!studentRoles(u).length || !(await w.isMine(db, u.staffId, id))) throw new PageError(404, 'not_found');
+      if (triggerId) await w.openTrigger(db, req, triggerId);
+      const iv = await addIntervention(db, { student_id: id, staff_id: u.staffId, ...fields, scope: 'individual', trigger_id: triggerId }, o.clock());
+      await w.audit(db, req, 'recorded_intervention', { student_id: id, object_id: iv.intervention_id, detail: triggerId ? `answers ${triggerId}` : null });
+    });
+    return reply.redirect(triggerId ? '/?done=recorded' : `${href(['students', id])}?done=recorded`, 303);
+  });
+}
+
+/** The form for recording support given to one student, optionally answering a trigger. */
+export function interventionForm(lang: Language, csrfToken: string, action: string, u: SignedIn, triggerId: string | undefined): Html {
+  const t = tr(lang);
+  const sfx = triggerId ? '-t' : '';
+  return html`<form method="post" action="${action}">${hidden('_csrf', csrfToken)}${triggerId ? hidden('trigger_id', triggerId) : ''}<fieldset><legend>${t('action.record_support')}</legend>
+<label for="iv-type${sfx}">${t('term.kind_of_support')}</label><select id="iv-type${sfx}" name="type">${interventionTypes.map((x) => html`<option value="${x}">${valueWord(lang, 'intervention', x)}</option>`)}</select>
+<label for="iv-role${sfx}">${t('term.role')}</label><select id="iv-role${sfx}" name="role">${studentRoles(u).map((r) => html`<option value="${r}">${valueWord(lang, 'role', r)}</option>`)}</select>
+<label for="iv-date${sfx}">${t('term.date')}</label><input id="iv-date${sfx}" name="date" type="date">
+<p><button type="submit">${t('web.record')}</button></p></fieldset></form>`;
+}
