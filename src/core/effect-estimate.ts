@@ -1,3 +1,4 @@
+import { quantile, quantileSorted } from 'simple-statistics';
 import { Random } from './random.js';
 
 /**
@@ -33,7 +34,7 @@ export interface ImpactEstimate {
 /** Labels a risk score by its quintile among `scores` (q1…q5), or 'unscored' without one. */
 export function riskQuintiles(scores: readonly unknown[]): (p: unknown) => string {
   const scored = scores.filter((p): p is number => typeof p === 'number').sort((a, b) => a - b);
-  const cut = [0.2, 0.4, 0.6, 0.8].map((q) => scored[Math.floor(q * (scored.length - 1))] ?? 0);
+  const cut = scored.length ? [0.2, 0.4, 0.6, 0.8].map((q) => quantileSorted(scored, q)) : [0, 0, 0, 0];
   return (p) => (typeof p !== 'number' ? 'unscored' : `q${cut.filter((c) => p > c).length + 1}`);
 }
 
@@ -67,10 +68,8 @@ function attEstimate(episodes: readonly Episode[]): Point {
   return { rr: counterfactualRisk > 0 ? treatedRisk / counterfactualRisk : null, rd: (treatedRisk - counterfactualRisk) / weight, support: weight / allTreated };
 }
 
-const percentile = (xs: number[], q: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.max(0, Math.round(q * (s.length - 1))))]!;
-};
+/** A percentile of bootstrap replicates (simple-statistics' quantile). */
+const percentile = (xs: number[], q: number) => quantile(xs, q);
 
 /** Estimates the effect of timely contact, with bootstrap confidence intervals. */
 export function estimateImpact(episodes: readonly Episode[], o: { bootstrap: number; seed: number }): ImpactEstimate {

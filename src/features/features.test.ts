@@ -10,11 +10,8 @@ const AS_OF = '2025-10-15';
 async function matrixAt(db: Warehouse, asOf: string) {
   await db.run(panelSql('_t_panel', 'SELECT $as_of::DATE AS as_of'), { as_of: asOf, horizon: 90 });
   const m = await featureMatrix(db, '_t_panel', loadCatalogue(), await attendanceLagDays(db));
-  return m.toArray().map((r) => {
-    const o = r.toJSON() as Record<string, unknown>;
-    delete o['label']; // the label looks ahead on purpose; features must not
-    return o;
-  });
+  // The label looks ahead on purpose; features must not.
+  return m.student_id.map((id, i) => ({ student_id: id, as_of: m.as_of[i], ...Object.fromEntries(Object.entries(m.features).map(([name, col]) => [name, col[i]])) }) as Record<string, unknown>);
 }
 
 describe('point-in-time features', () => {

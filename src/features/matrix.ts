@@ -1,4 +1,3 @@
-import { tableFromArrays, type Table } from 'apache-arrow';
 import { ident } from '../db/sql.js';
 import type { Warehouse } from '../db/warehouse.js';
 import { baseTables } from './base-sql.js';
@@ -19,25 +18,30 @@ export function featureSql(panel: string, catalogue: readonly FeatureSpec[]): st
 }
 
 /**
- * The feature matrix of a panel as an Arrow table (student_id, as_of, label, one Float64 column
- * per feature, missing = NaN): the columnar hand-off from DuckDB to the forest, also written next
- * to each trained model so its training data can be inspected.
+ * The feature matrix of a panel, column by column as DuckDB hands it over (one Float64Array per
+ * feature, missing = NaN): the forest reads these columns directly, no copy in between.
  */
-export async function featureMatrix(db: Warehouse, panel: string, catalogue: readonly FeatureSpec[], attendanceLagDays: number): Promise<Table> {
-  const cols = await db.streamColumns(featureSql(panel, catalogue), { attendance_lag_days: attendanceLagDays });
-  const arrays: Record<string, string[] | Int32Array | Float64Array> = {
-    student_id: cols['student_id'] as string[],
-    as_of: cols['as_of'] as string[],
-    label: Int32Array.from(cols['label'] as Float64Array),
-  };
-  for (const f of catalogue) arrays[f.name] = cols[f.name] as Float64Array;
-  return tableFromArrays(arrays) as unknown as Table;
+export interface FeatureMatrix {
+  rows: number;
+  student_id: string[];
+  as_of: string[];
+  label: Int32Array;
+  /** Feature name → its column. */
+  features: Record<string, Float64Array>;
 }
 
-/** Feature columns of a matrix as Float64Arrays, optionally only some rows. */
-export function featureColumns(matrix: Table, catalogue: readonly FeatureSpec[], rows?: readonly number[]): Float64Array[] {
+export async function featureMatrix(db: Warehouse, panel: string, catalogue: readonly FeatureSpec[], attendanceLagDays: number): Promise<FeatureMatrix> {
+  const cols = await db.streamColumns(featureSql(panel, catalogue), { attendance_lag_days: attendanceLagDays });
+  const studentId = cols['student_id'] as string[];
+  const features: Record<string, Float64Array> = {};
+  for (const f of catalogue) features[f.name] = cols[f.name] as Float64Array;
+  return { rows: studentId.length, student_id: studentId, as_of: cols['as_of'] as string[], label: Int32Array.from(cols['label'] as Float64Array), features };
+}
+
+/** Feature columns of a matrix in catalogue order, optionally only some rows. */
+export function featureColumns(matrix: FeatureMatrix, catalogue: readonly FeatureSpec[], rows?: readonly number[]): Float64Array[] {
   return catalogue.map((f) => {
-    const all = matrix.getChild(f.name)!.toArray() as Float64Array;
+    const all = matrix.features[f.name]!;
     return rows ? Float64Array.from(rows, (i) => all[i]!) : all;
   });
 }

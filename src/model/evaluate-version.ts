@@ -19,7 +19,7 @@ export async function evaluateVersion(db: Warehouse, version: string | undefined
     const matrix = await featureMatrix(db, PANEL, artifact.features, lag);
     const meta = await panelMeta(db);
     const asOf = meta['as_of'] as string[];
-    const label = matrix.getChild('label')!.toArray() as Int32Array;
+    const label = matrix.label;
     const evalDates = new Set([...artifact.split.validation, ...artifact.split.test]);
     const testDates = new Set(artifact.split.test);
     const evalRows = asOf.flatMap((d, i) => (evalDates.has(d) ? [i] : []));

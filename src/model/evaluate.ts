@@ -1,3 +1,4 @@
+import { mean, medianSorted } from 'simple-statistics';
 import { Random } from '../core/random.js';
 import type { Forest } from './forest/forest.js';
 import { predictProba } from './forest/forest.js';
@@ -67,7 +68,7 @@ function groupFigures(rows: readonly EvalRow[], dimension: string, high: number)
         exits,
         roc_auc: exits > 0 && exits < rs.length ? r4(rocAuc(p, y)) : null,
         false_positive_rate: r4(negatives.length ? negatives.filter((r) => r.p >= high).length / negatives.length : 0),
-        mean_predicted: r4(p.reduce((a, b) => a + b, 0) / rs.length),
+        mean_predicted: r4(mean(p)),
         observed_rate: r4(exits / rs.length),
       };
     });
@@ -89,7 +90,7 @@ function leadTime(rows: readonly EvalRow[], high: number): Evaluation['lead_time
     }
   }
   const days = [...firstHigh.values()].map((v) => (Date.parse(v.exit) - Date.parse(v.asOf)) / 86_400_000).sort((a, b) => a - b);
-  const median = days.length ? (days[(days.length - 1) >> 1]! + days[days.length >> 1]!) / 2 : null;
+  const median = days.length ? medianSorted(days) : null;
   return {
     exits: exiting.size,
     flagged_before_exit: days.length,

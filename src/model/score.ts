@@ -41,7 +41,7 @@ export async function scoreStudents(db: Warehouse, opts: { asOf?: string | undef
   const matrix = await featureMatrix(db, SCORE_PANEL, artifact.features, artifact.attendance_lag_days);
   await db.run(`DROP TABLE IF EXISTS ${SCORE_PANEL}`);
   const columns = featureColumns(matrix, artifact.features);
-  const ids = matrix.getChild('student_id')!.toArray() as string[];
+  const ids = matrix.student_id;
   const p = calibratedProba(forest, artifact.calibration, columns);
   const order = Array.from(p.keys()).sort((a, b) => p[b]! - p[a]! || (ids[a]! < ids[b]! ? -1 : 1));
   const rank = new Int32Array(p.length);

@@ -103,7 +103,7 @@ export async function trainModel(db: Warehouse, modelsDir: string, opts: TrainOp
   const valStart = Date.parse(valDates[0]!);
   const trainDates = dates.filter((d) => d < valDates[0]! && Date.parse(d) + horizon * 86_400_000 < valStart);
   const asOfCol = meta['as_of'] as string[];
-  const label = matrix.getChild('label')!.toArray() as Int32Array;
+  const label = matrix.label;
   const rowsOf = (ds: string[]) => asOfCol.flatMap((d, i) => (ds.includes(d) ? [i] : []));
   const trainRows = rowsOf(trainDates);
   const valRows = rowsOf(valDates);
