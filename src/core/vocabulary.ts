@@ -45,3 +45,7 @@ export const interventionScopes = ['individual', 'group'] as const;
 
 /** How urgent a trigger is. */
 export const severities = ['high', 'medium', 'low'] as const;
+
+/** What came of a trigger when it was resolved. */
+export const resolutionOutcomes = ['supported', 'referred', 'no_action_needed', 'could_not_reach'] as const;
+export type ResolutionOutcome = (typeof resolutionOutcomes)[number];

@@ -9,8 +9,8 @@ export const triggerStatuses = ['open', 'acknowledged', 'resolved', 'expired'] a
 export type TriggerStatus = (typeof triggerStatuses)[number];
 
 /** How a staff member may close a trigger. */
-export const resolutionOutcomes = ['supported', 'referred', 'no_action_needed', 'could_not_reach'] as const;
-export type ResolutionOutcome = (typeof resolutionOutcomes)[number];
+import { resolutionOutcomes, type ResolutionOutcome } from '../core/vocabulary.js';
+export { resolutionOutcomes, type ResolutionOutcome };
 
 const triggerColumns = `trigger_id, rule_id, family, visibility, severity, student_id, first_role, role, staff_id, routed_via, status,
   strftime(opened_on, '%Y-%m-%d') AS opened_on, strftime(last_seen_on, '%Y-%m-%d') AS last_seen_on, evidence,

@@ -1,9 +1,9 @@
-import { z } from 'zod';
 import path from 'node:path';
 import { dataDirLayout } from '../../core/data-dir.js';
 import { backupWarehouse, listBackups, restoreWarehouse } from '../../db/backup.js';
 import { acquireWriterLockPatiently } from '../../db/lock.js';
 import { withWarehouse } from '../../app/index.js';
+import { commandOptions, schemaOf } from '../command-options.js';
 import type { CliContext } from '../context.js';
 import { table } from '../format.js';
 import { parseOptions, writeSession } from '../options.js';
@@ -12,7 +12,7 @@ const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 
 /** `kiinni backup [--keep N]`: a checked copy of the warehouse in <data-dir>/backups/. */
 export async function runBackup(ctx: CliContext, raw: Record<string, unknown>): Promise<number> {
-  const opts = parseOptions(z.object({ keep: z.coerce.number().int().min(1).max(365).optional() }), raw);
+  const opts = parseOptions(schemaOf(commandOptions.backup), raw);
   const dir = dataDirLayout(ctx.dataDir);
   const backup = await withWarehouse(writeSession(ctx, 'backup'), ({ db }) => backupWarehouse(db, dir.backups, ctx.clock(), opts.keep ?? ctx.config.warehouse.backupsKept));
   ctx.print(backup, () => `Backed up to ${backup.file} (${mib(backup.bytes)}, schema version ${backup.schema_version}).`);

@@ -1,18 +1,18 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { z } from 'zod';
 import { estimateCheckinEffect, gatewayJsonl, gatewayRecord, loadBottlenecks, planCheckins, planOptions } from '../../checkins/index.js';
 import { literal } from '../../db/sql.js';
 import { csvField } from '../../core/csv.js';
 import { localDate } from '../../core/dates.js';
 import { ErrorCode, KiinniError } from '../../core/errors.js';
 import { withWarehouse } from '../../app/index.js';
+import { commandOptions, schemaOf } from '../command-options.js';
 import type { CliContext } from '../context.js';
 import { count } from '../format.js';
-import { asOfOrLatest, dateOption, parseOptions, readSession, writeSession } from '../options.js';
+import { asOfOrLatest, parseOptions, readSession, writeSession } from '../options.js';
 /** `kiinni checkins plan [--as-of DATE] [--out FILE] [--format csv|jsonl]`. */
 export async function runCheckinsPlan(ctx: CliContext, raw: Record<string, unknown>): Promise<number> {
-  const opts = parseOptions(z.object({ asOf: dateOption.optional(), out: z.string().optional(), format: z.enum(['csv', 'jsonl']).default('jsonl') }), raw);
+  const opts = parseOptions(schemaOf(commandOptions.checkinsPlan), raw);
   const defs = await loadBottlenecks();
   const { summary, checkins } = await withWarehouse(writeSession(ctx, 'checkins plan'), async ({ db }) =>
     planCheckins(db, defs, planOptions(ctx.config, await asOfOrLatest(db, ctx, opts.asOf)), { logger: ctx.logger, clock: ctx.clock }),
@@ -39,7 +39,7 @@ export async function runCheckinsPlan(ctx: CliContext, raw: Record<string, unkno
 
 /** `kiinni checkins opt-out STUDENT [--since DATE] [--undo]`. */
 export async function runCheckinsOptOut(ctx: CliContext, student: string, raw: Record<string, unknown>): Promise<number> {
-  const opts = parseOptions(z.object({ since: dateOption.optional(), undo: z.boolean().optional() }), raw);
+  const opts = parseOptions(schemaOf(commandOptions.checkinsOptOut), raw);
   await withWarehouse(writeSession(ctx, 'checkins opt-out'), async ({ db }) => {
     if (!(await db.one(`SELECT 1 AS x FROM students WHERE student_id = $id`, { id: student }))) throw new KiinniError(ErrorCode.NotFound, `No student ${student} in the warehouse.`);
     if (opts.undo) await db.run(`DELETE FROM checkin_optouts WHERE student_id = $id`, { id: student });
@@ -51,16 +51,7 @@ export async function runCheckinsOptOut(ctx: CliContext, student: string, raw: R
 
 /** `kiinni checkins effect [--as-of] [--from] [--grace-days 14] [--window-days 90]`: asked vs comparable not yet asked. */
 export async function runCheckinsEffect(ctx: CliContext, raw: Record<string, unknown>): Promise<number> {
-  const opts = parseOptions(
-    z.object({
-      asOf: dateOption.optional(),
-      from: dateOption,
-      graceDays: z.coerce.number().int().min(1).max(60),
-      windowDays: z.coerce.number().int().min(14).max(365),
-      bootstrap: z.coerce.number().int().min(0).max(5000),
-    }),
-    raw,
-  );
+  const opts = parseOptions(schemaOf(commandOptions.checkinsEffect), raw);
   const effect = await withWarehouse(readSession(ctx, 'checkins effect'), async ({ db }) =>
     estimateCheckinEffect(db, { asOf: await asOfOrLatest(db, ctx, opts.asOf), from: opts.from, graceDays: opts.graceDays, windowDays: opts.windowDays, bootstrap: opts.bootstrap, seed: 1 }),
   );

@@ -1,14 +1,14 @@
 import { digestSignInLinks } from '../../web/index.js';
 import { writeFileSync } from 'node:fs';
-import { z } from 'zod';
 import { localDate } from '../../core/dates.js';
 import { composeContext, composeDigest, findRecipient, outboxMailer, renderDigest, sendDigests, sendOptions, smtpMailer } from '../../digest/index.js';
 import { withWarehouse } from '../../app/index.js';
 import { lastTriggerRun, loadRules } from '../../triggers/index.js';
 import type { Warehouse } from '../../db/warehouse.js';
+import { commandOptions, schemaOf } from '../command-options.js';
 import type { CliContext } from '../context.js';
 import { count } from '../format.js';
-import { dateOption, parseOptions, readSession, writeSession } from '../options.js';
+import { parseOptions, readSession, writeSession } from '../options.js';
 
 
 /** The digest date: --as-of, else the last trigger run, else today. */
@@ -18,7 +18,7 @@ async function digestDate(db: Warehouse, ctx: CliContext, asOf: string | undefin
 
 /** `kiinni digest send [--as-of DATE]`: exit 1 when any message failed. */
 export async function runDigestSend(ctx: CliContext, raw: Record<string, unknown>): Promise<number> {
-  const opts = parseOptions(z.object({ asOf: dateOption.optional() }), raw);
+  const opts = parseOptions(schemaOf(commandOptions.digestSend), raw);
   const compose = composeContext(await loadRules(ctx.config));
   const summary = await withWarehouse(writeSession(ctx, 'digest send'), async ({ db, dir }) => {
     const mailer = smtpMailer(ctx.config) ?? outboxMailer(dir.outbox);
@@ -41,7 +41,7 @@ export async function runDigestSend(ctx: CliContext, raw: Record<string, unknown
 
 /** `kiinni digest preview --staff ID [--as-of DATE] [--format text|html|eml] [--out FILE]`. */
 export async function runDigestPreview(ctx: CliContext, raw: Record<string, unknown>): Promise<number> {
-  const opts = parseOptions(z.object({ staff: z.string(), asOf: dateOption.optional(), format: z.enum(['text', 'html', 'json']).default('text'), out: z.string().optional() }), raw);
+  const opts = parseOptions(schemaOf(commandOptions.digestPreview), raw);
   const compose = composeContext(await loadRules(ctx.config));
   const { digest, rendered } = await withWarehouse(readSession(ctx, 'digest preview'), async ({ db }) => {
     const digest = await composeDigest(db, await findRecipient(db, opts.staff), await digestDate(db, ctx, opts.asOf), compose);

@@ -1,26 +1,15 @@
 import { rmSync } from 'node:fs';
 import path from 'node:path';
-import { z } from 'zod';
 import { generateCohort } from '../../synth/index.js';
+import { commandOptions, schemaOf } from '../command-options.js';
 import type { CliContext } from '../context.js';
 import { count, table } from '../format.js';
 import { parseOptions } from '../options.js';
-import { isoDateSchema } from '../../core/dates.js';
 
-const optionsSchema = z.object({
-  students: z.coerce.number().int().min(10).max(2_000_000),
-  seed: z.coerce.number().int().min(0),
-  out: z.string().min(1),
-  start: isoDateSchema,
-  years: z.coerce.number().int().min(1).max(6),
-  format: z.enum(['csv', 'parquet', 'koski']),
-  dirty: z.coerce.number().min(0).max(0.5),
-  checkinProgramme: isoDateSchema.optional(),
-});
 
 /** `kiinni fixtures generate`: a synthetic cohort with a known truth. */
 export async function runFixturesGenerate(ctx: CliContext, raw: Record<string, unknown>): Promise<number> {
-  const opts = parseOptions(optionsSchema, raw, 'kiinni fixtures generate --students 600 --seed 1 --out fixtures/cohort');
+  const opts = parseOptions(schemaOf(commandOptions.fixturesGenerate), raw, 'kiinni fixtures generate --students 600 --seed 1 --out fixtures/cohort');
   const tty = process.stderr.isTTY && !ctx.json;
   // KOSKI: the cohort as CSV first, then its students, events and courses as KOSKI documents.
   const koski = opts.format === 'koski';

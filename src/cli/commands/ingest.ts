@@ -1,17 +1,12 @@
-import { z } from 'zod';
 import { ErrorCode, ExitCode, KiinniError } from '../../core/errors.js';
 import { contractFor, findProfile, ingestDirectory, ingestFile, isContractKind, type ContractKind, type ImportProfile, type IngestResult } from '../../ingest/index.js';
 import { withWarehouse } from '../../app/index.js';
 import type { KoskiIngestResult } from '../../koski/index.js';
+import { commandOptions, schemaOf } from '../command-options.js';
 import type { CliContext } from '../context.js';
-import { writeSession } from '../options.js';
+import { parseOptions, writeSession } from '../options.js';
 import { count, table } from '../format.js';
 
-const optionsSchema = z.object({
-  dir: z.string().min(1).optional(),
-  profile: z.array(z.string().min(1)).optional(),
-  failOnQuarantine: z.boolean().optional(),
-});
 
 /** `kiinni ingest --json` document. */
 export interface IngestReport {
@@ -105,7 +100,7 @@ async function runKoskiIngest(ctx: CliContext, sources: string[], opts: { failOn
 
 /** `kiinni ingest <kind> <file…>`, `kiinni ingest koski <file|dir…>` or `kiinni ingest --dir DIR`. */
 export async function runIngest(ctx: CliContext, kind: string | undefined, files: string[], raw: Record<string, unknown>): Promise<number> {
-  const opts = optionsSchema.parse(raw);
+  const opts = parseOptions(schemaOf(commandOptions.ingest), raw);
   if (kind === 'koski' && !opts.dir) return runKoskiIngest(ctx, files, opts);
   const profiles = (opts.profile ?? []).map((p) => findProfile(p, ctx.config.ingest.profilesDir));
   if (opts.dir && (kind || files.length)) {

@@ -1,14 +1,12 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { z } from 'zod';
 import { evaluateVersion, findVersion, listVersions, loadArtifact, promoteVersion, reasonSentences, scoreStudents, topScores, trainModel, type Evaluation } from '../../model/index.js';
 import { withWarehouse } from '../../app/index.js';
+import { commandOptions, schemaOf } from '../command-options.js';
 import type { CliContext } from '../context.js';
 import { count, table } from '../format.js';
-import { dateOption, parseOptions, readSession as read, writeSession as write } from '../options.js';
+import { parseOptions, readSession as read, writeSession as write } from '../options.js';
 
-const date = dateOption;
-const trainSchema = z.object({ asOf: date.optional(), horizon: z.coerce.number().int().min(7).max(730).optional(), truth: z.string().optional(), promote: z.boolean().default(true) });
 const parse = parseOptions;
 
 function metricsLine(e: Evaluation): string {
@@ -18,7 +16,7 @@ function metricsLine(e: Evaluation): string {
 
 /** `kiinni model train`. */
 export async function runModelTrain(ctx: CliContext, raw: Record<string, unknown>): Promise<number> {
-  const opts = parse(trainSchema, raw);
+  const opts = parse(schemaOf(commandOptions.modelTrain), raw);
   const result = await withWarehouse(write(ctx, 'model train'), ({ db, dir }) =>
     trainModel(db, dir.models, { asOf: opts.asOf, horizon: opts.horizon, truthDir: opts.truth, promote: opts.promote }, { logger: ctx.logger, clock: ctx.clock }),
   );
@@ -64,7 +62,7 @@ export async function runModelPromote(ctx: CliContext, version: string): Promise
 
 /** `kiinni model evaluate [VERSION] [--truth DIR]`. */
 export async function runModelEvaluate(ctx: CliContext, version: string | undefined, raw: Record<string, unknown>): Promise<number> {
-  const truth = raw['truth'] as string | undefined;
+  const truth = parse(schemaOf(commandOptions.modelEvaluate), raw).truth;
   const result = await withWarehouse(write(ctx, 'model evaluate'), ({ db }) => evaluateVersion(db, version, truth));
   ctx.print(result, () => `Model ${result.version}: ${metricsLine(result)}`);
   return 0;
@@ -73,7 +71,7 @@ export async function runModelEvaluate(ctx: CliContext, version: string | undefi
 /** `kiinni score [--as-of DATE] [--model VERSION] [--show N] [--lang fi|sv|en]`. */
 export async function runScore(ctx: CliContext, raw: Record<string, unknown>): Promise<number> {
   const opts = parse(
-    z.object({ asOf: date.optional(), model: z.string().optional(), show: z.coerce.number().int().min(0).max(1000).default(0), lang: z.enum(['fi', 'sv', 'en']).default('en') }),
+    schemaOf(commandOptions.score),
     raw,
   );
   const { summary, top, features } = await withWarehouse(write(ctx, 'score'), async ({ db }) => {

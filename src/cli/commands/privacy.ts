@@ -1,17 +1,16 @@
 import { writeFileSync } from 'node:fs';
-import { z } from 'zod';
 import { localDate } from '../../core/dates.js';
-import { languages } from '../../core/vocabulary.js';
 import { withWarehouse } from '../../app/index.js';
 import { applyRetention, subjectAccess, subjectAccessHtml } from '../../privacy/index.js';
 import { listAudit, recordAudit } from '../../web/index.js';
+import { commandOptions, schemaOf } from '../command-options.js';
 import type { CliContext } from '../context.js';
 import { count, table } from '../format.js';
-import { dateOption, parseOptions, readSession, writeSession } from '../options.js';
+import { parseOptions, readSession, writeSession } from '../options.js';
 
 /** `kiinni audit list [--student ID] [--staff ID] [--since DATE] [--limit N]`: for the data protection officer. */
 export async function runAuditList(ctx: CliContext, raw: Record<string, unknown>): Promise<number> {
-  const opts = parseOptions(z.object({ student: z.string().optional(), staff: z.string().optional(), since: dateOption.optional(), limit: z.coerce.number().int().min(1).max(100_000) }), raw);
+  const opts = parseOptions(schemaOf(commandOptions.auditList), raw);
   const rows = await withWarehouse(readSession(ctx, 'audit list'), ({ db }) => listAudit(db, opts));
   ctx.print(rows, () =>
     rows.length
@@ -23,7 +22,7 @@ export async function runAuditList(ctx: CliContext, raw: Record<string, unknown>
 
 /** `kiinni subject-access STUDENT --out FILE [--format html|json]`: everything held about one student. */
 export async function runSubjectAccess(ctx: CliContext, student: string, raw: Record<string, unknown>): Promise<number> {
-  const opts = parseOptions(z.object({ out: z.string().min(1), format: z.enum(['html', 'json']), lang: z.enum(languages).default('fi') }), raw);
+  const opts = parseOptions(schemaOf(commandOptions.subjectAccess), raw);
   const x = await withWarehouse(writeSession(ctx, 'subject-access'), async ({ db }) => {
     const x = await subjectAccess(db, student, ctx.clock());
     await recordAudit(db, { staff_id: null, action: 'subject_access_exported', student_id: student, client: 'cli', detail: opts.out }, ctx.clock());
@@ -37,7 +36,7 @@ export async function runSubjectAccess(ctx: CliContext, student: string, raw: Re
 
 /** `kiinni retention apply [--as-of DATE] [--dry-run]`. */
 export async function runRetentionApply(ctx: CliContext, raw: Record<string, unknown>): Promise<number> {
-  const opts = parseOptions(z.object({ asOf: dateOption.optional(), dryRun: z.boolean().optional() }), raw);
+  const opts = parseOptions(schemaOf(commandOptions.retentionApply), raw);
   const asOf = opts.asOf ?? localDate(ctx.clock());
   const s = await withWarehouse(writeSession(ctx, 'retention apply'), async ({ db }) => {
     const s = await applyRetention(db, { asOf, yearsAfterExit: ctx.config.retention.yearsAfterExit, auditYears: ctx.config.retention.auditYears, dryRun: Boolean(opts.dryRun) });

@@ -1,26 +1,20 @@
 import path from 'node:path';
-import { z } from 'zod';
 import { exportQuarantine, isContractKind, contractFor, listQuarantine } from '../../ingest/index.js';
 import { withWarehouse } from '../../app/index.js';
+import { commandOptions, schemaOf } from '../command-options.js';
 import type { CliContext } from '../context.js';
 import { table } from '../format.js';
+import { parseOptions } from '../options.js';
 
-const filterSchema = z.object({
-  kind: z.string().optional(),
-  file: z.string().optional(),
-  limit: z.coerce.number().int().positive().optional(),
-  out: z.string().optional(),
-});
-
-function parseFilter(raw: Record<string, unknown>) {
-  const f = filterSchema.parse(raw);
+function parseFilter(raw: Record<string, unknown>, options: typeof commandOptions.quarantineList | typeof commandOptions.quarantineExport) {
+  const f: { kind?: string | undefined; file?: string | undefined; limit?: number; out?: string } = parseOptions(schemaOf(options), raw);
   if (f.kind && !isContractKind(f.kind)) contractFor(f.kind);
   return f;
 }
 
 /** `kiinni quarantine list`. */
 export async function runQuarantineList(ctx: CliContext, raw: Record<string, unknown>): Promise<number> {
-  const f = parseFilter(raw);
+  const f = parseFilter(raw, commandOptions.quarantineList);
   const records = await withWarehouse(
     { dataDir: ctx.dataDir, config: ctx.config, logger: ctx.logger, clock: ctx.clock, write: false, command: 'quarantine list' },
     async ({ db }) => listQuarantine(db, f),
@@ -35,7 +29,7 @@ export async function runQuarantineList(ctx: CliContext, raw: Record<string, unk
 
 /** `kiinni quarantine export --out FILE`. */
 export async function runQuarantineExport(ctx: CliContext, raw: Record<string, unknown>): Promise<number> {
-  const f = parseFilter(raw);
+  const f = parseFilter(raw, commandOptions.quarantineExport);
   const out = path.resolve(f.out!);
   const rows = await withWarehouse(
     { dataDir: ctx.dataDir, config: ctx.config, logger: ctx.logger, clock: ctx.clock, write: false, command: 'quarantine export' },

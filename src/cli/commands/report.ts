@@ -1,13 +1,13 @@
 import path from 'node:path';
-import { z } from 'zod';
 import { withWarehouse } from '../../app/index.js';
 import { buildReport, reportOptions, writeReport } from '../../report/index.js';
+import { commandOptions, schemaOf } from '../command-options.js';
 import type { CliContext } from '../context.js';
-import { asOfOrLatest, dateOption, parseOptions, readSession } from '../options.js';
+import { asOfOrLatest, parseOptions, readSession } from '../options.js';
 
 /** `kiinni report build --out DIR [--as-of DATE] [--unit U] [--lang fi|sv|en]`. */
 export async function runReportBuild(ctx: CliContext, raw: Record<string, unknown>): Promise<number> {
-  const opts = parseOptions(z.object({ out: z.string(), asOf: dateOption.optional(), unit: z.string().optional(), lang: z.enum(['fi', 'sv', 'en']).default('fi'), bootstrap: z.coerce.number().int().min(0).max(10_000).default(500) }), raw);
+  const opts = parseOptions(schemaOf(commandOptions.reportBuild), raw);
   const t0 = Date.now();
   const { report, files } = await withWarehouse(readSession(ctx, 'report build'), async ({ db }) => {
     const asOf = await asOfOrLatest(db, ctx, opts.asOf);

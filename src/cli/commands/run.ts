@@ -1,18 +1,18 @@
 import { SingleBar } from 'cli-progress';
-import { z } from 'zod';
 import { ErrorCode, ExitCode, KiinniError } from '../../core/errors.js';
 import { createRunLogger } from '../../core/log.js';
 import { dataDirLayout } from '../../core/data-dir.js';
 import { listRuns, loadPipelines, planRun, runLogFile, runPipeline, type RunSummary } from '../../pipeline/index.js';
 import { digestSignInLinks } from '../../web/index.js';
 import { withWarehouse } from '../../app/index.js';
+import { commandOptions, schemaOf } from '../command-options.js';
 import type { CliContext } from '../context.js';
 import { table } from '../format.js';
-import { asOfOrLatest, dateOption, parseOptions, readSession, writeSession } from '../options.js';
+import { asOfOrLatest, parseOptions, readSession, writeSession } from '../options.js';
 
 /** `kiinni run <pipeline> [--as-of D] [--from D --to D] [--dry-run] [--force]`: exit 1 when a step failed. */
 export async function runRun(ctx: CliContext, name: string, raw: Record<string, unknown>): Promise<number> {
-  const opts = parseOptions(z.object({ asOf: dateOption.optional(), from: dateOption.optional(), to: dateOption.optional(), dryRun: z.boolean().optional(), force: z.boolean().optional() }), raw);
+  const opts = parseOptions(schemaOf(commandOptions.run), raw);
   const pipelines = loadPipelines();
   const def = pipelines.get(name);
   if (!def) throw new KiinniError(ErrorCode.NotFound, `No pipeline '${name}'.`, `Pipelines: ${[...pipelines.keys()].join(', ')} (pipelines/*.yaml).`);
@@ -85,7 +85,7 @@ function inboxIgnored(s: RunSummary): string[] {
 
 /** `kiinni runs [--limit N]`. */
 export async function runRuns(ctx: CliContext, raw: Record<string, unknown>): Promise<number> {
-  const opts = parseOptions(z.object({ limit: z.coerce.number().int().min(1).max(1000).default(20) }), raw);
+  const opts = parseOptions(schemaOf(commandOptions.runs), raw);
   const runs = await withWarehouse(readSession(ctx, 'runs'), ({ db }) => listRuns(db, opts.limit));
   ctx.print({ runs }, () =>
     runs.length

@@ -1,16 +1,16 @@
-import { z } from 'zod';
 import { dataDirLayout, ensureDataDir } from '../../core/data-dir.js';
 import { ErrorCode, KiinniError } from '../../core/errors.js';
 import { existsSync } from 'node:fs';
 import { outboxMailer, smtpMailer } from '../../digest/index.js';
 import { buildWorkspace, webSecret } from '../../web/index.js';
 import { allMigrations } from '../../app/index.js';
+import { commandOptions, schemaOf } from '../command-options.js';
 import type { CliContext } from '../context.js';
 import { parseOptions } from '../options.js';
 
 /** `kiinni serve [--host 127.0.0.1] [--port 8080]`: the staff workspace, until stopped. */
 export async function runServe(ctx: CliContext, raw: Record<string, unknown>): Promise<number> {
-  const opts = parseOptions(z.object({ host: z.string().min(1), port: z.coerce.number().int().min(0).max(65535) }), raw);
+  const opts = parseOptions(schemaOf(commandOptions.serve), raw);
   const dir = dataDirLayout(ctx.dataDir);
   if (!existsSync(dir.warehouse)) throw new KiinniError(ErrorCode.WarehouseState, `No warehouse in ${dir.root}.`, "Run 'kiinni init' first, or point --data-dir (KIINNI_DATA_DIR) at your data directory.");
   // Sign-in links are built from configuration only, never from a request's Host header. Without

@@ -1,19 +1,17 @@
-import { z } from 'zod';
 import { addDays, localDate } from '../../core/dates.js';
 import { ErrorCode, KiinniError } from '../../core/errors.js';
 import type { Warehouse } from '../../db/warehouse.js';
 import { loadCatalogue } from '../../features/index.js';
 import { withWarehouse } from '../../app/index.js';
 import {
-  acknowledgeTrigger, addIntervention, facts, lastTriggerRun, listInterventions, listTriggers, loadRules, resolutionOutcomes, resolveTrigger, resolveViewer, runTriggers, showTrigger,
+  acknowledgeTrigger, addIntervention, facts, lastTriggerRun, listInterventions, listTriggers, loadRules, resolveTrigger, resolveViewer, runTriggers, showTrigger,
   type Language, type TriggerRule, type TriggerRunSummary, type ViewContext,
 } from '../../triggers/index.js';
+import { commandOptions, schemaOf } from '../command-options.js';
 import type { CliContext } from '../context.js';
 import { count, table } from '../format.js';
-import { asOfOrLatest, dateOption, parseOptions, readSession, writeSession } from '../options.js';
-import { languageOr, languages } from '../../core/vocabulary.js';
-
-const lang = z.enum(languages).optional();
+import { asOfOrLatest, parseOptions, readSession, writeSession } from '../options.js';
+import { languageOr } from '../../core/vocabulary.js';
 
 /** The rule as `triggers rules --json` prints it. */
 function ruleJson(r: TriggerRule) {
@@ -42,7 +40,7 @@ export async function runTriggerRules(ctx: CliContext, raw: Record<string, unkno
 
 /** `kiinni triggers run [--as-of D] [--until D]`: one run, or one per day up to --until. */
 export async function runTriggerRun(ctx: CliContext, raw: Record<string, unknown>): Promise<number> {
-  const opts = parseOptions(z.object({ asOf: dateOption.optional(), until: dateOption.optional() }), raw);
+  const opts = parseOptions(schemaOf(commandOptions.triggerRun), raw);
   const rules = await loadRules(ctx.config);
   const runs = await withWarehouse(writeSession(ctx, 'triggers run'), async ({ db }) => {
     let first = await asOfOrLatest(db, ctx, opts.asOf);
@@ -74,7 +72,6 @@ export async function runTriggerRun(ctx: CliContext, raw: Record<string, unknown
   return 0;
 }
 
-const viewerOptions = z.object({ role: z.string().optional(), staff: z.string().optional(), lang });
 
 async function viewContext(db: Warehouse, ctx: CliContext, staff: string | undefined, lang: Language | undefined): Promise<ViewContext> {
   const rules = await loadRules(ctx.config);
@@ -88,10 +85,7 @@ async function viewContext(db: Warehouse, ctx: CliContext, staff: string | undef
 
 /** `kiinni triggers list [--role R] [--staff ID] [--status S] …`: already filtered for the viewer. */
 export async function runTriggerList(ctx: CliContext, raw: Record<string, unknown>): Promise<number> {
-  const opts = parseOptions(
-    viewerOptions.extend({ status: z.string().optional(), student: z.string().optional(), rule: z.string().optional(), unrouted: z.boolean().optional(), limit: z.coerce.number().int().min(1).max(1_000_000).default(500) }),
-    raw,
-  );
+  const opts = parseOptions(schemaOf({ ...commandOptions.triggerView, ...commandOptions.triggerList }), raw);
   const views = await withWarehouse(readSession(ctx, 'triggers list'), async ({ db }) => {
     const viewer = await resolveViewer(db, opts);
     const vctx = await viewContext(db, ctx, opts.staff, opts.lang);
@@ -107,7 +101,7 @@ export async function runTriggerList(ctx: CliContext, raw: Record<string, unknow
 
 /** `kiinni triggers show ID [--role R] [--staff ID]`. */
 export async function runTriggerShow(ctx: CliContext, id: string, raw: Record<string, unknown>): Promise<number> {
-  const opts = parseOptions(viewerOptions, raw);
+  const opts = parseOptions(schemaOf(commandOptions.triggerView), raw);
   const t = await withWarehouse(readSession(ctx, 'triggers show'), async ({ db }) => {
     const viewer = await resolveViewer(db, opts);
     return showTrigger(db, id, viewer, await viewContext(db, ctx, opts.staff, opts.lang));
@@ -127,7 +121,7 @@ export async function runTriggerShow(ctx: CliContext, id: string, raw: Record<st
 
 /** `kiinni triggers ack ID --staff ID [--on D]`. */
 export async function runTriggerAck(ctx: CliContext, id: string, raw: Record<string, unknown>): Promise<number> {
-  const opts = parseOptions(z.object({ staff: z.string(), on: dateOption.optional() }), raw);
+  const opts = parseOptions(schemaOf(commandOptions.triggerAck), raw);
   const r = await withWarehouse(writeSession(ctx, 'triggers ack'), ({ db }) => acknowledgeTrigger(db, id, opts.staff, opts.on ?? localDate(ctx.clock()), ctx.clock()));
   ctx.print(r, () => `Trigger ${id} acknowledged by ${opts.staff}.`);
   return 0;
@@ -135,7 +129,7 @@ export async function runTriggerAck(ctx: CliContext, id: string, raw: Record<str
 
 /** `kiinni triggers resolve ID --staff ID --outcome O [--on D]`. */
 export async function runTriggerResolve(ctx: CliContext, id: string, raw: Record<string, unknown>): Promise<number> {
-  const opts = parseOptions(z.object({ staff: z.string(), outcome: z.enum(resolutionOutcomes), on: dateOption.optional() }), raw);
+  const opts = parseOptions(schemaOf(commandOptions.triggerResolve), raw);
   const r = await withWarehouse(writeSession(ctx, 'triggers resolve'), ({ db }) => resolveTrigger(db, id, opts.staff, opts.outcome, opts.on ?? localDate(ctx.clock()), ctx.clock()));
   ctx.print(r, () => `Trigger ${id} resolved by ${opts.staff}: ${opts.outcome}.`);
   return 0;
@@ -143,10 +137,7 @@ export async function runTriggerResolve(ctx: CliContext, id: string, raw: Record
 
 /** `kiinni interventions add --student S --staff ID --role R --type T [--scope] [--date] [--trigger]`. */
 export async function runInterventionAdd(ctx: CliContext, raw: Record<string, unknown>): Promise<number> {
-  const opts = parseOptions(
-    z.object({ student: z.string(), staff: z.string(), role: z.string(), type: z.string(), scope: z.enum(['individual', 'group']).default('individual'), date: dateOption.optional(), trigger: z.string().optional() }),
-    raw,
-  );
+  const opts = parseOptions(schemaOf(commandOptions.interventionAdd), raw);
   const iv = await withWarehouse(writeSession(ctx, 'interventions add'), ({ db }) =>
     addIntervention(db, { student_id: opts.student, staff_id: opts.staff, role: opts.role, type: opts.type, scope: opts.scope, date: opts.date ?? localDate(ctx.clock()), trigger_id: opts.trigger }, ctx.clock()),
   );
@@ -156,7 +147,7 @@ export async function runInterventionAdd(ctx: CliContext, raw: Record<string, un
 
 /** `kiinni interventions list [--student S] [--role R] [--staff ID]`. */
 export async function runInterventionList(ctx: CliContext, raw: Record<string, unknown>): Promise<number> {
-  const opts = parseOptions(z.object({ student: z.string().optional(), role: z.string().optional(), staff: z.string().optional(), limit: z.coerce.number().int().min(1).default(500) }), raw);
+  const opts = parseOptions(schemaOf(commandOptions.interventionList), raw);
   const rows = await withWarehouse(readSession(ctx, 'interventions list'), async ({ db }) => listInterventions(db, await resolveViewer(db, opts), opts));
   ctx.print(rows, () =>
     rows.length ? table(['id', 'date', 'student', 'staff', 'role', 'type', 'scope', 'trigger'], rows.map((r) => [r.intervention_id, r.date, r.student_id, r.staff_id, r.role, r.type, r.scope, r.trigger_id])) : 'No interventions.',
