@@ -94,11 +94,14 @@ export const studentIdOf = (i: number) => `S${String(i + 1).padStart(7, '0')}`;
 
 /**
  * Simulates one student from the start of their study right to their exit or the export date.
- * Deterministic for (seed, i).
+ * Deterministic for (seed, i). The phases run in a fixed order and draw from the student's
+ * random stream in that order (the check-in programme from a stream of its own): background,
+ * the weeks they could attend, the study plan, then week by week the latent process and what
+ * it shows (attendance, answers, staff contact, course outcomes, exits), and last the course rows
+ * as the register shows them on the export date.
  */
 export function simulateStudent(i: number, win: CohortWindow, org: ProviderStructure): StudentOutput {
   const rng = new Random(win.seed, i);
-  const id = studentIdOf(i);
   const out: StudentOutput = {
     students: [],
     study_right_events: [],
@@ -114,8 +117,38 @@ export function simulateStudent(i: number, win: CohortWindow, org: ProviderStruc
     checkinPlans: [],
     truthCheckins: [],
   };
+  const s = drawBackground(rng, i, win, org, out);
+  const weeks = attendableWeeks(s, win);
+  const plan = studyPlan(s, weeks);
+  const latent = startLatent(rng, s, weeks, win, i);
+  for (let k = 0; k < weeks.length && !latent.exit; k++) simulateWeek(k, rng, s, weeks, plan, latent, win, org, out);
+  if (latent.exit) out.study_right_events.push([s.id, formatDay(latent.exit.day), latent.exit.event, latent.exit.event === 'transferred' ? 'other_institution' : null]);
+  writeCourseRows(s, plan.courses, latent.exit, win, out);
+  const exit = latent.exit;
+  const negative = exit !== null && (exit.event === 'resigned' || exit.event === 'deemed_resigned');
+  out.truthStudent = [s.id, s.prog.educationType, f2(s.backgroundRisk), f2(latent.mu), exit ? exit.event : 'active', exit ? formatDay(exit.day) : null, negative];
+  return out;
+}
 
-  // --- Background (taustadata) ------------------------------------------------------------
+/** Who the student is: background (taustadata), study right, group and counsellor. */
+export interface StudentBackground {
+  i: number;
+  id: string;
+  prog: Programme;
+  voc: boolean;
+  unit: string;
+  cohortYear: number;
+  startMonday: Day;
+  plannedYears: number;
+  plannedEnd: Day;
+  backgroundRisk: number;
+  group: Group;
+  counsellor: string;
+}
+
+/** Phase 1: the background draws, the students row, the start event and the counsellor's assignment. */
+export function drawBackground(rng: Random, i: number, win: CohortWindow, org: ProviderStructure, out: StudentOutput): StudentBackground {
+  const id = studentIdOf(i);
   const prog: Programme = rng.pick(programmes, programmes.map((p) => p.weight / totalWeight));
   const voc = prog.educationType === 'vocational';
   const unit = rng.pick(org.unitsOf(prog));
@@ -183,31 +216,48 @@ export function simulateStudent(i: number, win: CohortWindow, org: ProviderStruc
   } else {
     out.assignments.push([counsellor, 'guidance_counsellor', id, null, formatDay(studyRightStart), null]);
   }
+  return { i, id, prog, voc, unit, cohortYear, startMonday, plannedYears, plannedEnd, backgroundRisk, group, counsellor };
+}
 
-  // --- Weeks the student could attend -----------------------------------------------------
+/** Phase 2: the school weeks from the start up to the export date (or well past the planned end). */
+export function attendableWeeks(s: StudentBackground, win: CohortWindow): SchoolWeek[] {
   const weeks: SchoolWeek[] = [];
-  for (let y = cohortYear; y <= cohortYear + 5; y++) {
-    for (const w of weeksOf(y)) if (w.monday >= startMonday && w.monday < win.end) weeks.push(w);
-    if (weeksOf(y)[0]!.monday > plannedEnd + 400) break;
+  for (let y = s.cohortYear; y <= s.cohortYear + 5; y++) {
+    for (const w of weeksOf(y)) if (w.monday >= s.startMonday && w.monday < win.end) weeks.push(w);
+    if (weeksOf(y)[0]!.monday > s.plannedEnd + 400) break;
   }
+  return weeks;
+}
 
-  // --- Study plan (HOKS / lukio plan) -----------------------------------------------------
+export interface StudyPlan {
+  courses: Course[];
+  /** A course planned between two week indexes (retakes are added as the weeks go). */
+  newCourse(code: string, credits: number, fromWeek: number, toWeek: number): Course;
+  /** Credits needed to graduate. */
+  required: number;
+}
+
+/** Phase 3: the study plan (HOKS / lukio plan): vocational units or lukio modules spread over the planned years. */
+export function studyPlan(s: StudentBackground, weeks: readonly SchoolWeek[]): StudyPlan {
   const courses: Course[] = [];
-  const planWeeks = Math.max(8, Math.round(plannedYears * 36));
-  const weekAt = (k: number): Day => (weeks[Math.min(k, weeks.length - 1)]?.monday ?? startMonday + k * 7);
-  if (voc) {
+  const planWeeks = Math.max(8, Math.round(s.plannedYears * 36));
+  const weekAt = (k: number): Day => (weeks[Math.min(k, weeks.length - 1)]?.monday ?? s.startMonday + k * 7);
+  const newCourse = (code: string, credits: number, fromWeek: number, toWeek: number): Course => ({
+    id: code, credits, plannedStart: weekAt(fromWeek), plannedEnd: weekAt(toWeek) + 4, dueWeek: toWeek, attempts: 1, status: 'planned', grade: null, completedOn: null, updatedAt: weekAt(fromWeek) - 14,
+  });
+  if (s.voc) {
     const totalCredits = vocationalUnits.reduce((a, u) => a + u[1], 0);
     let acc = 0;
     for (const [suffix, credits] of vocationalUnits) {
       const from = Math.floor((acc / totalCredits) * planWeeks * 0.9);
       acc += credits;
       const to = Math.max(from + 4, Math.round((acc / totalCredits) * planWeeks) - 1);
-      courses.push(newCourse(`${prog.code.toUpperCase()}-${suffix}`, credits, from, to));
+      courses.push(newCourse(`${s.prog.code.toUpperCase()}-${suffix}`, credits, from, to));
     }
   } else {
     const modules: [string, number][] = [];
     for (const [subject, n, credits] of lukioSubjects) for (let k = 1; k <= n; k++) modules.push([`${subject}${String(k).padStart(2, '0')}`, credits]);
-    const periods = Math.max(1, Math.round(plannedYears * 5));
+    const periods = Math.max(1, Math.round(s.plannedYears * 5));
     const perPeriod = Math.ceil(modules.length / periods);
     modules.forEach(([code, credits], k) => {
       const period = Math.floor(k / perPeriod);
@@ -215,233 +265,271 @@ export function simulateStudent(i: number, win: CohortWindow, org: ProviderStruc
       courses.push(newCourse(code, credits, from, from + Math.max(3, Math.round(planWeeks / periods) - 1)));
     });
   }
-  function newCourse(code: string, credits: number, fromWeek: number, toWeek: number): Course {
-    return { id: code, credits, plannedStart: weekAt(fromWeek), plannedEnd: weekAt(toWeek) + 4, dueWeek: toWeek, attempts: 1, status: 'planned', grade: null, completedOn: null, updatedAt: weekAt(fromWeek) - 14 };
-  }
-  const required = voc ? 180 : 150;
+  return { courses, newCourse, required: s.voc ? 180 : 150 };
+}
 
-  // --- Weekly latent process --------------------------------------------------------------
+/** The weekly latent process and everything it carries from one week to the next. */
+interface Latent {
+  mu: number;
+  muW: number;
+  e: number;
+  w: number;
+  ema: number;
+  credits: number;
+  exit: { day: Day; event: string } | null;
+  pausedUntil: number;
+  effectUntil: number;
+  effectMultiplier: number;
+  cooldownUntil: number;
+  lastUnexcusedRate: number;
+  checkInEvery: number;
+  checkInOffset: number;
+  interventionNo: number;
+  firstAcademicYear: number;
+  /** The check-in programme's state; its draws come from `crng`, so switching it on changes nothing else. */
+  programme: {
+    crng: Random;
+    unexcusedHist: [number, number][];
+    lastFailWeek: number;
+    lastCreditWeek: number;
+    lastAskedWeek: number;
+    held: Map<string, boolean>;
+    until: number;
+    multiplier: number;
+    no: number;
+  };
+}
+
+/** Phase 4a: the student's latent engagement and well-being levels and the week-to-week state. */
+function startLatent(rng: Random, s: StudentBackground, weeks: readonly SchoolWeek[], win: CohortWindow, i: number): Latent {
   const E = P.engagement;
   const W = P.wellbeing;
-  const mu = E.fromBackground * backgroundRisk + rng.normal(0, E.sd);
+  const mu = E.fromBackground * s.backgroundRisk + rng.normal(0, E.sd);
   const muW = W.fromEngagement * mu + rng.normal(0, W.sd);
-  let e = mu + rng.normal(0, 0.3);
-  let w = muW + rng.normal(0, 0.3);
-  let ema = e;
-  let credits = 0;
-  let exit: { day: Day; event: string } | null = null;
-  let pausedUntil = -1;
-  let effectUntil = -1;
-  let effectMultiplier = 1;
-  let cooldownUntil = -1;
-  let lastUnexcusedRate = 0;
+  const e = mu + rng.normal(0, 0.3);
+  const w = muW + rng.normal(0, 0.3);
   const checkInEvery = rng.int(P.checkIn.everyWeeksMin, P.checkIn.everyWeeksMax);
   const checkInOffset = rng.int(0, checkInEvery - 1);
-  let interventionNo = 0;
-  // Check-in programme state. Its draws come from a stream of their own, so switching the
-  // programme on changes nothing else about the student (same latent path, same other rows).
+  return {
+    mu, muW, e, w, ema: e, credits: 0, exit: null, pausedUntil: -1, effectUntil: -1, effectMultiplier: 1, cooldownUntil: -1, lastUnexcusedRate: 0,
+    checkInEvery, checkInOffset, interventionNo: 0, firstAcademicYear: weeks[0]?.academicYear ?? s.cohortYear,
+    programme: { crng: new Random(win.seed, i, 0xc4ec), unexcusedHist: [], lastFailWeek: -99, lastCreditWeek: 0, lastAskedWeek: -99, held: new Map(), until: -1, multiplier: 1, no: 0 },
+  };
+}
+
+/** Phase 4b: one school week — latent dynamics, then what they show, in a fixed order of draws. */
+function simulateWeek(k: number, rng: Random, s: StudentBackground, weeks: readonly SchoolWeek[], plan: StudyPlan, L: Latent, win: CohortWindow, org: ProviderStructure, out: StudentOutput): void {
+  const wk = weeks[k]!;
+  const monday = wk.monday;
+  if (k <= L.pausedUntil) {
+    if (k === L.pausedUntil) out.study_right_events.push([s.id, formatDay(monday), 'resumed', null]);
+    return;
+  }
+  const E = P.engagement;
+  const W = P.wellbeing;
+  // Latent dynamics, with occasional life events.
+  const shock = rng.chance(P.lifeEvent.weekly);
+  L.w = L.muW + W.persistence * (L.w - L.muW) + rng.normal(0, W.noise) + (shock ? P.lifeEvent.wellbeing : 0);
+  L.e = L.mu + E.persistence * (L.e - L.mu) + rng.normal(0, E.noise) + E.fromWellbeing * (L.w - L.muW) * 0.2 + (shock ? P.lifeEvent.engagement : 0);
+  if (wk.afterBreak) L.e -= 0.25;
+  L.ema = 0.8 * L.ema + 0.2 * L.e;
+
+  const firstAutumn = wk.academicYear === L.firstAcademicYear && wk.term === 'autumn' && k < 16;
+  const H = P.hazard;
+  const eta = H.background * s.backgroundRisk - H.engagement * L.e + H.wellbeingDrop * Math.max(0, L.muW - L.w) + (firstAutumn ? H.firstAutumn : 0) + (wk.afterBreak ? H.afterBreak : 0);
+  const multiplier = k <= L.effectUntil ? L.effectMultiplier : 1;
+  if (win.checkinProgrammeFrom !== undefined && monday >= win.checkinProgrammeFrom) checkinProgrammeWeek(k, wk, s, L, win, org, out);
+  const checkinEffect = k <= L.programme.until && k > L.programme.lastAskedWeek ? L.programme.multiplier : 1;
+  const hazard = Math.min(H.max, P.baseHazard[s.prog.educationType] * Math.exp(eta)) * multiplier * checkinEffect;
+
+  const unexcusedRate = attendanceWeek(rng, s, L, monday, out);
+  const { helpAsked, lowSurvey } = answersWeek(k, rng, s, L, wk, out);
+  staffContactWeek(k, rng, s, L, monday, unexcusedRate, helpAsked, lowSurvey, win, org, out);
+  courseOutcomesWeek(k, rng, s, plan, L, monday);
+  out.truthWeekly.push([s.id, formatDay(monday), f2(L.e), f2(L.w), Math.round(hazard * 1e6) / 1e6]);
+  exitsWeek(k, rng, s, weeks, plan, L, hazard, win, out);
+}
+
+/**
+ * The check-in programme: at the onset of a bottleneck seen in last week's data, ask now, a
+ * little later, or not at all. The effect starts next week.
+ */
+function checkinProgrammeWeek(k: number, wk: SchoolWeek, s: StudentBackground, L: Latent, win: CohortWindow, org: ProviderStructure, out: StudentOutput): void {
   const C = P.checkinProgramme;
-  const crng = new Random(win.seed, i, 0xc4ec);
-  const unexcusedHist: [number, number][] = [];
-  let lastFailWeek = -99;
-  let lastCreditWeek = 0;
-  let lastAskedWeek = -99;
-  const held = new Map<string, boolean>();
-  let checkinUntil = -1;
-  let checkinMultiplier = 1;
-  let checkinNo = 0;
-  const firstAcademicYear = weeks[0]?.academicYear ?? cohortYear;
-
-  for (let k = 0; k < weeks.length && !exit; k++) {
-    const wk = weeks[k]!;
-    const monday = wk.monday;
-    if (k <= pausedUntil) {
-      if (k === pausedUntil) out.study_right_events.push([id, formatDay(monday), 'resumed', null]);
-      continue;
+  const g = L.programme;
+  const { crng } = g;
+  const monday = wk.monday;
+  const recent = g.unexcusedHist.slice(-2);
+  const lessons2w = recent.reduce((a, x) => a + x[0], 0);
+  const unexcused2w = recent.reduce((a, x) => a + x[1], 0);
+  const now: Record<(typeof programmeBottlenecks)[number][0], boolean> = {
+    third_week: k === 2,
+    unexcused_absences: unexcused2w >= 8 && lessons2w > 0 && unexcused2w / lessons2w >= 0.15,
+    failed_or_interrupted_unit: g.lastFailWeek === k - 1,
+    no_credits_60d: k >= 9 && k - g.lastCreditWeek >= 9,
+    back_from_break: wk.afterBreak,
+  };
+  let onset: (typeof programmeBottlenecks)[number] | undefined;
+  for (const b of programmeBottlenecks) {
+    if (now[b[0]] && !g.held.get(b[0]) && !onset) onset = b;
+    g.held.set(b[0], now[b[0]]);
+  }
+  if (!onset) return;
+  const entry = monday + crng.int(0, 1);
+  const [bottleneck, questionSet] = onset;
+  if (k - g.lastAskedWeek < C.minWeeksBetween) {
+    out.checkinCandidates.push([formatDay(entry), s.id, bottleneck, 'asked_recently']);
+    return;
+  }
+  const u = crng.next();
+  const asked = u < C.askSameDay ? entry : u < C.askSameDay + C.askLater ? entry + crng.int(1, 3) : null;
+  out.checkinCandidates.push([formatDay(entry), s.id, bottleneck, asked === entry ? 'planned' : 'over_capacity']);
+  if (asked === null || asked >= win.end) return;
+  g.lastAskedWeek = k;
+  out.checkinPlans.push([formatDay(asked), s.id, bottleneck, questionSet, s.unit]);
+  const responded = crng.chance(programmeAnswer.responds(L.e));
+  let help: string | null = null;
+  let mult = 1;
+  let weeksOfEffect = 0;
+  if (responded) {
+    const minute = crng.int(10 * 60, 19 * 60);
+    const needHelp = crng.chance(programmeAnswer.asksHelp(L.e, L.w));
+    if (needHelp) help = crng.pick(needCategories, needCategoryWeights(L.e, L.w));
+    const item = questionSet === 'studies_check' ? 'study_motivation' : 'mood';
+    const value = Math.round(clamp((item === 'mood' ? 3.3 + 0.9 * L.w : 3.2 + 0.8 * L.e) + crng.normal(0, 0.7), 1, 5));
+    out.wellbeing.push([s.id, ts(asked, minute, 30), 'check-in', item, value, needHelp, help]);
+    mult = needHelp ? C.helpMultiplier : C.answeredMultiplier;
+    weeksOfEffect = needHelp ? C.helpEffectWeeks : C.answeredEffectWeeks;
+    if (help !== null) {
+      const day = asked + crng.int(1, 3);
+      const role = help === 'studies' ? 'guidance_counsellor' : help === 'life_situation' ? 'social_worker' : 'nurse';
+      const staffId = role === 'guidance_counsellor' ? s.counsellor : org.pooled(s.unit, role, s.i);
+      if (day < win.end) out.interventions.push([`C${s.id.slice(1)}-${++g.no}`, s.id, staffId, role, formatDay(day), 'contact', 'individual', null]);
     }
-    // Latent dynamics, with occasional life events.
-    const shock = rng.chance(P.lifeEvent.weekly);
-    w = muW + W.persistence * (w - muW) + rng.normal(0, W.noise) + (shock ? P.lifeEvent.wellbeing : 0);
-    e = mu + E.persistence * (e - mu) + rng.normal(0, E.noise) + E.fromWellbeing * (w - muW) * 0.2 + (shock ? P.lifeEvent.engagement : 0);
-    if (wk.afterBreak) e -= 0.25;
-    ema = 0.8 * ema + 0.2 * e;
+    g.until = k + weeksOfEffect;
+    g.multiplier = mult;
+  }
+  out.truthCheckins.push([s.id, bottleneck, formatDay(entry), formatDay(asked), responded, help !== null, mult, formatDay(monday + 7), weeksOfEffect]);
+}
 
-    const firstAutumn = wk.academicYear === firstAcademicYear && wk.term === 'autumn' && k < 16;
-    const H = P.hazard;
-    const eta = H.background * backgroundRisk - H.engagement * e + H.wellbeingDrop * Math.max(0, muW - w) + (firstAutumn ? H.firstAutumn : 0) + (wk.afterBreak ? H.afterBreak : 0);
-    const multiplier = k <= effectUntil ? effectMultiplier : 1;
+/** Attendance: a weekly row dated by the Monday; returns the week's unexcused share. */
+function attendanceWeek(rng: Random, s: StudentBackground, L: Latent, monday: Day, out: StudentOutput): number {
+  const workplace = s.voc && rng.chance(0.18);
+  const lessons = workplace ? 3 : Math.round(clamp(rng.normal(s.voc ? 22 : 27, s.voc ? 3 : 2.5), 12, 34));
+  const pu = sigmoid(-3.4 - 1.35 * L.e);
+  const px = 0.03 + 0.03 * Math.max(0, -L.w) + (rng.chance(0.05) ? 0.3 : 0);
+  const unexcused = Math.min(lessons, rng.poisson(lessons * pu));
+  const excused = Math.min(lessons - unexcused, rng.poisson(lessons * px));
+  const late = Math.min(lessons - unexcused - excused, rng.poisson(0.5 + 0.8 * Math.max(0, -L.e)));
+  out.attendance.push([s.id, formatDay(monday), lessons, excused, unexcused, late]);
+  L.programme.unexcusedHist.push([lessons, unexcused]);
+  return lessons ? unexcused / lessons : 0;
+}
 
-    // The check-in programme: at the onset of a bottleneck seen in last week's data, ask now,
-    // a little later, or not at all. The effect starts next week.
-    if (win.checkinProgrammeFrom !== undefined && monday >= win.checkinProgrammeFrom) {
-      const recent = unexcusedHist.slice(-2);
-      const lessons2w = recent.reduce((a, x) => a + x[0], 0);
-      const unexcused2w = recent.reduce((a, x) => a + x[1], 0);
-      const now: Record<(typeof programmeBottlenecks)[number][0], boolean> = {
-        third_week: k === 2,
-        unexcused_absences: unexcused2w >= 8 && lessons2w > 0 && unexcused2w / lessons2w >= 0.15,
-        failed_or_interrupted_unit: lastFailWeek === k - 1,
-        no_credits_60d: k >= 9 && k - lastCreditWeek >= 9,
-        back_from_break: wk.afterBreak,
-      };
-      let onset: (typeof programmeBottlenecks)[number] | undefined;
-      for (const b of programmeBottlenecks) {
-        if (now[b[0]] && !held.get(b[0]) && !onset) onset = b;
-        held.set(b[0], now[b[0]]);
+/** Check-ins every 4–6 weeks and the annual survey in early November. */
+function answersWeek(k: number, rng: Random, s: StudentBackground, L: Latent, wk: SchoolWeek, out: StudentOutput): { helpAsked: string | null; lowSurvey: boolean } {
+  const monday = wk.monday;
+  let helpAsked: string | null = null;
+  if ((k + L.checkInOffset) % L.checkInEvery === 0 && rng.chance(sigmoid(P.checkIn.response + P.checkIn.responseFromEngagement * L.e))) {
+    const day = monday + rng.int(0, 4);
+    const minute = rng.int(8 * 60, 20 * 60);
+    const mood = Math.round(clamp(3.3 + 0.9 * L.w + rng.normal(0, 0.7), 1, 5));
+    const needHelp = rng.chance(sigmoid(-2.7 - 0.9 * L.w - 0.6 * L.e));
+    if (needHelp) helpAsked = rng.pick(needCategories, needCategoryWeights(L.e, L.w));
+    out.wellbeing.push([s.id, ts(day, minute), 'check-in', 'mood', mood, needHelp, helpAsked]);
+    out.wellbeing.push([s.id, ts(day, minute + 1), 'check-in', 'study_motivation', Math.round(clamp(3.2 + 0.8 * L.e + rng.normal(0, 0.8), 1, 5)), null, null]);
+  }
+  let lowSurvey = false;
+  if (wk.term === 'autumn' && wk.weekOfTerm === 11 && rng.chance(P.surveyResponse)) {
+    const day = monday + rng.int(0, 4);
+    const minute = rng.int(9 * 60, 15 * 60);
+    surveyItems.forEach((item, j) => {
+      const base = item === 'study_motivation' ? 3.2 + 0.8 * L.e : item === 'finances' || item === 'housing' ? 3.6 + 0.5 * L.w : 3.3 + 0.85 * L.w;
+      const v = Math.round(clamp(base + rng.normal(0, 0.75), 1, 5));
+      if (item === 'mood' && v <= 2) lowSurvey = true;
+      out.wellbeing.push([s.id, ts(day, minute + j), 'survey', item, v, null, null]);
+    });
+  }
+  return { helpAsked, lowSurvey };
+}
+
+/** Staff notice a signal and may contact the student; the effect is the generator's truth. */
+function staffContactWeek(
+  k: number, rng: Random, s: StudentBackground, L: Latent, monday: Day, unexcusedRate: number, helpAsked: string | null, lowSurvey: boolean, win: CohortWindow, org: ProviderStructure, out: StudentOutput,
+): void {
+  const signal = (unexcusedRate >= 0.2 && L.lastUnexcusedRate >= 0.2) || helpAsked !== null || lowSurvey;
+  L.lastUnexcusedRate = unexcusedRate;
+  if (!signal || k <= L.cooldownUntil || !rng.chance(P.intervention.contactProbability)) return;
+  const delay = 1 + Math.floor(-Math.log(1 - rng.next()) * (P.intervention.meanDelayDays - 1));
+  const day = monday + 4 + delay;
+  if (day >= win.end) return;
+  const timely = delay <= 7;
+  const mult = timely ? P.intervention.timelyMultiplier : P.intervention.lateMultiplier;
+  const startK = k + 1 + Math.floor(delay / 7);
+  L.effectUntil = startK + P.intervention.effectWeeks - 1;
+  L.effectMultiplier = mult;
+  L.cooldownUntil = k + P.intervention.cooldownWeeks;
+  L.interventionNo++;
+  const welfare = helpAsked === 'health' || helpAsked === 'wellbeing' ? 'nurse' : helpAsked === 'life_situation' ? 'social_worker' : null;
+  const role = welfare ?? (rng.chance(0.5) ? 'guidance_counsellor' : 'group_supervisor');
+  const staffId = role === 'guidance_counsellor' ? s.counsellor : role === 'group_supervisor' ? s.group.supervisorId : org.pooled(s.unit, welfare as 'nurse' | 'social_worker', s.i);
+  const type = role === 'group_supervisor' ? 'contact' : role === 'guidance_counsellor' ? rng.pick(['meeting', 'study_plan_revision']) : welfare === 'nurse' ? 'health_check' : 'meeting';
+  const iid = `I${s.id.slice(1)}-${L.interventionNo}`;
+  out.interventions.push([iid, s.id, staffId, role, formatDay(day), type, 'individual', null]);
+  out.truthInterventions.push([iid, s.id, formatDay(monday + 4), formatDay(day), delay, mult, P.intervention.effectWeeks]);
+}
+
+/** Course outcomes due this week: completed, failed (with a retake), or decided later. */
+function courseOutcomesWeek(k: number, rng: Random, s: StudentBackground, plan: StudyPlan, L: Latent, monday: Day): void {
+  for (const c of plan.courses) {
+    if (c.status === 'completed' || c.status === 'failed' || c.dueWeek !== k) continue;
+    if (rng.chance(sigmoid(2.3 + 1.3 * L.ema))) {
+      c.status = 'completed';
+      c.completedOn = monday + 4;
+      c.updatedAt = monday + 4;
+      c.grade = s.voc ? String(Math.round(clamp(3 + 1.1 * L.ema + rng.normal(0, 0.8), 1, 5))) : String(Math.round(clamp(7.6 + 1.2 * L.ema + rng.normal(0, 1), 5, 10)));
+      L.credits += c.credits;
+      L.programme.lastCreditWeek = k;
+    } else if (!s.voc || c.attempts >= 2 || rng.chance(0.3)) {
+      c.status = 'failed';
+      L.programme.lastFailWeek = k;
+      c.grade = s.voc ? null : '4';
+      c.updatedAt = monday + 4;
+      if (c.attempts < 3) {
+        const retake = plan.newCourse(`${c.id.split('#')[0]}#${c.attempts + 1}`, c.credits, k + 3, k + rng.int(7, 14));
+        retake.attempts = c.attempts + 1;
+        plan.courses.push(retake);
       }
-      if (onset) {
-        const entry = monday + crng.int(0, 1);
-        const [bottleneck, questionSet] = onset;
-        if (k - lastAskedWeek < C.minWeeksBetween) {
-          out.checkinCandidates.push([formatDay(entry), id, bottleneck, 'asked_recently']);
-        } else {
-          const u = crng.next();
-          const asked = u < C.askSameDay ? entry : u < C.askSameDay + C.askLater ? entry + crng.int(1, 3) : null;
-          out.checkinCandidates.push([formatDay(entry), id, bottleneck, asked === entry ? 'planned' : 'over_capacity']);
-          if (asked !== null && asked < win.end) {
-            lastAskedWeek = k;
-            out.checkinPlans.push([formatDay(asked), id, bottleneck, questionSet, unit]);
-            const responded = crng.chance(programmeAnswer.responds(e));
-            let help: string | null = null;
-            let mult = 1;
-            let weeksOfEffect = 0;
-            if (responded) {
-              const minute = crng.int(10 * 60, 19 * 60);
-              const needHelp = crng.chance(programmeAnswer.asksHelp(e, w));
-              if (needHelp) help = crng.pick(needCategories, needCategoryWeights(e, w));
-              const item = questionSet === 'studies_check' ? 'study_motivation' : 'mood';
-              const value = Math.round(clamp((item === 'mood' ? 3.3 + 0.9 * w : 3.2 + 0.8 * e) + crng.normal(0, 0.7), 1, 5));
-              out.wellbeing.push([id, ts(asked, minute, 30), 'check-in', item, value, needHelp, help]);
-              mult = needHelp ? C.helpMultiplier : C.answeredMultiplier;
-              weeksOfEffect = needHelp ? C.helpEffectWeeks : C.answeredEffectWeeks;
-              if (help !== null) {
-                const day = asked + crng.int(1, 3);
-                const role = help === 'studies' ? 'guidance_counsellor' : help === 'life_situation' ? 'social_worker' : 'nurse';
-                const staffId = role === 'guidance_counsellor' ? counsellor : org.pooled(unit, role, i);
-                if (day < win.end) out.interventions.push([`C${id.slice(1)}-${++checkinNo}`, id, staffId, role, formatDay(day), 'contact', 'individual', null]);
-              }
-              checkinUntil = k + weeksOfEffect;
-              checkinMultiplier = mult;
-            }
-            out.truthCheckins.push([id, bottleneck, formatDay(entry), formatDay(asked), responded, help !== null, mult, formatDay(monday + 7), weeksOfEffect]);
-          }
-        }
-      }
-    }
-    const checkinEffect = k <= checkinUntil && k > lastAskedWeek ? checkinMultiplier : 1;
-    const hazard = Math.min(H.max, P.baseHazard[prog.educationType] * Math.exp(eta)) * multiplier * checkinEffect;
-
-    // Attendance (weekly rows dated by the Monday).
-    const workplace = voc && rng.chance(0.18);
-    const lessons = workplace ? 3 : Math.round(clamp(rng.normal(voc ? 22 : 27, voc ? 3 : 2.5), 12, 34));
-    const pu = sigmoid(-3.4 - 1.35 * e);
-    const px = 0.03 + 0.03 * Math.max(0, -w) + (rng.chance(0.05) ? 0.3 : 0);
-    let unexcused = Math.min(lessons, rng.poisson(lessons * pu));
-    let excused = Math.min(lessons - unexcused, rng.poisson(lessons * px));
-    const late = Math.min(lessons - unexcused - excused, rng.poisson(0.5 + 0.8 * Math.max(0, -e)));
-    out.attendance.push([id, formatDay(monday), lessons, excused, unexcused, late]);
-    const unexcusedRate = lessons ? unexcused / lessons : 0;
-    unexcusedHist.push([lessons, unexcused]);
-
-    // Check-ins every 4–6 weeks; the annual survey in early November.
-    let helpAsked: string | null = null;
-    if ((k + checkInOffset) % checkInEvery === 0 && rng.chance(sigmoid(P.checkIn.response + P.checkIn.responseFromEngagement * e))) {
-      const day = monday + rng.int(0, 4);
-      const minute = rng.int(8 * 60, 20 * 60);
-      const mood = Math.round(clamp(3.3 + 0.9 * w + rng.normal(0, 0.7), 1, 5));
-      const needHelp = rng.chance(sigmoid(-2.7 - 0.9 * w - 0.6 * e));
-      if (needHelp) {
-        helpAsked = rng.pick(needCategories, needCategoryWeights(e, w));
-      }
-      out.wellbeing.push([id, ts(day, minute), 'check-in', 'mood', mood, needHelp, helpAsked]);
-      out.wellbeing.push([id, ts(day, minute + 1), 'check-in', 'study_motivation', Math.round(clamp(3.2 + 0.8 * e + rng.normal(0, 0.8), 1, 5)), null, null]);
-    }
-    let lowSurvey = false;
-    if (wk.term === 'autumn' && wk.weekOfTerm === 11 && rng.chance(P.surveyResponse)) {
-      const day = monday + rng.int(0, 4);
-      const minute = rng.int(9 * 60, 15 * 60);
-      surveyItems.forEach((item, j) => {
-        const base = item === 'study_motivation' ? 3.2 + 0.8 * e : item === 'finances' || item === 'housing' ? 3.6 + 0.5 * w : 3.3 + 0.85 * w;
-        const v = Math.round(clamp(base + rng.normal(0, 0.75), 1, 5));
-        if (item === 'mood' && v <= 2) lowSurvey = true;
-        out.wellbeing.push([id, ts(day, minute + j), 'survey', item, v, null, null]);
-      });
-    }
-
-    // Staff notice a signal and may contact the student; the effect is the generator's truth.
-    const signal = (unexcusedRate >= 0.2 && lastUnexcusedRate >= 0.2) || helpAsked !== null || lowSurvey;
-    lastUnexcusedRate = unexcusedRate;
-    if (signal && k > cooldownUntil && rng.chance(P.intervention.contactProbability)) {
-      const delay = 1 + Math.floor(-Math.log(1 - rng.next()) * (P.intervention.meanDelayDays - 1));
-      const day = monday + 4 + delay;
-      if (day < win.end) {
-        const timely = delay <= 7;
-        const mult = timely ? P.intervention.timelyMultiplier : P.intervention.lateMultiplier;
-        const startK = k + 1 + Math.floor(delay / 7);
-        effectUntil = startK + P.intervention.effectWeeks - 1;
-        effectMultiplier = mult;
-        cooldownUntil = k + P.intervention.cooldownWeeks;
-        interventionNo++;
-        const welfare = helpAsked === 'health' || helpAsked === 'wellbeing' ? 'nurse' : helpAsked === 'life_situation' ? 'social_worker' : null;
-        const role = welfare ?? (rng.chance(0.5) ? 'guidance_counsellor' : 'group_supervisor');
-        const staffId =
-          role === 'guidance_counsellor' ? counsellor : role === 'group_supervisor' ? group.supervisorId : org.pooled(unit, welfare as 'nurse' | 'social_worker', i);
-        const type = role === 'group_supervisor' ? 'contact' : role === 'guidance_counsellor' ? rng.pick(['meeting', 'study_plan_revision']) : welfare === 'nurse' ? 'health_check' : 'meeting';
-        const iid = `I${id.slice(1)}-${interventionNo}`;
-        out.interventions.push([iid, id, staffId, role, formatDay(day), type, 'individual', null]);
-        out.truthInterventions.push([iid, id, formatDay(monday + 4), formatDay(day), delay, mult, P.intervention.effectWeeks]);
-      }
-    }
-
-    // Course outcomes due this week.
-    for (const c of courses) {
-      if (c.status === 'completed' || c.status === 'failed' || c.dueWeek !== k) continue;
-      if (rng.chance(sigmoid(2.3 + 1.3 * ema))) {
-        c.status = 'completed';
-        c.completedOn = monday + 4;
-        c.updatedAt = monday + 4;
-        c.grade = voc ? String(Math.round(clamp(3 + 1.1 * ema + rng.normal(0, 0.8), 1, 5))) : String(Math.round(clamp(7.6 + 1.2 * ema + rng.normal(0, 1), 5, 10)));
-        credits += c.credits;
-        lastCreditWeek = k;
-      } else if (!voc || c.attempts >= 2 || rng.chance(0.3)) {
-        c.status = 'failed';
-        lastFailWeek = k;
-        c.grade = voc ? null : '4';
-        c.updatedAt = monday + 4;
-        if (c.attempts < 3) {
-          const retake = newCourse(`${c.id.split('#')[0]}#${c.attempts + 1}`, c.credits, k + 3, k + rng.int(7, 14));
-          retake.attempts = c.attempts + 1;
-          courses.push(retake);
-        }
-      } else {
-        c.dueWeek = k + rng.int(3, 10); // delayed: decided later
-        c.attempts++;
-      }
-    }
-
-    out.truthWeekly.push([id, formatDay(monday), f2(e), f2(w), Math.round(hazard * 1e6) / 1e6]);
-
-    // Exits: negative (resigned / deemed resigned), transfers, pauses, graduation.
-    if (rng.chance(hazard)) {
-      const deemed = e < -1.2 ? rng.chance(0.6) : rng.chance(0.15);
-      exit = { day: monday + rng.int(0, 4), event: deemed ? 'deemed_resigned' : 'resigned' };
-    } else if (rng.chance(P.weeklyTransfer[prog.educationType])) {
-      exit = { day: monday + rng.int(0, 4), event: 'transferred' };
-    } else if (rng.chance(P.weeklyPause)) {
-      pausedUntil = k + rng.int(6, 20);
-      out.study_right_events.push([id, formatDay(monday + 4), 'paused', rng.pick(['parental_leave', 'military_service', 'health', 'other'])]);
     } else {
-      const termEnd = weeks[k + 1] === undefined || weeks[k + 1]!.term !== wk.term;
-      if (termEnd && monday + 7 >= plannedEnd - 14 && credits >= required * 0.95) {
-        const day = wk.term === 'spring' ? parseDay(`${wk.academicYear + 1}-05-31`) : parseDay(`${wk.academicYear}-12-20`);
-        if (day < win.end) exit = { day, event: 'graduated' };
-      }
+      c.dueWeek = k + rng.int(3, 10); // delayed: decided later
+      c.attempts++;
     }
   }
+}
 
-  if (exit) out.study_right_events.push([id, formatDay(exit.day), exit.event, exit.event === 'transferred' ? 'other_institution' : null]);
+/** Exits: negative (resigned / deemed resigned), transfers, pauses, graduation at the end of a term. */
+function exitsWeek(k: number, rng: Random, s: StudentBackground, weeks: readonly SchoolWeek[], plan: StudyPlan, L: Latent, hazard: number, win: CohortWindow, out: StudentOutput): void {
+  const wk = weeks[k]!;
+  const monday = wk.monday;
+  if (rng.chance(hazard)) {
+    const deemed = L.e < -1.2 ? rng.chance(0.6) : rng.chance(0.15);
+    L.exit = { day: monday + rng.int(0, 4), event: deemed ? 'deemed_resigned' : 'resigned' };
+  } else if (rng.chance(P.weeklyTransfer[s.prog.educationType])) {
+    L.exit = { day: monday + rng.int(0, 4), event: 'transferred' };
+  } else if (rng.chance(P.weeklyPause)) {
+    L.pausedUntil = k + rng.int(6, 20);
+    out.study_right_events.push([s.id, formatDay(monday + 4), 'paused', rng.pick(['parental_leave', 'military_service', 'health', 'other'])]);
+  } else {
+    const termEnd = weeks[k + 1] === undefined || weeks[k + 1]!.term !== wk.term;
+    if (termEnd && monday + 7 >= s.plannedEnd - 14 && L.credits >= plan.required * 0.95) {
+      const day = wk.term === 'spring' ? parseDay(`${wk.academicYear + 1}-05-31`) : parseDay(`${wk.academicYear}-12-20`);
+      if (day < win.end) L.exit = { day, event: 'graduated' };
+    }
+  }
+}
 
-  // Course rows as the register shows them on the export date.
+/** Phase 5: course rows as the register shows them on the export date. */
+function writeCourseRows(s: StudentBackground, courses: readonly Course[], exit: Latent['exit'], win: CohortWindow, out: StudentOutput): void {
   for (const c of courses) {
     if (c.status === 'planned' || c.status === 'in_progress') {
       if (exit && exit.event !== 'graduated') {
@@ -457,12 +545,8 @@ export function simulateStudent(i: number, win: CohortWindow, org: ProviderStruc
       }
     }
     out.course_progress.push([
-      id, c.id, c.credits, formatDay(c.plannedStart), formatDay(c.plannedEnd), c.status, c.grade, c.completedOn === null ? null : formatDay(c.completedOn),
+      s.id, c.id, c.credits, formatDay(c.plannedStart), formatDay(c.plannedEnd), c.status, c.grade, c.completedOn === null ? null : formatDay(c.completedOn),
       ts(Math.min(c.updatedAt, win.end - 1), 16 * 60),
     ]);
   }
-
-  const negative = exit !== null && (exit.event === 'resigned' || exit.event === 'deemed_resigned');
-  out.truthStudent = [id, prog.educationType, f2(backgroundRisk), f2(mu), exit ? exit.event : 'active', exit ? formatDay(exit.day) : null, negative];
-  return out;
 }
