@@ -69,6 +69,10 @@ const configSchema = z.strictObject({
         .optional(),
       /** Attempts per message for transient SMTP errors, and the first backoff in ms (doubles each time). */
       retry: z.strictObject({ attempts: z.number().int().min(1).max(10).default(4), backoff_ms: z.number().int().min(0).max(60_000).default(1000) }).optional(),
+      /** Triggers shown in full in one digest (new and escalated first); the rest are counted, with a link. */
+      max_items: z.number().int().min(1).max(500).optional(),
+      /** The day of the week a digest repeats every open trigger in full, even when nothing changed ("none": never). */
+      reminder_weekday: z.enum(['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday', 'none']).optional(),
     })
     .optional(),
   report: z
@@ -137,6 +141,8 @@ export interface RuleTuning {
   escalation_after_days?: number | undefined;
 }
 
+export type Weekday = 'monday' | 'tuesday' | 'wednesday' | 'thursday' | 'friday' | 'saturday' | 'sunday';
+
 /** The normalised config: every optional filled in, paths absolute. */
 export interface Config {
   providerName: string;
@@ -148,6 +154,8 @@ export interface Config {
     sendEmpty: boolean;
     smtp: { host: string; port: number; security: 'starttls' | 'tls' | 'none' } | undefined;
     retry: { attempts: number; backoffMs: number };
+    maxItems: number;
+    reminderWeekday: Weekday | 'none';
   };
   checkins: {
     minDaysBetween: number;
@@ -192,6 +200,8 @@ function normalizeConfig(raw: z.infer<typeof configSchema>, source: string | und
       sendEmpty: raw.digest?.send_empty ?? false,
       smtp: raw.digest?.smtp ? { host: raw.digest.smtp.host, port: raw.digest.smtp.port, security: raw.digest.smtp.security } : undefined,
       retry: { attempts: raw.digest?.retry?.attempts ?? 4, backoffMs: raw.digest?.retry?.backoff_ms ?? 1000 },
+      maxItems: raw.digest?.max_items ?? 20,
+      reminderWeekday: raw.digest?.reminder_weekday ?? 'monday',
     },
     checkins: {
       minDaysBetween: raw.checkins?.min_days_between ?? 28,

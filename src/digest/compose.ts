@@ -4,6 +4,7 @@ import type { Warehouse } from '../db/warehouse.js';
 import { loadCatalogue, type FeatureSpec } from '../features/index.js';
 import { visibleRisk } from '../model/index.js';
 import { liveRoutedTriggers, viewTrigger, type Language, type StoredTrigger, type TriggerRule, type TriggerView, type Viewer } from '../triggers/index.js';
+import type { Config, Weekday } from '../core/config.js';
 import { languageOr } from '../core/vocabulary.js';
 
 /** A staff member who receives digests. */
@@ -19,8 +20,12 @@ export interface Recipient {
 export interface DigestItem {
   trigger: TriggerView;
   days_open: number;
-  /** Opened (or escalated to this person) since their last digest. */
+  /** Opened since this person's last digest. */
   is_new: boolean;
+  /** Escalated to this person since their last digest. */
+  is_escalated: boolean;
+  /** Shown in full today (new or escalated, or every item on the weekly reminder; at most max_items). */
+  in_full: boolean;
   next_step: string;
 }
 
@@ -41,17 +46,37 @@ export interface Digest {
   recipient: Recipient;
   students: DigestStudent[];
   new_count: number;
+  escalated_count: number;
+  /** Open items neither new nor escalated since the last digest. */
+  unchanged_count: number;
   open_count: number;
+  /** The last digest sent to this person, if any. */
+  last_sent: string | null;
+  /** Today every open item is repeated (the weekly reminder, or the first digest). */
+  reminder: boolean;
+  /** Items that would be shown in full but are over the cap: counted, with a link. */
+  more_count: number;
+  /** Whether a message goes out today: something new or escalated, or the reminder with something open. */
+  send: boolean;
 }
+
+/** When a digest goes out and how much it shows (config `digest.max_items`, `digest.reminder_weekday`). */
+export interface DigestPolicy {
+  maxItems: number;
+  reminderWeekday: Weekday | 'none';
+}
+export const defaultDigestPolicy: DigestPolicy = { maxItems: 20, reminderWeekday: 'monday' };
+const weekdays: readonly Weekday[] = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'];
 
 export interface ComposeContext {
   rules: ReadonlyMap<string, TriggerRule>;
   features: readonly FeatureSpec[];
+  policy?: DigestPolicy;
 }
 
-/** The rules and feature catalogue digests are worded from. */
-export function composeContext(rules: readonly TriggerRule[]): ComposeContext {
-  return { rules: new Map(rules.map((r) => [r.id, r])), features: loadCatalogue() };
+/** The rules and feature catalogue digests are worded from, and the send policy. */
+export function composeContext(rules: readonly TriggerRule[], config?: Config): ComposeContext {
+  return { rules: new Map(rules.map((r) => [r.id, r])), features: loadCatalogue(), policy: config ? { maxItems: config.digest.maxItems, reminderWeekday: config.digest.reminderWeekday } : defaultDigestPolicy };
 }
 
 const severityRank: Record<string, number> = { high: 0, medium: 1, low: 2 };
@@ -143,12 +168,10 @@ export function buildDigest(recipient: Recipient, data: DigestData, ctx: Compose
     const s = data.students.get(id) ?? { name: null, group: '', band: null, reasons: null };
     const items = views
       .filter((v) => v.student_id === id)
-      .map((v) => ({
-        trigger: v,
-        days_open: daysBetween(v.opened_on, asOf),
-        is_new: lastSent === null || v.opened_on > lastSent || (v.escalated_on !== null && v.escalated_on > lastSent),
-        next_step: v.next_step,
-      }))
+      .map((v) => {
+        const isEscalated = v.escalated_on !== null && (lastSent === null || v.escalated_on > lastSent);
+        return { trigger: v, days_open: daysBetween(v.opened_on, asOf), is_new: !isEscalated && (lastSent === null || v.opened_on > lastSent), is_escalated: isEscalated, in_full: false, next_step: v.next_step };
+      })
       .sort((a, b) => (severityRank[a.trigger.severity] ?? 3) - (severityRank[b.trigger.severity] ?? 3) || b.trigger.opened_on.localeCompare(a.trigger.opened_on));
     return {
       student_id: id,
@@ -161,7 +184,26 @@ export function buildDigest(recipient: Recipient, data: DigestData, ctx: Compose
   const first = (s: DigestStudent) => s.items[0]!.trigger;
   students.sort((a, b) => (severityRank[first(a).severity] ?? 3) - (severityRank[first(b).severity] ?? 3) || first(b).opened_on.localeCompare(first(a).opened_on) || a.student_id.localeCompare(b.student_id));
   const all = students.flatMap((s) => s.items);
-  return { as_of: asOf, recipient, students, new_count: all.filter((i) => i.is_new).length, open_count: all.length };
+  // Send policy: a message on a day with something new or escalated for this person; unchanged
+  // items are counted, and repeated in full on the weekly reminder (and in the first digest).
+  const policy = ctx.policy ?? defaultDigestPolicy;
+  const changed = all.filter((i) => i.is_new || i.is_escalated);
+  const reminder = lastSent === null || weekdays[new Date(`${asOf}T12:00:00Z`).getUTCDay()] === policy.reminderWeekday;
+  const candidates = (reminder ? all : changed).slice().sort((a, b) => Number(b.is_new || b.is_escalated) - Number(a.is_new || a.is_escalated));
+  for (const i of candidates.slice(0, policy.maxItems)) i.in_full = true;
+  return {
+    as_of: asOf,
+    recipient,
+    students,
+    new_count: all.filter((i) => i.is_new).length,
+    escalated_count: all.filter((i) => i.is_escalated).length,
+    unchanged_count: all.length - changed.length,
+    open_count: all.length,
+    last_sent: lastSent,
+    reminder,
+    more_count: Math.max(0, candidates.length - policy.maxItems),
+    send: changed.length > 0 || (reminder && all.length > 0),
+  };
 }
 
 /** The digest of one staff member as of a date (see `buildDigest`). */

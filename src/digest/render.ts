@@ -1,3 +1,4 @@
+import juice from 'juice';
 import { html, unsafeRawHtml, type Html } from '../core/html.js';
 import { formatDate, msg, valueWord, type Language, type MessageKey, type MessageValues } from '../i18n/index.js';
 import { resolutionOutcomes } from '../triggers/index.js';
@@ -10,63 +11,91 @@ export interface RenderedDigest {
   html: string;
 }
 
-const css =
-  'body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1a1a1a;max-width:52rem;margin:1.5rem auto;padding:0 1rem;line-height:1.45}\n' +
-  'h1{font-size:1.35rem}h2{font-size:1.1rem;margin-top:1.8rem;border-top:1px solid #bbb;padding-top:.8rem}\n' +
-  'table{border-collapse:collapse;width:100%;margin:.5rem 0}th,td{border:1px solid #999;padding:.4rem .5rem;text-align:left;vertical-align:top}\n' +
-  'th{background:#eef1f5}caption{text-align:left;font-weight:600;padding:.3rem 0}code{font-size:.9em;background:#f3f3f3;padding:0 .2em}\n' +
-  '.new{font-weight:700}footer{margin-top:2rem;font-size:.9rem;color:#444}';
+export interface RenderOptions {
+  /**
+   * The staff workspace's address (`web.base_url`): every trigger and student links to its page,
+   * and the message carries no command lines. Without it (the coordinator's preview) each item
+   * shows the CLI commands instead.
+   */
+  workspaceUrl?: string | undefined;
+  /** A single-use sign-in link into the workspace. */
+  signIn?: { url: string; hours: number } | undefined;
+}
 
-/** Renders a digest as plain text and accessible HTML (headings, tables with headers, no images); with `signIn`, it carries a single-use link into the staff workspace. */
-export function renderDigest(d: Digest, signIn?: { url: string; hours: number }): RenderedDigest {
+// Inlined into every element by juice, for mail clients that drop <style>; the tables also carry
+// border/cellpadding attributes for the ones that drop inline styles too.
+const css = [
+  'body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1a1a1a;max-width:52rem;margin:1.5rem auto;padding:0 1rem;line-height:1.45}',
+  'h1{font-size:1.35rem}h2{font-size:1.1rem;margin-top:1.8rem;border-top:1px solid #bbb;padding-top:.8rem}',
+  'table{border-collapse:collapse;width:100%;margin:.5rem 0}th,td{border:1px solid #999;padding:.4rem .5rem;text-align:left;vertical-align:top;font-weight:400}',
+  'thead th{background:#eef1f5;font-weight:600}caption{text-align:left;font-weight:600;padding:.3rem 0}code{font-size:.9em;background:#f3f3f3;padding:0 .2em}',
+  '.new{font-weight:700}.summary{font-weight:600}.sev-high{color:#9b1c1c;font-weight:700}footer{margin-top:2rem;font-size:.9rem;color:#444}a{color:#0b4f9c}',
+].join('\n');
+
+/** Renders a digest as plain text and mail-safe, accessible HTML (headings, tables with headers, no images). */
+export function renderDigest(d: Digest, o: RenderOptions = {}): RenderedDigest {
   const lang: Language = d.recipient.language;
   const t = (key: MessageKey, values?: MessageValues) => msg(lang, key, values);
+  const base = o.workspaceUrl;
+  const triggerUrl = (id: string) => `${base}/triggers/${encodeURIComponent(id)}`;
+  const studentUrl = (id: string) => `${base}/students/${encodeURIComponent(id)}`;
   const subject = t('digest.subject', { date: formatDate(lang, d.as_of), students: d.students.length, fresh: d.new_count });
   const intro = d.students.length ? t('digest.intro', { students: d.students.length, open: d.open_count, fresh: d.new_count }) : t('digest.nothing');
+  const summary = d.open_count ? t('digest.summary', { fresh: d.new_count, escalated: d.escalated_count, unchanged: d.unchanged_count }) : '';
+  const shown = d.students.map((s) => ({ s, items: s.items.filter((i) => i.in_full) })).filter((x) => x.items.length);
   const heading = (s: DigestStudent) =>
     s.name ? t('digest.student_heading_named', { id: s.student_id, name: s.name, group_word: t('digest.group_word'), group: s.group }) : t('digest.student_heading', { id: s.student_id, group_word: t('digest.group_word'), group: s.group });
-  const statusOf = (i: DigestItem) => `${valueWord(lang, 'status', i.trigger.status === 'acknowledged' ? 'acknowledged' : 'open')}${i.is_new ? `, ${t('term.new')}` : ''}`;
+  const statusOf = (i: DigestItem) =>
+    `${valueWord(lang, 'status', i.trigger.status === 'acknowledged' ? 'acknowledged' : 'open')}${i.is_new ? `, ${t('term.new')}` : ''}${i.is_escalated ? `, ${t('term.escalated')}` : ''}`;
+  const severity = (i: DigestItem) => valueWord(lang, 'severity', i.trigger.severity);
   const staff = d.recipient.staff_id;
   const ackCmd = (id: string) => t('digest.preview_ack', { id, staff });
   const resolveCmd = (id: string) => t('digest.preview_resolve', { id, staff });
   const band = (s: DigestStudent) => (s.risk ? valueWord(lang, 'band', s.risk.band) : '');
-  const outcomeCodes = t('digest.outcome_codes', Object.fromEntries(resolutionOutcomes.map((o) => [o, valueWord(lang, 'outcome', o)])));
-  const workspace = signIn ? t('digest.workspace_link', { hours: signIn.hours }) : '';
+  const outcomeCodes = t('digest.outcome_codes', Object.fromEntries(resolutionOutcomes.map((x) => [x, valueWord(lang, 'outcome', x)])));
+  const workspaceLink = o.signIn ? t('digest.workspace_link', { hours: o.signIn.hours }) : t('digest.open_workspace');
+  const workspaceHref = o.signIn?.url ?? (base ? `${base}/` : undefined);
+  const unchangedNote = !d.reminder && d.unchanged_count > 0 ? t('digest.unchanged_note', { unchanged: d.unchanged_count }) : '';
+  const more = d.more_count > 0 ? t('digest.more', { count: d.more_count }) : '';
 
-  const text: string[] = [t('digest.greeting', { name: d.recipient.name }), '', intro, ''];
-  if (signIn) text.push(`${workspace}:`, signIn.url, '');
-  for (const s of d.students) {
+  // --- Plain text: reads on its own -------------------------------------------------------------
+  const text: string[] = [t('digest.greeting', { name: d.recipient.name }), '', intro, ...(summary ? [summary] : []), ''];
+  if (workspaceHref) text.push(`${workspaceLink}:`, workspaceHref, '');
+  for (const { s, items } of shown) {
     text.push(`== ${heading(s)}`);
+    if (base) text.push(`   ${studentUrl(s.student_id)}`);
     if (s.risk) text.push(`${t('term.risk_band')}: ${band(s)}${s.risk.reasons.length ? `. ${t('term.reasons')}: ${s.risk.reasons.join('; ')}` : ''}`);
-    for (const i of s.items) {
-      text.push(`* ${i.trigger.title} [${statusOf(i)}; ${t('term.open_for', { days: i.days_open })}]`);
+    for (const i of items) {
+      text.push(`* ${i.trigger.title} [${severity(i)}; ${statusOf(i)}; ${t('term.open_for', { days: i.days_open })}]`);
       text.push(`  ${t('term.what_happened')}: ${i.trigger.message}`);
       if (i.trigger.reasons.length) text.push(`  ${t('term.reasons')}: ${i.trigger.reasons.join('; ')}`);
       if (i.next_step) text.push(`  ${t('term.next_step')}: ${i.next_step}`);
-      text.push(`  ${t('action.acknowledge_explained')}: ${ackCmd(i.trigger.id)}`);
+      text.push(base ? `  ${t('digest.open_trigger')}: ${triggerUrl(i.trigger.id)}` : `  ${t('action.acknowledge_explained')}: ${ackCmd(i.trigger.id)}`);
     }
     text.push('');
   }
-  if (d.students.length) {
+  if (more) text.push(base ? `${more}: ${base}/` : more, '');
+  if (unchangedNote) text.push(unchangedNote, '');
+  if (!base && shown.length) {
     text.push(`${t('digest.how_to')}:`, `  ${t('action.acknowledge_explained')}: ${ackCmd('ID')}`, `  ${t('action.resolve_explained')}: ${resolveCmd('ID').replace(/supported$/, '…')}`, `  (${outcomeCodes})`, '');
   }
   text.push('--', t('digest.footer'), '');
 
-  const studentHtml = (s: DigestStudent): Html => html`<h2>${heading(s)}</h2>
-${s.risk ? html`<p>${t('term.risk_band')}: <strong>${band(s)}</strong>${s.risk.reasons.length ? html`. ${t('term.reasons')}: ${s.risk.reasons.join('; ')}` : ''}</p>\n` : ''}<table>
-<caption>${t('digest.caption')}</caption>
-<thead><tr>
-${[t('term.what_happened'), t('term.status'), t('digest.col.open_for'), t('term.next_step')].map((h) => html`<th scope="col">${h}</th>\n`)}</tr></thead><tbody>
-${s.items.map(
-  (i) => html`<tr>
-<th scope="row"><span${i.is_new ? html` class="new"` : ''}>${i.trigger.title}</span><br><span style="font-weight:400">${i.trigger.message}${i.trigger.reasons.length ? html`<br>${t('term.reasons')}: ${i.trigger.reasons.join('; ')}` : ''}</span></th>
-<td>${statusOf(i)}</td>
-<td>${t('term.days_open', { days: i.days_open })}</td>
-<td>${i.next_step}<br><code>${ackCmd(i.trigger.id)}</code><br><code>${resolveCmd(i.trigger.id)}</code></td>
-</tr>
-`,
-)}</tbody></table>
+  // --- HTML: inline styles, attribute fallbacks, sentences in cells ---------------------------
+  const cellTable = (caption: string, head: readonly string[], rows: readonly Html[]) => html`<table border="1" cellpadding="6" cellspacing="0" width="100%">
+<caption>${caption}</caption>
+<thead><tr>${head.map((h) => html`<th scope="col" bgcolor="#eef1f5">${h}</th>`)}</tr></thead><tbody>
+${rows}</tbody></table>
 `;
+  const itemRow = (i: DigestItem) => html`<tr>
+<th scope="row"><span${i.is_new || i.is_escalated ? html` class="new"` : ''}>${base ? html`<a href="${triggerUrl(i.trigger.id)}">${i.trigger.title}</a>` : i.trigger.title}</span><br><span class="sev-${i.trigger.severity}">${severity(i)}</span></th>
+<td>${i.trigger.message}${i.trigger.reasons.length ? html`<br>${t('term.reasons')}: ${i.trigger.reasons.join('; ')}` : ''}</td>
+<td>${statusOf(i)}<br>${t('term.days_open', { days: i.days_open })}</td>
+<td>${i.next_step}${base ? '' : html`<br><code>${ackCmd(i.trigger.id)}</code><br><code>${resolveCmd(i.trigger.id)}</code>`}</td>
+</tr>
+`;
+  const studentHtml = (s: DigestStudent, items: DigestItem[]): Html => html`<h2>${base ? html`<a href="${studentUrl(s.student_id)}">${heading(s)}</a>` : heading(s)}</h2>
+${s.risk ? html`<p>${t('term.risk_band')}: <strong>${band(s)}</strong>${s.risk.reasons.length ? html`. ${t('term.reasons')}: ${s.risk.reasons.join('; ')}` : ''}</p>\n` : ''}${cellTable(t('digest.caption'), [t('term.trigger'), t('term.what_happened'), t('term.status'), t('term.next_step')], items.map(itemRow))}`;
 
   const page = html`<!DOCTYPE html>
 <html lang="${lang}">
@@ -76,8 +105,8 @@ ${s.items.map(
 <body>
 <h1>${subject}</h1>
 <p>${t('digest.greeting', { name: d.recipient.name })} ${intro}</p>
-${signIn ? html`<p><a href="${signIn.url}">${workspace}</a></p>\n` : ''}${d.students.map(studentHtml)}${
-    d.students.length
+${summary ? html`<p class="summary">${summary}</p>\n` : ''}${workspaceHref ? html`<p><a href="${workspaceHref}">${workspaceLink}</a></p>\n` : ''}${shown.map(({ s, items }) => studentHtml(s, items))}${more ? html`<p>${base ? html`<a href="${base}/">${more}</a>` : more}</p>\n` : ''}${unchangedNote ? html`<p>${unchangedNote}</p>\n` : ''}${
+    !base && shown.length
       ? html`<h2>${t('digest.how_to')}</h2>
 <ul>
 <li>${t('action.acknowledge_explained')}: <code>${ackCmd('ID')}</code></li>
@@ -88,5 +117,5 @@ ${signIn ? html`<p><a href="${signIn.url}">${workspace}</a></p>\n` : ''}${d.stud
   }<footer><p>${t('digest.footer')}</p></footer>
 </body></html>
 `;
-  return { subject, text: text.join('\n'), html: page.text };
+  return { subject, text: text.join('\n'), html: juice(page.text, { removeStyleTags: false, preserveMediaQueries: true }) };
 }

@@ -25,6 +25,8 @@ export interface DigestEffects {
   sleep?: (ms: number) => Promise<void>;
   /** With the staff workspace: a single-use sign-in link for one recipient, put in their digest. */
   signInLink?: ((db: Warehouse, staffId: string) => Promise<{ url: string; hours: number }>) | undefined;
+  /** The workspace's address (`web.base_url`): items link to their pages instead of showing commands. */
+  workspaceUrl?: string | undefined;
 }
 
 /** `kiinni digest send --json`. */
@@ -37,6 +39,8 @@ export interface SendSummary {
   already_sent: number;
   /** Nothing to act on (and send_empty is off). */
   nothing_to_send: number;
+  /** Open items, but nothing new or escalated since their last digest and not the reminder day. */
+  unchanged_not_sent: number;
   failed: number;
   failures: { staff_id: string; permanent: boolean; error: string }[];
   ms: number;
@@ -59,7 +63,7 @@ export async function sendDigests(db: Warehouse, opts: SendOptions, ctx: Compose
     (await db.all(`SELECT staff_id FROM digest_deliveries WHERE as_of = $as_of::DATE AND status = 'sent'`, { as_of: opts.asOf })).map((r) => String(r['staff_id'])),
   );
   const data = await loadDigestData(db, opts.asOf);
-  const summary: SendSummary = { as_of: opts.asOf, transport: fx.mailer.kind, where: fx.mailer.where, sent: 0, already_sent: 0, nothing_to_send: 0, failed: 0, failures: [], ms: 0 };
+  const summary: SendSummary = { as_of: opts.asOf, transport: fx.mailer.kind, where: fx.mailer.where, sent: 0, already_sent: 0, nothing_to_send: 0, unchanged_not_sent: 0, failed: 0, failures: [], ms: 0 };
   const record = (staffId: string, status: string, attempts: number, students: number, triggers: number, error: string | null) =>
     db.run(
       `INSERT OR REPLACE INTO digest_deliveries VALUES ($as_of::DATE, $staff, $status, $attempts, $mid, $students, $triggers, $transport, $error, $at::TIMESTAMP)`,
@@ -75,7 +79,11 @@ export async function sendDigests(db: Warehouse, opts: SendOptions, ctx: Compose
       summary.nothing_to_send++;
       continue;
     }
-    const rendered = renderDigest(digest, fx.signInLink ? await fx.signInLink(db, recipient.staff_id) : undefined);
+    if (digest.students.length && !digest.send) {
+      summary.unchanged_not_sent++;
+      continue;
+    }
+    const rendered = renderDigest(digest, { workspaceUrl: fx.workspaceUrl, signIn: fx.signInLink ? await fx.signInLink(db, recipient.staff_id) : undefined });
     let attempt = 0;
     for (;;) {
       attempt++;
@@ -104,6 +112,6 @@ export async function sendDigests(db: Warehouse, opts: SendOptions, ctx: Compose
     }
   }
   summary.ms = Date.now() - t0;
-  fx.logger.info({ as_of: opts.asOf, sent: summary.sent, already_sent: summary.already_sent, nothing_to_send: summary.nothing_to_send, failed: summary.failed, ms: summary.ms }, 'digests_sent');
+  fx.logger.info({ as_of: opts.asOf, sent: summary.sent, already_sent: summary.already_sent, nothing_to_send: summary.nothing_to_send, unchanged_not_sent: summary.unchanged_not_sent, failed: summary.failed, ms: summary.ms }, 'digests_sent');
   return summary;
 }

@@ -149,7 +149,7 @@ export async function runPipeline(db: Warehouse, dir: DataDir, config: Config, d
   const keys = [...expandSteps(def, days), ...(config.warehouse.nightlyBackup && !def.steps.includes('backup') ? ['backup'] : [])];
   const checkpoint = fx.checkpoint ?? (() => {});
   let rules: TriggerRule[] | undefined;
-  const compose = async () => composeContext((rules ??= await loadRules(config)));
+  const compose = async () => composeContext((rules ??= await loadRules(config)), config);
   const log = fx.logger.child({ run_id: runId });
   log.info({ pipeline: def.name, period, attempt, steps: keys.length, resumed_after: done.size }, 'run_started');
 
@@ -207,6 +207,7 @@ export async function runPipeline(db: Warehouse, dir: DataDir, config: Config, d
             logger: log,
             clock: fx.clock,
             signInLink: fx.signInLink,
+            workspaceUrl: config.web.baseUrl,
           });
           const { failures, ...counts } = s;
           return { summary: counts, ...(s.failed ? { failed: `${s.failed} digests failed: ${failures.map((f) => `${f.staff_id} ${f.error}`).join('; ').slice(0, 500)}` } : {}) };

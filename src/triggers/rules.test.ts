@@ -82,3 +82,27 @@ describe('trigger rules: loading and validation', () => {
     expectKiinniError(await caught(() => tune({ unexcused_absences: { cooldown: 3 } })), { code: 'CONFIG_INVALID', message: /triggers.rules.unexcused_absences.cooldown: unknown key/ });
   });
 });
+
+describe('next steps never send someone to themselves', () => {
+  // How each role is named in a sentence (stems, so every inflection counts).
+  const names: Record<string, Record<'fi' | 'sv' | 'en', RegExp>> = {
+    nurse: { fi: /terveydenhoitaj/i, sv: /hälsovårdar/i, en: /nurse/i },
+    social_worker: { fi: /kuraattor/i, sv: /kurator/i, en: /social worker/i },
+    psychologist: { fi: /psykologi/i, sv: /psykolog/i, en: /psychologist/i },
+    guidance_counsellor: { fi: /opinto-ohjaaj/i, sv: /studiehandledar/i, en: /guidance counsellor/i },
+    special_needs_teacher: { fi: /erityisopettaj/i, sv: /(?<!eget )specialpedagogiskt stöd|speciallärar/i, en: /(?<!own )special-needs (support|teacher)/i },
+  };
+  it('words the shipped rules\' next step for each role it reaches without naming that role', async () => {
+    const { renderMessage, readerRole } = await import('./rules.js');
+    const rules = await loadRules(defaultConfig());
+    for (const rule of rules) {
+      for (const role of [...rule.roles, ...(rule.escalation ? [rule.escalation.to_role] : [])]) {
+        for (const lang of ['fi', 'sv', 'en'] as const) {
+          const text = renderMessage(rule.next_step[lang], { [readerRole]: role, education_type: 'vocational' }, lang);
+          const self = names[role]?.[lang];
+          if (self) expect(text, `${rule.id} to ${role} in ${lang}: ${text}`).not.toMatch(self);
+        }
+      }
+    }
+  });
+});

@@ -118,6 +118,8 @@ function checkRuleStatic(rule: TriggerRule): void {
       const problem = messageProblem(rule[field][lang]);
       if (problem) fail(file, id, where, `not a valid message (${problem}).`);
       for (const name of messageArguments(rule[field][lang])) {
+        // {role}: the role of the person reading (for wording that never sends someone to themselves).
+        if (name === readerRole) continue;
         if (!rule.evidence.includes(name)) fail(file, id, where, `{${name}} is not in evidence.`);
         const allowed = rolesThatSee(factByName.get(name)!.visibility) as readonly string[];
         for (const r of targets) if (!allowed.includes(r)) fail(file, id, where, `{${name}} may not be shown to ${r}.`);
@@ -200,6 +202,9 @@ export async function loadRules(config: Config, dirs: readonly string[] = [shipp
   await checkConditionsBind(rules);
   return rules;
 }
+
+/** The argument a rule text may use for the reader's role (`{role, select, nurse {…} other {…}}`). */
+export const readerRole = 'role';
 
 /** Facts whose value is a code the reader should see in words (`value.<kind>.<code>`). */
 const codedFacts: Readonly<Record<string, 'item'>> = { lowest_item_30d: 'item' };

@@ -3,7 +3,7 @@ import type { FeatureSpec } from '../features/index.js';
 import { parseReasons, reasonSentences } from '../model/index.js';
 import { msg, messageArguments } from '../i18n/index.js';
 import { factByName } from './facts.js';
-import { renderMessage, type Language, type TriggerRule } from './rules.js';
+import { readerRole, renderMessage, type Language, type TriggerRule } from './rules.js';
 
 /**
  * Role-based minimisation of triggers and interventions: every output path (CLI, --json,
@@ -99,11 +99,12 @@ export function viewTrigger(t: StoredTrigger, viewer: Viewer, ctx: ViewContext):
   const rule = ctx.rules.get(t.rule_id);
   // A text whose facts this viewer may not all see is not shown in part: the viewer learns only
   // that the student would benefit from contact.
-  const worded = (template: string | undefined) => (template && messageArguments(template).every((n) => n in evidence) ? renderMessage(template, evidence, ctx.lang) : undefined);
+  const values = { ...evidence, [readerRole]: t.role };
+  const worded = (template: string | undefined) => (template && messageArguments(template).every((n) => n in values) ? renderMessage(template, values, ctx.lang) : undefined);
   const message = worded(rule?.message[ctx.lang]) ?? msg(ctx.lang, 'trigger.contact_only');
   // The next step reads facts only to choose its wording (lukio or vocational): a fact missing
   // from an older trigger's evidence takes the `other` branch.
-  const nextStep = rule ? renderMessage(rule.next_step[ctx.lang], evidence, ctx.lang) : '';
+  const nextStep = rule ? renderMessage(rule.next_step[ctx.lang], values, ctx.lang) : '';
   return {
     id: t.trigger_id,
     student_id: t.student_id,

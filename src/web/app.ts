@@ -15,7 +15,7 @@ import { loadRules, storedTrigger, type TriggerRule } from '../triggers/index.js
 import { myStudents } from './access.js';
 import { recordAudit } from './audit.js';
 import { sessionStaff, type SignedIn } from './auth.js';
-import { PageError, type PageErrorKey, type Workspace, type WorkspaceOptions } from './context.js';
+import { PageError, safeNext, type PageErrorKey, type Workspace, type WorkspaceOptions } from './context.js';
 import { WarehouseGate } from './gate.js';
 import { html, page } from './html.js';
 import { groupRoutes } from './routes/groups.js';
@@ -95,7 +95,10 @@ export async function buildWorkspace(o: WorkspaceOptions): Promise<{ app: Fastif
       }
     }
     if (!user) {
-      if (req.method === 'GET') return reply.redirect('/sign-in');
+      if (req.method === 'GET') {
+        const next = safeNext(req.url);
+        return reply.redirect(next && next !== '/' ? `/sign-in?next=${encodeURIComponent(next)}` : '/sign-in');
+      }
       throw new PageError(401, 'bad_request', msg(langOf(req), 'web.sign_in_required'));
     }
     req.user = user;

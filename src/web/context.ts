@@ -102,3 +102,8 @@ export function formDate(body: unknown, name: string, today: string): string {
 
 /** A route parameter (`:id`). */
 export const param = (req: FastifyRequest, name: string): string => (req.params as Record<string, string>)[name] ?? '';
+
+/** A page to return to after signing in (`?next=`): only a workspace page path, never another site. */
+export function safeNext(value: unknown): string | undefined {
+  return typeof value === 'string' && /^\/(triggers|students)\/[A-Za-z0-9_.-]{1,64}$|^\/(groups|report|admin)?$/.test(value) ? value : undefined;
+}

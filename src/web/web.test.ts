@@ -115,6 +115,30 @@ describe('staff workspace over HTTP', () => {
     expect(student.html).not.toContain(triggers['help_request_health/S1']!);
   });
 
+  it('a link from a digest leads back to its page after signing in, and never to another site', async () => {
+    const page = `/triggers/${triggers['unexcused_absences/S1']}`;
+    const c = new Client(base);
+    const first = await c.get(page);
+    expect(first.status).toBe(302);
+    expect(first.location).toBe(`/sign-in?next=${encodeURIComponent(page)}`);
+    const form = await c.get(first.location!);
+    expect(form.html).toContain(`name="next" value="${page}"`);
+    await c.post('/sign-in', { email: email('group_supervisor'), next: page });
+    await signInMailSent();
+    const link = (await linkFromOutbox(dataDir, email('group_supervisor'))).replace(/^https?:\/\/[^/]+/, '');
+    expect(link).toContain(`&next=${encodeURIComponent(page)}`);
+    const confirm = await c.get(link);
+    expect(confirm.html).toContain(`name="next" value="${page}"`);
+    const done = await c.post('/auth/link', { token: new URL('http://x' + link).searchParams.get('token')!, next: page });
+    expect(done.status).toBe(303);
+    expect(done.location).toBe(page);
+    // Anything but a workspace page is dropped: the sign-in lands at home.
+    for (const bad of ['//evil.example/x', 'https://evil.example/', '/triggers/../../admin', '/triggers/x?y=1']) {
+      const other = new Client(base);
+      expect((await other.get(`/sign-in?next=${encodeURIComponent(bad)}`)).html).not.toContain('name="next"');
+    }
+  });
+
   it('the daily digest carries a single-use sign-in link that opens the workspace', async () => {
     const dir = dataDirLayout(dataDir);
     const mailer = outboxMailer(path.join(dir.outbox, 'digest-test'));
@@ -180,7 +204,7 @@ describe('staff workspace over HTTP', () => {
     expect((await teacher.get('/groups')).status).toBe(403);
     // Not signed in: the sign-in page, or 401 for a form.
     const anon = new Client(base);
-    expect((await anon.get('/students/S1')).location).toBe('/sign-in');
+    expect((await anon.get('/students/S1')).location).toBe('/sign-in?next=%2Fstudents%2FS1'); // the path asked for, nothing about whether it exists
     expect((await anon.post(`/triggers/${welfare}/acknowledge`, {}, false)).status).toBe(401);
   });
 

@@ -19,19 +19,19 @@ async function digestDate(db: Warehouse, ctx: CliContext, asOf: string | undefin
 /** `kiinni digest send [--as-of DATE]`: exit 1 when any message failed. */
 export async function runDigestSend(ctx: CliContext, raw: Record<string, unknown>): Promise<number> {
   const opts = parseOptions(schemaOf(commandOptions.digestSend), raw);
-  const compose = composeContext(await loadRules(ctx.config));
+  const compose = composeContext(await loadRules(ctx.config), ctx.config);
   const summary = await withWarehouse(writeSession(ctx, 'digest send'), async ({ db, dir }) => {
     const mailer = smtpMailer(ctx.config) ?? outboxMailer(dir.outbox);
     try {
       const asOf = await digestDate(db, ctx, opts.asOf);
-      return await sendDigests(db, sendOptions(ctx.config, asOf), compose, { mailer, logger: ctx.logger, clock: ctx.clock, signInLink: digestSignInLinks(ctx.config, dir.root, ctx.clock) });
+      return await sendDigests(db, sendOptions(ctx.config, asOf), compose, { mailer, logger: ctx.logger, clock: ctx.clock, signInLink: digestSignInLinks(ctx.config, dir.root, ctx.clock), workspaceUrl: ctx.config.web.baseUrl });
     } finally {
       mailer.close();
     }
   });
   ctx.print(summary, () =>
     [
-      `Digests for ${summary.as_of} via ${summary.transport} (${summary.where}): ${count(summary.sent)} sent, ${count(summary.already_sent)} already sent, ${count(summary.nothing_to_send)} with nothing to act on, ${count(summary.failed)} failed.`,
+      `Digests for ${summary.as_of} via ${summary.transport} (${summary.where}): ${count(summary.sent)} sent, ${count(summary.already_sent)} already sent, ${count(summary.nothing_to_send)} with nothing to act on, ${count(summary.unchanged_not_sent)} with nothing new (not sent; the weekly reminder repeats open items), ${count(summary.failed)} failed.`,
       ...summary.failures.map((f) => `  ${f.staff_id}: ${f.permanent ? 'permanent' : 'gave up after retries'}: ${f.error}`),
       ...(summary.failed ? ["Run 'kiinni digest send' again to retry what failed; what was sent is not sent twice."] : []),
     ].join('\n'),
@@ -42,10 +42,12 @@ export async function runDigestSend(ctx: CliContext, raw: Record<string, unknown
 /** `kiinni digest preview --staff ID [--as-of DATE] [--format text|html|eml] [--out FILE]`. */
 export async function runDigestPreview(ctx: CliContext, raw: Record<string, unknown>): Promise<number> {
   const opts = parseOptions(schemaOf(commandOptions.digestPreview), raw);
-  const compose = composeContext(await loadRules(ctx.config));
+  const compose = composeContext(await loadRules(ctx.config), ctx.config);
   const { digest, rendered } = await withWarehouse(readSession(ctx, 'digest preview'), async ({ db }) => {
     const digest = await composeDigest(db, await findRecipient(db, opts.staff), await digestDate(db, ctx, opts.asOf), compose);
-    return { digest, rendered: renderDigest(digest) };
+    // The coordinator's preview: with the workspace configured it shows the staff e-mail (links,
+    // no commands); without it, the commands to act on each item.
+    return { digest, rendered: renderDigest(digest, { workspaceUrl: ctx.config.web.baseUrl }) };
   });
   const body = opts.format === 'html' ? rendered.html : opts.format === 'json' ? JSON.stringify(digest, null, 2) : `Subject: ${rendered.subject}\n\n${rendered.text}`;
   if (opts.out) {

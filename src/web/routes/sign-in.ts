@@ -5,7 +5,7 @@ import { languageOr } from '../../core/vocabulary.js';
 import { guessLanguage, msg, type Language } from '../../i18n/index.js';
 import { recordAudit } from '../audit.js';
 import { checkSignInToken, createSignInToken, endSession, recentLinkRequests, startSession, useSignInToken } from '../auth.js';
-import { formField, PageError, tr, type Workspace, type WorkspaceOptions } from '../context.js';
+import { formField, PageError, safeNext, tr, type Workspace, type WorkspaceOptions } from '../context.js';
 import { hidden, html } from '../html.js';
 import { staffByEmail } from '../queries.js';
 
@@ -27,10 +27,10 @@ export function signInRoutes(app: FastifyInstance, w: Workspace, sessions: Map<s
   const secure = o.config.web.baseUrl?.startsWith('https://') ?? false;
   const limit = { rateLimit: { max: o.config.web.linkRequestsPer15Min * 10, timeWindow: '15 minutes' } };
 
-  const signInForm = (lang: Language, token: string) => {
+  const signInForm = (lang: Language, token: string, next: string | undefined) => {
     const t = tr(lang);
     return html`<p>${t('web.sign_in_intro', { minutes: o.config.web.linkMinutes })}</p>
-<form method="post" action="/sign-in">${hidden('_csrf', token)}${hidden('lang', lang)}
+<form method="post" action="/sign-in">${hidden('_csrf', token)}${hidden('lang', lang)}${next ? hidden('next', next) : ''}
 <label for="email">${t('web.email')}</label><input id="email" name="email" type="email" autocomplete="email" required size="40">
 <p><button type="submit">${t('web.send_link')}</button></p></form>`;
   };
@@ -41,13 +41,13 @@ export function signInRoutes(app: FastifyInstance, w: Workspace, sessions: Map<s
 
   app.get('/sign-in', async (req, reply) => {
     const lang = w.langOf(req);
-    return w.render(req, reply, msg(lang, 'web.sign_in'), signInForm(lang, reply.generateCsrf()));
+    return w.render(req, reply, msg(lang, 'web.sign_in'), signInForm(lang, reply.generateCsrf(), safeNext(formField(req.query, 'next'))));
   });
 
   // Sign-in mail is sent off the request path, after the same work for every address: the answer
   // and its timing say nothing about whether an address belongs to staff.
   let mailQueue: Promise<void> = Promise.resolve();
-  const queueSignIn = (email: string, clientAddress: string) => {
+  const queueSignIn = (email: string, clientAddress: string, next: string | undefined) => {
     mailQueue = mailQueue.then(() =>
       gate
         .use(async (db) => {
@@ -58,7 +58,7 @@ export function signInRoutes(app: FastifyInstance, w: Workspace, sessions: Map<s
           }
           const token = await createSignInToken(db, o.secret, staff.staffId, 'sign_in_page', o.config.web.linkMinutes, o.clock());
           await recordAudit(db, { staff_id: staff.staffId, action: 'sign_in_link_requested', client: clientAddress }, o.clock());
-          await sendSignInMail(o, { ...staff, lang: languageOr(staff.language) }, signInUrl(o, token));
+          await sendSignInMail(o, { ...staff, lang: languageOr(staff.language) }, signInUrl(o, token, next));
         })
         .catch((err: Error & { code?: string }) => o.logger.error({ err: { message: err.message, code: err.code } }, 'sign_in_mail_failed')),
     );
@@ -69,7 +69,7 @@ export function signInRoutes(app: FastifyInstance, w: Workspace, sessions: Map<s
     const lang = guessLanguage(body['lang'], req.headers['accept-language']);
     const email = formField(body, 'email').trim().toLowerCase();
     if (email.length > 254) throw new PageError(400, 'bad_request', msg(lang, 'web.email'));
-    queueSignIn(email, req.ip);
+    queueSignIn(email, req.ip, safeNext(formField(body, 'next')));
     return w.render(req, reply, msg(lang, 'web.sign_in'), html`<p role="status">${msg(lang, 'web.link_sent')}</p>`);
   });
 
@@ -78,13 +78,14 @@ export function signInRoutes(app: FastifyInstance, w: Workspace, sessions: Map<s
     const lang = w.langOf(req);
     const t = tr(lang);
     const token = formField(req.query, 'token');
+    const next = safeNext(formField(req.query, 'next'));
     const checked = await gate.use((db) => checkSignInToken(db, o.secret, token, o.clock()));
     if ('problem' in checked) return w.render(req, reply, t('web.link_title'), linkProblem(lang, checked.problem), undefined, checked.problem === 'expired' || checked.problem === 'used' ? 410 : 400);
     return w.render(
       req,
       reply,
       t('web.link_title'),
-      html`<p>${t('web.link_confirm')}</p><form method="post" action="/auth/link">${hidden('_csrf', reply.generateCsrf())}${hidden('token', token)}<button type="submit">${t('web.sign_in')}</button></form>`,
+      html`<p>${t('web.link_confirm')}</p><form method="post" action="/auth/link">${hidden('_csrf', reply.generateCsrf())}${hidden('token', token)}${next ? hidden('next', next) : ''}<button type="submit">${t('web.sign_in')}</button></form>`,
     );
   });
 
@@ -103,7 +104,8 @@ export function signInRoutes(app: FastifyInstance, w: Workspace, sessions: Map<s
     });
     if ('problem' in result) return w.render(req, reply, msg(lang, 'web.link_title'), linkProblem(lang, result.problem), undefined, result.problem === 'malformed' || result.problem === 'unknown' ? 400 : 410);
     reply.setCookie(SESSION_COOKIE, result.session, { path: '/', httpOnly: true, sameSite: 'lax', secure, signed: true, maxAge: o.config.web.sessionHours * 3600 });
-    return reply.redirect('/', 303);
+    // Back to the page the link was asked from (a trigger or student in a digest), else home.
+    return reply.redirect(safeNext(formField(req.body, 'next')) ?? '/', 303);
   });
 
   app.post('/sign-out', w.authedPost, async (req, reply) => {
@@ -125,11 +127,11 @@ export function signInRoutes(app: FastifyInstance, w: Workspace, sessions: Map<s
 }
 
 /** Where a sign-in link points: the configured address (web.base_url), only. */
-function signInUrl(o: WorkspaceOptions, token: string): string {
+function signInUrl(o: WorkspaceOptions, token: string, next?: string): string {
   // Never from the request's Host header: a forged Host would put a genuine token in a link to another site.
   const base = o.config.web.baseUrl;
   if (!base) throw new KiinniError(ErrorCode.ConfigInvalid, 'Sign-in links need web.base_url.', "Set web.base_url in the config, or start 'kiinni serve' on a specific --host.");
-  return `${base}/auth/link?token=${encodeURIComponent(token)}`;
+  return `${base}/auth/link?token=${encodeURIComponent(token)}${next ? `&next=${encodeURIComponent(next)}` : ''}`;
 }
 
 async function sendSignInMail(o: WorkspaceOptions, to: { staffId: string; name: string; email: string; lang: Language }, url: string): Promise<void> {
