@@ -62,7 +62,13 @@ describe('kiinni run (real CLI)', () => {
     expect(r.json.steps.every((s) => s.status === 'done')).toBe(true);
     const days = readdirSync(path.join(data, 'outbox'));
     expect(days.length).toBeGreaterThanOrEqual(30);
-    expect(readdirSync(path.join(data, 'outbox', '2026-02-20')).length).toBeGreaterThan(5);
+    // Send policy: on a Friday only those with something new or escalated get a message; on the
+    // Monday reminder everyone with something open does.
+    const friday = readdirSync(path.join(data, 'outbox', '2026-02-20')).length;
+    const monday = readdirSync(path.join(data, 'outbox', '2026-02-16')).length;
+    expect(friday).toBeGreaterThanOrEqual(1);
+    expect(monday).toBeGreaterThan(5);
+    expect(monday).toBeGreaterThan(friday);
     const triggers = await runCliJson<unknown[]>(['--data-dir', data, 'triggers', 'list', '--limit', '100000']);
     expect(triggers.json.length).toBeGreaterThan(50);
     expect(existsSync(path.join(data, 'reports', '2026-02-20', 'report.html'))).toBe(true);
