@@ -28,6 +28,13 @@ module.exports = {
       from: { path: `^src/${stage}/`, pathNot: '\\.test\\.ts$' },
       to: { path: '^src/(app|cli)/' },
     },
+    {
+      name: 'scripts-use-public-surfaces',
+      severity: 'error',
+      comment: "Benchmarks, evaluations and screenshots use what a stage publishes (its index.ts), the front door, and the shared core and db modules — never a stage's insides, the CLI's or the tests' helpers.",
+      from: { path: '^scripts/' },
+      to: { path: '^src/', pathNot: [`^src/(${stage.slice(1, -1)}|app)/index\\.ts$`, '^src/(core|db)/[^/]+\\.ts$'] },
+    },
   ],
   options: {
     doNotFollow: { path: 'node_modules' },

@@ -7,3 +7,5 @@ export { modelMigrations } from './schema.js';
 export { trainForest, predictProba, contributions, serializeForest, deserializeForest, type Forest, type ForestOptions } from './forest/forest.js';
 export { evaluateVersion } from './evaluate-version.js';
 export { reasonSentences, parseReasons, visibleRisk } from './reasons.js';
+export { rocAuc, averagePrecision, brier, expectedCalibrationError, stratifiedFolds } from './metrics.js';
+export { readTabular, type TabularData } from './tabular.js';

@@ -79,7 +79,7 @@ export const needCategoryWeights = (e: number, w: number): number[] => [0.4 + 0.
 /**
  * How a student answers a check-in of the programme at a bottleneck: the probability of an
  * answer, and of a request for help in it, given engagement e and well-being w that week.
- * The evaluation (scripts/eval-checkins.mjs) answers kiinni's own plans with the same model.
+ * The evaluation (scripts/eval-checkins.ts) answers kiinni's own plans with the same model.
  */
 export const programmeAnswer = {
   responds: (e: number) => sigmoid(P.checkinProgramme.response + P.checkinProgramme.responseFromEngagement * e),

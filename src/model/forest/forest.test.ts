@@ -82,5 +82,5 @@ describe('kiinni forest', () => {
     expect(ourAuc).toBeGreaterThan(0.75);
     expect(ourAuc).toBeGreaterThanOrEqual(refAuc);
   });
-  // The comparisons on the real datasets run in .ci/run (scripts/check-real-data.mjs), not in npm test.
+  // The comparisons on the real datasets run in .ci/run (scripts/check-real-data.ts), not in npm test.
 });

@@ -2,50 +2,20 @@
 // Ingest benchmark (issue #3): N attendance rows loaded with `kiinni ingest` against DuckDB's own
 // read_csv into a plain table, measured in the same run on the same file. Prints time, peak RSS
 // and the ratio. Usage: npm run bench:ingest -- [--rows 10000000] [--json]
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { args, measureChild as measure, num, repoRoot as root, workDir } from './lib/harness.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const arg = (name, dflt) => {
-  const i = process.argv.indexOf(name);
-  return i > 0 ? process.argv[i + 1] : dflt;
-};
-const rows = Number(arg('--rows', '10000000'));
-const asJson = process.argv.includes('--json');
+const a = args('bench-ingest', { rows: { type: 'string', default: '10000000' } });
+const rows = num('rows', a.rows);
+const asJson = a.json;
 const studentsN = Math.max(1000, Math.round(rows / 190));
-const work = mkdtempSync(path.join(os.tmpdir(), 'kiinni-bench-ingest-'));
-const log = (s) => !asJson && process.stderr.write(s + '\n');
+const work = workDir('bench-ingest');
+const log = (s: string) => void (!asJson && process.stderr.write(s + '\n'));
 
-/** Runs a command, polling its peak RSS (VmHWM) from /proc; returns seconds and MiB. */
-function measure(cmd, args) {
-  return new Promise((resolve, reject) => {
-    const t0 = performance.now();
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let peak = 0;
-    let out = '';
-    let err = '';
-    const poll = setInterval(() => {
-      try {
-        const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
-        if (m) peak = Math.max(peak, Number(m[1]) / 1024);
-      } catch {}
-    }, 20);
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (err += d));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearInterval(poll);
-      if (code !== 0) return reject(new Error(`${cmd} ${args.join(' ')} exited ${code}: ${err}`));
-      resolve({ seconds: (performance.now() - t0) / 1000, peak_rss_mib: Math.round(peak), stdout: out });
-    });
-  });
-}
-
-async function generate(n, dir) {
+async function generate(n: number, dir: string): Promise<{ students: string; attendance: string }> {
   const db = await DuckDBInstance.create(':memory:');
   const c = await db.connect();
   const students = path.join(dir, 'students.csv');
@@ -71,7 +41,7 @@ const referenceScript = `
   await c.run('CHECKPOINT');
   c.closeSync(); db.closeSync();`;
 
-async function runOnce(n) {
+async function runOnce(n: number) {
   const dir = mkdtempSync(path.join(work, `n${n}-`));
   log(`generating ${n.toLocaleString('en')} attendance rows for ${studentsN.toLocaleString('en')} students …`);
   const files = await generate(n, dir);
@@ -84,7 +54,7 @@ async function runOnce(n) {
   await measure(process.execPath, [kiinni, '--data-dir', data, 'ingest', 'students', files.students]);
   log('  kiinni ingest attendance …');
   const ours = await measure(process.execPath, [kiinni, '--data-dir', data, '--json', 'ingest', 'attendance', files.attendance]);
-  const report = JSON.parse(ours.stdout);
+  const report = JSON.parse(ours.stdout) as { totals: { rows_loaded: number } };
   if (report.totals.rows_loaded !== n) throw new Error(`loaded ${report.totals.rows_loaded} of ${n} rows`);
   const again = await measure(process.execPath, [kiinni, '--data-dir', data, '--json', 'ingest', 'attendance', files.attendance]);
   rmSync(dir, { recursive: true, force: true });
@@ -99,7 +69,7 @@ async function runOnce(n) {
 }
 
 try {
-  const results = [];
+  const results: Awaited<ReturnType<typeof runOnce>>[] = [];
   for (const n of [Math.round(rows / 10), rows]) results.push(await runOnce(n));
   const out = { cores: os.cpus().length, node: process.version, results };
   if (asJson) process.stdout.write(JSON.stringify(out, null, 2) + '\n');
@@ -111,7 +81,7 @@ try {
         `${String(r.rows).padEnd(10)}  ${String(r.file_mb).padStart(7)}  ${r.reference.seconds.toFixed(2).padStart(11)}  ${r.kiinni.seconds.toFixed(2).padStart(8)}  ${r.ratio.toFixed(2).padStart(5)}  ${String(r.reference.peak_rss_mib).padStart(11)}  ${String(r.kiinni.peak_rss_mib).padStart(14)}  ${r.reingest_seconds.toFixed(2).padStart(11)}`,
       );
     }
-    console.log(`target: ratio ≤ 1.5 → ${results.at(-1).ratio <= 1.5 ? 'met' : 'NOT met'}`);
+    console.log(`target: ratio ≤ 1.5 → ${results.at(-1)!.ratio <= 1.5 ? 'met' : 'NOT met'}`);
   }
 } finally {
   rmSync(work, { recursive: true, force: true });

@@ -20,25 +20,32 @@
 //        [--capacity-confidence 0.9] [--json]
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { loadConfig } from '../dist/core/config.js';
-import { silentLogger } from '../dist/core/log.js';
-import { addDays } from '../dist/core/dates.js';
-import { Random } from '../dist/core/random.js';
-import { kiinniRunner, log } from './lib/cli.mjs';
-import { Warehouse } from '../dist/db/warehouse.js';
-import { scoreStudents } from '../dist/model/index.js';
-import { checkinEpisodes, estimateCheckinEffect, loadBottlenecks, planCheckins, planOptions } from '../dist/checkins/index.js';
-import { needCategories, needCategoryWeights, programmeAnswer } from '../dist/synth/index.js';
+import { checkinEpisodes, estimateCheckinEffect, loadBottlenecks, planCheckins, planOptions } from '../src/checkins/index.js';
+import { loadConfig } from '../src/core/config.js';
+import { addDays } from '../src/core/dates.js';
+import { silentLogger } from '../src/core/log.js';
+import { Random } from '../src/core/random.js';
+import { Warehouse } from '../src/db/warehouse.js';
+import { scoreStudents } from '../src/model/index.js';
+import { needCategories, needCategoryWeights, programmeAnswer } from '../src/synth/index.js';
+import { args, kiinniRunner, log, rowAs, rowsAs, workDir } from './lib/harness.js';
 
-const argv = process.argv.slice(2);
-const arg = (name, dflt) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : dflt);
-const students = arg('--students', '20000');
-const seed = arg('--seed', '7');
-const dir = arg('--dir', `/tmp/kiinni-eval-checkins-${students}-${seed}`);
-const yearStart = arg('--from', '2025-08-11');
-const yearEnd = arg('--until', '2026-05-31');
+const a = args('eval-checkins', {
+  students: { type: 'string', default: '20000' },
+  seed: { type: 'string', default: '7' },
+  dir: { type: 'string', help: 'work directory (reused when it holds the cohort); default: a fresh one' },
+  from: { type: 'string', default: '2025-08-11' },
+  until: { type: 'string', default: '2026-05-31' },
+  'effect-only': { type: 'boolean', default: false },
+  'capacity-confidence': { type: 'string' },
+});
+const students = a.students;
+const seed = a.seed;
+const dir = a.dir ?? workDir(`eval-checkins-${students}-${seed}`);
+const yearStart = a.from;
+const yearEnd = a.until;
 const outcomesKnown = '2026-07-31';
-const json = argv.includes('--json');
+const json = a.json;
 
 const configFile = path.join(dir, 'kiinni.yaml');
 const kiinni = kiinniRunner(['--config', configFile]);
@@ -50,7 +57,7 @@ mkdirSync(dir, { recursive: true });
 // School holidays of 2025–26 in southern Finland (the generator's calendar) as quiet periods.
 writeFileSync(
   configFile,
-  `checkins:\n${arg('--capacity-confidence') ? `  capacity_confidence: ${arg('--capacity-confidence')}\n` : ''}  quiet_periods:\n${[
+  `checkins:\n${a['capacity-confidence'] ? `  capacity_confidence: ${a['capacity-confidence']}\n` : ''}  quiet_periods:\n${[
     ['2025-10-13', '2025-10-19'],
     ['2025-12-20', '2026-01-11'],
     ['2026-02-16', '2026-02-22'],
@@ -77,11 +84,11 @@ const episodes = await checkinEpisodes(db, effectOpts);
 await db.run(`CREATE TEMP TABLE _episodes (student_id VARCHAR, entry VARCHAR, treated VARCHAR)`);
 await db.appendRows('_episodes', ['varchar', 'varchar', 'varchar'], episodes.map((e) => [e.student_id, e.opened_on, String(e.treated)]));
 await db.run(`CREATE TEMP TABLE episodes AS SELECT student_id, entry::DATE AS entry, treated::BOOLEAN AS treated FROM _episodes`);
-const q = (f) => `'${path.join(cohort, 'truth', f).replace(/'/g, "''")}'`;
+const q = (f: string) => `'${path.join(cohort, 'truth', f).replace(/'/g, "''")}'`;
 // Expected probability of a negative exit in the outcome window with the generator's hazards as
 // they were, and with the effect of the check-ins asked in [entry, end of window] taken out; for
 // the asked episodes (the estimate is the effect on the treated).
-const truth = await db.one(`
+const truth = await rowAs<{ actual: number; unasked: number; comparison_actual: number; comparison_unasked: number }>(db.one(`
   WITH weekly AS (
     SELECT student_id, week::DATE AS week, weekly_hazard AS h, row_number() OVER (PARTITION BY student_id ORDER BY week) AS idx
     FROM read_csv(${q('weekly_risk.csv')}, header = true) WHERE student_id IN (SELECT student_id FROM episodes)
@@ -106,10 +113,10 @@ const truth = await db.one(`
   )
   SELECT avg(actual) FILTER (WHERE treated) AS actual, avg(unasked) FILTER (WHERE treated) AS unasked,
     avg(actual) FILTER (WHERE NOT treated) AS comparison_actual, avg(unasked) FILTER (WHERE NOT treated) AS comparison_unasked
-  FROM risk`);
-const programme = await db.one(`
+  FROM risk`));
+const programme = await rowAs<{ asked: number; answered: number; help: number }>(db.one(`
   SELECT count(*) AS asked, count(*) FILTER (WHERE responded) AS answered, count(*) FILTER (WHERE need_help) AS help
-  FROM read_csv(${q('checkins.csv')}, header = true)`);
+  FROM read_csv(${q('checkins.csv')}, header = true)`));
 db.close();
 // The design compares "asked now" with "not yet asked", and some of the latter are asked later
 // (another bottleneck, within the window). So the true contrast is the asked students' risk
@@ -119,10 +126,10 @@ const comparisonEffect = truth.comparison_actual / truth.comparison_unasked;
 const trueRrNever = truth.actual / truth.unasked;
 const trueRr = trueRrNever / comparisonEffect;
 const trueRd = truth.actual - truth.unasked * comparisonEffect;
-const inside = (ci, x) => ci !== null && ci[0] <= x && x <= ci[1];
+const inside = (ci: [number, number] | null, x: number) => ci !== null && ci[0] <= x && x <= ci[1];
 
-const f3 = (x) => (x === null || Number.isNaN(x) ? '–' : x.toFixed(3));
-if (argv.includes('--effect-only')) {
+const f3 = (x: number | null) => (x === null || Number.isNaN(x) ? '–' : x.toFixed(3));
+if (a['effect-only']) {
   const r = { students: Number(students), seed: Number(seed), ...estimate, true_risk_ratio: trueRr, true_risk_difference: trueRd, true_risk_ratio_vs_never_asked: trueRrNever, truth_inside_ci: { risk_ratio: inside(estimate.risk_ratio_ci, trueRr), risk_difference: inside(estimate.risk_difference_ci, trueRd) } };
   process.stdout.write(json ? JSON.stringify(r, null, 2) + '\n' : `${students} students: RR ${f3(r.risk_ratio)} [${r.risk_ratio_ci?.map(f3).join('–')}] (${r.treated} asked, ${r.comparison} not yet), truth ${f3(trueRr)} (vs never asked ${f3(trueRrNever)}); crude ${f3(r.crude_risk_ratio)}; inside CI: ${r.truth_inside_ci.risk_ratio}\n`);
   process.exit(0);
@@ -139,10 +146,10 @@ const config = loadConfig(configFile);
 const defs = await loadBottlenecks();
 const fx = { logger: silentLogger(), clock: () => new Date() };
 const rng = new Random(Number(seed), 0xe7a1);
-const helps = []; // [day, student, unit, category]
+const helps: [string, string, string, string | null][] = []; // [day, student, unit, category]
 let planMs = 0;
 let days = 0;
-const dailyPlanned = [];
+const dailyPlanned: number[] = [];
 for (let day = yearStart; day <= yearEnd; day = addDays(day, 1)) {
   if (new Date(`${day}T12:00:00Z`).getUTCDay() === 1) await scoreStudents(db, { asOf: day }, fx);
   const p0 = performance.now();
@@ -152,15 +159,15 @@ for (let day = yearStart; day <= yearEnd; day = addDays(day, 1)) {
   dailyPlanned.push(summary.planned);
   if (!summary.planned) continue;
   // The simulated students answer from their latent state of that week (generator's response model).
-  const asked = await db.all(
+  const asked = await rowsAs<{ student_id: string; unit: string; e: number; w: number }>(db.all(
     `SELECT p.student_id, p.unit, l.e, l.w FROM checkin_plans p
      JOIN _latent l ON l.student_id = p.student_id AND l.week = date_trunc('week', p.as_of)::DATE
      WHERE p.as_of = $d::DATE ORDER BY p.student_id`,
     { d: day },
-  );
+  ));
   // Answers go into the warehouse like the gateway's export would, so the planner learns each
   // question set's help-request rate as the year goes on.
-  const answers = [];
+  const answers: [string, string, string, string, null, boolean, string | null, string][] = [];
   for (const a of asked) {
     if (!rng.chance(programmeAnswer.responds(a.e))) continue;
     const need = rng.chance(programmeAnswer.asksHelp(a.e, a.w));
@@ -169,14 +176,14 @@ for (let day = yearStart; day <= yearEnd; day = addDays(day, 1)) {
     if (need) helps.push([day, a.student_id, a.unit, c]);
   }
   await db.run(`CREATE OR REPLACE TEMP TABLE _answers (student_id VARCHAR, answered_at VARCHAR, source VARCHAR, item VARCHAR, value INTEGER, need_help VARCHAR, need_category VARCHAR, _ingest_id VARCHAR)`);
-  await db.appendRows('_answers', ['varchar', 'varchar', 'varchar', 'varchar', 'integer', 'varchar', 'varchar', 'varchar'], answers.map((a) => [...a.slice(0, 5), String(a[5]), ...a.slice(6)]));
+  await db.appendRows('_answers', ['varchar', 'varchar', 'varchar', 'varchar', 'integer', 'varchar', 'varchar', 'varchar'], answers.map(([id, at, source, item, value, need, category, ingest]) => [id, at, source, item, value, String(need), category, ingest]));
   await db.run(`INSERT INTO wellbeing SELECT student_id, answered_at::TIMESTAMP, source, item, value, need_help::BOOLEAN, need_category, _ingest_id FROM _answers`);
   if (day.endsWith('-01')) log(`${day}: ${Math.round(planMs / days)} ms per plan`);
 }
 await db.run(`CREATE TEMP TABLE _helps (day DATE, student_id VARCHAR, unit VARCHAR, category VARCHAR)`);
 await db.appendRows('_helps', ['varchar', 'varchar', 'varchar', 'varchar'], helps);
 
-const terms = await db.all(`
+const terms = await rowsAs<{ term: string; students: number; checkins: number; per_student: number; never_asked: number; most: number }>(db.all(`
   WITH t AS (SELECT * FROM (VALUES ('autumn 2025', DATE '2025-08-11', DATE '2025-12-19'), ('spring 2026', DATE '2026-01-12', DATE '2026-05-31')) t(term, first_day, last_day)),
   ended AS (SELECT student_id, min(date) AS end_date FROM study_right_events WHERE event IN ('resigned', 'deemed_resigned', 'transferred', 'graduated') GROUP BY student_id),
   present AS (
@@ -186,12 +193,12 @@ const terms = await db.all(`
   asked AS (SELECT t.term, p.student_id, count(*) AS n FROM t JOIN checkin_plans p ON p.as_of BETWEEN t.first_day AND t.last_day GROUP BY ALL)
   SELECT pr.term, count(*) AS students, sum(coalesce(a.n, 0)) AS checkins, avg(coalesce(a.n, 0)) AS per_student,
     count(*) FILTER (WHERE a.n IS NULL) AS never_asked, max(coalesce(a.n, 0)) AS most
-  FROM present pr LEFT JOIN asked a USING (term, student_id) GROUP BY 1 ORDER BY 1`);
-const byBottleneck = await db.all(`SELECT bottleneck, count(*) AS checkins FROM checkin_plans GROUP BY 1 ORDER BY 2 DESC`);
-const skipped = await db.one(`SELECT count(*) FILTER (WHERE status = 'over_capacity') AS over_capacity, count(*) FILTER (WHERE status = 'asked_recently') AS asked_recently, count(*) AS candidates FROM checkin_candidates`);
+  FROM present pr LEFT JOIN asked a USING (term, student_id) GROUP BY 1 ORDER BY 1`));
+const byBottleneck = await rowsAs<{ bottleneck: string; checkins: number }>(db.all(`SELECT bottleneck, count(*) AS checkins FROM checkin_plans GROUP BY 1 ORDER BY 2 DESC`));
+const skipped = await rowAs<{ over_capacity: number; asked_recently: number; candidates: number }>(db.one(`SELECT count(*) FILTER (WHERE status = 'over_capacity') AS over_capacity, count(*) FILTER (WHERE status = 'asked_recently') AS asked_recently, count(*) AS candidates FROM checkin_candidates`));
 // Studies help goes to the student's counsellor that day; capacity per counsellor is the unit's
 // daily studies capacity shared by its counsellors.
-const counsellor = await db.one(`
+const counsellor = await rowAs<{ peak: number; p95: number; counsellor_days: number; days_over: number; capacity_min: number; capacity_max: number }>(db.one(`
   WITH routed AS (
     SELECT h.day, a.staff_id FROM _helps h JOIN assignments a ON a.student_id = h.student_id AND a.role = 'guidance_counsellor'
       AND a.valid_from <= h.day AND (a.valid_to IS NULL OR a.valid_to >= h.day)
@@ -205,16 +212,16 @@ const counsellor = await db.one(`
   SELECT max(n) AS peak, quantile_cont(n, 0.95) AS p95, avg(n) AS mean_on_days_with_any, count(*) AS counsellor_days,
     count(*) FILTER (WHERE n > ceil(c.capacity)) AS days_over, min(c.capacity) AS capacity_min, max(c.capacity) AS capacity_max,
     (SELECT count(*) FROM per_day) AS rows, (SELECT count(DISTINCT staff_id) FROM routed) AS counsellors
-  FROM per_day d JOIN cap c USING (staff_id)`, { cap: config.checkins.capacityPerUnit.studies });
-const units = await db.all(`
+  FROM per_day d JOIN cap c USING (staff_id)`, { cap: config.checkins.capacityPerUnit.studies }));
+const units = await rowsAs<{ category: keyof typeof config.checkins.capacityPerUnit; peak: number; p95: number }>(db.all(`
   WITH per_day AS (SELECT unit, category, day, count(*) AS n FROM _helps GROUP BY ALL)
-  SELECT category, max(n) AS peak, quantile_cont(n, 0.95) AS p95, count(*) AS unit_days FROM per_day GROUP BY 1 ORDER BY 1`);
+  SELECT category, max(n) AS peak, quantile_cont(n, 0.95) AS p95, count(*) AS unit_days FROM per_day GROUP BY 1 ORDER BY 1`));
 const capacity = config.checkins.capacityPerUnit;
-const unitOver = await db.all(`
+const unitOver = await rowsAs<{ category: string; days_over: number }>(db.all(`
   WITH per_day AS (SELECT unit, category, day, count(*) AS n FROM _helps GROUP BY ALL)
   SELECT category, count(*) FILTER (WHERE n > CASE category WHEN 'studies' THEN ${capacity.studies} WHEN 'wellbeing' THEN ${capacity.wellbeing} WHEN 'health' THEN ${capacity.health} ELSE ${capacity.life_situation} END) AS days_over
-  FROM per_day GROUP BY 1 ORDER BY 1`);
-const plannedDays = await db.one(`SELECT count(DISTINCT as_of) AS days, count(DISTINCT unit) AS units FROM checkin_plans`);
+  FROM per_day GROUP BY 1 ORDER BY 1`));
+const plannedDays = await rowAs<{ days: number; units: number }>(db.one(`SELECT count(DISTINCT as_of) AS days, count(DISTINCT unit) AS units FROM checkin_plans`));
 db.close();
 
 const result = {
@@ -255,7 +262,7 @@ const result = {
 
 if (json) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
 else {
-  const f = (x) => (x === null || Number.isNaN(x) ? '–' : x.toFixed(3));
+  const f = (x: number | null) => (x === null || Number.isNaN(x) ? '–' : x.toFixed(3));
   const e = result.effect;
   const L = result.load;
   process.stdout.write(

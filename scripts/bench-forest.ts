@@ -3,20 +3,25 @@
 // n_jobs=2) and ml-random-forest, on the same synthetic data in the same run: train time,
 // predict time, peak RSS, test ROC AUC, and ratios. 40 features, 200 trees, max_features=sqrt,
 // min_samples_leaf=1 for every library. Usage: npm run bench:forest -- [--sizes 100000,300000,1000000] [--json]
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { args, measureChild, num, workDir } from './lib/harness.js';
 
 const here = fileURLToPath(import.meta.url);
 const argv = process.argv.slice(2);
-const arg = (name, dflt) => (argv.indexOf(name) >= 0 ? argv[argv.indexOf(name) + 1] : dflt);
 const F = 40;
-const TREES = Number(arg('--trees', '200'));
+/** Trees for every library; children get it as their last argument. */
+const childMode = argv[0] === '--child-kiinni' || argv[0] === '--child-mlrf';
+const a = childMode ? undefined : args('bench-forest', { sizes: { type: 'string', default: '100000,300000,1000000' }, trees: { type: 'string', default: '200' } });
+const TREES = childMode ? Number(argv.at(-1)) : num('trees', a!.trees);
+
+interface Measured { train_seconds: number; predict_seconds: number; roc_auc: number; peak_rss_mib: number }
 
 /** Deterministic synthetic problem: ~12 % positives, linear and interaction effects, noise. */
-function makeData(n, seed) {
+function makeData(n: number, seed: number): { X: Float64Array; y: Uint8Array } {
   let s = seed >>> 0;
   const rnd = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296);
   const gauss = () => Math.sqrt(-2 * Math.log(1 - rnd())) * Math.cos(2 * Math.PI * rnd());
@@ -24,7 +29,7 @@ function makeData(n, seed) {
   const y = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
     for (let f = 0; f < F; f++) X[i * F + f] = f % 5 === 4 ? Math.floor(rnd() * 6) : gauss();
-    const x = (f) => X[i * F + f];
+    const x = (f: number) => X[i * F + f]!;
     const z = -2.6 + 0.9 * x(0) - 0.7 * x(1) + 0.5 * x(2) * x(3) + (x(4) >= 4 ? 0.8 : 0) + 0.4 * Math.abs(x(5)) + 0.3 * x(6) + gauss() * 0.9;
     y[i] = z > 0 ? 1 : 0;
   }
@@ -32,17 +37,20 @@ function makeData(n, seed) {
 }
 
 // --- child modes: one library per process, so peak RSS is measured per library -------------
-if (argv[0] === '--child-kiinni' || argv[0] === '--child-mlrf') {
-  const [, dir, nTrain] = argv;
-  const X = new Float64Array(readFileSync(path.join(dir, 'X.f64')).buffer.slice(0));
+if (childMode) {
+  const dir = argv[1]!;
+  const ntr = Number(argv[2]);
+  const buf = readFileSync(path.join(dir, 'X.f64'));
+  const X = new Float64Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
   const y = new Uint8Array(readFileSync(path.join(dir, 'y.u8')));
   const n = y.length;
-  const ntr = Number(nTrain);
-  const { rocAuc } = await import('../dist/model/metrics.js');
-  let trainS, predictS, p;
+  const { rocAuc } = await import('../src/model/index.js');
+  let trainS: number;
+  let predictS: number;
+  let p: ArrayLike<number>;
   if (argv[0] === '--child-kiinni') {
-    const { trainForest, predictProba } = await import('../dist/model/forest/forest.js');
-    const cols = (from, to) => Array.from({ length: F }, (_, f) => Float64Array.from({ length: to - from }, (_, i) => X[(from + i) * F + f]));
+    const { trainForest, predictProba } = await import('../src/model/index.js');
+    const cols = (from: number, to: number) => Array.from({ length: F }, (_, f) => Float64Array.from({ length: to - from }, (_, i) => X[(from + i) * F + f]!));
     const train = cols(0, ntr);
     const test = cols(ntr, n);
     let t0 = performance.now();
@@ -53,11 +61,12 @@ if (argv[0] === '--child-kiinni' || argv[0] === '--child-mlrf') {
     predictS = (performance.now() - t0) / 1000;
   } else {
     const { RandomForestClassifier } = await import('ml-random-forest');
-    const rows = (from, to) => Array.from({ length: to - from }, (_, i) => Array.from(X.subarray((from + i) * F, (from + i + 1) * F)));
-    const rf = new RandomForestClassifier({ seed: 0, nEstimators: Number(argv[3]), maxFeatures: Math.floor(Math.sqrt(F)) / F, treeOptions: { gainThreshold: 1e-4 }, noOOB: true });
+    const rows = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => Array.from(X.subarray((from + i) * F, (from + i + 1) * F)));
+    const mlTrees = Number(argv[3]);
+    const rf = new RandomForestClassifier({ seed: 0, nEstimators: mlTrees, maxFeatures: Math.floor(Math.sqrt(F)) / F, treeOptions: { gainThreshold: 1e-4 }, noOOB: true } as ConstructorParameters<typeof RandomForestClassifier>[0]);
     let t0 = performance.now();
     rf.train(rows(0, ntr), Array.from(y.subarray(0, ntr)));
-    trainS = ((performance.now() - t0) / 1000) * (TREES / Number(argv[3]));
+    trainS = ((performance.now() - t0) / 1000) * (Number(argv[4]) / mlTrees);
     t0 = performance.now();
     p = rf.predictProbability(rows(ntr, n), 1);
     predictS = (performance.now() - t0) / 1000;
@@ -76,39 +85,24 @@ t0 = time.perf_counter(); rf = RandomForestClassifier(n_estimators=trees, max_fe
 p = rf.predict_proba(X[ntr:])[:, 1]; t2 = time.perf_counter()
 print(json.dumps({'train_seconds': t1 - t0, 'predict_seconds': t2 - t1, 'roc_auc': roc_auc_score(y[ntr:], p)}))`;
 
-function measure(cmd, args) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let peak = 0, out = '', err = '';
-    const poll = setInterval(() => {
-      try {
-        const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
-        if (m) peak = Math.max(peak, Number(m[1]) / 1024);
-      } catch {}
-    }, 50);
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (err += d));
-    child.on('close', (code) => {
-      clearInterval(poll);
-      if (code !== 0) reject(new Error(`${cmd} exited ${code}: ${err.slice(-500)}`));
-      else resolve({ ...JSON.parse(out), peak_rss_mib: Math.round(peak) });
-    });
-  });
-}
+const measure = async (cmd: string, cmdArgs: string[]): Promise<Measured> => {
+  const r = await measureChild(cmd, cmdArgs, 50);
+  return { ...(JSON.parse(r.stdout) as Omit<Measured, 'peak_rss_mib'>), peak_rss_mib: r.peak_rss_mib };
+};
 
 const python = ['/usr/bin/python3', 'python3'].find((p) => spawnSync(p, ['-c', 'import sklearn'], { stdio: 'ignore' }).status === 0);
-const sizes = arg('--sizes', '100000,300000,1000000').split(',').map(Number);
-const log = (s) => !argv.includes('--json') && process.stderr.write(s + '\n');
-const results = [];
+const sizes = a!.sizes.split(',').map(Number);
+const log = (s: string) => void (!a!.json && process.stderr.write(s + '\n'));
+interface Row { train_rows: number; test_rows: number; kiinni: Measured; sklearn?: Measured; train_ratio_vs_sklearn?: number; auc_diff_vs_sklearn?: number }
+const results: Row[] = [];
 for (const nTrain of sizes) {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'kiinni-bench-forest-'));
+  const dir = workDir('bench-forest');
   const nTest = Math.min(50_000, Math.round(nTrain / 4));
   const { X, y } = makeData(nTrain + nTest, 7);
   writeFileSync(path.join(dir, 'X.f64'), X);
   writeFileSync(path.join(dir, 'y.u8'), y);
   log(`${nTrain.toLocaleString('en')} training rows × ${F} features, ${TREES} trees …`);
-  const row = { train_rows: nTrain, test_rows: nTest };
-  row.kiinni = await measure(process.execPath, [here, '--child-kiinni', dir, String(nTrain)]);
+  const row: Row = { train_rows: nTrain, test_rows: nTest, kiinni: await measure(process.execPath, [here, '--child-kiinni', dir, String(nTrain), String(TREES)]) };
   log(`  kiinni: ${row.kiinni.train_seconds.toFixed(1)} s`);
   if (python) {
     row.sklearn = await measure(python, ['-c', sklearnScript, dir, String(nTrain), String(TREES)]);
@@ -122,20 +116,20 @@ for (const nTrain of sizes) {
 }
 // ml-random-forest cannot train at these sizes (O(n²) splits): measure it where it finishes,
 // with 5 trees, and scale its time to 200 trees.
-const small = [];
+const small: { train_rows: number; ml_random_forest: Measured; kiinni: Measured; train_ratio_vs_ml_random_forest: number }[] = [];
 for (const nTrain of [2000, 5000]) {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'kiinni-bench-forest-'));
+  const dir = workDir('bench-forest');
   const { X, y } = makeData(nTrain + 2000, 7);
   writeFileSync(path.join(dir, 'X.f64'), X);
   writeFileSync(path.join(dir, 'y.u8'), y);
   log(`${nTrain} rows: ml-random-forest (5 trees, scaled to ${TREES}) vs kiinni …`);
-  const ml = await measure(process.execPath, [here, '--child-mlrf', dir, String(nTrain), '5']);
-  const ours = await measure(process.execPath, [here, '--child-kiinni', dir, String(nTrain)]);
+  const ml = await measure(process.execPath, [here, '--child-mlrf', dir, String(nTrain), '5', String(TREES)]);
+  const ours = await measure(process.execPath, [here, '--child-kiinni', dir, String(nTrain), String(TREES)]);
   small.push({ train_rows: nTrain, ml_random_forest: ml, kiinni: ours, train_ratio_vs_ml_random_forest: +(ours.train_seconds / ml.train_seconds).toFixed(4) });
   rmSync(dir, { recursive: true, force: true });
 }
 const out = { cores: os.availableParallelism(), trees: TREES, features: F, sklearn: python ? 'python3-sklearn (n_jobs=2)' : 'not installed', results, small };
-if (argv.includes('--json')) process.stdout.write(JSON.stringify(out, null, 2) + '\n');
+if (a!.json) process.stdout.write(JSON.stringify(out, null, 2) + '\n');
 else {
   console.log(`\nkiinni forest vs scikit-learn (${out.sklearn}), ${TREES} trees, ${F} features, ${out.cores} cores`);
   console.log('train rows   kiinni train s  sklearn train s  ratio  kiinni AUC  sklearn AUC  kiinni RSS MiB  sklearn RSS MiB  kiinni predict s');

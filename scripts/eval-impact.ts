@@ -2,17 +2,17 @@
 // Checks kiinni's impact estimate (timely contact after a trigger) against the generator's known
 // truth on the same episodes. Run after `npm run -s eval:triggers` (it leaves a warehouse with a
 // year of triggers, scores and the generator's interventions, and the cohort's truth/ files).
-// Usage: node scripts/eval-impact.mjs [--data-dir /tmp/kiinni-eval-triggers-20000-7/data]
-//        [--truth /tmp/kiinni-eval-triggers-20000-7/cohort/truth] [--as-of 2026-05-31] [--from 2025-08-11] [--json]
+// Usage: npm run -s eval:impact -- --data-dir DIR/data [--truth DIR/cohort/truth] [--as-of 2026-05-31] [--from 2025-08-11] [--json]
+//        (DIR is the directory eval:triggers printed)
 import path from 'node:path';
-import { Warehouse } from '../dist/db/warehouse.js';
-import { contactEpisodes, estimateImpact } from '../dist/report/impact.js';
+import { Warehouse } from '../src/db/warehouse.js';
+import { contactEpisodes, estimateImpact } from '../src/report/index.js';
+import { args, num, rowAs } from './lib/harness.js';
 
-const argv = process.argv.slice(2);
-const arg = (name, dflt) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : dflt);
-const dataDir = arg('--data-dir', '/tmp/kiinni-eval-triggers-20000-7/data');
-const truth = arg('--truth', path.join(path.dirname(dataDir), 'cohort', 'truth'));
-const o = { asOf: arg('--as-of', '2026-05-31'), from: arg('--from', '2025-08-11'), contactDays: 7, windowDays: 90, bootstrap: Number(arg('--bootstrap', '500')), seed: 1 };
+const a = args('eval-impact', { 'data-dir': { type: 'string' }, truth: { type: 'string' }, 'as-of': { type: 'string', default: '2026-05-31' }, from: { type: 'string', default: '2025-08-11' }, bootstrap: { type: 'string', default: '500' } }, ['data-dir']);
+const dataDir = a['data-dir']!;
+const truth = a.truth ?? path.join(path.dirname(dataDir), 'cohort', 'truth');
+const o = { asOf: a['as-of'], from: a.from, contactDays: 7, windowDays: 90, bootstrap: num('bootstrap', a.bootstrap), seed: 1 };
 
 const db = await Warehouse.open(path.join(dataDir, 'kiinni.duckdb'));
 const episodes = await contactEpisodes(db, o);
@@ -23,8 +23,8 @@ const estimate = estimateImpact(episodes, o);
 // every contact made inside the window taken out (the comparison group had none).
 await db.run(`CREATE TEMP TABLE episodes (trigger_id VARCHAR, student_id VARCHAR, opened_on DATE)`);
 await db.appendRows('episodes', ['varchar', 'varchar', 'varchar'], episodes.filter((e) => e.treated).map((e) => [e.trigger_id, e.student_id, e.opened_on]));
-const q = (f) => `'${path.join(truth, f).replace(/'/g, "''")}'`;
-const row = await db.one(`
+const q = (f: string) => `'${path.join(truth, f).replace(/'/g, "''")}'`;
+const row = await rowAs<{ actual: number; without_contact: number; n: number }>(db.one(`
   WITH weekly AS (
     SELECT student_id, week::DATE AS week, weekly_hazard AS h, row_number() OVER (PARTITION BY student_id ORDER BY week) AS idx
     FROM read_csv(${q('weekly_risk.csv')}, header = true) WHERE student_id IN (SELECT student_id FROM episodes)
@@ -48,20 +48,20 @@ const row = await db.one(`
     LEFT JOIN effect f ON f.student_id = w.student_id AND f.idx = w.idx
     GROUP BY e.trigger_id
   )
-  SELECT avg(actual) AS actual, avg(without_contact) AS without_contact, count(*) AS n FROM risk`);
+  SELECT avg(actual) AS actual, avg(without_contact) AS without_contact, count(*) AS n FROM risk`));
 db.close();
 const trueRr = row.actual / row.without_contact;
 const trueRd = row.actual - row.without_contact;
-const inside = (ci, x) => ci !== null && ci[0] <= x && x <= ci[1];
+const inside = (ci: [number, number] | null, x: number) => ci !== null && ci[0] <= x && x <= ci[1];
 const result = {
   ...estimate,
   true_risk_ratio: trueRr,
   true_risk_difference: trueRd,
   truth_inside_ci: { risk_ratio: inside(estimate.risk_ratio_ci, trueRr), risk_difference: inside(estimate.risk_difference_ci, trueRd) },
 };
-if (argv.includes('--json')) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
+if (a.json) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
 else {
-  const f = (x) => (x === null ? '–' : x.toFixed(3));
+  const f = (x: number | null) => (x === null ? '–' : x.toFixed(3));
   process.stdout.write(
     [
       `Episodes ${estimate.episodes}: contacted within 7 days ${estimate.treated} (${estimate.treated_exits} negative exits within 90 days), no contact within 90 days ${estimate.comparison} (${estimate.comparison_exits}); common support ${(estimate.common_support * 100).toFixed(1)} %.`,

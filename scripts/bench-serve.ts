@@ -2,28 +2,27 @@
 // Latency of the staff workspace's main pages under concurrent load on loopback, against the
 // sign-in page (same server, same run, no warehouse work) as the reference. Staff sign in the
 // real way (link from the outbox e-mail); each request is a real page view, audit row included.
-// Usage: npm run bench:serve -- [--data-dir /tmp/big/d330] [--concurrency 4,16] [--seconds 20] [--json]
+// Usage: npm run bench:serve -- --data-dir DIR [--concurrency 4,16] [--seconds 20] [--json]
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { log } from './lib/cli.mjs';
-import { Warehouse } from '../dist/db/warehouse.js';
-import { linkFromOutbox, startServe } from './lib/workspace.mjs';
+import { Warehouse } from '../src/db/warehouse.js';
+import { args, log, num } from './lib/harness.js';
+import { linkFromOutbox, startServe } from './lib/workspace.js';
 
-const argv = process.argv.slice(2);
-const arg = (name, dflt) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : dflt);
-const data = path.resolve(arg('--data-dir', '/tmp/big/d330'));
-const levels = arg('--concurrency', '4,16').split(',').map(Number);
-const seconds = Number(arg('--seconds', '20'));
-const json = argv.includes('--json');
+const a = args('bench-serve', { 'data-dir': { type: 'string' }, concurrency: { type: 'string', default: '4,16' }, seconds: { type: 'string', default: '20' } }, ['data-dir']);
+const data = path.resolve(a['data-dir']!);
+const levels = a.concurrency.split(',').map(Number);
+const seconds = num('seconds', a.seconds);
+const json = a.json;
 
 // Staff to sign in: per role, the 10 with the most live triggers, with their triggers and students.
 let db = await Warehouse.open(path.join(data, 'kiinni.duckdb'), { readOnly: true });
-const info = await db.one(`SELECT (SELECT count(*) FROM students) AS students, (SELECT count(*) FROM triggers WHERE status IN ('open', 'acknowledged')) AS live_triggers`);
+const info = (await db.one(`SELECT (SELECT count(*) FROM students) AS students, (SELECT count(*) FROM triggers WHERE status IN ('open', 'acknowledged')) AS live_triggers`))! as { students: number; live_triggers: number };
 const staff = await db.all(`
   WITH live AS (SELECT staff_id, role, list(trigger_id ORDER BY opened_on DESC)[1:20] AS triggers, list(DISTINCT student_id)[1:20] AS students, count(*) AS n
                 FROM triggers WHERE status IN ('open', 'acknowledged') AND staff_id IS NOT NULL GROUP BY ALL),
   ranked AS (SELECT *, row_number() OVER (PARTITION BY role ORDER BY n DESC, staff_id) AS k FROM live)
-  SELECT r.staff_id, r.role, s.email, r.triggers, r.students, r.n FROM ranked r JOIN staff s USING (staff_id) WHERE k <= 10 ORDER BY role, k`);
+  SELECT r.staff_id, r.role, s.email, r.triggers, r.students, r.n FROM ranked r JOIN staff s USING (staff_id) WHERE k <= 10 ORDER BY role, k`) as unknown as { staff_id: string; role: string; email: string; triggers: string[]; students: string[] }[];
 db.close();
 log(`${info.students} students, ${info.live_triggers} live triggers; signing in ${staff.length} staff`);
 
@@ -33,9 +32,9 @@ writeFileSync(configFile, 'web:\n  link_requests_per_15_min: 20\n');
 const { server, base } = await startServe(['--data-dir', data, '--config', configFile]);
 
 class Client {
-  cookies = new Map();
+  cookies = new Map<string, string>();
   csrf = '';
-  async req(method, url, form) {
+  async req(method: string, url: string, form?: Record<string, string>): Promise<{ status: number; html: string }> {
     const res = await fetch(base + url, {
       method,
       redirect: 'manual',
@@ -43,8 +42,8 @@ class Client {
       body: form ? new URLSearchParams(form).toString() : undefined,
     });
     for (const c of res.headers.getSetCookie()) {
-      const [k, ...v] = c.split(';')[0].split('=');
-      this.cookies.set(k, v.join('='));
+      const [k, ...v] = c.split(';')[0]!.split('=');
+      this.cookies.set(k!, v.join('='));
     }
     const html = await res.text();
     const token = /name="_csrf" value="([^"]+)"/.exec(html)?.[1];
@@ -53,12 +52,12 @@ class Client {
   }
 }
 
-const users = [];
+const users: ({ c: Client } & (typeof staff)[number])[] = [];
 for (const s of staff) {
   const c = new Client();
   await c.req('GET', '/sign-in');
   await c.req('POST', '/sign-in', { _csrf: c.csrf, email: s.email });
-  const token = new URL(await linkFromOutbox(data, s.email)).searchParams.get('token');
+  const token = new URL(await linkFromOutbox(data, s.email)).searchParams.get('token')!;
   await c.req('GET', `/auth/link?token=${encodeURIComponent(token)}`);
   const r = await c.req('POST', '/auth/link', { _csrf: c.csrf, token });
   if (r.status !== 303) throw new Error(`sign-in of ${s.staff_id} failed: ${r.status}`);
@@ -66,8 +65,8 @@ for (const s of staff) {
 }
 log(`${users.length} signed in`);
 
-const pick = (xs) => xs[Math.floor(Math.random() * xs.length)];
-const scenarios = {
+const pick = <T>(xs: readonly T[]): T => xs[Math.floor(Math.random() * xs.length)]!;
+const scenarios: Record<string, () => [Client, string]> = {
   'sign-in page (reference)': () => [new Client(), '/sign-in'],
   'my triggers': () => {
     const u = pick(users);
@@ -87,10 +86,10 @@ const scenarios = {
   },
 };
 
-const q = (xs, p) => xs[Math.min(xs.length - 1, Math.floor(p * xs.length))];
-const results = [];
+const q = (xs: number[], p: number) => xs[Math.min(xs.length - 1, Math.floor(p * xs.length))] ?? NaN;
+const results: { page: string; concurrency: number; requests: number; errors: number; per_second: number; p50_ms: number; p95_ms: number; p99_ms: number; p95_ratio_to_reference?: number }[] = [];
 for (const concurrency of levels) for (const [name, next] of Object.entries(scenarios)) {
-  const lat = [];
+  const lat: number[] = [];
   let errors = 0;
   const until = performance.now() + seconds * 1000;
   const warm = performance.now() + 2000;
@@ -111,11 +110,11 @@ for (const concurrency of levels) for (const [name, next] of Object.entries(scen
   log(`${name} ×${concurrency}: p50 ${q(lat, 0.5).toFixed(1)} ms, p95 ${q(lat, 0.95).toFixed(1)} ms, ${errors} errors`);
 }
 server.kill('SIGTERM');
-for (const r of results) r.p95_ratio_to_reference = r.p95_ms / results.find((x) => x.concurrency === r.concurrency).p95_ms;
+for (const r of results) r.p95_ratio_to_reference = r.p95_ms / results.find((x) => x.concurrency === r.concurrency)!.p95_ms;
 const out = { students: info.students, live_triggers: info.live_triggers, signed_in_staff: users.length, concurrency: levels, seconds_per_page: seconds, results };
 if (json) process.stdout.write(JSON.stringify(out, null, 2) + '\n');
 else {
   process.stdout.write(`Workspace on ${info.students} students (${info.live_triggers} live triggers), ${users.length} staff signed in, ${seconds} s per page and load:\n\n`);
   process.stdout.write('| page | concurrent clients | requests | errors | req/s | p50 ms | p95 ms | p99 ms | p95 / reference |\n|---|---|---|---|---|---|---|---|---|\n');
-  for (const r of results) process.stdout.write(`| ${r.page} | ${r.concurrency} | ${r.requests} | ${r.errors} | ${r.per_second} | ${r.p50_ms.toFixed(1)} | ${r.p95_ms.toFixed(1)} | ${r.p99_ms.toFixed(1)} | ${r.p95_ratio_to_reference.toFixed(2)} |\n`);
+  for (const r of results) process.stdout.write(`| ${r.page} | ${r.concurrency} | ${r.requests} | ${r.errors} | ${r.per_second} | ${r.p50_ms.toFixed(1)} | ${r.p95_ms.toFixed(1)} | ${r.p99_ms.toFixed(1)} | ${r.p95_ratio_to_reference!.toFixed(2)} |\n`);
 }

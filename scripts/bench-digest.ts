@@ -5,30 +5,26 @@
 // Usage: npm run -s bench:digest -- --data-dir DIR [--as-of 2026-02-13] [--days 5] [--json]
 //   DIR holds a warehouse with a cohort ingested (e.g. 330 000 students: kiinni fixtures generate
 //   --students 330000 --out C && kiinni --data-dir DIR ingest --dir C && kiinni --data-dir DIR model train).
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import nodemailer from 'nodemailer';
 import { SMTPServer } from 'smtp-server';
-import { defaultConfig } from '../dist/core/config.js';
-import { addDays } from '../dist/core/dates.js';
-import { silentLogger } from '../dist/core/log.js';
-import { migrate } from '../dist/db/migrate.js';
-import { log } from './lib/cli.mjs';
-import { Warehouse } from '../dist/db/warehouse.js';
-import { sendDigests, smtpMailer } from '../dist/digest/index.js';
-import { loadCatalogue } from '../dist/features/index.js';
-import { scoreStudents } from '../dist/model/index.js';
-import { allMigrations } from '../dist/app/index.js';
-import { lastTriggerRun, loadRules, runTriggers } from '../dist/triggers/index.js';
+import { allMigrations } from '../src/app/index.js';
+import { defaultConfig } from '../src/core/config.js';
+import { addDays } from '../src/core/dates.js';
+import { silentLogger } from '../src/core/log.js';
+import { migrate } from '../src/db/migrate.js';
+import { Warehouse } from '../src/db/warehouse.js';
+import { sendDigests, smtpMailer } from '../src/digest/index.js';
+import { loadCatalogue } from '../src/features/index.js';
+import { scoreStudents } from '../src/model/index.js';
+import { lastTriggerRun, loadRules, runTriggers } from '../src/triggers/index.js';
+import { args, log, num } from './lib/harness.js';
 
-const argv = process.argv.slice(2);
-const arg = (name, dflt) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : dflt);
-const dataDir = arg('--data-dir');
-if (!dataDir) {
-  process.stderr.write('usage: bench-digest --data-dir DIR [--as-of DATE] [--days N] [--json]\n');
-  process.exit(2);
-}
-const asOf = arg('--as-of', '2026-02-13');
-const nDays = Number(arg('--days', '5'));
+const a = args('bench-digest', { 'data-dir': { type: 'string' }, 'as-of': { type: 'string', default: '2026-02-13' }, days: { type: 'string', default: '5' } }, ['data-dir']);
+const dataDir = a['data-dir']!;
+const asOf = a['as-of'];
+const nDays = num('days', a.days);
 let peakRss = 0;
 const rssTimer = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
 
@@ -41,22 +37,24 @@ const sink = new SMTPServer({
   disableReverseLookup: true,
   logger: false,
   onData(stream, _session, cb) {
-    stream.on('data', (c) => (bytes += c.length));
+    stream.on('data', (c: Buffer) => (bytes += c.length));
     stream.on('end', () => {
       received++;
       cb();
     });
   },
 });
-await new Promise((r) => sink.listen(0, '127.0.0.1', r));
-const url = `smtp://127.0.0.1:${sink.server.address().port}`;
+await new Promise<void>((r) => sink.listen(0, '127.0.0.1', r));
+const sinkPort = (sink.server.address() as AddressInfo).port;
+const url = `smtp://127.0.0.1:${sinkPort}`;
 
 const db = await Warehouse.open(path.join(dataDir, 'kiinni.duckdb'));
 await migrate(db, allMigrations, new Date());
 const fx = { logger: silentLogger(), clock: () => new Date() };
 const rules = await loadRules(defaultConfig());
-const students = Number((await db.one(`SELECT count(*) AS n FROM students`)).n);
-const staffCount = Number((await db.one(`SELECT count(*) AS n FROM staff`)).n);
+const count = async (sql: string) => Number((await db.one(sql))!['n']);
+const students = await count(`SELECT count(*) AS n FROM students`);
+const staffCount = await count(`SELECT count(*) AS n FROM staff`);
 const first = addDays(asOf, -(nDays - 1));
 const done = await lastTriggerRun(db);
 let triggerMs = 0;
@@ -76,19 +74,19 @@ if (!done || done < asOf) {
 await db.run(`DELETE FROM digest_deliveries WHERE as_of = $d::DATE`, { d: asOf });
 
 log('sending digests');
-const mailer = smtpMailer(defaultConfig(), { KIINNI_SMTP_URL: url });
+const mailer = smtpMailer(defaultConfig(), { KIINNI_SMTP_URL: url })!;
 const ctx = { rules: new Map(rules.map((r) => [r.id, r])), features: loadCatalogue() };
 const t0 = performance.now();
 const summary = await sendDigests(db, { asOf, from: 'kiinni <kiinni@bench.example>', sendEmpty: false, retry: { attempts: 2, backoffMs: 10 } }, ctx, { ...fx, mailer });
 const kiinniMs = performance.now() - t0;
 mailer.close();
-const openTriggers = Number((await db.one(`SELECT count(*) AS n FROM triggers WHERE status IN ('open', 'acknowledged')`)).n);
+const openTriggers = await count(`SELECT count(*) AS n FROM triggers WHERE status IN ('open', 'acknowledged')`);
 db.close();
 
 // Reference: nodemailer alone, the same number of messages of the same average size.
 const avgBytes = Math.round(bytes / Math.max(1, received));
 const filler = 'x'.repeat(Math.max(0, Math.round(avgBytes / 2) - 400));
-const reference = nodemailer.createTransport({ host: '127.0.0.1', port: sink.server.address().port, ignoreTLS: true, pool: true, maxConnections: 2, maxMessages: 200 });
+const reference = nodemailer.createTransport({ host: '127.0.0.1', port: sinkPort, ignoreTLS: true, pool: true, maxConnections: 2, maxMessages: 200 });
 const receivedBefore = received;
 const r0 = performance.now();
 for (let i = 0; i < summary.sent; i++) {
@@ -97,7 +95,7 @@ for (let i = 0; i < summary.sent; i++) {
 const referenceMs = performance.now() - r0;
 reference.close();
 clearInterval(rssTimer);
-await new Promise((r) => sink.close(r));
+await new Promise<void>((r) => sink.close(() => r()));
 
 const result = {
   students,
@@ -106,6 +104,7 @@ const result = {
   open_triggers: openTriggers,
   digests_sent: summary.sent,
   nothing_to_send: summary.nothing_to_send,
+  unchanged_not_sent: summary.unchanged_not_sent,
   failed: summary.failed,
   received_by_sink: receivedBefore,
   average_message_bytes: avgBytes,
@@ -115,7 +114,7 @@ const result = {
   per_message_ms: Math.round((kiinniMs / Math.max(1, summary.sent)) * 10) / 10,
   peak_rss_mib: Math.round(peakRss / 2 ** 20),
 };
-if (argv.includes('--json')) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
+if (a.json) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
 else
   process.stdout.write(
     `${result.digests_sent} digests (${result.open_triggers} open triggers, ${students} students, ${staffCount} staff) composed, rendered and sent to a local SMTP sink in ${result.kiinni_s} s ` +

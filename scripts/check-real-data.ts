@@ -2,21 +2,22 @@
 // The real-data checks .ci/run runs after npm test: they read ../shared (datasets, KOSKI
 // examples), which npm test never does. A missing file fails loudly. Prints one line per check
 // and, last, `N passed, N failed` for .ci/run to add to the test counts; exit 1 when any failed.
-// Usage: node scripts/check-real-data.mjs [--shared DIR]
+// Usage: node dist/scripts/check-real-data.js [--shared DIR]
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { args, repoRoot as root } from './lib/harness.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const argv = process.argv.slice(2);
-const shared = path.resolve(argv.includes('--shared') ? argv[argv.indexOf('--shared') + 1] : path.join(root, '..', 'shared'));
+const a = args('check-real-data', { shared: { type: 'string' } });
+const shared = path.resolve(a.shared ?? path.join(root, '..', 'shared'));
+const script = (name: string) => path.join(root, 'dist', 'scripts', `${name}.js`);
 
 /** Each check: a name, the files it needs, and a function returning [ok, what was measured]. */
-const benchModel = (args) => JSON.parse(execFileSync(process.execPath, [path.join(root, 'scripts', 'bench-model.mjs'), ...args, '--json'], { encoding: 'utf8', maxBuffer: 1 << 26 }));
+interface BenchResult { roc_auc: number; roc_auc_sd: number; pr_auc: number; brier: number }
+const benchModel = (argv: string[]): BenchResult => JSON.parse(execFileSync(process.execPath, [script('bench-model'), ...argv, '--json'], { encoding: 'utf8', maxBuffer: 1 << 26 })) as BenchResult;
 const uci = path.join(shared, 'datasets', 'uci-dropout-academic-success', 'data.csv');
 const oulad = path.join(shared, 'datasets', 'oulad-day60');
-const checks = [
+const checks: { name: string; files: string[]; run: () => [boolean, string] }[] = [
   {
     // Realinho et al. (2022), CC BY 4.0. scikit-learn 1.2.1 RF, 300 trees: ROC AUC 0.918 (shared/datasets/README.md).
     name: 'UCI dropout, 5-fold CV, 300 trees: ROC AUC within 0.01 of scikit-learn (0.918)',
@@ -39,13 +40,13 @@ const checks = [
     name: 'KOSKI conformance: each of the example documents loads on its own, nothing quarantined, no identity code, OID or name stored',
     files: [path.join(shared, 'koski-examples', 'examples')],
     run: () => {
-      let out;
+      let out: string;
       try {
-        out = execFileSync(process.execPath, [path.join(root, 'scripts', 'check-koski.mjs'), path.join(shared, 'koski-examples', 'examples')], { encoding: 'utf8', maxBuffer: 1 << 26 });
+        out = execFileSync(process.execPath, [script('check-koski'), path.join(shared, 'koski-examples', 'examples')], { encoding: 'utf8', maxBuffer: 1 << 26 });
       } catch (err) {
-        out = err.stdout ?? '';
+        out = String((err as { stdout?: unknown }).stdout ?? '');
       }
-      const r = JSON.parse(out);
+      const r = JSON.parse(out) as { ok: boolean; total: { files: number; study_rights_loaded: number; skipped_by_type: unknown; events_by_kind: unknown; courses_loaded: number; rows_quarantined: number; refused: number; identifiers_found: number } };
       const t = r.total;
       return [r.ok && t.files > 0, `${t.files} documents: ${t.study_rights_loaded} study rights loaded, skipped ${JSON.stringify(t.skipped_by_type)}, events ${JSON.stringify(t.events_by_kind)}, ${t.courses_loaded} courses, ${t.rows_quarantined} quarantined, ${t.refused} refused, ${t.identifiers_found} identifiers found`];
     },
@@ -57,7 +58,7 @@ let failed = 0;
 for (const c of checks) {
   const missing = c.files.filter((f) => !existsSync(f));
   let ok = false;
-  let said;
+  let said: string;
   if (missing.length) said = `missing ${missing.join(', ')} (CI always has ../shared: this is a failure, not a skip)`;
   else {
     try {

@@ -2,40 +2,34 @@
 // Screenshots every view of the staff workspace for the docs: the sign-in page, and for each role
 // the pages it has (my triggers, a trigger, a student page, the group list, the cohort report,
 // runs and data), signed in the real way (the link from the outbox e-mail) in headless Chromium.
-// Usage: npm run demo && node scripts/screenshot-workspace.mjs [--data-dir data-demo] [--out DIR]
+// Usage: npm run demo && npm run -s screenshot:workspace -- [--data-dir data-demo] [--out DIR]
 // Needs Debian's chromium (apt-get install chromium) or KIINNI_CHROMIUM=/path/to/chrome.
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import puppeteer from 'puppeteer-core';
-import { Warehouse } from '../dist/db/warehouse.js';
-import { linkFromOutbox, startServe } from './lib/workspace.mjs';
+import puppeteer, { type Page } from 'puppeteer-core';
+import { Warehouse } from '../src/db/warehouse.js';
+import { args, chromiumPath, repoRoot as root, rowsAs } from './lib/harness.js';
+import { linkFromOutbox, startServe } from './lib/workspace.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const argv = process.argv.slice(2);
-const arg = (name, dflt) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : dflt);
-const data = path.resolve(arg('--data-dir', path.join(root, 'data-demo')));
-const out = path.resolve(arg('--out', path.join(data, 'screenshots', 'workspace')));
-const chromium = process.env.KIINNI_CHROMIUM ?? ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find(existsSync);
-if (!chromium) {
-  process.stderr.write('screenshot-workspace: no Chromium found; install it (apt-get install chromium) or set KIINNI_CHROMIUM.\n');
-  process.exit(2);
-}
+const a = args('screenshot-workspace', { 'data-dir': { type: 'string' }, out: { type: 'string' } });
+const data = path.resolve(a['data-dir'] ?? path.join(root, 'data-demo'));
+const out = path.resolve(a.out ?? path.join(data, 'screenshots', 'workspace'));
+const chromium = chromiumPath('screenshot-workspace');
 mkdirSync(out, { recursive: true });
 
 // Who to sign in as: per role, the staff member with the most open triggers routed to them.
 const db = await Warehouse.open(path.join(data, 'kiinni.duckdb'), { readOnly: true });
-const people = await db.all(`
+const people = await rowsAs<{ role: string; email: string }>(db.all(`
   SELECT r.role, arg_max(s.email, coalesce(t.n, 0)) AS email FROM (SELECT staff_id, email, unnest(roles) AS role FROM staff) s
   JOIN (SELECT DISTINCT unnest(roles) AS role FROM staff) r USING (role)
   LEFT JOIN (SELECT staff_id, count(*) AS n FROM triggers WHERE status IN ('open', 'acknowledged') GROUP BY 1) t USING (staff_id)
-  GROUP BY r.role ORDER BY r.role`);
+  GROUP BY r.role ORDER BY r.role`));
 db.close();
 
 const { server, base } = await startServe(['--data-dir', data]);
 const browser = await puppeteer.launch({ executablePath: chromium, headless: true, args: ['--no-sandbox', '--disable-gpu'] });
-const shots = [];
-const shot = async (page, name) => {
+const shots: string[] = [];
+const shot = async (page: Page, name: string) => {
   const file = path.join(out, `${name}.png`);
   await page.screenshot({ path: file, fullPage: true });
   shots.push(file);

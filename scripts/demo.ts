@@ -7,14 +7,13 @@
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { writeKoskiExport } from '../dist/synth/index.js';
+import { writeKoskiExport } from '../src/synth/index.js';
+import { repoRoot as root } from './lib/harness.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const data = path.join(root, 'data-demo');
 // The demo's config: digests carry a sign-in link to the workspace on this machine.
 const config = path.join(data, 'kiinni.yaml');
-const kiinni = (...args) => {
+const kiinni = (...args: string[]) => {
   process.stdout.write(`\n$ kiinni ${args.join(' ')}\n`);
   const r = spawnSync(process.execPath, [path.join(root, 'bin', 'kiinni.js'), '--data-dir', data, '--config', config, ...args], { stdio: 'inherit' });
   if (r.status !== 0) {
@@ -59,7 +58,7 @@ process.stdout.write(
     'Workspace:   npx kiinni --data-dir data-demo --config data-demo/kiinni.yaml serve   → http://127.0.0.1:8080',
     '             sign in with a staff address from fixtures/cohort/staff.csv; the link lands in data-demo/outbox/sign-in/',
     '             (each digest in the outbox carries one too)',
-    'Screenshots: node scripts/screenshot-digests.mjs; node scripts/screenshot-report.mjs; node scripts/screenshot-workspace.mjs',
+    'Screenshots: npm run -s screenshots (digests, report and workspace, in headless Chromium)',
     'Try:         npx kiinni --data-dir data-demo triggers rules',
     '',
   ].join('\n'),

@@ -5,31 +5,27 @@
 // identifying (an identity code, an OID, a name from the input) reached any table.
 // Exit 1 on a refused export, a quarantined row or an identifier in the warehouse.
 // Usage: npm run -s check:koski -- DIR [--names]
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { silentLogger } from '../dist/core/log.js';
-import { migrate } from '../dist/db/migrate.js';
-import { Warehouse } from '../dist/db/warehouse.js';
-import { ingestKoski, pseudonymiser } from '../dist/koski/index.js';
-import { allMigrations } from '../dist/app/index.js';
+import { allMigrations } from '../src/app/index.js';
+import { silentLogger } from '../src/core/log.js';
+import { migrate } from '../src/db/migrate.js';
+import { Warehouse } from '../src/db/warehouse.js';
+import { ingestKoski, pseudonymiser } from '../src/koski/index.js';
+import { args, workDir } from './lib/harness.js';
 
-const argv = process.argv.slice(2);
-const dir = argv.find((a) => !a.startsWith('--'));
-if (!dir) {
-  process.stderr.write('usage: check-koski DIR [--names]\n');
-  process.exit(2);
-}
-const names = argv.includes('--names');
+const a = args('check-koski', { names: { type: 'boolean', default: false } }, [], 'DIR');
+const dir = a.positionals[0]!;
+const names = a.names;
 const pseudonyms = pseudonymiser({ KIINNI_PSEUDONYM_KEY: 'conformance-check-key-not-secret' });
 
 /** Everything in the input that identifies a person: identity codes, OIDs, names. */
-function identifiers(text) {
-  const doc = JSON.parse(text.replace(/^\uFEFF/, ''));
-  const people = (Array.isArray(doc) ? doc : [doc]).map((d) => d['henkilö'] ?? {});
-  const found = new Set();
+function identifiers(text: string): Set<string> {
+  const doc = JSON.parse(text.replace(/^\uFEFF/, '')) as unknown;
+  const people = (Array.isArray(doc) ? doc : [doc]).map((d) => ((d as Record<string, unknown>)['henkilö'] ?? {}) as Record<string, unknown>);
+  const found = new Set<string>();
   for (const p of people) {
-    if (p.hetu) found.add(p.hetu.toLowerCase());
+    if (typeof p['hetu'] === 'string') found.add(p['hetu'].toLowerCase());
     if (!names) for (const k of ['etunimet', 'kutsumanimi', 'sukunimi']) for (const w of String(p[k] ?? '').split(/[\s-]+/)) if (w.length >= 3) found.add(w.toLowerCase());
   }
   for (const m of text.matchAll(/1\.2\.246\.562\.\d+\.\d+/g)) found.add(m[0]);
@@ -41,11 +37,11 @@ if (!files.length) {
   process.stderr.write(`${dir}: no .json or .jsonl files\n`);
   process.exit(1);
 }
-const perFile = [];
-const total = { files: 0, refused: 0, study_rights_loaded: 0, skipped_by_type: {}, events_by_kind: {}, courses_loaded: 0, rows_quarantined: 0, identifiers_found: 0 };
-const add = (into, from) => Object.entries(from).forEach(([k, n]) => (into[k] = (into[k] ?? 0) + n));
+const perFile: unknown[] = [];
+const total: { files: number; refused: number; study_rights_loaded: number; skipped_by_type: Record<string, number>; events_by_kind: Record<string, number>; courses_loaded: number; rows_quarantined: number; identifiers_found: number } = { files: 0, refused: 0, study_rights_loaded: 0, skipped_by_type: {}, events_by_kind: {}, courses_loaded: 0, rows_quarantined: 0, identifiers_found: 0 };
+const add = (into: Record<string, number>, from: Record<string, number>) => Object.entries(from).forEach(([k, n]) => (into[k] = (into[k] ?? 0) + n));
 for (const f of files) {
-  const tmp = mkdtempSync(path.join(os.tmpdir(), 'kiinni-koski-check-'));
+  const tmp = workDir('koski-check');
   const db = await Warehouse.open(path.join(tmp, 'kiinni.duckdb'));
   try {
     await migrate(db, allMigrations, new Date());
@@ -55,10 +51,10 @@ for (const f of files) {
     let dump = '';
     let personal = '';
     for (const t of tables) {
-      const rows = JSON.stringify(await db.all(`SELECT * FROM "${t.table_name}"`)).toLowerCase();
+      const rows = JSON.stringify(await db.all(`SELECT * FROM "${String(t['table_name'])}"`)).toLowerCase();
       dump += rows;
       // The export's own file name (in the ingest log) may share a word with a test person's name.
-      personal += t.table_name === 'ingest_log' || t.table_name === 'quarantine' ? '' : rows;
+      personal += t['table_name'] === 'ingest_log' || t['table_name'] === 'quarantine' ? '' : rows;
     }
     const leaked = [...identifiers(readFileSync(path.join(dir, f), 'utf8'))].filter((x) => (/^[0-9]|^1\.2\./.test(x) ? dump : personal).includes(x.toLowerCase()));
     const courses = r.loads.find((l) => l.kind === 'course_progress');
