@@ -1,3 +1,4 @@
+import { languages } from '../core/vocabulary.js';
 import type { Day } from './calendar.js';
 import { formatDay } from './calendar.js';
 import { familyNames, givenNames, programmes, units, type Programme } from './catalogue.js';
@@ -94,7 +95,7 @@ export class ProviderStructure {
     const given = r.pick(givenNames);
     const family = r.pick(familyNames);
     const staffId = `H${String(n).padStart(5, '0')}`;
-    const language = r.pick(['fi', 'sv', 'en'] as const, [88, 6, 6]);
+    const language = r.pick(languages, [88, 6, 6]);
     this.staff.push({ staffId, name: `${given} ${family}`, email: `${ascii(given)}.${ascii(family)}.${n}@example.fi`, language, roles, unit });
     return staffId;
   }

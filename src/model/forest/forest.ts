@@ -68,7 +68,7 @@ function workerUrl(): URL {
   const here = new URL('./worker.js', import.meta.url);
   if (existsSync(fileURLToPath(here))) return here;
   // Running from src/ (tests): use the compiled worker.
-  return new URL(`file://${path.join(packageRoot(), 'dist', 'model', 'forest', 'worker.js')}`);
+  return new URL(`file://${path.join(packageRoot(), 'dist', 'src', 'model', 'forest', 'worker.js')}`);
 }
 
 /**
