@@ -24,7 +24,8 @@ const kiinni = (...args: string[]) => {
 
 rmSync(data, { recursive: true, force: true });
 mkdirSync(data, { recursive: true });
-writeFileSync(config, 'web:\n  base_url: http://127.0.0.1:8080\n');
+// The workspace's "today" is the demo's last night, so its pages match the digests in the outbox.
+writeFileSync(config, 'web:\n  base_url: http://127.0.0.1:8080\n  today: 2026-02-20\n');
 kiinni('init');
 // Tonight's exports arrive in the inbox the way a provider has them: the national KOSKI register's
 // bulk export (study rights, their states and evaluated units; one document per person, with

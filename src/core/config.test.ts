@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { caught, expectKiinniError } from '../testing/errors.js';
 import { parseConfig } from './config.js';
 
+const defaultConfigToday = () => parseConfig('', 'kiinni.yaml').web.today;
+
 describe('parseConfig', () => {
   it('normalises a valid config with paths relative to the file', () => {
     const c = parseConfig('provider:\n  name: Stadin ammattiopisto\ningest:\n  profiles_dir: profiles\n', '/etc/kiinni/kiinni.yaml');
@@ -16,6 +18,13 @@ describe('parseConfig', () => {
   it('names the key and what was expected for a bad value', async () => {
     const err = await caught(() => parseConfig('warehouse:\n  memory_limit: lots\n', 'kiinni.yaml'));
     expectKiinniError(err, { code: 'CONFIG_INVALID', message: /warehouse\.memory_limit: expected a size like "2GB"/ });
+  });
+
+  it('takes the workspace\'s "today" as a calendar date, and nothing else', async () => {
+    expect(parseConfig('web:\n  today: 2026-02-20\n', 'kiinni.yaml').web.today).toBe('2026-02-20');
+    expect(defaultConfigToday()).toBeUndefined();
+    const err = await caught(() => parseConfig('web:\n  today: 2026-02-30\n', 'kiinni.yaml'));
+    expect(String((err as Error).message)).toMatch(/web\.today/);
   });
 
   it('reports the line of a YAML syntax error', async () => {

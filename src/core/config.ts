@@ -103,6 +103,8 @@ const configSchema = z.strictObject({
       trusted_proxies: z.array(z.string().regex(/^[0-9a-fA-F:.]+(\/\d{1,3})?$/, 'expected an IP address or CIDR range like 10.0.0.5 or 10.0.0.0/24')).optional(),
       /** Days after a student's study right ended during which staff assigned to them or their group may still open their page. */
       access_after_exit_days: z.number().int().min(0).max(365).optional(),
+      /** The workspace's "today" for demos and replays (YYYY-MM-DD); unset: today in Finland. */
+      today: isoDateSchema.optional(),
     })
     .optional(),
   koski: z
@@ -163,7 +165,7 @@ export interface Config {
     capacityPerUnit: Record<'studies' | 'wellbeing' | 'health' | 'life_situation', number>;
     capacityConfidence: number | undefined;
   };
-  web: { baseUrl: string | undefined; linkMinutes: number; digestLinkHours: number; sessionHours: number; linkRequestsPer15Min: number; trustedProxies: string[]; accessAfterExitDays: number };
+  web: { baseUrl: string | undefined; linkMinutes: number; digestLinkHours: number; sessionHours: number; linkRequestsPer15Min: number; trustedProxies: string[]; accessAfterExitDays: number; today: string | undefined };
   retention: { yearsAfterExit: number; auditYears: number };
   koski: { names: boolean };
   report: {
@@ -217,6 +219,7 @@ function normalizeConfig(raw: z.infer<typeof configSchema>, source: string | und
       linkRequestsPer15Min: raw.web?.link_requests_per_15_min ?? 5,
       trustedProxies: raw.web?.trusted_proxies ?? [],
       accessAfterExitDays: raw.web?.access_after_exit_days ?? 30,
+      today: raw.web?.today,
     },
     retention: { yearsAfterExit: raw.retention?.years_after_exit ?? 5, auditYears: raw.retention?.audit_years ?? 10 },
     koski: { names: raw.koski?.names ?? false },

@@ -46,7 +46,8 @@ export async function buildWorkspace(o: WorkspaceOptions): Promise<{ app: Fastif
   const rules: TriggerRule[] = await loadRules(o.config);
   const ruleMap = new Map(rules.map((r) => [r.id, r]));
   const features = loadCatalogue();
-  const today = () => localDate(o.clock());
+  // "Today" follows the clock, or `web.today` for a demo or a replay of a past day.
+  const today = () => o.config.web.today ?? localDate(o.clock());
 
   // Short-lived caches, so a page costs its own queries only: who a session is, and whose
   // students a staff member may open. An ended session is dropped at once; a changed assignment

@@ -105,6 +105,9 @@ describe('staff workspace over HTTP', () => {
     const home = await c.get('/');
     expect(home.status).toBe(200);
     expect(home.html).toContain(`/triggers/${triggers['unexcused_absences/S1']}`);
+    // Support recorded from a trigger is in the role it was routed to, unless changed.
+    const triggerPage = await c.get(`/triggers/${triggers['unexcused_absences/S1']}`);
+    expect(triggerPage.html).toContain('<option value="group_supervisor" selected>');
     expect(home.html).toContain('Aino Virtanen');
     expect(home.html).not.toContain(triggers['help_request_health/S1']!);
     const markers = welfareMarkers(await loadRules(config), loadCatalogue());

@@ -65,13 +65,13 @@ ${interventionForm(lang, data.csrfToken, href(['students', id, 'interventions'])
   });
 }
 
-/** The form for recording support given to one student, optionally answering a trigger. */
-export function interventionForm(lang: Language, csrfToken: string, action: string, u: SignedIn, triggerId: string | undefined): Html {
+/** The form for recording support given to one student, optionally answering a trigger (then in the role the trigger was routed to). */
+export function interventionForm(lang: Language, csrfToken: string, action: string, u: SignedIn, triggerId: string | undefined, role?: string): Html {
   const t = tr(lang);
   const sfx = triggerId ? '-t' : '';
   return html`<form method="post" action="${action}">${hidden('_csrf', csrfToken)}${triggerId ? hidden('trigger_id', triggerId) : ''}<fieldset><legend>${t('action.record_support')}</legend>
 <label for="iv-type${sfx}">${t('term.kind_of_support')}</label><select id="iv-type${sfx}" name="type">${interventionTypes.map((x) => html`<option value="${x}">${valueWord(lang, 'intervention', x)}</option>`)}</select>
-<label for="iv-role${sfx}">${t('term.role')}</label><select id="iv-role${sfx}" name="role">${studentRoles(u).map((r) => html`<option value="${r}">${valueWord(lang, 'role', r)}</option>`)}</select>
+<label for="iv-role${sfx}">${t('term.role')}</label><select id="iv-role${sfx}" name="role">${studentRoles(u).map((r) => html`<option value="${r}"${r === role ? html` selected` : ''}>${valueWord(lang, 'role', r)}</option>`)}</select>
 <label for="iv-date${sfx}">${t('term.date')}</label><input id="iv-date${sfx}" name="date" type="date">
 <p><button type="submit">${t('web.record')}</button></p></fieldset></form>`;
 }

@@ -57,7 +57,7 @@ export function triggerRoutes(app: FastifyInstance, w: Workspace): void {
 <h2>${t('term.what_happened')}</h2><p>${v.message}</p>
 ${v.reasons.length ? html`<ul>${v.reasons.map((r) => html`<li>${r}</li>`)}</ul>` : ''}
 ${v.next_step ? html`<h2>${t('term.next_step')}</h2><p>${v.next_step}</p>` : ''}
-${live ? actions(lang, v.id, v.status, v.student_id, csrfToken, u) : ''}`;
+${live ? actions(lang, v.id, v.status, v.student_id, v.role, csrfToken, u) : ''}`;
     return w.render(req, reply, v.title, body, w.flashOf(req));
   });
 
@@ -84,11 +84,11 @@ ${live ? actions(lang, v.id, v.status, v.student_id, csrfToken, u) : ''}`;
   });
 }
 
-function actions(lang: Language, id: string, status: string, studentId: string, csrfToken: string, u: SignedIn): Html {
+function actions(lang: Language, id: string, status: string, studentId: string, role: string, csrfToken: string, u: SignedIn): Html {
   const t = tr(lang);
   return html`<h2>${t('web.actions')}</h2>
 ${status === 'open' ? html`<form method="post" action="${href(['triggers', id, 'acknowledge'])}" class="inline">${hidden('_csrf', csrfToken)}<button type="submit">${t('action.acknowledge')}</button></form>` : ''}
 <form method="post" action="${href(['triggers', id, 'resolve'])}">${hidden('_csrf', csrfToken)}<fieldset><legend>${t('action.resolve')}</legend>
 <label for="outcome">${t('term.outcome')}</label><select id="outcome" name="outcome">${resolutionOutcomes.map((x) => html`<option value="${x}">${valueWord(lang, 'outcome', x)}</option>`)}</select> <button type="submit">${t('action.resolve')}</button></fieldset></form>
-${interventionForm(lang, csrfToken, href(['students', studentId, 'interventions']), u, id)}`;
+${interventionForm(lang, csrfToken, href(['students', studentId, 'interventions']), u, id, role)}`;
 }
