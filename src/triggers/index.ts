@@ -7,3 +7,4 @@ export {
 } from './lifecycle.js';
 export { viewTrigger, viewIntervention, coordinatorViewer, type Viewer, type TriggerView, type StoredTrigger, type StoredIntervention, type ViewContext } from './visibility.js';
 export { triggerMigrations } from './schema.js';
+export { addNote, cleanNote, notesFor, noteMaxLength, type SupportNote } from './notes.js';

@@ -52,4 +52,22 @@ export const triggerMigrations: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 12,
+    description: 'support notes: a short note on what was done, with the visibility of what it answers',
+    statements: () => [
+      `CREATE TABLE IF NOT EXISTS support_notes (
+        note_id VARCHAR PRIMARY KEY,
+        student_id VARCHAR NOT NULL,
+        trigger_id VARCHAR,
+        intervention_id VARCHAR,
+        staff_id VARCHAR NOT NULL,
+        role VARCHAR NOT NULL,
+        visibility VARCHAR NOT NULL,   -- the trigger's class; for support without a trigger, welfare for welfare roles, else ordinary
+        written_at TIMESTAMP NOT NULL,
+        text VARCHAR NOT NULL          -- at most 500 characters; never in reports, digests or logs
+      )`,
+      `CREATE INDEX IF NOT EXISTS support_notes_student ON support_notes (student_id)`,
+    ],
+  },
 ];

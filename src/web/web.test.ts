@@ -384,6 +384,27 @@ describe('staff workspace over HTTP', () => {
     expect(long.headers.get('x-content-type-options')).toBe('nosniff');
   });
 
+  it('keeps a note on what was done for exactly those who may see what it answers', async () => {
+    const nurse = await signIn('nurse');
+    const welfare = triggers['help_request_health/S1']!;
+    const text = 'Soitin, sovittiin tapaaminen perjantaille.';
+    await nurse.get(`/triggers/${welfare}`);
+    expect(nurse.csrf).not.toBe('');
+    // A note holding an identity code is refused and nothing changes: the trigger stays live.
+    expect((await nurse.post(`/triggers/${welfare}/resolve`, { outcome: 'supported', note: 'hetu 131052-308T' })).status).toBe(400);
+    expect((await nurse.post(`/triggers/${welfare}/resolve`, { outcome: 'supported', note: 'x'.repeat(501) })).status).toBe(400);
+    expect((await nurse.get(`/triggers/${welfare}`)).html).toContain('name="outcome"');
+    expect((await nurse.post(`/triggers/${welfare}/resolve`, { outcome: 'supported', note: text })).status).toBe(303);
+    expect((await nurse.get(`/triggers/${welfare}`)).html).toContain(text);
+    expect((await nurse.get('/students/S1')).html).toContain(text);
+    // A welfare trigger's note is welfare data: not on the group supervisor's or the teacher's page.
+    for (const role of ['group_supervisor', 'teacher']) expect((await (await signIn(role)).get('/students/S1')).html).not.toContain(text);
+    // It is part of what the student can ask to see (subject access), and nothing else reads it.
+    const { subjectAccess } = await import('../privacy/index.js');
+    const x = await gate.use((db) => subjectAccess(db, 'S1', now));
+    expect(JSON.stringify(x.sections.find((t) => t.table === 'support_notes')?.rows)).toContain(text);
+  });
+
   it('limits sign-in link requests per address without telling who is staff', async () => {
     const c = new Client(base);
     const answers = new Set<string>();

@@ -127,6 +127,10 @@ export const en = {
   'web.sign_in_required': 'Please sign in.',
   'web.error': 'Error',
   'web.failed': 'Something went wrong. The data coordinator can find it in the log.',
+  'web.note_label': 'Note (optional)',
+  'web.note_hint': 'What was done, in a sentence or two (at most {max} characters). Seen only by those who may see what it answers; never in reports or digests.',
+  'web.notes': 'Notes',
+  'web.note_by': '{date}, {role}',
   'web.col.run': 'Run',
   'web.col.pipeline': 'Pipeline',
   'web.col.attempts': 'Attempts',
@@ -213,6 +217,7 @@ export const en = {
   'privacy.section.checkin_candidates': 'Check-in planning',
   'privacy.section.checkin_optouts': 'Check-in opt-out',
   'privacy.section.audit_log': 'Who looked at or changed this data',
+  'privacy.section.support_notes': 'Notes on support given',
   'privacy.section.quarantine': 'Rejected input rows naming the student',
 
   // --- Shipped models: trigger rules, features, check-in questions, critical points -----------

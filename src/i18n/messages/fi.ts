@@ -119,6 +119,10 @@ export const fi: Catalogue = {
   'web.sign_in_required': 'Kirjaudu sisään.',
   'web.error': 'Virhe',
   'web.failed': 'Jokin meni vikaan. Tietokoordinaattori löytää syyn lokista.',
+  'web.note_label': 'Muistiinpano (vapaaehtoinen)',
+  'web.note_hint': 'Mitä tehtiin, lauseella tai kahdella (enintään {max} merkkiä). Näkyy vain niille, jotka saavat nähdä, mihin se liittyy; ei koskaan raporteissa eikä koosteissa.',
+  'web.notes': 'Muistiinpanot',
+  'web.note_by': '{date}, {role}',
   'web.col.run': 'Ajo',
   'web.col.pipeline': 'Ajon laji',
   'web.col.attempts': 'Yrityksiä',
@@ -202,6 +206,7 @@ export const fi: Catalogue = {
   'privacy.section.checkin_candidates': 'Kuulumiskyselyjen suunnittelu',
   'privacy.section.checkin_optouts': 'Kuulumiskyselyistä kieltäytyminen',
   'privacy.section.audit_log': 'Kuka on katsonut tai muuttanut tietoja',
+  'privacy.section.support_notes': 'Muistiinpanot annetusta tuesta',
   'privacy.section.quarantine': 'Hylätyt syöttörivit, joissa opiskelija mainitaan',
 
   // --- Shipped models ---

@@ -119,6 +119,10 @@ export const sv: Catalogue = {
   'web.sign_in_required': 'Logga in.',
   'web.error': 'Fel',
   'web.failed': 'Något gick fel. Datasamordnaren hittar orsaken i loggen.',
+  'web.note_label': 'Anteckning (frivillig)',
+  'web.note_hint': 'Vad som gjordes, i en eller två meningar (högst {max} tecken). Syns bara för dem som får se det den gäller; aldrig i rapporter eller sammandrag.',
+  'web.notes': 'Anteckningar',
+  'web.note_by': '{date}, {role}',
   'web.col.run': 'Körning',
   'web.col.pipeline': 'Typ av körning',
   'web.col.attempts': 'Försök',
@@ -202,6 +206,7 @@ export const sv: Catalogue = {
   'privacy.section.checkin_candidates': 'Planering av avstämningar',
   'privacy.section.checkin_optouts': 'Avböjda avstämningar',
   'privacy.section.audit_log': 'Vem har sett eller ändrat uppgifterna',
+  'privacy.section.support_notes': 'Anteckningar om givet stöd',
   'privacy.section.quarantine': 'Avvisade indatarader som nämner den studerande',
 
   // --- Shipped models ---

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { interventionTypes } from '../../core/vocabulary.js';
 import { formatDate, valueWord, type Language } from '../../i18n/index.js';
 import { visibleRisk } from '../../model/index.js';
-import { addIntervention, listInterventions, listTriggers } from '../../triggers/index.js';
+import { addIntervention, addNote, cleanNote, listInterventions, listTriggers, noteMaxLength, notesFor, type SupportNote } from '../../triggers/index.js';
 import type { SignedIn } from '../auth.js';
 import { formDate, formField, PageError, param, studentRoles, tr, type Workspace } from '../context.js';
 import { hidden, href, html, link, table, type Html } from '../html.js';
@@ -29,8 +29,9 @@ export function studentRoutes(app: FastifyInstance, w: Workspace): void {
       const risk = visibleRisk(u.roles, score, w.features, lang);
       const triggers = (await listTriggers(db, viewer, { student: id, limit: 50 }, w.viewContext(lang))).filter((x) => x.staff_id === u.staffId || u.roles.includes(x.role));
       const interventions = await listInterventions(db, viewer, { student: id, limit: 50 });
+      const notes = await notesFor(db, viewer, id);
       await w.audit(db, req, 'viewed_student', { student_id: id });
-      return { s, risk: risk && score ? { ...risk, scored_on: score.scored_on } : null, triggers, interventions, csrfToken: reply.generateCsrf() };
+      return { s, risk: risk && score ? { ...risk, scored_on: score.scored_on } : null, triggers, interventions, notes, csrfToken: reply.generateCsrf() };
     });
     const s = data.s;
     const facts: [string, string | null | undefined][] = [
@@ -45,6 +46,7 @@ ${data.risk?.reasons.length ? html`<p>${t('term.reasons')}: ${data.risk.reasons.
 ${table(t('term.triggers'), [t('term.trigger'), t('term.status'), t('term.opened'), t('term.what_happened')], data.triggers.map((x) => [link(['triggers', x.id], x.title), valueWord(lang, 'status', x.status), formatDate(lang, x.opened_on), x.message])) ?? html`<p>–</p>`}
 <h2>${t('term.support_recorded')}</h2>
 ${table(t('term.support_recorded'), [t('term.date'), t('term.kind_of_support'), t('term.role'), t('web.scope')], data.interventions.map((i) => [formatDate(lang, i.date), valueWord(lang, 'intervention', i.type), valueWord(lang, 'role', i.role), valueWord(lang, 'scope', i.scope)])) ?? html`<p>–</p>`}
+${notesList(lang, data.notes)}
 ${interventionForm(lang, data.csrfToken, href(['students', id, 'interventions']), u, undefined)}`;
     return w.render(req, reply, s?.name ?? id, body, w.flashOf(req));
   });
@@ -55,10 +57,12 @@ ${interventionForm(lang, data.csrfToken, href(['students', id, 'interventions'])
     const b = req.body;
     const triggerId = formField(b, 'trigger_id') || undefined;
     const fields = { role: formField(b, 'role'), type: formField(b, 'type'), date: formDate(b, 'date', w.today()) };
+    const note = noteField(b);
     await gate.use(async (db) => {
       if (!studentRoles(u).length || !(await w.isMine(db, u.staffId, id))) throw new PageError(404, 'not_found');
-      if (triggerId) await w.openTrigger(db, req, triggerId);
+      const trigger = triggerId ? await w.openTrigger(db, req, triggerId) : null;
       const iv = await addIntervention(db, { student_id: id, staff_id: u.staffId, ...fields, scope: 'individual', trigger_id: triggerId }, o.clock());
+      if (note) await addNote(db, { student_id: id, staff_id: u.staffId, role: fields.role, trigger, intervention_id: iv.intervention_id, text: note }, o.clock());
       await w.audit(db, req, 'recorded_intervention', { student_id: id, object_id: iv.intervention_id, detail: triggerId ? `answers ${triggerId}` : null });
     });
     return reply.redirect(triggerId ? '/?done=recorded' : `${href(['students', id])}?done=recorded`, 303);
@@ -73,5 +77,29 @@ export function interventionForm(lang: Language, csrfToken: string, action: stri
 <label for="iv-type${sfx}">${t('term.kind_of_support')}</label><select id="iv-type${sfx}" name="type">${interventionTypes.map((x) => html`<option value="${x}">${valueWord(lang, 'intervention', x)}</option>`)}</select>
 <label for="iv-role${sfx}">${t('term.role')}</label><select id="iv-role${sfx}" name="role">${studentRoles(u).map((r) => html`<option value="${r}"${r === role ? html` selected` : ''}>${valueWord(lang, 'role', r)}</option>`)}</select>
 <label for="iv-date${sfx}">${t('term.date')}</label><input id="iv-date${sfx}" name="date" type="date">
+${noteInput(lang, `iv-note${sfx}`)}
 <p><button type="submit">${t('web.record')}</button></p></fieldset></form>`;
+}
+
+/** The optional note field of a form (checked before anything is changed: too long or holding an identity code is a bad request). */
+export function noteField(body: unknown): string {
+  try {
+    return cleanNote(formField(body, 'note'));
+  } catch {
+    throw new PageError(400, 'bad_request', 'note');
+  }
+}
+
+/** A labelled, length-limited note box with what it is for. */
+export function noteInput(lang: Language, id: string): Html {
+  const t = tr(lang);
+  return html`<label for="${id}">${t('web.note_label')}</label><textarea id="${id}" name="note" maxlength="${noteMaxLength}" rows="3" cols="60" aria-describedby="${id}-hint"></textarea>
+<p class="note" id="${id}-hint">${t('web.note_hint', { max: noteMaxLength })}</p>`;
+}
+
+/** Notes the reader may see, newest first; nothing when there are none. */
+export function notesList(lang: Language, notes: readonly SupportNote[]): Html | null {
+  if (!notes.length) return null;
+  const t = tr(lang);
+  return html`<h2>${t('web.notes')}</h2><ul>${notes.map((n) => html`<li><span class="note">${t('web.note_by', { date: formatDate(lang, n.written_at), role: valueWord(lang, 'role', n.role) })}</span>: ${n.text}</li>`)}</ul>`;
 }
