@@ -15,7 +15,7 @@ const css = [
   'button{background:#0b4f9c;color:#fff;border:0;border-radius:4px;padding:.45rem .9rem;font-size:1rem;cursor:pointer}button.link{background:none;color:#0b4f9c;text-decoration:underline;padding:0}',
   'label{display:block;font-weight:600;margin:.6rem 0 .2rem}input,select,textarea{font-size:1rem;padding:.35rem;border:1px solid #4a4a4a;border-radius:4px;max-width:100%}',
   'form.inline{display:inline-block;margin:.2rem .5rem .2rem 0}.note{color:#4a4a4a}.flash{border-left:4px solid #0b4f9c;background:#eef1f5;padding:.5rem .8rem}',
-  '.sev-high{font-weight:700}fieldset{border:1px solid #aab2bd;margin:1rem 0;padding:.5rem 1rem}legend{font-weight:600}td.date{white-space:nowrap}',
+  'ul.plain{list-style:none;margin:0;padding:0}.filters a[aria-current]{font-weight:700}.new{color:#9b1c1c}.sev-high{font-weight:700}fieldset{border:1px solid #aab2bd;margin:1rem 0;padding:.5rem 1rem}legend{font-weight:600}td.date{white-space:nowrap}',
 ].join('');
 
 export interface PageOptions {
@@ -33,7 +33,7 @@ export function page(o: PageOptions, body: Html): Html {
   const links: Html[] = [];
   if (u) {
     const staffRole = u.roles.some((r) => r !== 'leadership' && r !== 'data_coordinator');
-    if (staffRole) links.push(html`<li><a href="/">${t('web.my_triggers')}</a></li>`);
+    if (staffRole) links.push(html`<li><a href="/">${t('web.my_students')}</a></li>`);
     if (u.roles.includes('group_supervisor')) links.push(html`<li><a href="/groups">${t('web.my_groups')}</a></li>`);
     if (u.roles.includes('leadership') || u.roles.includes('data_coordinator')) links.push(html`<li><a href="/report">${t('web.report')}</a></li>`);
     if (u.roles.includes('data_coordinator')) links.push(html`<li><a href="/admin">${t('web.admin')}</a></li>`);

@@ -78,3 +78,17 @@ export async function adminOverview(db: Warehouse) {
   const models = await db.all(`SELECT version, status, strftime(data_as_of, '%Y-%m-%d') AS data_as_of, roc_auc, pr_auc, brier, ece FROM model_versions ORDER BY created_at DESC LIMIT 10`);
   return { runs, quarantine, models };
 }
+
+/** Name and group of each student, for the caseload. */
+export async function studentBasics(db: Warehouse, ids: readonly string[]): Promise<Map<string, { name: string; group: string }>> {
+  const unique = [...new Set(ids)];
+  if (!unique.length) return new Map();
+  const rows = await db.all(`SELECT student_id, given_name, family_name, "group" FROM students WHERE student_id IN (${unique.map(literal).join(', ')})`);
+  return new Map(rows.map((r) => [String(r['student_id']), { name: fullName(r) || String(r['student_id']), group: String(r['group'] ?? '') }]));
+}
+
+/** When this staff member last opened their caseload (before now), to mark what is new since. */
+export async function lastCaseloadVisit(db: Warehouse, staffId: string): Promise<string | null> {
+  const r = await db.one(`SELECT strftime(max(logged_at), '%Y-%m-%d') AS at FROM audit_log WHERE staff_id = $s AND action = 'viewed_triggers'`, { s: staffId });
+  return r?.['at'] ? String(r['at']) : null;
+}

@@ -384,6 +384,33 @@ describe('staff workspace over HTTP', () => {
     expect(long.headers.get('x-content-type-options')).toBe('nosniff');
   });
 
+  it('shows my students as a caseload: one row per student, filters with counts, sorting, new since my last visit', async () => {
+    const c = await signIn('guidance_counsellor');
+    const home = await c.get('/');
+    expect(home.status).toBe(200);
+    const rows = [...home.html.matchAll(/<tr><th scope="row"><a href="\/students\/([^"]+)"/g)].map((m) => m[1]);
+    expect(rows.length).toBeGreaterThan(0);
+    expect(new Set(rows).size).toBe(rows.length); // one row per student, however many triggers
+    const triggerLinks = [...home.html.matchAll(/href="\/triggers\/[^"]+"/g)].length;
+    expect(triggerLinks).toBeGreaterThanOrEqual(rows.length);
+    // The filter links carry counts that match what they show.
+    const high = /<a href="\/\?severity=high"[^>]*>[^<(]+\((\d+)\)<\/a>/.exec(home.html);
+    expect(high).not.toBeNull();
+    const filtered = await c.get('/?severity=high');
+    expect([...filtered.html.matchAll(/<tr><th scope="row">/g)].length).toBe(Number(high![1]));
+    for (const m of filtered.html.matchAll(/<td><span class="sev-(\w+)">/g)) expect(m[1]).toBe('high');
+    // Sorted by name on request; unknown filter values are ignored, not echoed.
+    const byName = await c.get('/?sort=name');
+    const names = [...byName.html.matchAll(/<tr><th scope="row"><a [^>]+>([^<]+)<\/a>/g)].map((m) => m[1]!);
+    expect(names).toEqual([...names].sort((a, b) => a.localeCompare(b)));
+    const odd = await c.get('/?severity=%3Cscript%3E&page=-3&sort=x');
+    expect(odd.status).toBe(200);
+    expect(odd.html).not.toContain('<script>');
+    // Everything was new at the first visit; the page says since when at the next.
+    expect(home.html).toMatch(/class="new"/);
+    expect((await c.get('/')).html).toMatch(/[0-9]+\.[0-9]+\.20[0-9]{2}/);
+  });
+
   it('keeps a note on what was done for exactly those who may see what it answers', async () => {
     const nurse = await signIn('nurse');
     const welfare = triggers['help_request_health/S1']!;

@@ -1,42 +1,156 @@
 import type { FastifyInstance } from 'fastify';
+import { daysBetween } from '../../core/dates.js';
+import { severities } from '../../core/vocabulary.js';
 import { formatDate, valueWord, type Language } from '../../i18n/index.js';
-import { acknowledgeTrigger, addNote, liveRoutedTriggers, notesFor, resolutionOutcomes, resolveTrigger, viewTrigger, type ResolutionOutcome } from '../../triggers/index.js';
+import { acknowledgeTrigger, addNote, liveRoutedTriggers, notesFor, resolutionOutcomes, resolveTrigger, viewTrigger, type ResolutionOutcome, type TriggerView } from '../../triggers/index.js';
 import type { SignedIn } from '../auth.js';
 import { formField, PageError, param, studentRoles, tr, type Workspace } from '../context.js';
-import { hidden, href, html, link, table, type Html } from '../html.js';
-import { studentNames } from '../queries.js';
+import { hidden, href, html, link as link2, type Html } from '../html.js';
+import { lastCaseloadVisit, studentBasics, studentNames } from '../queries.js';
 import { interventionForm, noteField, noteInput, notesList } from './students.js';
 
 const severityRank: Record<string, number> = { high: 0, medium: 1, low: 2 };
+const PAGE = 50;
+type SortKey = 'severity' | 'days' | 'name' | 'group';
+interface CaseloadQuery {
+  new: boolean;
+  severity: string | undefined;
+  status: string | undefined;
+  group: string | undefined;
+  rule: string | undefined;
+  sort: SortKey;
+  page: number;
+}
+interface CaseloadRow {
+  studentId: string;
+  name: string;
+  group: string;
+  triggers: TriggerView[];
+  severity: string;
+  daysOpen: number;
+  isNew: boolean;
+}
+
+/** The caseload's filters from the query string; anything unknown is ignored, never echoed. */
+function caseloadQuery(query: unknown): CaseloadQuery {
+  const q = (query ?? {}) as Record<string, unknown>;
+  const one = (k: string) => (typeof q[k] === 'string' && q[k] !== '' ? (q[k] as string) : undefined);
+  const sort = one('sort');
+  const page = Number(one('page') ?? '1');
+  return {
+    new: one('new') === '1',
+    severity: (severities as readonly string[]).includes(one('severity') ?? '') ? one('severity') : undefined,
+    status: one('status') === 'open' || one('status') === 'acknowledged' ? one('status') : undefined,
+    group: one('group')?.slice(0, 64),
+    rule: one('rule')?.slice(0, 64),
+    sort: sort === 'days' || sort === 'name' || sort === 'group' ? sort : 'severity',
+    page: Number.isInteger(page) && page >= 1 && page <= 100_000 ? page : 1,
+  };
+}
+
+const queryString = (q: CaseloadQuery): string => {
+  const p = new URLSearchParams();
+  if (q.new) p.set('new', '1');
+  for (const k of ['severity', 'status', 'group', 'rule'] as const) if (q[k]) p.set(k, q[k]!);
+  if (q.sort !== 'severity') p.set('sort', q.sort);
+  if (q.page > 1) p.set('page', String(q.page));
+  return p.toString();
+};
+
+/** One row per student: their live triggers for me, the highest severity, the longest open, and whether anything is new since my last visit. */
+function caseloadRows(views: readonly TriggerView[], basics: Map<string, { name: string; group: string }>, lastVisit: string | null, today: string): CaseloadRow[] {
+  const byStudent = new Map<string, TriggerView[]>();
+  for (const v of views) byStudent.set(v.student_id, [...(byStudent.get(v.student_id) ?? []), v]);
+  return [...byStudent.entries()].map(([id, vs]) => {
+    vs.sort((a, b) => (severityRank[a.severity] ?? 9) - (severityRank[b.severity] ?? 9) || b.opened_on.localeCompare(a.opened_on));
+    const b = basics.get(id);
+    return {
+      studentId: id,
+      name: b?.name ?? id,
+      group: b?.group ?? '',
+      triggers: vs,
+      severity: vs[0]!.severity,
+      daysOpen: Math.max(...vs.map((v) => daysBetween(v.opened_on, today))),
+      isNew: lastVisit === null || vs.some((v) => v.opened_on >= lastVisit || (v.escalated_on !== null && v.escalated_on >= lastVisit)),
+    };
+  });
+}
+
+const matches = (r: CaseloadRow, q: CaseloadQuery): boolean =>
+  (!q.new || r.isNew) && (!q.severity || r.severity === q.severity) && (!q.status || r.triggers.some((v) => v.status === q.status)) && (!q.group || r.group === q.group) && (!q.rule || r.triggers.some((v) => v.rule === q.rule));
+
+function sortRows(rows: CaseloadRow[], key: SortKey): CaseloadRow[] {
+  const by: Record<SortKey, (a: CaseloadRow, b: CaseloadRow) => number> = {
+    severity: (a, b) => (severityRank[a.severity] ?? 9) - (severityRank[b.severity] ?? 9) || b.daysOpen - a.daysOpen || a.name.localeCompare(b.name),
+    days: (a, b) => b.daysOpen - a.daysOpen || a.name.localeCompare(b.name),
+    name: (a, b) => a.name.localeCompare(b.name) || a.studentId.localeCompare(b.studentId),
+    group: (a, b) => a.group.localeCompare(b.group) || a.name.localeCompare(b.name),
+  };
+  return rows.slice().sort(by[key]);
+}
 
 /** "My triggers" and one trigger: read, acknowledge, resolve. */
 export function triggerRoutes(app: FastifyInstance, w: Workspace): void {
   const { o, gate } = w;
 
+  // "My students": one row per student with their live triggers for me, filters with counts,
+  // sortable, 50 to a page; what is new since my last visit is marked.
   app.get('/', w.authed, async (req, reply) => {
     const u = req.user!;
     const lang = u.language;
     const t = tr(lang);
     if (!studentRoles(u).length) return reply.redirect(u.roles.includes('data_coordinator') ? '/admin' : '/report');
-    const rows = await gate.use(async (db) => {
+    const q = caseloadQuery(req.query);
+    const { rows, lastVisit } = await gate.use(async (db) => {
       const stored = await liveRoutedTriggers(db, w.today(), u.staffId);
-      const nameOf = await studentNames(db, w.names, stored.map((s) => s.student_id));
+      const lastVisit = await lastCaseloadVisit(db, u.staffId);
+      const basics = await studentBasics(db, stored.map((s) => s.student_id));
       await w.audit(db, req, 'viewed_triggers', { detail: `${stored.length} triggers` });
-      return stored
-        .map((s) => viewTrigger(s, { roles: u.roles, staffId: u.staffId }, w.viewContext(lang)))
-        .filter((v): v is NonNullable<typeof v> => v !== null)
-        .sort((a, b) => (severityRank[a.severity] ?? 9) - (severityRank[b.severity] ?? 9) || b.opened_on.localeCompare(a.opened_on))
-        .map((v) => [
-          link(['triggers', v.id], v.title),
-          link(['students', v.student_id], nameOf.get(v.student_id) ?? v.student_id),
-          html`<span class="sev-${v.severity}">${valueWord(lang, 'severity', v.severity)}</span>`,
-          valueWord(lang, 'status', v.status),
-          formatDate(lang, v.opened_on),
-          v.message,
-        ]);
+      const views = stored.map((s) => viewTrigger(s, { roles: u.roles, staffId: u.staffId }, w.viewContext(lang))).filter((v): v is NonNullable<typeof v> => v !== null);
+      return { rows: caseloadRows(views, basics, lastVisit, w.today()), lastVisit };
     });
-    const body = table(t('web.my_triggers'), [t('term.trigger'), t('term.student'), t('term.severity'), t('term.status'), t('term.opened'), t('term.what_happened')], rows) ?? html`<p>${t('web.no_triggers')}</p>`;
-    return w.render(req, reply, t('web.my_triggers'), body, w.flashOf(req));
+    const counts = {
+      all: rows.length,
+      new: rows.filter((r) => r.isNew).length,
+      severity: Object.fromEntries(severities.map((x) => [x, rows.filter((r) => r.severity === x).length])),
+      status: Object.fromEntries(['open', 'acknowledged'].map((x) => [x, rows.filter((r) => r.triggers.some((v) => v.status === x)).length])),
+    };
+    const shown = sortRows(rows.filter((r) => matches(r, q)), q.sort);
+    const pages = Math.max(1, Math.ceil(shown.length / PAGE));
+    const page = Math.min(q.page, pages);
+    const slice = shown.slice((page - 1) * PAGE, page * PAGE);
+    const groups = [...new Set(rows.map((r) => r.group))].sort();
+    const rules = [...new Map(rows.flatMap((r) => r.triggers.map((v) => [v.rule, v.title] as const))).entries()].sort((a, b) => a[1].localeCompare(b[1], lang));
+    const link = (change: Partial<CaseloadQuery>, text: string, count?: number) => {
+      const next = { ...q, page: 1, ...change };
+      const current = JSON.stringify(next) === JSON.stringify({ ...q, page: 1 });
+      return html`<a href="/?${queryString(next)}"${current ? html` aria-current="true"` : ''}>${text}${count !== undefined ? ` (${count})` : ''}</a>`;
+    };
+    const filters = html`<nav aria-label="${t('web.filters')}" class="filters"><p>
+${link({ new: false, severity: undefined, status: undefined, group: undefined, rule: undefined }, t('web.filter_all'), counts.all)} ·
+${link({ new: true }, t('web.filter_new'), counts.new)} ·
+${severities.map((x, i) => html`${i ? ' · ' : ''}${link({ severity: x }, valueWord(lang, 'severity', x), counts.severity[x])}`)} ·
+${(['open', 'acknowledged'] as const).map((x, i) => html`${i ? ' · ' : ''}${link({ status: x }, valueWord(lang, 'status', x), counts.status[x])}`)}</p>
+<form method="get" action="/" class="inline"><label for="f-group">${t('term.group')}</label><select id="f-group" name="group"><option value="">–</option>${groups.map((g) => html`<option value="${g}"${g === q.group ? html` selected` : ''}>${g}</option>`)}</select>
+<label for="f-rule">${t('term.trigger')}</label><select id="f-rule" name="rule"><option value="">–</option>${rules.map(([id, title]) => html`<option value="${id}"${id === q.rule ? html` selected` : ''}>${title}</option>`)}</select>
+${q.new ? html`<input type="hidden" name="new" value="1">` : ''}${q.severity ? html`<input type="hidden" name="severity" value="${q.severity}">` : ''}${q.status ? html`<input type="hidden" name="status" value="${q.status}">` : ''}
+<button type="submit">${t('web.filter_apply')}</button></form></nav>`;
+    const sortLink = (key: SortKey, label: string) => (q.sort === key ? html`${label} ▾` : link({ sort: key }, label));
+    const body = rows.length
+      ? html`${filters}
+<p role="status">${t('web.caseload_count', { shown: shown.length, all: rows.length })}${lastVisit ? ` ${t('web.since_visit', { date: formatDate(lang, lastVisit) })}` : ''}</p>
+<table><caption>${t('web.my_students')}</caption><thead><tr>
+<th scope="col">${sortLink('name', t('term.student'))}</th><th scope="col">${sortLink('group', t('term.group'))}</th><th scope="col">${t('term.triggers')}</th>
+<th scope="col">${sortLink('severity', t('term.severity'))}</th><th scope="col">${sortLink('days', t('web.col.days_open'))}</th></tr></thead><tbody>
+${slice.map(
+  (r) => html`<tr><th scope="row">${link2(['students', r.studentId], r.name)}${r.isNew ? html` <strong class="new">${t('term.new')}</strong>` : ''}</th><td>${r.group}</td>
+<td><ul class="plain">${r.triggers.map((v) => html`<li>${link2(['triggers', v.id], v.title)} <span class="note">(${valueWord(lang, 'status', v.status)})</span></li>`)}</ul></td>
+<td><span class="sev-${r.severity}">${valueWord(lang, 'severity', r.severity)}</span></td><td class="date">${t('term.days_open', { days: r.daysOpen })}</td></tr>
+`,
+)}</tbody></table>
+${pages > 1 ? html`<nav aria-label="${t('web.pages')}"><p>${page > 1 ? html`${link({ page: page - 1 } as Partial<CaseloadQuery>, t('web.prev'))} · ` : ''}${t('web.page_of', { page, pages })}${page < pages ? html` · ${link({ page: page + 1 } as Partial<CaseloadQuery>, t('web.next'))}` : ''}</p></nav>` : ''}`
+      : html`<p>${t('web.no_triggers')}</p>`;
+    return w.render(req, reply, t('web.my_students'), body, w.flashOf(req));
   });
 
   const openTrigger = w.openTrigger;
@@ -54,7 +168,7 @@ export function triggerRoutes(app: FastifyInstance, w: Workspace): void {
       return { v, name: (await studentNames(db, w.names, [row.student_id])).get(row.student_id), notes, csrfToken: reply.generateCsrf() };
     });
     const live = v.status === 'open' || v.status === 'acknowledged';
-    const body = html`<p>${link(['students', v.student_id], name ?? v.student_id)} · ${valueWord(lang, 'severity', v.severity)} · ${valueWord(lang, 'status', v.status)} · ${t('term.opened')} ${formatDate(lang, v.opened_on)}</p>
+    const body = html`<p>${link2(['students', v.student_id], name ?? v.student_id)} · ${valueWord(lang, 'severity', v.severity)} · ${valueWord(lang, 'status', v.status)} · ${t('term.opened')} ${formatDate(lang, v.opened_on)}</p>
 <h2>${t('term.what_happened')}</h2><p>${v.message}</p>
 ${v.reasons.length ? html`<ul>${v.reasons.map((r) => html`<li>${r}</li>`)}</ul>` : ''}
 ${v.next_step ? html`<h2>${t('term.next_step')}</h2><p>${v.next_step}</p>` : ''}
