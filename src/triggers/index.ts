@@ -3,7 +3,7 @@ export { facts, factByName, factsRead, factsVisibleTo, predicateShapeProblem, pr
 export { runTriggers, lastTriggerRun, type TriggerRunSummary } from './run.js';
 export {
   listTriggers, liveRoutedTriggers, storedTrigger, showTrigger, acknowledgeTrigger, resolveTrigger, addIntervention, listInterventions, resolveViewer,
-  triggerStatuses, resolutionOutcomes, type ListOptions, type NewIntervention, type ResolutionOutcome,
+  triggerStatuses, resolutionOutcomes, handOverRoles, handOverTrigger, takeTrigger, othersOnStudent, type ListOptions, type NewIntervention, type ResolutionOutcome,
 } from './lifecycle.js';
 export { viewTrigger, viewIntervention, coordinatorViewer, type Viewer, type TriggerView, type StoredTrigger, type StoredIntervention, type ViewContext } from './visibility.js';
 export { triggerMigrations } from './schema.js';

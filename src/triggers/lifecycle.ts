@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { ErrorCode, KiinniError } from '../core/errors.js';
 import { addDays, isCalendarDate, localDate, plausibleDates } from '../core/dates.js';
-import { isStaffRole, maySee } from '../core/roles.js';
+import { isStaffRole, isWelfareRole, maySee, rolesThatSee, type Visibility } from '../core/roles.js';
 import type { Warehouse } from '../db/warehouse.js';
+import { routeOpenTriggersSql } from './routing.js';
 import { viewIntervention, viewTrigger, coordinatorViewer, type StoredIntervention, type StoredTrigger, type TriggerView, type ViewContext, type Viewer } from './visibility.js';
 
 export const triggerStatuses = ['open', 'acknowledged', 'resolved', 'expired'] as const;
@@ -202,4 +203,56 @@ export async function listInterventions(db: Warehouse, viewer: Viewer, opts: { s
     if (opts.limit !== undefined && out.length >= opts.limit) break;
   }
   return out;
+}
+
+/** Roles a live trigger may be handed to: those that work with students and may see its kind, not the one it has. */
+export function handOverRoles(t: Pick<StoredTrigger, 'visibility' | 'role'>): string[] {
+  return rolesThatSee(t.visibility).filter((r) => r !== 'data_coordinator' && r !== 'leadership' && r !== t.role);
+}
+
+/**
+ * Hands my live trigger to another role that may see its kind (the nurse to the kuraattori, say):
+ * it is routed to whoever is responsible for the student in that role, open again so they see it
+ * as new, and the history says who handed it over.
+ */
+export async function handOverTrigger(db: Warehouse, id: string, staffId: string, toRole: string, onDate: string, now: Date): Promise<StoredTrigger> {
+  const { t } = await triggerForStaff(db, id, staffId);
+  if (t.status !== 'open' && t.status !== 'acknowledged') throw new KiinniError(ErrorCode.Usage, `Trigger ${id} is ${t.status}, not live.`);
+  if (!handOverRoles(t).includes(toRole)) throw new KiinniError(ErrorCode.Usage, `--role: trigger ${id} cannot be handed to ${toRole}.`);
+  await db.transaction(async () => {
+    await db.run(`UPDATE triggers SET role = $role, status = 'open', acknowledged_on = NULL, acknowledged_by = NULL WHERE trigger_id = $id`, { id, role: toRole });
+    await db.run(routeOpenTriggersSql('_handover_routes'), { as_of: onDate });
+    await db.run(`UPDATE triggers t SET staff_id = r.staff_id, routed_via = r.routed_via FROM _handover_routes r WHERE r.trigger_id = t.trigger_id AND t.trigger_id = $id`, { id });
+    await db.run(`DROP TABLE IF EXISTS _handover_routes`);
+    await db.run(`INSERT INTO trigger_events SELECT trigger_id, $on::DATE, 'handed_over', role, staff_id, $from, $now::TIMESTAMP FROM triggers WHERE trigger_id = $id`, { id, on: onDate, from: `from ${staffId}`, now: now.toISOString() });
+  });
+  return (await storedTrigger(db, id))!;
+}
+
+/**
+ * Takes another professional's live trigger about a student of mine, in a role of mine that may
+ * see its kind: it is routed to me (`taken`: the nightly routing leaves it with me) and
+ * acknowledged, so it does not escalate past me.
+ */
+export async function takeTrigger(db: Warehouse, id: string, staffId: string, role: string, onDate: string, now: Date): Promise<StoredTrigger> {
+  const roles = await staffRolesOf(db, staffId);
+  const t = await storedTrigger(db, id);
+  if (!t || !maySee(roles, t.visibility)) throw new KiinniError(ErrorCode.NotFound, `No trigger ${id} visible to ${staffId}.`);
+  if (t.status !== 'open' && t.status !== 'acknowledged') throw new KiinniError(ErrorCode.Usage, `Trigger ${id} is ${t.status}, not live.`);
+  if (!roles.includes(role) || !(rolesThatSee(t.visibility) as readonly string[]).includes(role)) throw new KiinniError(ErrorCode.Usage, `--role: ${staffId} cannot take trigger ${id} as ${role}.`);
+  await db.transaction(async () => {
+    await db.run(`UPDATE triggers SET role = $role, staff_id = $staff, routed_via = 'taken', status = 'acknowledged', acknowledged_on = $on::DATE, acknowledged_by = $staff WHERE trigger_id = $id`, { id, role, staff: staffId, on: onDate });
+    await db.run(`INSERT INTO trigger_events VALUES ($id, $on::DATE, 'taken', $role, $staff, $from, $now::TIMESTAMP)`, { id, on: onDate, role, staff: staffId, from: t.staff_id ? `from ${t.staff_id}` : null, now: now.toISOString() });
+  });
+  return (await storedTrigger(db, id))!;
+}
+
+/** Other professionals' live triggers about a student that this viewer may know of: role and date only. */
+export async function othersOnStudent(db: Warehouse, viewer: { roles: readonly string[]; staffId: string }, studentId: string): Promise<{ trigger_id: string; role: string; opened_on: string; visibility: Visibility }[]> {
+  const rows = await db.all(
+    `SELECT trigger_id, role, strftime(opened_on, '%Y-%m-%d') AS opened_on, visibility FROM triggers
+     WHERE student_id = $id AND status IN ('open', 'acknowledged') AND staff_id IS DISTINCT FROM $staff ORDER BY opened_on`,
+    { id: studentId, staff: viewer.staffId },
+  );
+  return (rows as unknown as { trigger_id: string; role: string; opened_on: string; visibility: Visibility }[]).filter((r) => maySee(viewer.roles, r.visibility) && isWelfareRole(r.role));
 }

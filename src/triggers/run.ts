@@ -132,10 +132,10 @@ export async function runTriggers(db: Warehouse, rules: readonly TriggerRule[], 
     await db.run(routeOpenTriggersSql('_routes'), p);
     await db.run(`CREATE OR REPLACE TEMP TABLE _rerouted AS
       SELECT r.trigger_id FROM _routes r JOIN triggers t USING (trigger_id)
-      WHERE (t.staff_id IS DISTINCT FROM r.staff_id OR t.routed_via <> r.routed_via)
+      WHERE (t.staff_id IS DISTINCT FROM r.staff_id OR t.routed_via <> r.routed_via) AND t.routed_via <> 'taken'
         AND r.trigger_id NOT IN (SELECT new_id FROM _new) AND r.trigger_id NOT IN (SELECT trigger_id FROM _escalated)`);
     await db.run(`UPDATE triggers t SET staff_id = r.staff_id, routed_via = r.routed_via FROM _routes r
-      WHERE r.trigger_id = t.trigger_id AND (t.staff_id IS DISTINCT FROM r.staff_id OR t.routed_via <> r.routed_via)`);
+      WHERE r.trigger_id = t.trigger_id AND (t.staff_id IS DISTINCT FROM r.staff_id OR t.routed_via <> r.routed_via) AND t.routed_via <> 'taken'`);
     await db.run(`INSERT INTO trigger_events SELECT trigger_id, $as_of::DATE, 'opened', role, staff_id, routed_via, $now::TIMESTAMP
       FROM triggers WHERE trigger_id IN (SELECT new_id FROM _new)`, t);
     const escalated = await db.run(`INSERT INTO trigger_events SELECT trigger_id, $as_of::DATE, 'escalated', role, staff_id, routed_via, $now::TIMESTAMP

@@ -184,7 +184,7 @@ export async function buildWorkspace(o: WorkspaceOptions): Promise<{ app: Fastif
 }
 
 /** The confirmation shown after a change (`?done=`). */
-const flashText: Readonly<Record<string, MessageKey>> = { acknowledged: 'web.acknowledged', resolved: 'web.resolved', recorded: 'web.recorded' };
+const flashText: Readonly<Record<string, MessageKey>> = { acknowledged: 'web.acknowledged', resolved: 'web.resolved', recorded: 'web.recorded', handed_over: 'web.handed_over', taken: 'web.taken' };
 /** What each error page says. */
 const errorText: Readonly<Record<PageErrorKey, MessageKey>> = {
   not_found: 'web.not_found',

@@ -4,7 +4,7 @@ import type { Warehouse } from '../db/warehouse.js';
 export const auditActions = [
   'sign_in_link_requested', 'signed_in', 'sign_in_refused', 'signed_out',
   'viewed_triggers', 'viewed_trigger', 'viewed_student', 'viewed_group', 'viewed_report', 'viewed_admin',
-  'acknowledged_trigger', 'resolved_trigger', 'recorded_intervention', 'denied', 'subject_access_exported', 'retention_applied',
+  'acknowledged_trigger', 'resolved_trigger', 'handed_over_trigger', 'took_trigger', 'recorded_intervention', 'denied', 'subject_access_exported', 'retention_applied',
 ] as const;
 export type AuditAction = (typeof auditActions)[number];
 

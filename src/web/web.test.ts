@@ -99,6 +99,13 @@ async function signIn(role: string): Promise<Client> {
   return c;
 }
 
+/** One signed-in client per role for the tests that only need to be signed in (sign-in links per address are rate limited). */
+const signedInClients = new Map<string, Promise<Client>>();
+const signedIn = (role: string): Promise<Client> => {
+  if (!signedInClients.has(role)) signedInClients.set(role, signIn(role));
+  return signedInClients.get(role)!;
+};
+
 describe('staff workspace over HTTP', () => {
   it('signs in with the e-mailed link and shows my open triggers, nothing of welfare to a group supervisor', async () => {
     const c = await signIn('group_supervisor');
@@ -411,8 +418,37 @@ describe('staff workspace over HTTP', () => {
     expect((await c.get('/')).html).toMatch(/[0-9]+\.[0-9]+\.20[0-9]{2}/);
   });
 
+  it('tells a welfare professional who else holds a live trigger for the student (role and date only), lets them take it, and the holder hand it over', async () => {
+    const welfare = triggers['help_request_health/S1']!;
+    const kuraattori = await signedIn('social_worker');
+    const page = await kuraattori.get('/students/S1');
+    expect(page.html).toContain('terveydenhoitaja');
+    expect(page.html).toContain(`/triggers/${welfare}/take`);
+    // Role and date only: the kuraattori's page holds nothing of what the trigger says.
+    const nurse = await signedIn('nurse');
+    const nursePage = (await nurse.get(`/triggers/${welfare}`)).html;
+    const title = /<h1>([^<]+)<\/h1>/.exec(nursePage)![1]!;
+    expect(page.html).not.toContain(title);
+    // A teacher learns nothing of it.
+    const teacher = await signedIn('teacher');
+    const teacherPage = (await teacher.get('/students/S1')).html;
+    expect(teacherPage).not.toContain(welfare);
+    expect(teacherPage).not.toContain('terveydenhoitaja');
+    expect((await teacher.post(`/triggers/${welfare}/take`, { role: 'teacher' })).status).toBe(404);
+    // The nurse hands it to the kuraattori; it is routed to them and open again.
+    await nurse.get(`/triggers/${welfare}`);
+    expect(nursePage).toContain(`/triggers/${welfare}/hand-over`);
+    expect((await nurse.post(`/triggers/${welfare}/hand-over`, { role: 'social_worker' })).status).toBe(303);
+    expect((await kuraattori.get('/')).html).toContain(`/triggers/${welfare}`);
+    // …and the nurse takes it back: routed to her, acknowledged, and left with her by the nightly routing.
+    await nurse.get('/students/S1');
+    expect((await nurse.post(`/triggers/${welfare}/take`, { role: 'nurse' })).status).toBe(303);
+    const row = await gate.use((db) => db.one(`SELECT staff_id, role, status, routed_via FROM triggers WHERE trigger_id = $id`, { id: welfare }));
+    expect(row).toMatchObject({ staff_id: schoolStaff['nurse'], role: 'nurse', status: 'acknowledged', routed_via: 'taken' });
+  });
+
   it('keeps a note on what was done for exactly those who may see what it answers', async () => {
-    const nurse = await signIn('nurse');
+    const nurse = await signedIn('nurse');
     const welfare = triggers['help_request_health/S1']!;
     const text = 'Soitin, sovittiin tapaaminen perjantaille.';
     await nurse.get(`/triggers/${welfare}`);
@@ -425,7 +461,7 @@ describe('staff workspace over HTTP', () => {
     expect((await nurse.get(`/triggers/${welfare}`)).html).toContain(text);
     expect((await nurse.get('/students/S1')).html).toContain(text);
     // A welfare trigger's note is welfare data: not on the group supervisor's or the teacher's page.
-    for (const role of ['group_supervisor', 'teacher']) expect((await (await signIn(role)).get('/students/S1')).html).not.toContain(text);
+    for (const role of ['group_supervisor', 'teacher']) expect((await (await signedIn(role)).get('/students/S1')).html).not.toContain(text);
     // It is part of what the student can ask to see (subject access), and nothing else reads it.
     const { subjectAccess } = await import('../privacy/index.js');
     const x = await gate.use((db) => subjectAccess(db, 'S1', now));

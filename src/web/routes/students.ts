@@ -2,7 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import { interventionTypes } from '../../core/vocabulary.js';
 import { formatDate, valueWord, type Language } from '../../i18n/index.js';
 import { visibleRisk } from '../../model/index.js';
-import { addIntervention, addNote, cleanNote, listInterventions, listTriggers, noteMaxLength, notesFor, type SupportNote } from '../../triggers/index.js';
+import { addIntervention, addNote, cleanNote, listInterventions, listTriggers, noteMaxLength, notesFor, othersOnStudent, type SupportNote } from '../../triggers/index.js';
+import { isWelfareRole, rolesThatSee } from '../../core/roles.js';
 import type { SignedIn } from '../auth.js';
 import { formDate, formField, PageError, param, studentRoles, tr, type Workspace } from '../context.js';
 import { hidden, href, html, link, table, type Html } from '../html.js';
@@ -30,8 +31,10 @@ export function studentRoutes(app: FastifyInstance, w: Workspace): void {
       const triggers = (await listTriggers(db, viewer, { student: id, limit: 50 }, w.viewContext(lang))).filter((x) => x.staff_id === u.staffId || u.roles.includes(x.role));
       const interventions = await listInterventions(db, viewer, { student: id, limit: 50 });
       const notes = await notesFor(db, viewer, id);
+      // A welfare professional learns that another holds a live trigger for the student: role and date, no content.
+      const others = u.roles.some(isWelfareRole) ? await othersOnStudent(db, { roles: u.roles, staffId: u.staffId }, id) : [];
       await w.audit(db, req, 'viewed_student', { student_id: id });
-      return { s, risk: risk && score ? { ...risk, scored_on: score.scored_on } : null, triggers, interventions, notes, csrfToken: reply.generateCsrf() };
+      return { s, risk: risk && score ? { ...risk, scored_on: score.scored_on } : null, triggers, interventions, notes, others, csrfToken: reply.generateCsrf() };
     });
     const s = data.s;
     const facts: [string, string | null | undefined][] = [
@@ -47,6 +50,10 @@ ${table(t('term.triggers'), [t('term.trigger'), t('term.status'), t('term.opened
 <h2>${t('term.support_recorded')}</h2>
 ${table(t('term.support_recorded'), [t('term.date'), t('term.kind_of_support'), t('term.role'), t('web.scope')], data.interventions.map((i) => [formatDate(lang, i.date), valueWord(lang, 'intervention', i.type), valueWord(lang, 'role', i.role), valueWord(lang, 'scope', i.scope)])) ?? html`<p>–</p>`}
 ${notesList(lang, data.notes)}
+${data.others.length ? html`<h2>${t('web.others')}</h2><p class="note">${t('web.others_hint')}</p><ul>${data.others.map((x) => {
+  const mine = u.roles.filter((r) => (rolesThatSee(x.visibility) as readonly string[]).includes(r) && isWelfareRole(r));
+  return html`<li>${t('web.other_line', { role: valueWord(lang, 'role', x.role), date: formatDate(lang, x.opened_on) })}${mine.length ? html` <form method="post" action="${href(['triggers', x.trigger_id, 'take'])}" class="inline">${hidden('_csrf', data.csrfToken)}${hidden('role', mine[0]!)}<button type="submit" class="link">${t('web.take')}</button></form>` : ''}</li>`;
+})}</ul>` : ''}
 ${interventionForm(lang, data.csrfToken, href(['students', id, 'interventions']), u, undefined)}`;
     return w.render(req, reply, s?.name ?? id, body, w.flashOf(req));
   });

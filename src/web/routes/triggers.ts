@@ -2,9 +2,10 @@ import type { FastifyInstance } from 'fastify';
 import { daysBetween } from '../../core/dates.js';
 import { severities } from '../../core/vocabulary.js';
 import { formatDate, valueWord, type Language } from '../../i18n/index.js';
-import { acknowledgeTrigger, addNote, liveRoutedTriggers, notesFor, resolutionOutcomes, resolveTrigger, viewTrigger, type ResolutionOutcome, type TriggerView } from '../../triggers/index.js';
+import { storedTrigger, acknowledgeTrigger, addNote, handOverRoles, handOverTrigger, takeTrigger, liveRoutedTriggers, notesFor, resolutionOutcomes, resolveTrigger, viewTrigger, type ResolutionOutcome, type TriggerView } from '../../triggers/index.js';
 import type { SignedIn } from '../auth.js';
 import { formField, PageError, param, studentRoles, tr, type Workspace } from '../context.js';
+import { maySee } from '../../core/roles.js';
 import { hidden, href, html, link as link2, type Html } from '../html.js';
 import { lastCaseloadVisit, studentBasics, studentNames } from '../queries.js';
 import { interventionForm, noteField, noteInput, notesList } from './students.js';
@@ -160,12 +161,12 @@ ${pages > 1 ? html`<nav aria-label="${t('web.pages')}"><p>${page > 1 ? html`${li
     const lang = u.language;
     const t = tr(lang);
     const id = param(req, 'id');
-    const { v, name, notes, csrfToken } = await gate.use(async (db) => {
+    const { v, name, notes, handTo, csrfToken } = await gate.use(async (db) => {
       const row = await openTrigger(db, req, id);
       const v = viewTrigger(row, { roles: u.roles, staffId: u.staffId }, w.viewContext(lang))!;
       const notes = await notesFor(db, { roles: u.roles, staffId: u.staffId }, row.student_id, id);
       await w.audit(db, req, 'viewed_trigger', { student_id: row.student_id, object_id: id });
-      return { v, name: (await studentNames(db, w.names, [row.student_id])).get(row.student_id), notes, csrfToken: reply.generateCsrf() };
+      return { v, name: (await studentNames(db, w.names, [row.student_id])).get(row.student_id), notes, handTo: handOverRoles(row), csrfToken: reply.generateCsrf() };
     });
     const live = v.status === 'open' || v.status === 'acknowledged';
     const body = html`<p>${link2(['students', v.student_id], name ?? v.student_id)} · ${valueWord(lang, 'severity', v.severity)} · ${valueWord(lang, 'status', v.status)} · ${t('term.opened')} ${formatDate(lang, v.opened_on)}</p>
@@ -173,7 +174,8 @@ ${pages > 1 ? html`<nav aria-label="${t('web.pages')}"><p>${page > 1 ? html`${li
 ${v.reasons.length ? html`<ul>${v.reasons.map((r) => html`<li>${r}</li>`)}</ul>` : ''}
 ${v.next_step ? html`<h2>${t('term.next_step')}</h2><p>${v.next_step}</p>` : ''}
 ${notesList(lang, notes)}
-${live ? actions(lang, v.id, v.status, v.student_id, v.role, csrfToken, u) : ''}`;
+${live ? actions(lang, v.id, v.status, v.student_id, v.role, csrfToken, u) : ''}
+${live && v.staff_id === u.staffId && handTo.length ? handOverForm(lang, v.id, handTo, csrfToken) : ''}`;
     return w.render(req, reply, v.title, body, w.flashOf(req));
   });
 
@@ -185,6 +187,36 @@ ${live ? actions(lang, v.id, v.status, v.student_id, v.role, csrfToken, u) : ''}
       await w.audit(db, req, 'acknowledged_trigger', { student_id: row.student_id, object_id: id });
     });
     return reply.redirect(`${href(['triggers', id])}?done=acknowledged`, 303);
+  });
+
+  app.post('/triggers/:id/hand-over', w.authedPost, async (req, reply) => {
+    const id = param(req, 'id');
+    const role = formField(req.body, 'role');
+    await gate.use(async (db) => {
+      const row = await openTrigger(db, req, id);
+      if (row.staff_id !== req.user!.staffId || !handOverRoles(row).includes(role)) throw new PageError(400, 'bad_request', 'role');
+      await handOverTrigger(db, id, req.user!.staffId, role, w.today(), o.clock());
+      await w.audit(db, req, 'handed_over_trigger', { student_id: row.student_id, object_id: id, detail: role });
+    });
+    return reply.redirect('/?done=handed_over', 303);
+  });
+
+  // Taking another professional's trigger about a student of mine: the student must be mine, and
+  // the trigger of a kind a role of mine may see (a teacher never gets here: nothing to take).
+  app.post('/triggers/:id/take', w.authedPost, async (req, reply) => {
+    const u = req.user!;
+    const id = param(req, 'id');
+    const role = formField(req.body, 'role');
+    await gate.use(async (db) => {
+      const row = await storedTrigger(db, id);
+      if (!row || !maySee(u.roles, row.visibility) || !(await w.isMine(db, u.staffId, row.student_id)) || !u.roles.includes(role)) {
+        await w.audit(db, req, 'denied', { object_id: id, detail: 'take trigger' });
+        throw new PageError(404, 'not_found');
+      }
+      await takeTrigger(db, id, u.staffId, role, w.today(), o.clock());
+      await w.audit(db, req, 'took_trigger', { student_id: row.student_id, object_id: id, detail: role });
+    });
+    return reply.redirect(`${href(['triggers', id])}?done=taken`, 303);
   });
 
   app.post('/triggers/:id/resolve', w.authedPost, async (req, reply) => {
@@ -212,4 +244,11 @@ ${status === 'open' ? html`<form method="post" action="${href(['triggers', id, '
 ${noteInput(lang, 'resolve-note')}
 <p><button type="submit">${t('action.resolve')}</button></p></fieldset></form>
 ${interventionForm(lang, csrfToken, href(['students', studentId, 'interventions']), u, id, role)}`;
+}
+
+function handOverForm(lang: Language, id: string, roles: readonly string[], csrfToken: string): Html {
+  const t = tr(lang);
+  return html`<form method="post" action="${href(['triggers', id, 'hand-over'])}">${hidden('_csrf', csrfToken)}<fieldset><legend>${t('web.hand_over')}</legend>
+<label for="hand-over-role">${t('web.hand_over_to')}</label><select id="hand-over-role" name="role">${roles.map((r) => html`<option value="${r}">${valueWord(lang, 'role', r)}</option>`)}</select>
+<p><button type="submit">${t('web.hand_over_to')}</button></p></fieldset></form>`;
 }
