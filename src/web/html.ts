@@ -15,7 +15,7 @@ const css = [
   'button{background:#0b4f9c;color:#fff;border:0;border-radius:4px;padding:.45rem .9rem;font-size:1rem;cursor:pointer}button.link{background:none;color:#0b4f9c;text-decoration:underline;padding:0}',
   'label{display:block;font-weight:600;margin:.6rem 0 .2rem}input,select,textarea{font-size:1rem;padding:.35rem;border:1px solid #4a4a4a;border-radius:4px;max-width:100%}',
   'form.inline{display:inline-block;margin:.2rem .5rem .2rem 0}.note{color:#4a4a4a}.flash{border-left:4px solid #0b4f9c;background:#eef1f5;padding:.5rem .8rem}',
-  'ul.plain{list-style:none;margin:0;padding:0}.filters a[aria-current]{font-weight:700}.new{color:#9b1c1c}.sev-high{font-weight:700}fieldset{border:1px solid #aab2bd;margin:1rem 0;padding:.5rem 1rem}legend{font-weight:600}td.date{white-space:nowrap}',
+  'ul.plain{list-style:none;margin:0;padding:0}.filters a[aria-current]{font-weight:700}.new{color:#9b1c1c}.sev-high{font-weight:700}fieldset{border:1px solid #aab2bd;margin:1rem 0;padding:.5rem 1rem}legend{font-weight:600}td.date{white-space:nowrap}figure.timeline{margin:1rem 0}figure.timeline svg{max-width:100%;height:auto}',
 ].join('');
 
 export interface PageOptions {

@@ -25,6 +25,7 @@ export async function studentNames(db: Warehouse, cache: Map<string, string>, id
 /** What the student page shows about a student's studies. */
 export interface StudentRecord {
   name: string;
+  education_type: string;
   group: string | null;
   programme: string | null;
   unit: string | null;
@@ -34,12 +35,12 @@ export interface StudentRecord {
 
 export async function studentRecord(db: Warehouse, id: string): Promise<StudentRecord | null> {
   const s = await db.one(
-    `SELECT given_name, family_name, "group", programme, unit, strftime(study_right_start, '%Y-%m-%d') AS start, strftime(planned_end, '%Y-%m-%d') AS planned_end FROM students WHERE student_id = $id`,
+    `SELECT given_name, family_name, education_type, "group", programme, unit, strftime(study_right_start, '%Y-%m-%d') AS start, strftime(planned_end, '%Y-%m-%d') AS planned_end FROM students WHERE student_id = $id`,
     { id },
   );
   if (!s) return null;
   const text = (k: string) => (s[k] === null || s[k] === undefined ? null : String(s[k]));
-  return { name: fullName(s) || id, group: text('group'), programme: text('programme'), unit: text('unit'), start: text('start'), planned_end: text('planned_end') };
+  return { name: fullName(s) || id, education_type: text('education_type') ?? 'unknown', group: text('group'), programme: text('programme'), unit: text('unit'), start: text('start'), planned_end: text('planned_end') };
 }
 
 /** A student's current risk (the model stage's `current_risk` macro): band, reasons and the day scored. */
@@ -91,4 +92,46 @@ export async function studentBasics(db: Warehouse, ids: readonly string[]): Prom
 export async function lastCaseloadVisit(db: Warehouse, staffId: string): Promise<string | null> {
   const r = await db.one(`SELECT strftime(max(logged_at), '%Y-%m-%d') AS at FROM audit_log WHERE staff_id = $s AND action = 'viewed_triggers'`, { s: staffId });
   return r?.['at'] ? String(r['at']) : null;
+}
+
+/** A student's last twelve months, week by week, for the student page's timeline. */
+export interface StudentTimeline {
+  /** Weeks with scheduled lessons: the shares missed without and with an explanation. */
+  attendance: { week: string; unexcused: number; excused: number }[];
+  /** Month ends: credits earned so far, and planned to be by then. */
+  credits: { month: string; earned: number; planned: number }[];
+  /** Well-being answers on the 1–5 scale (welfare roles only: the caller decides). */
+  wellbeing: { day: string; value: number }[];
+}
+
+export async function studentTimeline(db: Warehouse, id: string, today: string, withWellbeing: boolean): Promise<StudentTimeline> {
+  const p = { id, today };
+  const attendance = await db.all(
+    `SELECT strftime(date_trunc('week', date), '%Y-%m-%d') AS week,
+       sum(absent_unexcused) / sum(lessons_scheduled) AS unexcused, sum(absent_excused) / sum(lessons_scheduled) AS excused
+     FROM attendance WHERE student_id = $id AND date > $today::DATE - INTERVAL 12 MONTH AND date <= $today::DATE AND lessons_scheduled > 0
+     GROUP BY 1 ORDER BY 1`,
+    p,
+  );
+  const credits = await db.all(
+    `WITH months AS (SELECT CAST(m AS DATE) AS m FROM range(date_trunc('month', $today::DATE - INTERVAL 11 MONTH), $today::DATE + INTERVAL 1 DAY, INTERVAL 1 MONTH) t(m)),
+     ends AS (SELECT least(m + INTERVAL 1 MONTH - INTERVAL 1 DAY, $today::DATE)::DATE AS d FROM months)
+     SELECT strftime(e.d, '%Y-%m-%d') AS month,
+       coalesce(sum(c.credits) FILTER (WHERE c.status = 'completed' AND c.completed_on <= e.d), 0) AS earned,
+       coalesce(sum(c.credits) FILTER (WHERE c.planned_end <= e.d AND c.course_id NOT LIKE '%#%'), 0) AS planned
+     FROM ends e LEFT JOIN course_progress c ON c.student_id = $id GROUP BY e.d ORDER BY e.d`,
+    p,
+  );
+  const wellbeing = withWellbeing
+    ? await db.all(
+        `SELECT strftime(answered_at, '%Y-%m-%d') AS day, value FROM wellbeing
+         WHERE student_id = $id AND value IS NOT NULL AND answered_at::DATE > $today::DATE - INTERVAL 12 MONTH AND answered_at::DATE <= $today::DATE ORDER BY answered_at`,
+        p,
+      )
+    : [];
+  return {
+    attendance: attendance.map((r) => ({ week: String(r['week']), unexcused: Number(r['unexcused']), excused: Number(r['excused']) })),
+    credits: credits.map((r) => ({ month: String(r['month']), earned: Number(r['earned']), planned: Number(r['planned']) })),
+    wellbeing: wellbeing.map((r) => ({ day: String(r['day']), value: Number(r['value']) })),
+  };
 }

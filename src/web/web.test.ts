@@ -447,6 +447,21 @@ describe('staff workspace over HTTP', () => {
     expect(row).toMatchObject({ staff_id: schoolStaff['nurse'], role: 'nurse', status: 'acknowledged', routed_via: 'taken' });
   });
 
+  it('draws the student\'s last twelve months as an SVG on the page, with the well-being answers for welfare roles only', async () => {
+    await gate.use((db) => db.run(`INSERT INTO wellbeing VALUES ('S1', '2025-10-10 09:00:00', 'check-in', 'mood', 2, false, NULL, 't')`));
+    const nurse = await signedIn('nurse');
+    const supervisor = await signedIn('group_supervisor');
+    const forNurse = (await nurse.get('/students/S1')).html;
+    const forSupervisor = (await supervisor.get('/students/S1')).html;
+    for (const page of [forNurse, forSupervisor]) {
+      expect(page).toMatch(/<figure class="timeline"><svg role="img" aria-label="Viimeiset kaksitoista kuukautta"/);
+      expect(page).toContain('Poissaolot viikoittain');
+      expect(page).not.toMatch(/<script/i);
+    }
+    expect(forNurse).toContain('Omat hyvinvointivastaukset');
+    expect(forSupervisor).not.toContain('Omat hyvinvointivastaukset');
+  });
+
   it('keeps a note on what was done for exactly those who may see what it answers', async () => {
     const nurse = await signedIn('nurse');
     const welfare = triggers['help_request_health/S1']!;

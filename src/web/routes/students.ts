@@ -3,16 +3,32 @@ import { interventionTypes } from '../../core/vocabulary.js';
 import { formatDate, valueWord, type Language } from '../../i18n/index.js';
 import { visibleRisk } from '../../model/index.js';
 import { addIntervention, addNote, cleanNote, listInterventions, listTriggers, noteMaxLength, notesFor, othersOnStudent, type SupportNote } from '../../triggers/index.js';
-import { isWelfareRole, rolesThatSee } from '../../core/roles.js';
+import { isWelfareRole, maySee, rolesThatSee } from '../../core/roles.js';
 import type { SignedIn } from '../auth.js';
 import { formDate, formField, PageError, param, studentRoles, tr, type Workspace } from '../context.js';
 import { hidden, href, html, link, table, type Html } from '../html.js';
-import { studentRecord, studentRisk } from '../queries.js';
+import { studentRecord, studentRisk, studentTimeline } from '../queries.js';
+import { timelineSvg } from '../timeline.js';
+import { addDays } from '../../core/dates.js';
+import { unsafeRawHtml } from '../../core/html.js';
 
 
 /** A student's page and recording support for them. */
 export function studentRoutes(app: FastifyInstance, w: Workspace): void {
   const { o, gate } = w;
+  // Drawing a timeline costs ~50 ms: the same picture (student, day, language, what the reader may
+  // see, the events on it) is drawn once. Data changes at night or through these pages, and both
+  // change the key or the day.
+  const pictures = new Map<string, string>();
+  const picture = async (key: string, draw: () => Promise<string>) => {
+    let svg = pictures.get(key);
+    if (svg === undefined) {
+      svg = await draw();
+      if (pictures.size >= 500) pictures.delete(pictures.keys().next().value!);
+      pictures.set(key, svg);
+    }
+    return svg;
+  };
 
   app.get('/students/:id', w.authed, async (req, reply) => {
     const u = req.user!;
@@ -33,10 +49,20 @@ export function studentRoutes(app: FastifyInstance, w: Workspace): void {
       const notes = await notesFor(db, viewer, id);
       // A welfare professional learns that another holds a live trigger for the student: role and date, no content.
       const others = u.roles.some(isWelfareRole) ? await othersOnStudent(db, { roles: u.roles, staffId: u.staffId }, id) : [];
+      // Well-being answers are welfare data: in the timeline for welfare roles only.
+      const timeline = await studentTimeline(db, id, w.today(), maySee(u.roles, 'welfare'));
       await w.audit(db, req, 'viewed_student', { student_id: id });
-      return { s, risk: risk && score ? { ...risk, scored_on: score.scored_on } : null, triggers, interventions, notes, others, csrfToken: reply.generateCsrf() };
+      return { s, risk: risk && score ? { ...risk, scored_on: score.scored_on } : null, triggers, interventions, notes, others, timeline, csrfToken: reply.generateCsrf() };
     });
     const s = data.s;
+    const to = w.today();
+    const from = addDays(to, -365);
+    const events = [
+      ...data.triggers.filter((x) => x.opened_on >= from).map((x) => ({ day: x.opened_on, kind: 'trigger' as const, label: x.title })),
+      ...data.interventions.filter((i) => i.date >= from).map((i) => ({ day: i.date, kind: 'support' as const, label: valueWord(lang, 'intervention', i.type) })),
+    ];
+    // vega's SVG of this student's own rows, drawn on the server; the same facts are in the tables below.
+    const svg = await picture(JSON.stringify([id, to, lang, data.timeline, events]), () => timelineSvg(lang, data.timeline, events, from, to, s?.education_type ?? 'unknown'));
     const facts: [string, string | null | undefined][] = [
       [t('term.group'), s?.group], [t('web.programme'), s?.programme], [t('web.unit'), s?.unit],
       [t('web.studies_from'), s?.start ? formatDate(lang, s.start) : null], [t('web.planned_end'), s?.planned_end ? formatDate(lang, s.planned_end) : null],
@@ -45,6 +71,8 @@ export function studentRoutes(app: FastifyInstance, w: Workspace): void {
     const body = html`<p class="note">${id}</p>
 <h2>${t('web.studies')}</h2><dl>${facts.map(([k, v]) => html`<dt>${k}</dt><dd>${v ?? '–'}</dd>`)}</dl>
 ${data.risk?.reasons.length ? html`<p>${t('term.reasons')}: ${data.risk.reasons.join('; ')}</p>` : ''}
+<h2>${t('web.timeline.title')}</h2>
+<figure class="timeline">${unsafeRawHtml(svg)}<figcaption class="note">${t('web.timeline.description', { from: formatDate(lang, from), to: formatDate(lang, to) })}</figcaption></figure>
 <h2>${t('term.triggers')}</h2>
 ${table(t('term.triggers'), [t('term.trigger'), t('term.status'), t('term.opened'), t('term.what_happened')], data.triggers.map((x) => [link(['triggers', x.id], x.title), valueWord(lang, 'status', x.status), formatDate(lang, x.opened_on), x.message])) ?? html`<p>–</p>`}
 <h2>${t('term.support_recorded')}</h2>

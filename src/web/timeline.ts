@@ -1,0 +1,85 @@
+import type { TopLevelSpec } from 'vega-lite';
+import { formatDate, msg, type Language } from '../i18n/index.js';
+import { renderSvg } from '../report/index.js';
+import type { StudentTimeline } from './queries.js';
+
+/** A dated event on the timeline: a trigger opened or support recorded (only what the reader may see). */
+export interface TimelineEvent {
+  day: string;
+  kind: 'trigger' | 'support';
+  label: string;
+}
+
+/**
+ * The student page's picture of the last twelve months as one server-rendered SVG (vega-lite, as
+ * the report): weekly absences, credits against the plan, triggers and support on the same time
+ * axis, and for welfare roles the student's own well-being answers. Every word from the catalogue;
+ * the SVG carries a title and description for screen readers, and the page lists the same events
+ * in text.
+ */
+export async function timelineSvg(lang: Language, t: StudentTimeline, events: readonly TimelineEvent[], from: string, to: string, educationType: string): Promise<string> {
+  const x = { field: 'date', type: 'temporal' as const, title: null, scale: { domain: [from, to] }, axis: { format: '%-d.%-m.', labelAngle: 0 } };
+  const width = 640;
+  const panels: TopLevelSpec[] = [];
+  panels.push({
+    title: msg(lang, 'web.timeline.attendance'),
+    width,
+    height: 90,
+    data: { values: t.attendance.flatMap((a) => [
+      { date: a.week, share: a.unexcused, kind: msg(lang, 'web.timeline.unexcused') },
+      { date: a.week, share: a.excused, kind: msg(lang, 'web.timeline.excused') },
+    ]) },
+    mark: { type: 'bar', width: 5 },
+    encoding: {
+      x,
+      y: { field: 'share', type: 'quantitative', stack: 'zero', title: null, axis: { format: '.0%' }, scale: { domain: [0, 1] } },
+      color: { field: 'kind', type: 'nominal', title: null, scale: { range: ['#9b1c1c', '#9aa5b1'] }, legend: { orient: 'top' } },
+    },
+  } as TopLevelSpec);
+  panels.push({
+    title: msg(lang, 'web.timeline.credits', { education_type: educationType }),
+    width,
+    height: 90,
+    data: { values: t.credits.flatMap((c) => [
+      { date: c.month, credits: c.earned, kind: msg(lang, 'web.timeline.earned') },
+      { date: c.month, credits: c.planned, kind: msg(lang, 'web.timeline.planned') },
+    ]) },
+    mark: { type: 'line', point: true },
+    encoding: {
+      x,
+      y: { field: 'credits', type: 'quantitative', title: null },
+      color: { field: 'kind', type: 'nominal', title: null, scale: { range: ['#0b4f9c', '#9aa5b1'] }, legend: { orient: 'top' } },
+    },
+  } as TopLevelSpec);
+  panels.push({
+    title: msg(lang, 'web.timeline.events'),
+    width,
+    height: 50,
+    data: { values: events.map((e) => ({ date: e.day, row: msg(lang, e.kind === 'trigger' ? 'term.triggers' : 'term.support_recorded'), label: e.label })) },
+    mark: { type: 'point', filled: true, size: 70 },
+    encoding: { x, y: { field: 'row', type: 'nominal', title: null }, color: { field: 'row', type: 'nominal', legend: null, scale: { range: ['#b45309', '#0b4f9c'] } }, tooltip: { field: 'label' } },
+  } as TopLevelSpec);
+  if (t.wellbeing.length) {
+    panels.push({
+      title: msg(lang, 'web.timeline.wellbeing'),
+      width,
+      height: 70,
+      data: { values: t.wellbeing.map((w) => ({ date: w.day, value: w.value })) },
+      mark: { type: 'line', point: true, color: '#5b21b6' },
+      encoding: { x, y: { field: 'value', type: 'quantitative', title: null, scale: { domain: [1, 5] }, axis: { values: [1, 3, 5] } } },
+    } as TopLevelSpec);
+  }
+  const spec = {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    description: msg(lang, 'web.timeline.description', { from: formatDate(lang, from), to: formatDate(lang, to) }),
+    vconcat: panels,
+    // Each panel has its own colours and legend (absences, credits, events are different things).
+    resolve: { scale: { color: 'independent' }, legend: { color: 'independent' } },
+    config: { font: 'system-ui, sans-serif', view: { stroke: '#ddd' }, title: { anchor: 'start', fontSize: 12 } },
+  } as unknown as TopLevelSpec;
+  const svg = await renderSvg(spec);
+  // The picture's name for screen readers, in the reader's language.
+  return svg.replace(/^<svg /, `<svg role="img" aria-label="${escapeAttr(msg(lang, 'web.timeline.title'))}" `);
+}
+
+const escapeAttr = (s: string) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
