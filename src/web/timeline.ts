@@ -75,11 +75,13 @@ export async function timelineSvg(lang: Language, t: StudentTimeline, events: re
     vconcat: panels,
     // Each panel has its own colours and legend (absences, credits, events are different things).
     resolve: { scale: { color: 'independent' }, legend: { color: 'independent' } },
-    config: { font: 'system-ui, sans-serif', view: { stroke: '#ddd' }, title: { anchor: 'start', fontSize: 12 } },
+    config: { aria: false, font: 'system-ui, sans-serif', view: { stroke: '#ddd' }, title: { anchor: 'start', fontSize: 12 } },
   } as unknown as TopLevelSpec;
   const svg = await renderSvg(spec);
-  // The picture's name for screen readers, in the reader's language.
-  return svg.replace(/^<svg /, `<svg role="img" aria-label="${escapeAttr(msg(lang, 'web.timeline.title'))}" `);
+  // One image with one name for screen readers, in the reader's language (the facts are in the
+  // tables below it): vega's per-mark roles and labels are taken out, the root gets role="img".
+  const plain = svg.replace(/ (role|aria-roledescription|aria-label|aria-hidden)="[^"]*"/g, '');
+  return plain.replace(/^<svg /, `<svg role="img" aria-label="${escapeAttr(msg(lang, 'web.timeline.title'))}" `);
 }
 
 const escapeAttr = (s: string) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');

@@ -16,6 +16,7 @@ async function axeViolations(page: Page): Promise<string[]> {
     const axe = (globalThis as unknown as { axe: { run: (o: unknown) => Promise<{ violations: { id: string; nodes: unknown[] }[] }> } }).axe;
     return axe.run({ runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
   });
+  if (process.env['KIINNI_AXE_DEBUG']) process.stderr.write(JSON.stringify(result.violations, null, 1).slice(0, 3000));
   return result.violations.map((v) => `${v.id} (${v.nodes.length})`);
 }
 
