@@ -160,6 +160,7 @@ export const en = {
   'web.timeline.planned': 'planned by then',
   'web.timeline.events': 'Triggers and support',
   'web.timeline.wellbeing': 'Own well-being answers (1–5)',
+  'web.band_vs_severity': '{direction, select, band_higher {The risk estimate is {band} although the triggers are less urgent:} other {A trigger is urgent although the risk estimate is {band}:}} the estimate weighs the whole course of studies over months, a trigger’s severity how soon one thing needs attention. Both can be right.',
   'web.col.run': 'Run',
   'web.col.pipeline': 'Pipeline',
   'web.col.attempts': 'Attempts',

@@ -152,6 +152,7 @@ export const fi: Catalogue = {
   'web.timeline.planned': 'suunnitelman mukaan',
   'web.timeline.events': 'Herätteet ja tuki',
   'web.timeline.wellbeing': 'Omat hyvinvointivastaukset (1–5)',
+  'web.band_vs_severity': '{direction, select, band_higher {Riskiarvio on {band}, vaikka herätteet ovat vähemmän kiireellisiä:} other {Heräte on kiireellinen, vaikka riskiarvio on {band}:}} arvio punnitsee opintojen kokonaiskuvaa kuukausien ajalta, herätteen vakavuus sitä, kuinka pian yksi asia vaatii huomiota. Molemmat voivat pitää paikkansa.',
   'web.col.run': 'Ajo',
   'web.col.pipeline': 'Ajon laji',
   'web.col.attempts': 'Yrityksiä',

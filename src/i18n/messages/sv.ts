@@ -152,6 +152,7 @@ export const sv: Catalogue = {
   'web.timeline.planned': 'enligt planen',
   'web.timeline.events': 'Signaler och stöd',
   'web.timeline.wellbeing': 'Egna svar om välmående (1–5)',
+  'web.band_vs_severity': '{direction, select, band_higher {Riskbedömningen är {band} fast signalerna är mindre brådskande:} other {En signal är brådskande fast riskbedömningen är {band}:}} bedömningen väger helheten i studierna under månader, signalens allvarlighetsgrad hur snart en enskild sak behöver uppmärksamhet. Båda kan stämma.',
   'web.col.run': 'Körning',
   'web.col.pipeline': 'Typ av körning',
   'web.col.attempts': 'Försök',

@@ -67,10 +67,12 @@ export function studentRoutes(app: FastifyInstance, w: Workspace): void {
       [t('term.group'), s?.group], [t('web.programme'), s?.programme], [t('web.unit'), s?.unit],
       [t('web.studies_from'), s?.start ? formatDate(lang, s.start) : null], [t('web.planned_end'), s?.planned_end ? formatDate(lang, s.planned_end) : null],
     ];
+    const disagreement = bandDisagreement(data.risk?.band, data.triggers);
     if (data.risk) facts.push([t('term.risk_band'), t('web.band_on', { band: valueWord(lang, 'band', data.risk.band), date: formatDate(lang, data.risk.scored_on) })]);
     const body = html`<p class="note">${id}</p>
 <h2>${t('web.studies')}</h2><dl>${facts.map(([k, v]) => html`<dt>${k}</dt><dd>${v ?? '–'}</dd>`)}</dl>
 ${data.risk?.reasons.length ? html`<p>${t('term.reasons')}: ${data.risk.reasons.join('; ')}</p>` : ''}
+${disagreement ? html`<p class="note">${t('web.band_vs_severity', { direction: disagreement, band: valueWord(lang, 'band', data.risk!.band) })}</p>` : ''}
 <h2>${t('web.timeline.title')}</h2>
 <figure class="timeline">${unsafeRawHtml(svg)}<figcaption class="note">${t('web.timeline.description', { from: formatDate(lang, from), to: formatDate(lang, to) })}</figcaption></figure>
 <h2>${t('term.triggers')}</h2>
@@ -137,4 +139,18 @@ export function notesList(lang: Language, notes: readonly SupportNote[]): Html |
   if (!notes.length) return null;
   const t = tr(lang);
   return html`<h2>${t('web.notes')}</h2><ul>${notes.map((n) => html`<li><span class="note">${t('web.note_by', { date: formatDate(lang, n.written_at), role: valueWord(lang, 'role', n.role) })}</span>: ${n.text}</li>`)}</ul>`;
+}
+
+/**
+ * When the risk band a reader sees and the urgency of the student's live triggers disagree (a high
+ * band with only less urgent triggers, or an urgent trigger with a raised band), which way — the
+ * page then says why both can be right. Null when they agree or there is no band to compare.
+ */
+export function bandDisagreement(band: string | undefined, triggers: readonly { status: string; severity: string }[]): 'band_higher' | 'severity_higher' | null {
+  if (!band) return null;
+  const live = triggers.filter((x) => x.status === 'open' || x.status === 'acknowledged');
+  const urgent = live.some((x) => x.severity === 'high');
+  if (band === 'high' && live.length && !urgent) return 'band_higher';
+  if (band !== 'high' && urgent) return 'severity_higher';
+  return null;
 }
