@@ -27,6 +27,14 @@ describe('parseConfig', () => {
     expect(String((err as Error).message)).toMatch(/web\.today/);
   });
 
+  it('takes display names for programmes and units, one or one per language (Finnish required)', async () => {
+    const c = parseConfig('display_names:\n  programmes:\n    ict: { fi: Tieto- ja viestintätekniikka, sv: Informations- och kommunikationsteknik }\n  units:\n    Pasila: Pasilan toimipiste\n', 'kiinni.yaml');
+    expect(c.displayNames.programmes['ict']).toEqual({ fi: 'Tieto- ja viestintätekniikka', sv: 'Informations- och kommunikationsteknik' });
+    expect(c.displayNames.units['Pasila']).toBe('Pasilan toimipiste');
+    const err = await caught(() => parseConfig('display_names:\n  units:\n    Pasila: { sv: Böle }\n', 'kiinni.yaml'));
+    expect(String((err as Error).message)).toMatch(/display_names/);
+  });
+
   it('reports the line of a YAML syntax error', async () => {
     const err = await caught(() => parseConfig('provider:\n  name: "unclosed\n', 'kiinni.yaml'));
     expectKiinniError(err, { code: 'CONFIG_INVALID', message: /kiinni\.yaml line \d+: not valid YAML/ });

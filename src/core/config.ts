@@ -6,6 +6,10 @@ import { ErrorCode, KiinniError } from './errors.js';
 import { isoDateSchema } from './dates.js';
 
 /** What a provider may put in its YAML config (kiinni.yaml). Unknown keys are errors. */
+/** A display name: the same in every language, or one per language (fi required; sv and en fall back to it). */
+const displayName = z.union([z.string().min(1).max(200), z.strictObject({ fi: z.string().min(1).max(200), sv: z.string().min(1).max(200).optional(), en: z.string().min(1).max(200).optional() })]);
+export type DisplayName = z.infer<typeof displayName>;
+
 const configSchema = z.strictObject({
   provider: z
     .strictObject({
@@ -107,6 +111,13 @@ const configSchema = z.strictObject({
       today: isoDateSchema.optional(),
     })
     .optional(),
+  /** How programmes and units are named on screen and in reports (codes from the exports stay in the data): a name, or one per language. */
+  display_names: z
+    .strictObject({
+      programmes: z.record(z.string(), displayName).optional(),
+      units: z.record(z.string(), displayName).optional(),
+    })
+    .optional(),
   koski: z
     .strictObject({
       /** Keep students' names (kutsumanimi, sukunimi) from KOSKI documents; never for a person under turvakielto. */
@@ -168,6 +179,7 @@ export interface Config {
   web: { baseUrl: string | undefined; linkMinutes: number; digestLinkHours: number; sessionHours: number; linkRequestsPer15Min: number; trustedProxies: string[]; accessAfterExitDays: number; today: string | undefined };
   retention: { yearsAfterExit: number; auditYears: number };
   koski: { names: boolean };
+  displayNames: { programmes: Record<string, DisplayName>; units: Record<string, DisplayName> };
   report: {
     minCell: number;
     graceDays: number;
@@ -223,6 +235,7 @@ function normalizeConfig(raw: z.infer<typeof configSchema>, source: string | und
     },
     retention: { yearsAfterExit: raw.retention?.years_after_exit ?? 5, auditYears: raw.retention?.audit_years ?? 10 },
     koski: { names: raw.koski?.names ?? false },
+    displayNames: { programmes: raw.display_names?.programmes ?? {}, units: raw.display_names?.units ?? {} },
     report: {
       minCell: raw.report?.min_cell ?? 5,
       graceDays: raw.report?.completion_grace_days ?? 90,

@@ -84,3 +84,15 @@ describe('message catalogue', () => {
     expect(msg('sv', 'term.severity')).toBe('Allvarlighetsgrad');
   });
 });
+
+describe('display names', () => {
+  it('names a programme or unit in the reader\'s language, falling back to Finnish, then to its code', async () => {
+    const { displayName } = await import('./index.js');
+    const names = { ict: { fi: 'Tieto- ja viestintätekniikka', sv: 'Informations- och kommunikationsteknik' }, lukio: 'Lukio' };
+    expect(displayName(names, 'sv', 'ict')).toBe('Informations- och kommunikationsteknik');
+    expect(displayName(names, 'en', 'ict')).toBe('Tieto- ja viestintätekniikka');
+    expect(displayName(names, 'en', 'lukio')).toBe('Lukio');
+    expect(displayName(names, 'fi', 'sahko')).toBe('sahko');
+    expect(displayName(names, 'fi', null)).toBeNull();
+  });
+});

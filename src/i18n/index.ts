@@ -110,3 +110,11 @@ export function guessLanguage(query: unknown, acceptLanguage: string | undefined
   }
   return 'fi';
 }
+
+/** A programme's or unit's name as the reader's language has it (config `display_names`), else its code. */
+export function displayName(names: Readonly<Record<string, string | { fi: string; sv?: string | undefined; en?: string | undefined }>>, lang: Language, code: string | null | undefined): string | null {
+  if (code === null || code === undefined) return null;
+  const n = names[code];
+  if (n === undefined) return code;
+  return typeof n === 'string' ? n : (n[lang] ?? n.fi);
+}

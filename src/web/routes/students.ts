@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { interventionTypes } from '../../core/vocabulary.js';
-import { formatDate, valueWord, type Language } from '../../i18n/index.js';
+import { displayName, formatDate, valueWord, type Language } from '../../i18n/index.js';
 import { visibleRisk } from '../../model/index.js';
 import { addIntervention, addNote, cleanNote, listInterventions, listTriggers, noteMaxLength, notesFor, othersOnStudent, type SupportNote } from '../../triggers/index.js';
 import { isWelfareRole, maySee, rolesThatSee } from '../../core/roles.js';
@@ -64,7 +64,7 @@ export function studentRoutes(app: FastifyInstance, w: Workspace): void {
     // vega's SVG of this student's own rows, drawn on the server; the same facts are in the tables below.
     const svg = await picture(JSON.stringify([id, to, lang, data.timeline, events]), () => timelineSvg(lang, data.timeline, events, from, to, s?.education_type ?? 'unknown'));
     const facts: [string, string | null | undefined][] = [
-      [t('term.group'), s?.group], [t('web.programme'), s?.programme], [t('web.unit'), s?.unit],
+      [t('term.group'), s?.group], [t('web.programme'), displayName(o.config.displayNames.programmes, lang, s?.programme)], [t('web.unit'), displayName(o.config.displayNames.units, lang, s?.unit)],
       [t('web.studies_from'), s?.start ? formatDate(lang, s.start) : null], [t('web.planned_end'), s?.planned_end ? formatDate(lang, s.planned_end) : null],
     ];
     const disagreement = bandDisagreement(data.risk?.band, data.triggers);
