@@ -1,6 +1,6 @@
 import juice from 'juice';
 import { html, unsafeRawHtml, type Html } from '../core/html.js';
-import { formatDate, msg, valueWord, type Language, type MessageKey, type MessageValues } from '../i18n/index.js';
+import { formatDate, translator, valueWord, type Language } from '../i18n/index.js';
 import { resolutionOutcomes } from '../triggers/index.js';
 import type { Digest, DigestItem, DigestStudent } from './compose.js';
 
@@ -35,7 +35,7 @@ const css = [
 /** Renders a digest as plain text and mail-safe, accessible HTML (headings, tables with headers, no images). */
 export function renderDigest(d: Digest, o: RenderOptions = {}): RenderedDigest {
   const lang: Language = d.recipient.language;
-  const t = (key: MessageKey, values?: MessageValues) => msg(lang, key, values);
+  const t = translator(lang);
   const base = o.workspaceUrl;
   const triggerUrl = (id: string) => `${base}/triggers/${encodeURIComponent(id)}`;
   const studentUrl = (id: string) => `${base}/students/${encodeURIComponent(id)}`;
@@ -51,6 +51,8 @@ export function renderDigest(d: Digest, o: RenderOptions = {}): RenderedDigest {
   const staff = d.recipient.staff_id;
   const ackCmd = (id: string) => t('digest.preview_ack', { id, staff });
   const resolveCmd = (id: string) => t('digest.preview_resolve', { id, staff });
+  // The how-to line shows the command with the outcome left to choose.
+  const resolveTemplate = resolveCmd('ID').replace(/supported$/, '…');
   const band = (s: DigestStudent) => (s.risk ? valueWord(lang, 'band', s.risk.band) : '');
   const outcomeCodes = t('digest.outcome_codes', Object.fromEntries(resolutionOutcomes.map((x) => [x, valueWord(lang, 'outcome', x)])));
   const workspaceLink = o.signIn ? t('digest.workspace_link', { hours: o.signIn.hours }) : t('digest.open_workspace');
@@ -77,7 +79,7 @@ export function renderDigest(d: Digest, o: RenderOptions = {}): RenderedDigest {
   if (more) text.push(base ? `${more}: ${base}/` : more, '');
   if (unchangedNote) text.push(unchangedNote, '');
   if (!base && shown.length) {
-    text.push(`${t('digest.how_to')}:`, `  ${t('action.acknowledge_explained')}: ${ackCmd('ID')}`, `  ${t('action.resolve_explained')}: ${resolveCmd('ID').replace(/supported$/, '…')}`, `  (${outcomeCodes})`, '');
+    text.push(`${t('digest.how_to')}:`, `  ${t('action.acknowledge_explained')}: ${ackCmd('ID')}`, `  ${t('action.resolve_explained')}: ${resolveTemplate}`, `  (${outcomeCodes})`, '');
   }
   text.push('--', t('digest.footer'), '');
 
@@ -110,7 +112,7 @@ ${summary ? html`<p class="summary">${summary}</p>\n` : ''}${workspaceHref ? htm
       ? html`<h2>${t('digest.how_to')}</h2>
 <ul>
 <li>${t('action.acknowledge_explained')}: <code>${ackCmd('ID')}</code></li>
-<li>${t('action.resolve_explained')}: <code>${resolveCmd('ID').replace(/supported$/, '…')}</code> (${outcomeCodes})</li>
+<li>${t('action.resolve_explained')}: <code>${resolveTemplate}</code> (${outcomeCodes})</li>
 </ul>
 `
       : ''

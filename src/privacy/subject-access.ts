@@ -1,5 +1,5 @@
 import { html, joinHtml, unsafeRawHtml } from '../core/html.js';
-import { formatDate, hasMessage, msg, type Language, type MessageKey, type MessageValues } from '../i18n/index.js';
+import { formatDate, hasMessage, translator, type Language } from '../i18n/index.js';
 import type { Warehouse, Row } from '../db/warehouse.js';
 import { ident } from '../db/sql.js';
 import { ErrorCode, KiinniError } from '../core/errors.js';
@@ -52,7 +52,7 @@ export async function subjectAccess(db: Warehouse, studentId: string, now: Date)
 
 /** The export as one self-contained, readable HTML document in the reader's language. */
 export function subjectAccessHtml(x: SubjectAccessExport, lang: Language = 'fi'): string {
-  const t = (key: MessageKey, values?: MessageValues) => msg(lang, key, values);
+  const t = translator(lang);
   const sections = x.sections.map((s) => {
     const key = `privacy.section.${s.table}`;
     const title = hasMessage(key) ? t(key) : s.table;

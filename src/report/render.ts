@@ -1,5 +1,5 @@
 import { html, joinHtml, unsafeRawHtml, type Html } from '../core/html.js';
-import { formatDate, hasMessage, msg, type Language, type MessageKey, type MessageValues } from '../i18n/index.js';
+import { formatDate, formatDecimal, hasMessage, msg, translator, type Language } from '../i18n/index.js';
 import type { Report } from './build.js';
 import type { ReportTable } from './tables.js';
 
@@ -21,11 +21,10 @@ const tableTitle = (lang: Language, name: string): string => {
 export function formatCell(v: string | number | null | undefined, kind: string, lang: ReportLanguage): string {
   if (v === null || v === undefined) return '';
   if (typeof v === 'string') return v;
-  const dec = (s: string) => (lang === 'en' ? s : s.replace('.', ','));
-  if (kind === 'share') return `${dec((v * 100).toFixed(1))} %`;
+  if (kind === 'share') return `${formatDecimal(lang, (v * 100).toFixed(1))} %`;
   if (kind === 'count' || (kind === 'number' && Number.isInteger(v))) return String(v).replace(/\B(?=(\d{3})+(?!\d))/g, '\u202f');
-  if (kind === 'days') return dec(String(Math.round(v * 10) / 10));
-  return dec(v.toFixed(3));
+  if (kind === 'days') return formatDecimal(lang, String(Math.round(v * 10) / 10));
+  return formatDecimal(lang, v.toFixed(3));
 }
 
 function tableHtml(t: ReportTable, lang: ReportLanguage): Html {
@@ -48,7 +47,7 @@ ${joinHtml(body, '\n')}
 
 /** The report as one self-contained HTML page: inline CSS and SVG, no scripts, no requests. */
 export function renderReportHtml(r: Report, lang: ReportLanguage): string {
-  const t = (key: MessageKey, values?: MessageValues) => msg(lang, key, values);
+  const t = translator(lang);
   const f = (x: number | null) => (x === null ? '–' : formatCell(x, 'number', lang));
   const i = r.impact;
   const ci = (c: [number, number] | null) => (c ? `${f(c[0])}–${f(c[1])}` : '–');

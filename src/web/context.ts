@@ -8,7 +8,7 @@ import type { Migration } from '../db/migrate.js';
 import type { Warehouse } from '../db/warehouse.js';
 import type { Mailer } from '../digest/index.js';
 import type { FeatureSpec } from '../features/index.js';
-import { msg, type Language, type MessageKey, type MessageValues } from '../i18n/index.js';
+import type { Language } from '../i18n/index.js';
 import type { StoredTrigger, TriggerRule, ViewContext } from '../triggers/index.js';
 import type { AuditAction } from './audit.js';
 import type { SignedIn } from './auth.js';
@@ -73,9 +73,6 @@ export interface Workspace {
   authed: RouteShorthandOptions;
   authedPost: RouteShorthandOptions;
 }
-
-/** A message in the signed-in user's (or guessed) language. */
-export const tr = (lang: Language) => (key: MessageKey, values?: MessageValues) => msg(lang, key, values);
 
 /** The roles of a user that work with individual students (not leadership, not the coordinator). */
 export const studentRoles = (u: SignedIn): string[] => u.roles.filter((r) => r !== 'leadership' && r !== 'data_coordinator');

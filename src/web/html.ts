@@ -1,5 +1,5 @@
 import { html, unsafeRawHtml, type Html, type HtmlValue } from '../core/html.js';
-import { msg, type Language } from '../i18n/index.js';
+import { translator, type Language } from '../i18n/index.js';
 import type { SignedIn } from './auth.js';
 
 export { html, type Html };
@@ -29,7 +29,7 @@ export interface PageOptions {
 /** The page frame: language, skip link, navigation by role, one h1, a main landmark. */
 export function page(o: PageOptions, body: Html): Html {
   const u = o.user;
-  const t = (key: Parameters<typeof msg>[1], values?: Parameters<typeof msg>[2]) => msg(o.lang, key, values);
+  const t = translator(o.lang);
   const links: Html[] = [];
   if (u) {
     const staffRole = u.roles.some((r) => r !== 'leadership' && r !== 'data_coordinator');

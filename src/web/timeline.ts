@@ -1,5 +1,6 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { formatDate, msg, type Language } from '../i18n/index.js';
+import { escapeHtml } from '../core/html.js';
 import { renderSvg } from '../report/index.js';
 import type { StudentTimeline } from './queries.js';
 
@@ -81,7 +82,5 @@ export async function timelineSvg(lang: Language, t: StudentTimeline, events: re
   // One image with one name for screen readers, in the reader's language (the facts are in the
   // tables below it): vega's per-mark roles and labels are taken out, the root gets role="img".
   const plain = svg.replace(/ (role|aria-roledescription|aria-label|aria-hidden)="[^"]*"/g, '');
-  return plain.replace(/^<svg /, `<svg role="img" aria-label="${escapeAttr(msg(lang, 'web.timeline.title'))}" `);
+  return plain.replace(/^<svg /, `<svg role="img" aria-label="${escapeHtml(msg(lang, 'web.timeline.title'))}" `);
 }
-
-const escapeAttr = (s: string) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');

@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
+import { translator } from '../../i18n/index.js';
 import { addIntervention } from '../../triggers/index.js';
 import { myGroups } from '../access.js';
-import { formDate, formField, PageError, param, requireRole, tr, type Workspace } from '../context.js';
+import { formDate, formField, PageError, param, requireRole, type Workspace } from '../context.js';
 import { hidden, href, html, link, table } from '../html.js';
 import { groupMembers, studyingInGroup } from '../queries.js';
 
@@ -12,7 +13,7 @@ export function groupRoutes(app: FastifyInstance, w: Workspace): void {
   app.get('/groups', w.authed, async (req, reply) => {
     const u = req.user!;
     const lang = u.language;
-    const t = tr(lang);
+    const t = translator(lang);
     requireRole(req, ['group_supervisor']);
     const { codes, members, csrfToken } = await gate.use(async (db) => {
       const codes = await myGroups(db, u.staffId, w.today());

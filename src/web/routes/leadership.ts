@@ -3,8 +3,8 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { DataDir } from '../../core/data-dir.js';
 import { isCalendarDate } from '../../core/dates.js';
-import { formatDate } from '../../i18n/index.js';
-import { requireRole, tr, type Workspace } from '../context.js';
+import { formatDate, translator } from '../../i18n/index.js';
+import { requireRole, type Workspace } from '../context.js';
 import { html, table } from '../html.js';
 import { adminOverview } from '../queries.js';
 
@@ -14,7 +14,7 @@ export function leadershipRoutes(app: FastifyInstance, w: Workspace): void {
     requireRole(req, ['leadership', 'data_coordinator']);
     const file = latestReport(w.o.dir);
     await w.gate.use((db) => w.audit(db, req, 'viewed_report', { object_id: file ? path.basename(path.dirname(file)) : null }));
-    const t = tr(req.user!.language);
+    const t = translator(req.user!.language);
     if (!file) return w.render(req, reply, t('web.report'), html`<p>${t('web.no_report')}</p>`);
     // The built report is a whole page of its own, written by the report stage with the same builder.
     return w.send(reply, readFileSync(file, 'utf8'));
@@ -23,7 +23,7 @@ export function leadershipRoutes(app: FastifyInstance, w: Workspace): void {
   app.get('/admin', w.authed, async (req, reply) => {
     requireRole(req, ['data_coordinator']);
     const lang = req.user!.language;
-    const t = tr(lang);
+    const t = translator(lang);
     const d = await w.gate.use(async (db) => {
       const d = await adminOverview(db);
       await w.audit(db, req, 'viewed_admin');

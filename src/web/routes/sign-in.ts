@@ -2,10 +2,10 @@ import path from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ErrorCode, KiinniError } from '../../core/errors.js';
 import { languageOr } from '../../core/vocabulary.js';
-import { guessLanguage, msg, type Language } from '../../i18n/index.js';
+import { guessLanguage, msg, type Language, translator } from '../../i18n/index.js';
 import { recordAudit } from '../audit.js';
 import { checkSignInToken, createSignInToken, endSession, recentLinkRequests, startSession, useSignInToken } from '../auth.js';
-import { formField, PageError, safeNext, tr, type Workspace, type WorkspaceOptions } from '../context.js';
+import { formField, PageError, safeNext, type Workspace, type WorkspaceOptions } from '../context.js';
 import { hidden, html } from '../html.js';
 import { staffByEmail } from '../queries.js';
 
@@ -28,14 +28,14 @@ export function signInRoutes(app: FastifyInstance, w: Workspace, sessions: Map<s
   const limit = { rateLimit: { max: o.config.web.linkRequestsPer15Min * 10, timeWindow: '15 minutes' } };
 
   const signInForm = (lang: Language, token: string, next: string | undefined) => {
-    const t = tr(lang);
+    const t = translator(lang);
     return html`<p>${t('web.sign_in_intro', { minutes: o.config.web.linkMinutes })}</p>
 <form method="post" action="/sign-in">${hidden('_csrf', token)}${hidden('lang', lang)}${next ? hidden('next', next) : ''}
 <label for="email">${t('web.email')}</label><input id="email" name="email" type="email" autocomplete="email" required size="40">
 <p><button type="submit">${t('web.send_link')}</button></p></form>`;
   };
   const linkProblem = (lang: Language, problem: string) => {
-    const t = tr(lang);
+    const t = translator(lang);
     return html`<p role="alert">${t(problem === 'expired' ? 'web.link_problem_expired' : problem === 'used' ? 'web.link_problem_used' : 'web.link_problem_unknown')}</p><p><a href="/sign-in">${t('web.sign_in')}</a></p>`;
   };
 
@@ -76,7 +76,7 @@ export function signInRoutes(app: FastifyInstance, w: Workspace, sessions: Map<s
   // Opening the link only shows a button: mail scanners that fetch links do not use them up.
   app.get('/auth/link', async (req, reply) => {
     const lang = w.langOf(req);
-    const t = tr(lang);
+    const t = translator(lang);
     const token = formField(req.query, 'token');
     const next = safeNext(formField(req.query, 'next'));
     const checked = await gate.use((db) => checkSignInToken(db, o.secret, token, o.clock()));
@@ -136,7 +136,7 @@ function signInUrl(o: WorkspaceOptions, token: string, next?: string): string {
 
 async function sendSignInMail(o: WorkspaceOptions, to: { staffId: string; name: string; email: string; lang: Language }, url: string): Promise<void> {
   const now = o.clock();
-  const t = tr(to.lang);
+  const t = translator(to.lang);
   const minutes = o.config.web.linkMinutes;
   const subject = t('mail.sign_in.subject');
   const text = `${t('mail.sign_in.greeting', { name: to.name })}\n\n${t('mail.sign_in.body', { minutes })}\n${url}\n\n${t('mail.sign_in.ignore')}\n`;

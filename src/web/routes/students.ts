@@ -1,11 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import { interventionTypes } from '../../core/vocabulary.js';
-import { displayName, formatDate, valueWord, type Language } from '../../i18n/index.js';
+import { displayName, formatDate, valueWord, type Language, translator } from '../../i18n/index.js';
 import { visibleRisk } from '../../model/index.js';
 import { addIntervention, addNote, cleanNote, listInterventions, listTriggers, noteMaxLength, notesFor, othersOnStudent, type SupportNote } from '../../triggers/index.js';
 import { isWelfareRole, maySee, rolesThatSee } from '../../core/roles.js';
 import type { SignedIn } from '../auth.js';
-import { formDate, formField, PageError, param, studentRoles, tr, type Workspace } from '../context.js';
+import { formDate, formField, PageError, param, studentRoles, type Workspace } from '../context.js';
 import { hidden, href, html, link, table, type Html } from '../html.js';
 import { studentRecord, studentRisk, studentTimeline } from '../queries.js';
 import { timelineSvg } from '../timeline.js';
@@ -33,7 +33,7 @@ export function studentRoutes(app: FastifyInstance, w: Workspace): void {
   app.get('/students/:id', w.authed, async (req, reply) => {
     const u = req.user!;
     const lang = u.language;
-    const t = tr(lang);
+    const t = translator(lang);
     const id = param(req, 'id');
     const viewer = { roles: u.roles, staffId: u.staffId };
     const data = await gate.use(async (db) => {
@@ -108,7 +108,7 @@ ${interventionForm(lang, data.csrfToken, href(['students', id, 'interventions'])
 
 /** The form for recording support given to one student, optionally answering a trigger (then in the role the trigger was routed to). */
 export function interventionForm(lang: Language, csrfToken: string, action: string, u: SignedIn, triggerId: string | undefined, role?: string): Html {
-  const t = tr(lang);
+  const t = translator(lang);
   const sfx = triggerId ? '-t' : '';
   return html`<form method="post" action="${action}">${hidden('_csrf', csrfToken)}${triggerId ? hidden('trigger_id', triggerId) : ''}<fieldset><legend>${t('action.record_support')}</legend>
 <label for="iv-type${sfx}">${t('term.kind_of_support')}</label><select id="iv-type${sfx}" name="type">${interventionTypes.map((x) => html`<option value="${x}">${valueWord(lang, 'intervention', x)}</option>`)}</select>
@@ -129,7 +129,7 @@ export function noteField(body: unknown): string {
 
 /** A labelled, length-limited note box with what it is for. */
 export function noteInput(lang: Language, id: string): Html {
-  const t = tr(lang);
+  const t = translator(lang);
   return html`<label for="${id}">${t('web.note_label')}</label><textarea id="${id}" name="note" maxlength="${noteMaxLength}" rows="3" cols="60" aria-describedby="${id}-hint"></textarea>
 <p class="note" id="${id}-hint">${t('web.note_hint', { max: noteMaxLength })}</p>`;
 }
@@ -137,7 +137,7 @@ export function noteInput(lang: Language, id: string): Html {
 /** Notes the reader may see, newest first; nothing when there are none. */
 export function notesList(lang: Language, notes: readonly SupportNote[]): Html | null {
   if (!notes.length) return null;
-  const t = tr(lang);
+  const t = translator(lang);
   return html`<h2>${t('web.notes')}</h2><ul>${notes.map((n) => html`<li><span class="note">${t('web.note_by', { date: formatDate(lang, n.written_at), role: valueWord(lang, 'role', n.role) })}</span>: ${n.text}</li>`)}</ul>`;
 }
 

@@ -1,10 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { daysBetween } from '../../core/dates.js';
 import { severities } from '../../core/vocabulary.js';
-import { formatDate, valueWord, type Language } from '../../i18n/index.js';
+import { formatDate, valueWord, type Language, translator } from '../../i18n/index.js';
 import { storedTrigger, acknowledgeTrigger, addNote, handOverRoles, handOverTrigger, takeTrigger, liveRoutedTriggers, notesFor, resolutionOutcomes, resolveTrigger, viewTrigger, type ResolutionOutcome, type TriggerView } from '../../triggers/index.js';
 import type { SignedIn } from '../auth.js';
-import { formField, PageError, param, studentRoles, tr, type Workspace } from '../context.js';
+import { formField, PageError, param, studentRoles, type Workspace } from '../context.js';
 import { maySee } from '../../core/roles.js';
 import { hidden, href, html, link as link2, type Html } from '../html.js';
 import { lastCaseloadVisit, studentBasics, studentNames } from '../queries.js';
@@ -99,7 +99,7 @@ export function triggerRoutes(app: FastifyInstance, w: Workspace): void {
   app.get('/', w.authed, async (req, reply) => {
     const u = req.user!;
     const lang = u.language;
-    const t = tr(lang);
+    const t = translator(lang);
     if (!studentRoles(u).length) return reply.redirect(u.roles.includes('data_coordinator') ? '/admin' : '/report');
     const q = caseloadQuery(req.query);
     const { rows, lastVisit } = await gate.use(async (db) => {
@@ -159,7 +159,7 @@ ${pages > 1 ? html`<nav aria-label="${t('web.pages')}"><p>${page > 1 ? html`${li
   app.get('/triggers/:id', w.authed, async (req, reply) => {
     const u = req.user!;
     const lang = u.language;
-    const t = tr(lang);
+    const t = translator(lang);
     const id = param(req, 'id');
     const { v, name, notes, handTo, csrfToken } = await gate.use(async (db) => {
       const row = await openTrigger(db, req, id);
@@ -236,7 +236,7 @@ ${live && v.staff_id === u.staffId && handTo.length ? handOverForm(lang, v.id, h
 }
 
 function actions(lang: Language, id: string, status: string, studentId: string, role: string, csrfToken: string, u: SignedIn): Html {
-  const t = tr(lang);
+  const t = translator(lang);
   return html`<h2>${t('web.actions')}</h2>
 ${status === 'open' ? html`<form method="post" action="${href(['triggers', id, 'acknowledge'])}" class="inline">${hidden('_csrf', csrfToken)}<button type="submit">${t('action.acknowledge')}</button></form>` : ''}
 <form method="post" action="${href(['triggers', id, 'resolve'])}">${hidden('_csrf', csrfToken)}<fieldset><legend>${t('action.resolve')}</legend>
@@ -247,7 +247,7 @@ ${interventionForm(lang, csrfToken, href(['students', studentId, 'interventions'
 }
 
 function handOverForm(lang: Language, id: string, roles: readonly string[], csrfToken: string): Html {
-  const t = tr(lang);
+  const t = translator(lang);
   return html`<form method="post" action="${href(['triggers', id, 'hand-over'])}">${hidden('_csrf', csrfToken)}<fieldset><legend>${t('web.hand_over')}</legend>
 <label for="hand-over-role">${t('web.hand_over_to')}</label><select id="hand-over-role" name="role">${roles.map((r) => html`<option value="${r}">${valueWord(lang, 'role', r)}</option>`)}</select>
 <p><button type="submit">${t('web.hand_over_to')}</button></p></fieldset></form>`;
