@@ -22,7 +22,7 @@ import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { checkinEpisodes, estimateCheckinEffect, loadBottlenecks, planCheckins, planOptions } from '../src/checkins/index.js';
 import { loadConfig } from '../src/core/config.js';
-import { addDays } from '../src/core/dates.js';
+import { addDays, dayOfWeek } from '../src/core/dates.js';
 import { silentLogger } from '../src/core/log.js';
 import { Random } from '../src/core/random.js';
 import { Warehouse } from '../src/db/warehouse.js';
@@ -151,7 +151,7 @@ let planMs = 0;
 let days = 0;
 const dailyPlanned: number[] = [];
 for (let day = yearStart; day <= yearEnd; day = addDays(day, 1)) {
-  if (new Date(`${day}T12:00:00Z`).getUTCDay() === 1) await scoreStudents(db, { asOf: day }, fx);
+  if (dayOfWeek(day) === 1) await scoreStudents(db, { asOf: day }, fx);
   const p0 = performance.now();
   const { summary } = await planCheckins(db, defs, planOptions(config, day), fx);
   planMs += performance.now() - p0;

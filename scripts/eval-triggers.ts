@@ -11,7 +11,7 @@
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../src/core/config.js';
-import { addDays } from '../src/core/dates.js';
+import { addDays, dayOfWeek } from '../src/core/dates.js';
 import { silentLogger } from '../src/core/log.js';
 import { Warehouse } from '../src/db/warehouse.js';
 import { scoreStudents } from '../src/model/index.js';
@@ -62,7 +62,7 @@ let scoreMs = 0;
 let days = 0;
 let resolved = 0;
 for (let day = yearStart; day <= yearEnd; day = addDays(day, 1)) {
-  const weekday = new Date(`${day}T12:00:00Z`).getUTCDay();
+  const weekday = dayOfWeek(day);
   if (weekday === 1) {
     const s0 = performance.now();
     await scoreStudents(db, { asOf: day }, fx);

@@ -36,3 +36,6 @@ export const isoDateSchema = z
   .string()
   .refine(isCalendarDate, 'expected a calendar date like 2026-05-31')
   .transform((s) => s as IsoDate);
+
+/** The day of the week of a calendar date, 0 = Sunday … 6 = Saturday (as `Date.getUTCDay`). */
+export const dayOfWeek = (day: string): number => new Date(`${day}T12:00:00Z`).getUTCDay();

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { gatewayJsonl, loadBottlenecks, planCheckins, planOptions } from '../checkins/index.js';
 import type { Config } from '../core/config.js';
 import type { DataDir } from '../core/data-dir.js';
-import { addDays } from '../core/dates.js';
+import { addDays, dayOfWeek } from '../core/dates.js';
 import { ErrorCode, KiinniError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import { packageRoot } from '../core/package-root.js';
@@ -116,7 +116,7 @@ function expandSteps(def: PipelineDefinition, days: string[]): string[] {
   return [...(def.steps.includes('ingest') ? ['ingest'] : []), ...days.flatMap((d) => perDay.map((s) => `${d}:${s}`)), ...(def.steps.includes('report') ? ['report'] : [])];
 }
 
-const isMonday = (day: string) => new Date(`${day}T12:00:00Z`).getUTCDay() === 1;
+const isMonday = (day: string) => dayOfWeek(day) === 1;
 
 /**
  * Runs a pipeline under the caller's writer lock. Each step is recorded in the run log; a run

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { letterId } from './ids.js';
 import { ErrorCode, KiinniError } from '../core/errors.js';
 import { addDays, isCalendarDate, localDate, plausibleDates } from '../core/dates.js';
 import { isStaffRole, isWelfareRole, maySee, rolesThatSee, type Visibility } from '../core/roles.js';
@@ -170,9 +170,7 @@ export async function addIntervention(db: Warehouse, iv: NewIntervention, now: D
     ({ t: trigger } = await triggerForStaff(db, iv.trigger_id, iv.staff_id, roles));
     if (trigger.student_id !== iv.student_id) throw new KiinniError(ErrorCode.Usage, `Trigger ${iv.trigger_id} is about another student.`);
   }
-  // Letters only (see triggers/run.ts): kiinni's own ids never spell an identity code's shape.
-  const hex = createHash('sha256').update([iv.student_id, iv.staff_id, iv.role, iv.date, iv.type, iv.scope, iv.trigger_id ?? ''].join('|')).digest('hex').slice(0, 12);
-  const id = 'I-' + hex.replace(/[0-9a-f]/g, (c) => 'ghijklmnopqrstuv'[parseInt(c, 16)]!);
+  const id = 'I-' + letterId([iv.student_id, iv.staff_id, iv.role, iv.date, iv.type, iv.scope, iv.trigger_id ?? '']);
   if (await db.one(`SELECT 1 AS ok FROM interventions WHERE intervention_id = $id`, { id })) {
     throw new KiinniError(ErrorCode.Usage, `This intervention is already recorded (${id}).`);
   }
@@ -221,8 +219,8 @@ export async function handOverTrigger(db: Warehouse, id: string, staffId: string
   if (!handOverRoles(t).includes(toRole)) throw new KiinniError(ErrorCode.Usage, `--role: trigger ${id} cannot be handed to ${toRole}.`);
   await db.transaction(async () => {
     await db.run(`UPDATE triggers SET role = $role, status = 'open', acknowledged_on = NULL, acknowledged_by = NULL WHERE trigger_id = $id`, { id, role: toRole });
-    await db.run(routeOpenTriggersSql('_handover_routes'), { as_of: onDate });
-    await db.run(`UPDATE triggers t SET staff_id = r.staff_id, routed_via = r.routed_via FROM _handover_routes r WHERE r.trigger_id = t.trigger_id AND t.trigger_id = $id`, { id });
+    await db.run(routeOpenTriggersSql('_handover_routes', { oneTrigger: true }), { as_of: onDate, trigger_id: id });
+    await db.run(`UPDATE triggers t SET staff_id = r.staff_id, routed_via = r.routed_via FROM _handover_routes r WHERE r.trigger_id = t.trigger_id`);
     await db.run(`DROP TABLE IF EXISTS _handover_routes`);
     await db.run(`INSERT INTO trigger_events SELECT trigger_id, $on::DATE, 'handed_over', role, staff_id, $from, $now::TIMESTAMP FROM triggers WHERE trigger_id = $id`, { id, on: onDate, from: `from ${staffId}`, now: now.toISOString() });
   });

@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
 import { ErrorCode, KiinniError } from '../core/errors.js';
 import { isWelfareRole, maySee, type Visibility } from '../core/roles.js';
 import type { Warehouse } from '../db/warehouse.js';
 import { containsIdentityCode } from '../ingest/index.js';
+import { letterId } from './ids.js';
 import type { StoredTrigger, Viewer } from './visibility.js';
 
 /** Longest note kept: what was done, in a sentence or two — not a case file. */
@@ -37,9 +37,8 @@ export async function addNote(
   const text = cleanNote(n.text);
   if (!text) return null;
   const visibility: Visibility = n.trigger ? n.trigger.visibility : isWelfareRole(n.role) ? 'welfare' : 'ordinary';
-  const hex = createHash('sha256').update([n.student_id, n.staff_id, n.trigger?.trigger_id ?? '', n.intervention_id ?? '', now.toISOString(), text].join('|')).digest('hex').slice(0, 12);
   const note: SupportNote = {
-    note_id: 'N-' + hex.replace(/[0-9a-f]/g, (c) => 'ghijklmnopqrstuv'[parseInt(c, 16)]!),
+    note_id: 'N-' + letterId([n.student_id, n.staff_id, n.trigger?.trigger_id ?? '', n.intervention_id ?? '', now.toISOString(), text]),
     student_id: n.student_id,
     trigger_id: n.trigger?.trigger_id ?? null,
     intervention_id: n.intervention_id ?? null,

@@ -7,12 +7,13 @@
  * 4. `none`: nobody: a routing gap, kept open and reported, never dropped.
  * Ties within a level go to the lowest staff_id, so routing is deterministic.
  */
-export function routeOpenTriggersSql(table: string): string {
+export function routeOpenTriggersSql(table: string, opts: { oneTrigger?: boolean } = {}): string {
+  // oneTrigger: only the trigger `$trigger_id` (a hand-over from the workspace), not every open one.
   return `
   CREATE OR REPLACE TEMP TABLE ${table} AS
   WITH t AS (
     SELECT t.trigger_id, t.student_id, t.role, s.unit, s."group" AS student_group
-    FROM triggers t JOIN students s USING (student_id) WHERE t.status = 'open'
+    FROM triggers t JOIN students s USING (student_id) WHERE t.status = 'open'${opts.oneTrigger ? ' AND t.trigger_id = $trigger_id' : ''}
   ),
   live AS (
     SELECT * FROM assignments a WHERE a.valid_from <= $as_of::DATE AND (a.valid_to IS NULL OR a.valid_to >= $as_of::DATE)

@@ -14,11 +14,8 @@ export async function staffByEmail(db: Warehouse, email: string): Promise<{ staf
 
 /** Students' display names (or their id when the provider gives none), read once and kept in `cache`. */
 export async function studentNames(db: Warehouse, cache: Map<string, string>, ids: readonly string[]): Promise<Map<string, string>> {
-  const missing = [...new Set(ids)].filter((id) => !cache.has(id));
-  if (missing.length) {
-    const rows = await db.all(`SELECT student_id, given_name, family_name FROM students WHERE student_id IN (${missing.map(literal).join(', ')})`);
-    for (const r of rows) cache.set(String(r['student_id']), fullName(r) || String(r['student_id']));
-  }
+  const missing = ids.filter((id) => !cache.has(id));
+  for (const [id, b] of await studentBasics(db, missing)) cache.set(id, b.name);
   return cache;
 }
 
