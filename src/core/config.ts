@@ -109,6 +109,22 @@ const configSchema = z.strictObject({
       access_after_exit_days: z.number().int().min(0).max(365).optional(),
       /** The workspace's "today" for demos and replays (YYYY-MM-DD); unset: today in Finland. */
       today: isoDateSchema.optional(),
+      /** Sign-in with the provider's identity service (OpenID Connect, authorisation-code flow with PKCE); the e-mailed link stays available. */
+      oidc: z
+        .strictObject({
+          /** The issuer, e.g. https://login.microsoftonline.com/<tenant id>/v2.0, https://accounts.google.com or MPASSid's OIDC issuer. */
+          issuer: z.string().regex(/^https?:\/\/[^\s/]+(\/[^\s]*)?$/, 'expected an address like https://accounts.google.com'),
+          client_id: z.string().min(1).max(200),
+          /** The environment variable holding the client secret (never the secret itself in the file). */
+          client_secret_env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'expected an environment variable name like KIINNI_OIDC_CLIENT_SECRET').optional(),
+          /** The ID-token claim that carries the staff member's e-mail, matched to staff.email (default email). */
+          email_claim: z.string().min(1).max(100).optional(),
+          /** Scopes asked for (default openid email profile). */
+          scopes: z.array(z.string().regex(/^[\x21\x23-\x5b\x5d-\x7e]+$/, 'expected a scope name')).min(1).optional(),
+          /** The service's name on the sign-in button, e.g. Microsoft, Google, MPASSid. */
+          label: z.string().min(1).max(60).optional(),
+        })
+        .optional(),
     })
     .optional(),
   /** How programmes and units are named on screen and in reports (codes from the exports stay in the data): a name, or one per language. */
@@ -176,7 +192,7 @@ export interface Config {
     capacityPerUnit: Record<'studies' | 'wellbeing' | 'health' | 'life_situation', number>;
     capacityConfidence: number | undefined;
   };
-  web: { baseUrl: string | undefined; linkMinutes: number; digestLinkHours: number; sessionHours: number; linkRequestsPer15Min: number; trustedProxies: string[]; accessAfterExitDays: number; today: string | undefined };
+  web: { baseUrl: string | undefined; linkMinutes: number; digestLinkHours: number; sessionHours: number; linkRequestsPer15Min: number; trustedProxies: string[]; accessAfterExitDays: number; today: string | undefined; oidc: OidcConfig | undefined };
   retention: { yearsAfterExit: number; auditYears: number };
   koski: { names: boolean };
   displayNames: { programmes: Record<string, DisplayName>; units: Record<string, DisplayName> };
@@ -188,6 +204,17 @@ export interface Config {
   };
   /** The file it came from, or undefined for defaults. */
   source: string | undefined;
+}
+
+/** Sign-in through the provider's OpenID Connect service (config `web.oidc`). */
+export interface OidcConfig {
+  issuer: string;
+  clientId: string;
+  /** Name of the environment variable with the client secret. */
+  clientSecretEnv: string;
+  emailClaim: string;
+  scopes: string[];
+  label: string;
 }
 
 /** Default config, used when no --config is given. */
@@ -232,6 +259,16 @@ function normalizeConfig(raw: z.infer<typeof configSchema>, source: string | und
       trustedProxies: raw.web?.trusted_proxies ?? [],
       accessAfterExitDays: raw.web?.access_after_exit_days ?? 30,
       today: raw.web?.today,
+      oidc: raw.web?.oidc
+        ? {
+            issuer: raw.web.oidc.issuer,
+            clientId: raw.web.oidc.client_id,
+            clientSecretEnv: raw.web.oidc.client_secret_env ?? 'KIINNI_OIDC_CLIENT_SECRET',
+            emailClaim: raw.web.oidc.email_claim ?? 'email',
+            scopes: raw.web.oidc.scopes ?? ['openid', 'email', 'profile'],
+            label: raw.web.oidc.label ?? new URL(raw.web.oidc.issuer).hostname,
+          }
+        : undefined,
     },
     retention: { yearsAfterExit: raw.retention?.years_after_exit ?? 5, auditYears: raw.retention?.audit_years ?? 10 },
     koski: { names: raw.koski?.names ?? false },

@@ -11,7 +11,7 @@ import type { Language } from '../core/vocabulary.js';
  * forged or altered link before the warehouse is asked; the warehouse keeps only the token's
  * hash, and using it marks it used in the same statement, so a link works once and only until
  * it expires. A session is a random id in an HttpOnly cookie; the warehouse keeps its hash.
- * Another sign-in method (e.g. the provider's OpenID Connect) only has to end in
+ * The provider's OpenID Connect sign-in (oidc.ts) ends the same way, in
  * `startSession(db, staffId, 'oidc', …)`.
  */
 

@@ -25,6 +25,8 @@ export interface WorkspaceOptions {
   secret: Buffer;
   /** Milliseconds without requests after which the warehouse is closed for other commands. */
   idleMs?: number;
+  /** Where the OpenID Connect client secret is read from (`web.oidc.client_secret_env`); default process.env. */
+  env?: NodeJS.ProcessEnv;
 }
 
 declare module 'fastify' {

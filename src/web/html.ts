@@ -12,7 +12,7 @@ const css = [
   'header{background:#eef1f5;border-bottom:1px solid #c5ccd6;padding:.6rem 1rem}header nav ul{list-style:none;margin:0;padding:0;display:flex;flex-wrap:wrap;gap:1rem;align-items:center}',
   'main{max-width:62rem;margin:1rem auto;padding:0 1rem}a{color:#0b4f9c}a:focus,button:focus,input:focus,select:focus,textarea:focus{outline:3px solid #b45309;outline-offset:2px}',
   'table{border-collapse:collapse;width:100%;margin:.5rem 0}th,td{border:1px solid #aab2bd;padding:.35rem .5rem;text-align:left;vertical-align:top}thead th,th[scope=row]{background:#eef1f5}',
-  'button{background:#0b4f9c;color:#fff;border:0;border-radius:4px;padding:.45rem .9rem;font-size:1rem;cursor:pointer}button.link{background:none;color:#0b4f9c;text-decoration:underline;padding:0}',
+  'button{background:#0b4f9c;color:#fff;border:0;border-radius:4px;padding:.45rem .9rem;font-size:1rem;cursor:pointer}a.button{display:inline-block;background:#0b4f9c;color:#fff;border-radius:4px;padding:.45rem .9rem;text-decoration:none}button.link{background:none;color:#0b4f9c;text-decoration:underline;padding:0}',
   'label{display:block;font-weight:600;margin:.6rem 0 .2rem}input,select,textarea{font-size:1rem;padding:.35rem;border:1px solid #4a4a4a;border-radius:4px;max-width:100%}',
   'form.inline{display:inline-block;margin:.2rem .5rem .2rem 0}.note{color:#4a4a4a}.flash{border-left:4px solid #0b4f9c;background:#eef1f5;padding:.5rem .8rem}',
   'ul.plain{list-style:none;margin:0;padding:0}.filters a[aria-current]{font-weight:700}.new{color:#9b1c1c}.sev-high{font-weight:700}fieldset{border:1px solid #aab2bd;margin:1rem 0;padding:.5rem 1rem}legend{font-weight:600}td.date{white-space:nowrap}figure.timeline{margin:1rem 0}figure.timeline svg{max-width:100%;height:auto}',

@@ -7,9 +7,9 @@ import type { Warehouse } from '../db/warehouse.js';
 const fullName = (r: Record<string, unknown>): string => [r['given_name'], r['family_name']].filter(Boolean).join(' ');
 
 /** A staff member by e-mail address (case-insensitive), for a sign-in link. */
-export async function staffByEmail(db: Warehouse, email: string): Promise<{ staffId: string; name: string; email: string; language: unknown } | null> {
-  const r = await db.one(`SELECT staff_id, name, email, language FROM staff WHERE lower(email) = $email`, { email });
-  return r ? { staffId: String(r['staff_id']), name: String(r['name']), email: String(r['email']), language: r['language'] } : null;
+export async function staffByEmail(db: Warehouse, email: string): Promise<{ staffId: string; name: string; email: string; language: unknown; roles: string[] } | null> {
+  const r = await db.one(`SELECT staff_id, name, email, language, roles FROM staff WHERE lower(email) = $email`, { email });
+  return r ? { staffId: String(r['staff_id']), name: String(r['name']), email: String(r['email']), language: r['language'], roles: (r['roles'] as string[] | null) ?? [] } : null;
 }
 
 /** Students' display names (or their id when the provider gives none), read once and kept in `cache`. */

@@ -18,7 +18,7 @@ export const webMigrations: readonly Migration[] = [
       `CREATE TABLE IF NOT EXISTS web_sessions (
         session_hash VARCHAR PRIMARY KEY,
         staff_id VARCHAR NOT NULL,
-        method VARCHAR NOT NULL, -- magic_link (an OpenID Connect sign-in would add oidc)
+        method VARCHAR NOT NULL, -- magic_link or oidc
         created_at TIMESTAMP NOT NULL,
         last_seen_at TIMESTAMP NOT NULL,
         ended_at TIMESTAMP

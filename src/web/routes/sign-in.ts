@@ -7,9 +7,12 @@ import { recordAudit } from '../audit.js';
 import { checkSignInToken, createSignInToken, endSession, recentLinkRequests, startSession, useSignInToken } from '../auth.js';
 import { formField, PageError, safeNext, type Workspace, type WorkspaceOptions } from '../context.js';
 import { hidden, html } from '../html.js';
+import { OidcSignIn, type OidcPending } from '../oidc.js';
 import { staffByEmail } from '../queries.js';
 
 export const SESSION_COOKIE = 'kiinni_session';
+/** The OpenID Connect flow's secrets between its start and its callback (signed, HttpOnly, ten minutes). */
+const OIDC_COOKIE = 'kiinni_oidc';
 
 /** The session id from the signed cookie, if it carries a valid one. */
 export function sessionIdOf(req: FastifyRequest): string | undefined {
@@ -27,9 +30,13 @@ export function signInRoutes(app: FastifyInstance, w: Workspace, sessions: Map<s
   const secure = o.config.web.baseUrl?.startsWith('https://') ?? false;
   const limit = { rateLimit: { max: o.config.web.linkRequestsPer15Min * 10, timeWindow: '15 minutes' } };
 
+  const oidc = oidcSignIn(o);
   const signInForm = (lang: Language, token: string, next: string | undefined) => {
     const t = translator(lang);
-    return html`<p>${t('web.sign_in_intro', { minutes: o.config.web.linkMinutes })}</p>
+    const viaService = oidc
+      ? html`<p><a class="button" href="/auth/oidc${next ? `?next=${encodeURIComponent(next)}` : ''}">${t('web.sign_in_with', { service: oidc.label })}</a></p><p>${t('web.sign_in_link_instead')}</p>`
+      : '';
+    return html`${viaService}<p>${t('web.sign_in_intro', { minutes: o.config.web.linkMinutes })}</p>
 <form method="post" action="/sign-in">${hidden('_csrf', token)}${hidden('lang', lang)}${next ? hidden('next', next) : ''}
 <label for="email">${t('web.email')}</label><input id="email" name="email" type="email" autocomplete="email" required size="40">
 <p><button type="submit">${t('web.send_link')}</button></p></form>`;
@@ -108,6 +115,53 @@ export function signInRoutes(app: FastifyInstance, w: Workspace, sessions: Map<s
     return reply.redirect(safeNext(formField(req.body, 'next')) ?? '/', 303);
   });
 
+  // --- OpenID Connect: the provider's own sign-in (web.oidc) ------------------------------------
+  if (oidc) {
+    const cookiePath = '/auth/oidc';
+    app.get('/auth/oidc', { config: limit }, async (req, reply) => {
+      const lang = w.langOf(req);
+      let started: Awaited<ReturnType<OidcSignIn['start']>>;
+      try {
+        started = await oidc.start(safeNext(formField(req.query, 'next')));
+      } catch {
+        reply.header('Retry-After', '60');
+        return w.render(req, reply, msg(lang, 'web.sign_in'), html`<p role="alert">${msg(lang, 'web.oidc_unavailable')}</p><p><a href="/sign-in">${msg(lang, 'web.sign_in')}</a></p>`, undefined, 503);
+      }
+      // SameSite=Lax: the service sends the browser back with a top-level GET from its own site.
+      reply.setCookie(OIDC_COOKIE, JSON.stringify(started.pending), { path: cookiePath, httpOnly: true, sameSite: 'lax', secure, signed: true, maxAge: 600 });
+      return reply.redirect(started.url, 303);
+    });
+
+    app.get('/auth/oidc/callback', { config: limit }, async (req, reply) => {
+      const lang = w.langOf(req);
+      const raw = req.cookies[OIDC_COOKIE];
+      const unsigned = raw ? req.unsignCookie(raw) : undefined;
+      reply.clearCookie(OIDC_COOKIE, { path: cookiePath });
+      const pending = unsigned?.valid && unsigned.value ? pendingOf(unsigned.value) : undefined;
+      const callback = new URL(req.url, `${o.config.web.baseUrl ?? 'http://127.0.0.1'}`);
+      const outcome = pending ? await oidc.finish(callback, pending).catch(() => ({ problem: 'failed' as const, detail: 'the service did not answer' })) : { problem: 'state' as const, detail: 'no sign-in was started in this browser' };
+      const refused = (status: number, text: string) => w.render(req, reply, msg(lang, 'web.sign_in'), html`<p role="alert">${text}</p><p><a href="/sign-in">${msg(lang, 'web.sign_in')}</a></p>`, undefined, status);
+      if ('problem' in outcome) {
+        await gate.use((db) => w.audit(db, req, 'sign_in_refused', { detail: `oidc: ${outcome.detail}` }));
+        return refused(400, msg(lang, 'web.oidc_failed'));
+      }
+      const result = await gate.use(async (db) => {
+        const staff = await staffByEmail(db, outcome.email);
+        // Not in the staff register, or holding no role: the service knows them, kiinni does not let them in.
+        if (!staff || staff.roles.length === 0) {
+          await recordAudit(db, { staff_id: staff?.staffId ?? null, action: 'sign_in_refused', client: req.ip, detail: staff ? 'oidc: no role in the staff register' : 'oidc: address not in the staff register' }, o.clock());
+          return undefined;
+        }
+        const session = await startSession(db, staff.staffId, 'oidc', o.clock());
+        await recordAudit(db, { staff_id: staff.staffId, action: 'signed_in', client: req.ip, detail: 'oidc' }, o.clock());
+        return session;
+      });
+      if (!result) return refused(403, msg(lang, 'web.oidc_not_staff'));
+      reply.setCookie(SESSION_COOKIE, result, { path: '/', httpOnly: true, sameSite: 'lax', secure, signed: true, maxAge: o.config.web.sessionHours * 3600 });
+      return reply.redirect(pending?.next ?? '/', 303);
+    });
+  }
+
   app.post('/sign-out', w.authedPost, async (req, reply) => {
     const id = sessionIdOf(req);
     await gate.use(async (db) => {
@@ -124,6 +178,27 @@ export function signInRoutes(app: FastifyInstance, w: Workspace, sessions: Map<s
   });
 
   return { mailSent: () => mailQueue };
+}
+
+/** The OpenID Connect sign-in when `web.oidc` is configured; its client secret must then be in the environment. */
+function oidcSignIn(o: WorkspaceOptions): OidcSignIn | undefined {
+  const settings = o.config.web.oidc;
+  if (!settings) return undefined;
+  const secret = (o.env ?? process.env)[settings.clientSecretEnv];
+  if (!secret) throw new KiinniError(ErrorCode.ConfigInvalid, `web.oidc is configured but ${settings.clientSecretEnv} is not set.`, `Put the client secret the identity service gave kiinni in the environment variable ${settings.clientSecretEnv} (web.oidc.client_secret_env names another).`);
+  return new OidcSignIn(settings, secret, () => `${o.config.web.baseUrl ?? ''}/auth/oidc/callback`, o.logger);
+}
+
+/** The flow's secrets back from the cookie, or undefined when it does not hold them. */
+function pendingOf(text: string): OidcPending | undefined {
+  try {
+    const p = JSON.parse(text) as Record<string, unknown>;
+    const str = (k: string) => (typeof p[k] === 'string' ? (p[k] as string) : undefined);
+    const [verifier, state, nonce] = [str('verifier'), str('state'), str('nonce')];
+    return verifier && state && nonce ? { verifier, state, nonce, next: safeNext(str('next')) } : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Where a sign-in link points: the configured address (web.base_url), only. */
