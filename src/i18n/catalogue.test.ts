@@ -76,6 +76,15 @@ describe('message catalogue', () => {
     expect(msg('en', 'term.open_for', { days: 1 })).toBe('open for 1 day');
   });
 
+  it('names credits by education type: osaamispiste for vocational, opintopiste for lukio', () => {
+    const args = { credits_planned_by_now: 60, credits_earned: 20, credits_behind: 40 };
+    expect(msg('fi', 'rule.credits_behind_plan.message', { ...args, education_type: 'vocational' })).toContain('60 osaamispistettä');
+    expect(msg('fi', 'rule.credits_behind_plan.message', { ...args, education_type: 'upper_secondary' })).toContain('60 opintopistettä');
+    expect(msg('sv', 'rule.no_credits_60d.message', { credits_planned_60d: 15, days_since_credit: 70, education_type: 'upper_secondary' })).toContain('15 studiepoäng');
+    expect(msg('sv', 'rule.no_credits_60d.message', { credits_planned_60d: 15, days_since_credit: 70, education_type: 'vocational' })).toContain('15 kompetenspoäng');
+    for (const lang of languages) expect(Object.values(catalogues[lang]).join('\n')).not.toMatch(/osaamispistettä tai opintopistettä|kompetenspoäng eller studiepoäng/);
+  });
+
   it('uses one word for one thing: the terms fixed by a native read stay fixed', () => {
     const all = (lang: 'fi' | 'sv') => Object.values(catalogues[lang]).join('\n');
     for (const bad of [/luvat(on|toma)/i, /negatiivinen ero/i, /apua terveyteen/, /tarkistuskysely/i, /kiinniin/, /eteenpäin ohjauksen/]) expect(all('fi')).not.toMatch(bad);
