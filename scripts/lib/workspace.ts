@@ -1,9 +1,10 @@
 // Helpers for the scripts that drive the staff workspace (bench-serve, screenshot-workspace).
 // The tests have their own (src/testing/), which are not part of the build.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { simpleParser } from 'mailparser';
+import type { Page } from 'puppeteer-core';
 import { repoRoot as root } from './harness.js';
 
 /** Starts `kiinni serve --port 0` (global options first); resolves with the child and its address. */
@@ -38,3 +39,23 @@ export async function linkFromOutbox(dataDir: string, email: string): Promise<st
   }
   throw new Error(`no sign-in e-mail to ${email}`);
 }
+
+/** A sign-in link pointed at `base`: the demo's links name its configured address, the script's server listens elsewhere. */
+export function atServer(link: string, base: string): string {
+  const u = new URL(link);
+  return `${base}${u.pathname}${u.search}`;
+}
+
+/** Screenshots the page, whole or cut at `maxHeight` pixels (small PNGs for the README); returns the file. */
+export async function screenshot(page: Page, file: string, maxHeight?: number): Promise<string> {
+  const height = await page.evaluate('document.documentElement.scrollHeight') as number;
+  const width = page.viewport()?.width ?? 1000;
+  if (maxHeight && height > maxHeight) await page.screenshot({ path: file as `${string}.png`, clip: { x: 0, y: 0, width, height: maxHeight }, captureBeyondViewport: true });
+  else await page.screenshot({ path: file as `${string}.png`, fullPage: true });
+  // Smaller files for the repository where pngquant is installed (apt-get install pngquant); as taken otherwise.
+  spawnSync('pngquant', ['--force', '--skip-if-larger', '--ext', '.png', '--quality', '60-90', file]);
+  return file;
+}
+
+/** `--config <dir>/kiinni.yaml` when the data directory has its own config (the demo's: its day and address). */
+export const demoConfig = (dataDir: string): string[] => (existsSync(path.join(dataDir, 'kiinni.yaml')) ? ['--config', path.join(dataDir, 'kiinni.yaml')] : []);

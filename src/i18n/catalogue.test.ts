@@ -10,7 +10,7 @@ import { studentTables } from '../privacy/index.js';
 import { repoRoot } from '../testing/cli.js';
 import { withWarehouse } from '../testing/warehouse.js';
 import { loadRules, resolutionOutcomes, triggerStatuses } from '../triggers/index.js';
-import { catalogues, formatDate, messageArguments, messageProblem, msg } from './index.js';
+import { catalogues, formatDate, formatMessage, messageArguments, messageProblem, msg } from './index.js';
 
 /** Every non-test TypeScript file under src/, as text. */
 function sources(dir = path.join(repoRoot, 'src')): string[] {
@@ -74,6 +74,24 @@ describe('message catalogue', () => {
     expect(msg('sv', 'digest.subject', { date: formatDate('sv', '2026-05-31'), students: 3, fresh: 1 })).toBe('kiinni 31.5.2026: 3 studerande, 1 ny signal');
     expect(msg('en', 'term.open_for', { days: 0 })).toBe('opened today');
     expect(msg('en', 'term.open_for', { days: 1 })).toBe('open for 1 day');
+  });
+
+  it('never sends a reader to themselves: a rule\'s words for each role it reaches do not name that role as where to go', async () => {
+    // The Finnish genitive is how a text sends someone to a professional ("terveydenhoitajan vastaanotolle", "kuraattorin kanssa").
+    const genitive: Partial<Record<string, string>> = { nurse: 'terveydenhoitajan', social_worker: 'kuraattorin', psychologist: 'psykologin', guidance_counsellor: 'opinto-ohjaajan', special_needs_teacher: 'erityisopettajan', group_supervisor: 'ryhmänohjaajan' };
+    const found: string[] = [];
+    for (const rule of await loadRules(defaultConfig())) {
+      for (const role of new Set([...rule.roles, ...(rule.escalation ? [rule.escalation.to_role] : [])])) {
+        for (const field of ['message', 'next_step'] as const) {
+          const template = rule[field].fi;
+          const args = Object.fromEntries(messageArguments(template).map((a) => [a, a === 'role' ? role : a === 'education_type' ? 'vocational' : '1']));
+          const text = formatMessage('fi', template, args);
+          const own = genitive[role];
+          if (own && text.toLowerCase().includes(own)) found.push(`${rule.id}.${field} for ${role}: ${text}`);
+        }
+      }
+    }
+    expect(found).toEqual([]);
   });
 
   it('names credits by education type: osaamispiste for vocational, opintopiste for lukio', () => {

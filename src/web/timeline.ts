@@ -21,53 +21,65 @@ export interface TimelineEvent {
 export async function timelineSvg(lang: Language, t: StudentTimeline, events: readonly TimelineEvent[], from: string, to: string, educationType: string): Promise<string> {
   const x = { field: 'date', type: 'temporal' as const, title: null, scale: { domain: [from, to] }, axis: { format: '%-d.%-m.', labelAngle: 0 } };
   const width = 640;
+  const within = (day: string) => day >= from && day <= to;
+  // Colours tied to words explicitly: a nominal scale otherwise sorts the words, which differ by language.
+  const [unexcused, excused] = [msg(lang, 'web.timeline.unexcused'), msg(lang, 'web.timeline.excused')];
+  const [earned, planned] = [msg(lang, 'web.timeline.earned'), msg(lang, 'web.timeline.planned')];
+  const [triggerRow, supportRow] = [msg(lang, 'term.triggers'), msg(lang, 'term.support_recorded')];
   const panels: TopLevelSpec[] = [];
   panels.push({
     title: msg(lang, 'web.timeline.attendance'),
     width,
     height: 90,
-    data: { values: t.attendance.flatMap((a) => [
-      { date: a.week, share: a.unexcused, kind: msg(lang, 'web.timeline.unexcused') },
-      { date: a.week, share: a.excused, kind: msg(lang, 'web.timeline.excused') },
+    data: { values: t.attendance.filter((a) => within(a.week)).flatMap((a) => [
+      { date: a.week, share: a.unexcused, kind: unexcused, order: 0 },
+      { date: a.week, share: a.excused, kind: excused, order: 1 },
     ]) },
-    mark: { type: 'bar', width: 5 },
+    mark: { type: 'bar', width: 5, clip: true },
     encoding: {
       x,
       y: { field: 'share', type: 'quantitative', stack: 'zero', title: null, axis: { format: '.0%' }, scale: { domain: [0, 1] } },
-      color: { field: 'kind', type: 'nominal', title: null, scale: { range: ['#9b1c1c', '#9aa5b1'] }, legend: { orient: 'top' } },
+      color: { field: 'kind', type: 'nominal', title: null, scale: { domain: [unexcused, excused], range: ['#9b1c1c', '#9aa5b1'] }, legend: { orient: 'top' } },
+      order: { field: 'order' },
     },
   } as TopLevelSpec);
   panels.push({
     title: msg(lang, 'web.timeline.credits', { education_type: educationType }),
     width,
     height: 90,
-    data: { values: t.credits.flatMap((c) => [
-      { date: c.month, credits: c.earned, kind: msg(lang, 'web.timeline.earned') },
-      { date: c.month, credits: c.planned, kind: msg(lang, 'web.timeline.planned') },
+    data: { values: t.credits.filter((c) => within(c.month)).flatMap((c) => [
+      { date: c.month, credits: c.earned, kind: earned },
+      { date: c.month, credits: c.planned, kind: planned },
     ]) },
-    mark: { type: 'line', point: true },
+    mark: { type: 'line', point: true, clip: true },
     encoding: {
       x,
       y: { field: 'credits', type: 'quantitative', title: null },
-      color: { field: 'kind', type: 'nominal', title: null, scale: { range: ['#0b4f9c', '#9aa5b1'] }, legend: { orient: 'top' } },
+      color: { field: 'kind', type: 'nominal', title: null, scale: { domain: [earned, planned], range: ['#0b4f9c', '#9aa5b1'] }, legend: { orient: 'top' } },
     },
   } as TopLevelSpec);
   panels.push({
     title: msg(lang, 'web.timeline.events'),
     width,
     height: 50,
-    data: { values: events.map((e) => ({ date: e.day, row: msg(lang, e.kind === 'trigger' ? 'term.triggers' : 'term.support_recorded'), label: e.label })) },
-    mark: { type: 'point', filled: true, size: 70 },
-    encoding: { x, y: { field: 'row', type: 'nominal', title: null }, color: { field: 'row', type: 'nominal', legend: null, scale: { range: ['#b45309', '#0b4f9c'] } }, tooltip: { field: 'label' } },
+    data: { values: events.filter((e) => within(e.day)).map((e) => ({ date: e.day, row: e.kind === 'trigger' ? triggerRow : supportRow, label: e.label })) },
+    mark: { type: 'point', filled: true, size: 70, clip: true },
+    encoding: {
+      x,
+      y: { field: 'row', type: 'nominal', title: null, scale: { domain: [triggerRow, supportRow] } },
+      color: { field: 'row', type: 'nominal', legend: null, scale: { domain: [triggerRow, supportRow], range: ['#b45309', '#0b4f9c'] } },
+      tooltip: { field: 'label' },
+    },
   } as TopLevelSpec);
   if (t.wellbeing.length) {
     panels.push({
       title: msg(lang, 'web.timeline.wellbeing'),
       width,
       height: 70,
-      data: { values: t.wellbeing.map((w) => ({ date: w.day, value: w.value })) },
-      mark: { type: 'line', point: true, color: '#5b21b6' },
-      encoding: { x, y: { field: 'value', type: 'quantitative', title: null, scale: { domain: [1, 5] }, axis: { values: [1, 3, 5] } } },
+      // One point per answering day: the mean of that day's answers (a check-in asks several items).
+      data: { values: t.wellbeing.filter((w) => within(w.day)).map((w) => ({ date: w.day, value: w.value })) },
+      mark: { type: 'line', point: true, color: '#5b21b6', clip: true },
+      encoding: { x, y: { aggregate: 'mean', field: 'value', type: 'quantitative', title: null, scale: { domain: [1, 5] }, axis: { values: [1, 3, 5] } } },
     } as TopLevelSpec);
   }
   const spec = {

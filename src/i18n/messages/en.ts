@@ -290,7 +290,7 @@ export const en = {
   'rule.unexcused_absences.message': "{unexcused_lessons_2w} unexcused absences out of {lessons_2w} lessons in the last two weeks. Contact the student and ask how things are going.",
   'rule.unexcused_absences.next_step': "Contact the student (and the guardian of a minor) and agree how the absences will be cleared up.",
   'rule.wellbeing_drop.title': "Marked drop in well-being",
-  'rule.wellbeing_drop.message': "The average of the student\'s own answers fell from {wellbeing_baseline} to {wellbeing_recent} (lowest {lowest_item_30d}). Invite the student to see the nurse.",
+  'rule.wellbeing_drop.message': "The average of the student\'s own answers fell from {wellbeing_baseline} to {wellbeing_recent} (lowest {lowest_item_30d}).",
   'rule.wellbeing_drop.next_step': "{role, select, nurse {Invite the student to your reception} other {Invite the student to see the school nurse}}; if needed, convene a multidisciplinary expert group.",
   'rule.wellbeing_low.title': "Low well-being answers",
   'rule.wellbeing_low.message': "{low_answers_30d} low answers in 30 days, average {wellbeing_recent} (lowest {lowest_item_30d}). Contact the student.",

@@ -279,7 +279,7 @@ export const fi: Catalogue = {
   'rule.unexcused_absences.message': "Selvittämättömiä poissaoloja kahden viime viikon aikana {unexcused_lessons_2w} oppitunnilta (kaikkiaan {lessons_2w} oppituntia). Ota yhteyttä opiskelijaan ja kysy, miten hän voi.",
   'rule.unexcused_absences.next_step': "Ota yhteyttä opiskelijaan (alaikäisen kohdalla myös huoltajaan) ja sovi, miten poissaolot selvitetään.",
   'rule.wellbeing_drop.title': "Hyvinvointi heikentynyt selvästi",
-  'rule.wellbeing_drop.message': "Opiskelijan omien vastausten keskiarvo laski {wellbeing_baseline} → {wellbeing_recent} (heikoin {lowest_item_30d}). Kutsu opiskelija terveydenhoitajan vastaanotolle.",
+  'rule.wellbeing_drop.message': "Opiskelijan omien vastausten keskiarvo laski {wellbeing_baseline} → {wellbeing_recent} (heikoin {lowest_item_30d}).",
   'rule.wellbeing_drop.next_step': "{role, select, nurse {Kutsu opiskelija vastaanotollesi} other {Kutsu opiskelija terveydenhoitajan vastaanotolle}}; tarvittaessa kokoa monialainen asiantuntijaryhmä.",
   'rule.wellbeing_low.title': "Matalia hyvinvointivastauksia",
   'rule.wellbeing_low.message': "{low_answers_30d} matalaa vastausta 30 päivän aikana, keskiarvo {wellbeing_recent} (heikoin {lowest_item_30d}). Ota yhteyttä opiskelijaan.",

@@ -279,7 +279,7 @@ export const sv: Catalogue = {
   'rule.unexcused_absences.message': "Outredd frånvaro under de två senaste veckorna från {unexcused_lessons_2w} lektioner (av totalt {lessons_2w} lektioner). Kontakta studeranden och fråga hur det går.",
   'rule.unexcused_absences.next_step': "Kontakta studeranden (för minderåriga även vårdnadshavaren) och kom överens om hur frånvaron utreds.",
   'rule.wellbeing_drop.title': "Välmåendet har försämrats klart",
-  'rule.wellbeing_drop.message': "Medelvärdet av studerandens egna svar sjönk {wellbeing_baseline} → {wellbeing_recent} (lägst {lowest_item_30d}). Bjud in studeranden till hälsovårdaren.",
+  'rule.wellbeing_drop.message': "Medelvärdet av studerandens egna svar sjönk {wellbeing_baseline} → {wellbeing_recent} (lägst {lowest_item_30d}).",
   'rule.wellbeing_drop.next_step': "{role, select, nurse {Bjud in studeranden till din mottagning} other {Bjud in studeranden till hälsovårdarens mottagning}}; sammankalla vid behov en sektorsövergripande expertgrupp.",
   'rule.wellbeing_low.title': "Låga svar om välmående",
   'rule.wellbeing_low.message': "{low_answers_30d} låga svar under 30 dagar, medelvärde {wellbeing_recent} (lägst {lowest_item_30d}). Kontakta studeranden.",
