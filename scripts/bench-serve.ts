@@ -2,6 +2,7 @@
 // Latency of the staff workspace's main pages under concurrent load on loopback, against the
 // sign-in page (same server, same run, no warehouse work) as the reference. Staff sign in the
 // real way (link from the outbox e-mail); each request is a real page view, audit row included.
+// The student page draws its twelve-month timeline (SVG) once per student, day and reader language.
 // Usage: npm run bench:serve -- --data-dir DIR [--concurrency 4,16] [--seconds 20] [--json]
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -68,15 +69,19 @@ log(`${users.length} signed in`);
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(Math.random() * xs.length)]!;
 const scenarios: Record<string, () => [Client, string]> = {
   'sign-in page (reference)': () => [new Client(), '/sign-in'],
-  'my triggers': () => {
+  'caseload (my students)': () => {
     const u = pick(users);
     return [u.c, '/'];
+  },
+  'caseload, filtered and sorted': () => {
+    const u = pick(users);
+    return [u.c, pick(['/?severity=medium&sort=days', '/?new=1&sort=name', '/?status=open&sort=group', '/?page=2'])];
   },
   'trigger page': () => {
     const u = pick(users);
     return [u.c, `/triggers/${encodeURIComponent(pick(u.triggers))}`];
   },
-  'student page': () => {
+  'student page with timeline': () => {
     const u = pick(users);
     return [u.c, `/students/${encodeURIComponent(pick(u.students))}`];
   },

@@ -7,10 +7,11 @@ import { ingestMigrations } from '../ingest/schema.js';
 import { modelMigrations } from '../model/schema.js';
 import { triggerMigrations } from '../triggers/schema.js';
 import { pipelineMigrations } from '../pipeline/schema.js';
+import { reportMigrations } from '../report/schema.js';
 import { webMigrations } from '../web/schema.js';
 
 /** Every stage's migrations: one version sequence for the whole warehouse. */
-export const allMigrations: readonly Migration[] = [...ingestMigrations, ...modelMigrations, ...triggerMigrations, ...digestMigrations, ...pipelineMigrations, ...checkinMigrations, ...webMigrations];
+export const allMigrations: readonly Migration[] = [...ingestMigrations, ...modelMigrations, ...triggerMigrations, ...digestMigrations, ...pipelineMigrations, ...checkinMigrations, ...webMigrations, ...reportMigrations];
 
 /** The schema version this kiinni expects. */
 export const latestSchemaVersion = Math.max(...allMigrations.map((m) => m.version));

@@ -7,6 +7,8 @@ import { interventionScopes, interventionTypes, languages, riskBands, severities
 import { loadBottlenecks } from '../checkins/index.js';
 import { loadCatalogue } from '../features/index.js';
 import { studentTables } from '../privacy/index.js';
+import { contractKinds } from '../ingest/index.js';
+import { intakeFactors, keyMetrics } from '../report/index.js';
 import { repoRoot } from '../testing/cli.js';
 import { withWarehouse } from '../testing/warehouse.js';
 import { loadRules, resolutionOutcomes, triggerStatuses } from '../triggers/index.js';
@@ -56,11 +58,21 @@ describe('message catalogue', () => {
       'bottleneck.': checkins.bottlenecks.map((b) => `${b.id}.title`),
       // The subject-access export's sections: every table with a student_id, its trigger history, and quarantined rows.
       'privacy.section.': [...(await withWarehouse((db) => studentTables(db))), 'trigger_events', 'quarantine'],
+      // The report's words for codes in its cells.
+      'report.value.education_type.': ['vocational', 'upper_secondary'],
+      'report.value.family.': [...new Set(rules.map((r) => r.family))],
+      'report.value.question_set.': Object.keys(checkins.question_sets),
+      'report.value.kind.': contractKinds,
+      'report.col.': intakeFactors.map((f) => `${f}_share`),
+      'report.kf.': keyMetrics.flatMap((m) => [m, `${m}.means`]),
     };
     const fromFamilies = new Set(Object.entries(families).flatMap(([prefix, codes]) => codes.map((c) => prefix + c)));
     // Keys named by a table name the renderer writes literally.
     const reportCode = readFileSync(path.join(repoRoot, 'src/report/render.ts'), 'utf8');
-    const usedByName = (key: string) => key.startsWith('report.table.') && reportCode.includes(`'${key.slice('report.table.'.length)}'`);
+    // Report keys named by a code the report's own code writes literally (a table, a column, a group of an estimate, …).
+    const reportSources = readdirSync(path.join(repoRoot, 'src/report')).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts')).map((f) => readFileSync(path.join(repoRoot, 'src/report', f), 'utf8')).join('\n') + reportCode;
+    const usedByName = (key: string) =>
+      (key.startsWith('report.table.') || key.startsWith('report.col.') || key.startsWith('report.value.')) && (reportSources.includes(`'${key.slice(key.lastIndexOf('.') + 1)}'`) || code.includes(`'${key.slice(key.lastIndexOf('.') + 1)}'`));
     const unused = keys.filter((k) => !fromFamilies.has(k) && !code.includes(`'${k}'`) && !usedByName(k));
     expect(unused, 'keys no code uses').toEqual([]);
     const missing = [...fromFamilies].filter((k) => !keys.includes(k));

@@ -4,7 +4,7 @@ import type { Forest } from './forest/forest.js';
 import { predictProba } from './forest/forest.js';
 import { calibrate, type Calibration } from './calibration.js';
 import type { ModelSpec } from './spec.js';
-import { atCapacity, averagePrecision, brier, calibrationTable, expectedCalibrationError, rocAuc } from './metrics.js';
+import { atCapacity, averagePrecision, brier, calibrationDeciles, calibrationTable, expectedCalibrationError, rocAuc } from './metrics.js';
 
 /** One evaluated row: a student on a snapshot date. */
 export interface EvalRow {
@@ -38,6 +38,8 @@ export interface Evaluation {
   brier: number;
   ece: number;
   calibration: { from: number; to: number; n: number; predicted: number; observed: number }[];
+  /** The same by risk decile (ten equal-sized groups), as the leadership report shows it. */
+  calibration_deciles: { decile: number; n: number; predicted: number; observed: number }[];
   capacity: { top_5_percent: { flagged: number; precision: number; recall: number }; top_10_percent: { flagged: number; precision: number; recall: number } };
   lead_time: { exits: number; flagged_before_exit: number; median_days: number | null; share_flagged_30_days_before: number | null };
   groups: Record<string, GroupFigures[]>;
@@ -145,6 +147,7 @@ export function evaluate(rows: readonly EvalRow[], high: number, extra: { import
     brier: r4(brier(p, y)),
     ece: r4(expectedCalibrationError(p, y)),
     calibration: calibrationTable(p, y).map((b) => ({ ...b, predicted: r4(b.predicted), observed: r4(b.observed) })),
+    calibration_deciles: calibrationDeciles(p, y).map((b) => ({ ...b, predicted: r4(b.predicted), observed: r4(b.observed) })),
     capacity: { top_5_percent: atCapacity(p, y, 0.05), top_10_percent: atCapacity(p, y, 0.1) },
     lead_time: leadTime(rows, high),
     groups: Object.fromEntries(dims.map((d) => [d, groupFigures(rows, d, high)])),

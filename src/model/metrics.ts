@@ -70,6 +70,18 @@ export function calibrationTable(p: ArrayLike<number>, y: ArrayLike<number>, bin
   return n.map((c, b) => ({ from: b / bins, to: (b + 1) / bins, n: c, predicted: c ? sp[b]! / c : NaN, observed: c ? sy[b]! / c : NaN }));
 }
 
+/** Calibration by risk decile: ten equal-sized groups from the lowest to the highest predictions, each with its mean prediction and observed rate. */
+export function calibrationDeciles(p: ArrayLike<number>, y: ArrayLike<number>): { decile: number; n: number; predicted: number; observed: number }[] {
+  const order = Array.from({ length: p.length }, (_, i) => i).sort((a, b) => p[a]! - p[b]!);
+  const out: { decile: number; n: number; predicted: number; observed: number }[] = [];
+  for (let d = 0; d < 10; d++) {
+    const part = order.slice(Math.floor((d * order.length) / 10), Math.floor(((d + 1) * order.length) / 10));
+    if (!part.length) continue;
+    out.push({ decile: d + 1, n: part.length, predicted: part.reduce((s, i) => s + p[i]!, 0) / part.length, observed: part.reduce((s, i) => s + y[i]!, 0) / part.length });
+  }
+  return out;
+}
+
 /** Expected calibration error over equal-width bins. */
 export function expectedCalibrationError(p: ArrayLike<number>, y: ArrayLike<number>, bins = 10): number {
   return calibrationTable(p, y, bins).reduce((e, b) => (b.n ? e + (b.n / p.length) * Math.abs(b.predicted - b.observed) : e), 0);

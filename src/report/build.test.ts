@@ -56,7 +56,10 @@ describe('leadership report', () => {
         for (const m of html.matchAll(new RegExp(`data-table="${t.name}" data-row="(\\d+)" data-col="([a-z_0-9]+)" data-value="([^"]*)"`, 'g'))) {
           const row = Number(m[1]);
           const colIndex = csv[0]!.indexOf(m[2]!);
-          expect(m[3]!.replace(/&amp;/g, '&'), `${t.name} row ${row} ${m[2]}`).toBe(csv[row + 1]![colIndex]);
+          // Numbers compare as numbers (DuckDB writes a whole DOUBLE as 0.0), text exactly.
+          const [shown, written] = [m[3]!.replace(/&amp;/g, '&'), csv[row + 1]![colIndex]!];
+          if (shown !== '' && written !== '' && Number.isFinite(Number(shown))) expect(Number(written), `${t.name} row ${row} ${m[2]}`).toBe(Number(shown));
+          else expect(shown, `${t.name} row ${row} ${m[2]}`).toBe(written);
           compared++;
         }
         // No published count is about 1–4 students.

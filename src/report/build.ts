@@ -5,13 +5,18 @@ import { csvField } from '../core/csv.js';
 import type { Logger } from '../core/log.js';
 import { ident, literal } from '../db/sql.js';
 import type { Row, Warehouse } from '../db/warehouse.js';
-import { calibrationSpec, renderSvg, smallMultiplesSpec } from './charts.js';
+import { accessibleSvg, calibrationSpec } from './charts.js';
+import { reportCharts } from './figures.js';
+import { keyFigures, previousKeyFigures, storeKeyFigures, type KeyFigures } from './key-figures.js';
+import { msg, type MessageKey, type MessageValues } from '../i18n/index.js';
+import { columnTitle } from './words.js';
+import { neutraliseFormulaSql } from '../core/csv.js';
 import { contactEpisodes, estimateImpact, type ImpactEstimate } from './impact.js';
 import { estimateCheckinEffect, type CheckinEffect } from '../checkins/index.js';
 import { renderReportHtml, type ReportLanguage } from './render.js';
 import { suppressShare } from './suppress.js';
 import {
-  checkinTable, dataQualityTable, interventionTable, intakeTable, riskBandTable, triggerTable, wellbeingTable, yearlyRows, yearlyTable,
+  checkinTable, dataQualityTable, interventionTable, intakeTable, riskBandTable, triggerMonthlyTable, triggerTable, wellbeingTable, yearlyRows, yearlyTablesAt,
   type ReportColumn, type ReportTable, type TableOptions,
 } from './tables.js';
 
@@ -22,12 +27,14 @@ export interface ReportOptions extends TableOptions {
   /** National negative-exit shares to compare with (Statistics Finland), by education type. */
   nationalBaseline: Record<string, number>;
   bootstrap: number;
+  /** Units' and programmes' names on screen (config `display_names`); codes stay in the files. */
+  displayNames?: Config['displayNames'];
 }
 
 /** Report options from the provider's config (`report:`) and the command's own choices. */
 export function reportOptions(config: Config, o: { asOf: string; unit?: string | undefined; lang?: ReportLanguage; bootstrap?: number }): ReportOptions {
   const r = config.report;
-  return { asOf: o.asOf, unit: o.unit, minCell: r.minCell, graceDays: r.graceDays, lang: o.lang ?? 'fi', programmeStart: r.programmeStart, nationalBaseline: r.nationalBaseline, bootstrap: o.bootstrap ?? 500 };
+  return { asOf: o.asOf, unit: o.unit, minCell: r.minCell, graceDays: r.graceDays, lang: o.lang ?? 'fi', programmeStart: r.programmeStart, nationalBaseline: r.nationalBaseline, bootstrap: o.bootstrap ?? 500, displayNames: config.displayNames };
 }
 
 /** Everything the report shows, each figure already suppressed. */
@@ -38,9 +45,16 @@ export interface Report {
   tables: ReportTable[];
   impact: ImpactEstimate & { contact_days: number; window_days: number };
   checkin_effect: CheckinEffect;
-  model: { version: string; data_as_of: string; roc_auc: number; ece: number; calibration_svg: string } | null;
-  charts: { trend_svg: string };
+  model: { version: string; data_as_of: string; roc_auc: number; ece: number; calibration_svg: string; worst_decile_gap: number | null } | null;
+  /** Page one's key figures, and those of the last report before this one (what changed). */
+  key_figures: KeyFigures;
+  previous: { as_of: string; figures: Map<string, number | null> } | null;
+  charts: Record<ChartName, string>;
+  /** How units and programmes are named on screen. */
+  display_names: Config['displayNames'] | undefined;
 }
+
+export type ChartName = 'trend_types' | 'trend_units' | 'risk_bands' | 'triggers_monthly' | 'acknowledge' | 'wellbeing' | 'support';
 
 const col = (name: string, kind: ReportColumn['kind']): ReportColumn => ({ name, kind });
 
@@ -87,14 +101,9 @@ export async function buildReport(db: Warehouse, o: ReportOptions, fx: { logger:
     const catalog = String((await db.one(`SELECT current_database() AS c`))!['c']);
     await db.run(`CREATE OR REPLACE TEMP VIEW students AS SELECT * FROM ${ident(catalog)}.main.students WHERE unit = ${literal(o.unit)}`);
   }
-  const tables: ReportTable[] = [];
-  let unitCounts: Row[] = [];
-  for (const dim of ['provider', 'education_type', 'unit', 'programme', 'group'] as const) {
-    const raw = await yearlyRows(db, dim, o);
-    if (dim === 'unit') unitCounts = raw;
-    tables.push(yearlyTable(raw, dim, o));
-  }
-  tables.push(await intakeTable(db, o), await wellbeingTable(db, o), await riskBandTable(db, o), await triggerTable(db, o), await interventionTable(db, o), await checkinTable(db, o));
+  const tables: ReportTable[] = await yearlyTablesAt(db, o);
+  const unitCounts: Row[] = await yearlyRows(db, 'unit', o);
+  tables.push(await intakeTable(db, o), await wellbeingTable(db, o), await riskBandTable(db, o), await triggerTable(db, o), await triggerMonthlyTable(db, o), await interventionTable(db, o), await checkinTable(db, o));
   const baseline = tables[1]!.rows.map((r) => ({ ...r, national_baseline: o.nationalBaseline[String(r['education_type'])] ?? null }));
   tables[1] = { ...tables[1]!, rows: baseline, columns: [...tables[1]!.columns, col('national_baseline', 'share')] };
   const beforeAfter = beforeAfterTable(unitCounts, o);
@@ -123,15 +132,26 @@ export async function buildReport(db: Warehouse, o: ReportOptions, fx: { logger:
   });
   tables.push(await dataQualityTable(db));
 
+  const lang = o.lang;
+  const t = (key: MessageKey, args?: MessageValues) => msg(lang, key, args);
   let model: Report['model'] = null;
   const current = await db.one(`SELECT version, directory FROM model_versions WHERE status = 'current'`);
   if (current && existsSync(path.join(String(current['directory']), 'card.json'))) {
     const card = JSON.parse(readFileSync(path.join(String(current['directory']), 'card.json'), 'utf8')) as {
       version: string; data_as_of: string;
-      evaluation: { roc_auc: number; ece: number; calibration: { n: number; predicted: number; observed: number }[]; groups: Record<string, { value: string; n: number; exits: number; roc_auc: number | null; false_positive_rate: number | null }[]> };
+      evaluation: {
+        roc_auc: number; ece: number;
+        calibration: { n: number; predicted: number; observed: number }[];
+        calibration_deciles?: { n: number; predicted: number; observed: number }[];
+        groups: Record<string, { value: string; n: number; exits: number; roc_auc: number | null; false_positive_rate: number | null }[]>;
+      };
     };
     const e = card.evaluation;
-    model = { version: card.version, data_as_of: card.data_as_of, roc_auc: e.roc_auc, ece: e.ece, calibration_svg: await renderSvg(calibrationSpec(e.calibration.filter((b) => b.n >= o.minCell), 'Calibration')) };
+    // Deciles of risk (equal-sized groups) where the card has them; older cards have equal-width bins.
+    const bins = (e.calibration_deciles ?? e.calibration).filter((b) => b.n >= o.minCell && Number.isFinite(b.predicted));
+    const gaps = bins.map((b) => Math.abs(b.observed - b.predicted));
+    const spec = calibrationSpec(bins, { title: t('report.chart.calibration'), predicted: t('report.chart.predicted'), observed: t('report.chart.observed'), lang });
+    model = { version: card.version, data_as_of: card.data_as_of, roc_auc: e.roc_auc, ece: e.ece, calibration_svg: await accessibleSvg(spec, t('report.chart.calibration')), worst_decile_gap: gaps.length ? Math.max(...gaps) : null };
     tables.push({
       name: 'model_groups',
       columns: [col('dimension', 'text'), col('group', 'text'), col('rows', 'count'), col('exits', 'count'), col('roc_auc', 'number'), col('false_positive_rate', 'share')],
@@ -143,15 +163,11 @@ export async function buildReport(db: Warehouse, o: ReportOptions, fx: { logger:
       ),
     });
   }
-  const byUnit = tables.find((t) => t.name === 'yearly_by_unit')!;
-  const trend_svg = await renderSvg(
-    smallMultiplesSpec(
-      byUnit.rows.filter((r) => r['in_progress'] === 'no').map((r) => ({ period: String(r['academic_year']), series: String(r['unit']), value: r['negative_exit_share'] as number | null })),
-      { title: 'Negative-exit share by unit', valueTitle: 'share', percent: true },
-    ),
-  );
+  const key_figures = await keyFigures(db, o, tables, o.nationalBaseline);
+  const previous = await previousKeyFigures(db, o.asOf, o.unit ?? '');
+  const charts = await reportCharts(tables, o);
   fx.logger.info({ tables: tables.length, impact_episodes: impact.episodes }, 'report_built');
-  return { as_of: o.asOf, unit: o.unit ?? null, min_cell: o.minCell, tables, impact, checkin_effect: checkinEffect, model, charts: { trend_svg } };
+  return { as_of: o.asOf, unit: o.unit ?? null, min_cell: o.minCell, tables, impact, checkin_effect: checkinEffect, model, key_figures, previous, charts, display_names: o.displayNames };
 }
 
 /** CSV text of a table (RFC 4180; empty cell = suppressed or not applicable). */
@@ -159,23 +175,44 @@ export function tableCsv(t: ReportTable): string {
   return [t.columns.map((c) => c.name).join(','), ...t.rows.map((r) => t.columns.map((c) => csvField(r[c.name])).join(','))].join('\n') + '\n';
 }
 
-/** Writes report.html and a CSV and a Parquet file per table into `outDir`. */
+/**
+ * Writes report.html and, per table, a CSV and a Parquet file into `outDir`: each table is put
+ * into DuckDB once and written by COPY (text cells that a spreadsheet would run as a formula get
+ * a leading apostrophe in the CSV), beside data_dictionary.csv, which explains every column in
+ * fi, sv and en. The key figures are kept in the warehouse for the next report's "what changed".
+ */
 export async function writeReport(db: Warehouse, report: Report, outDir: string, lang: ReportLanguage, onTablesWritten?: () => void): Promise<string[]> {
   mkdirSync(outDir, { recursive: true });
   const files: string[] = [];
-  for (const t of report.tables) {
+  for (const t of [...report.tables, dataDictionary(report.tables)]) {
+    const kinds = t.columns.map((c) => (c.kind === 'text' ? 'varchar' : t.rows.every((r) => r[c.name] === null || Number.isInteger(r[c.name])) ? 'integer' : 'double') as 'varchar' | 'integer' | 'double');
+    const temp = ident(`report_${t.name}`);
+    const sqlType = { varchar: 'VARCHAR', integer: 'BIGINT', double: 'DOUBLE' };
+    await db.run(`CREATE OR REPLACE TEMP TABLE ${temp} (${t.columns.map((c, i) => `${ident(c.name)} ${sqlType[kinds[i]!]}`).join(', ')})`);
+    await db.appendRows(`report_${t.name}`, kinds, t.rows.map((r) => t.columns.map((c) => r[c.name] ?? null)));
     const csv = path.join(outDir, `${t.name}.csv`);
-    writeFileSync(csv, tableCsv(t));
     const parquet = path.join(outDir, `${t.name}.parquet`);
-    const types = Object.fromEntries(t.columns.map((c) => [c.name, c.kind === 'text' ? 'VARCHAR' : 'DOUBLE']));
-    const typeSql = `{${Object.entries(types).map(([k, v]) => `${literal(k)}: ${literal(v)}`).join(', ')}}`;
-    await db.run(`COPY (SELECT * FROM read_csv(${literal(csv)}, header = true, columns = ${typeSql})) TO ${literal(parquet)} (FORMAT parquet)`);
+    const csvColumns = t.columns.map((c, i) => (kinds[i] === 'varchar' ? `${neutraliseFormulaSql(ident(c.name))} AS ${ident(c.name)}` : ident(c.name))).join(', ');
+    await db.run(`COPY (SELECT ${csvColumns} FROM ${temp}) TO ${literal(csv)} (FORMAT csv, HEADER true)`);
+    await db.run(`COPY ${temp} TO ${literal(parquet)} (FORMAT parquet)`);
+    await db.run(`DROP TABLE ${temp}`);
     files.push(csv, parquet);
   }
+  await storeKeyFigures(db, report.as_of, report.unit ?? '', report.key_figures);
   onTablesWritten?.();
   const html = path.join(outDir, 'report.html');
   writeFileSync(`${html}.tmp`, renderReportHtml(report, lang));
   renameSync(`${html}.tmp`, html);
   files.push(html);
   return files;
+}
+
+/** What each column of each file means, in the three languages (the files keep machine names). */
+function dataDictionary(tables: readonly ReportTable[]): ReportTable {
+  const kindWord: Record<ReportColumn['kind'], string> = { text: 'text', count: 'count of students (suppressed under min_cell)', share: 'share 0–1', number: 'number', days: 'days' };
+  return {
+    name: 'data_dictionary',
+    columns: [col('file', 'text'), col('column', 'text'), col('kind', 'text'), col('fi', 'text'), col('sv', 'text'), col('en', 'text')],
+    rows: tables.flatMap((t) => t.columns.map((c) => ({ file: `${t.name}.csv`, column: c.name, kind: kindWord[c.kind], fi: columnTitle('fi', c.name), sv: columnTitle('sv', c.name), en: columnTitle('en', c.name) }))),
+  };
 }

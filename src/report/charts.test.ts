@@ -11,14 +11,16 @@ describe('charts (vega-lite rendered to SVG on the server)', () => {
           { period: '2023–24', series: 'Vallila', value: null },
           { period: '2024–25', series: 'Vallila', value: 0.14 },
         ],
-        { title: 'Negative exits', valueTitle: 'share', percent: true },
+        { title: 'Keskeyttäminen', valueTitle: 'osuus', percent: true, lang: 'fi' },
       ),
     );
     expect(trend).toMatch(/^<svg/);
     expect(trend).toContain('Pasila');
     expect(trend).toContain('Vallila');
     expect(trend).toContain('2024–25');
-    const calibration = await renderSvg(calibrationSpec([{ predicted: 0.02, observed: 0.025, n: 900 }, { predicted: 0.2, observed: 0.18, n: 100 }], 'Calibration'));
+    // Axis numbers with the Finnish decimal mark and percent sign (vega's number locale).
+    expect(trend).toMatch(/\d+\u00a0%/);
+    const calibration = await renderSvg(calibrationSpec([{ predicted: 0.02, observed: 0.025, n: 900 }, { predicted: 0.2, observed: 0.18, n: 100 }], { title: 'Kalibrointi', predicted: 'arvioitu', observed: 'toteutunut', lang: 'fi' }));
     for (const svg of [trend, calibration]) {
       // Namespace declarations are not requests; nothing else may point outside the file.
       const outside = svg.replace(/xmlns(:\w+)?="[^"]*"/g, '');

@@ -5,3 +5,5 @@ export { yearlyMetricsSql, reportDimensions, type ReportDimension } from './metr
 export { contactEpisodes, estimateImpact, type Episode, type ImpactEstimate, type ImpactOptions } from './impact.js';
 export { renderSvg, smallMultiplesSpec, calibrationSpec } from './charts.js';
 export type { ReportTable, ReportColumn } from './tables.js';
+export { intakeFactors } from './tables.js';
+export { keyMetrics, type KeyFigure, type KeyFigures } from './key-figures.js';

@@ -1,5 +1,7 @@
 import type { Row, Warehouse } from '../db/warehouse.js';
 import { suppressShare, suppressTable } from './suppress.js';
+import { suppressHierarchy } from './hierarchy.js';
+import { ident } from '../db/sql.js';
 import { reportDimensions, yearlyMetricsSql, type ReportDimension } from './metrics.js';
 import { negativeExits, sqlList } from '../core/vocabulary.js';
 
@@ -28,64 +30,108 @@ const col = (name: string, kind: ReportColumn['kind']): ReportColumn => ({ name,
 const num = (v: unknown) => (v === null || v === undefined ? 0 : Number(v));
 const ratio = (a: number, b: number) => (b > 0 ? a / b : null);
 
+/** The breakdowns of the yearly tables, coarsest first (a finer one absorbs suppression first). */
+const yearlyDimensions = ['provider', 'education_type', 'unit', 'programme', 'group'] as const;
+type YearlyDimension = (typeof yearlyDimensions)[number];
+const levelOf: Record<YearlyDimension, number> = { provider: 0, education_type: 1, unit: 2, programme: 3, group: 4 };
+
+/** Which finer values sit wholly inside which coarser ones (a programme in one education type, a group in one programme and one unit). */
+export interface Nesting {
+  /** `programme` → `education_type`, `group` → `programme`, … : child value → parent value, only where every student of the parent is in a child nested in it. */
+  within: { child: YearlyDimension; parent: YearlyDimension; map: Map<string, string> }[];
+}
+
+/** Reads the nesting of the provider's own breakdowns from its students. */
+export async function yearlyNesting(db: Warehouse): Promise<Nesting> {
+  const within: Nesting['within'] = [];
+  const pairs: [YearlyDimension, YearlyDimension][] = [['unit', 'education_type'], ['programme', 'education_type'], ['group', 'programme'], ['group', 'unit']];
+  for (const [child, parent] of pairs) {
+    const rows = await db.all(
+      `WITH pairs AS (SELECT DISTINCT ${ident(child)} AS child, ${ident(parent)} AS parent FROM students WHERE ${ident(child)} IS NOT NULL AND ${ident(parent)} IS NOT NULL),
+       single AS (SELECT child FROM pairs GROUP BY child HAVING count(*) = 1),
+       -- A parent's line is exact only when every child touching it lies wholly inside it.
+       exact AS (SELECT parent FROM pairs GROUP BY parent HAVING bool_and(child IN (SELECT child FROM single)))
+       SELECT child, parent FROM pairs WHERE parent IN (SELECT parent FROM exact)`,
+    );
+    within.push({ child, parent, map: new Map(rows.map((r) => [String(r['child']), String(r['parent'])])) });
+  }
+  return { within };
+}
+
 /**
- * Yearly metrics by a dimension, suppressed: per academic year, the counts of negative exits,
- * graduations, transfers and those still studying form one table with `present` as its row
- * total, so primary and secondary suppression run across the dimension's values; shares are
- * shown only where their counts are.
+ * Yearly metrics for every breakdown at once, suppressed as one hierarchy (hierarchy.ts): per
+ * academic year, negative exits, graduations and the rest ("other": transfers and those still
+ * studying, never printed) with `present` as their total; graduations on time with those due to
+ * finish as theirs. Shares are shown only where their counts are.
  */
-export function yearlyTable(raw: readonly Row[], dimension: ReportDimension, o: TableOptions): ReportTable {
-  const rows: ReportTable['rows'] = [];
-  const years = [...new Set(raw.map((r) => String(r['academic_year'])))];
+export function yearlyTables(rawByDimension: ReadonlyMap<YearlyDimension, readonly Row[]>, nesting: Nesting, o: TableOptions): ReportTable[] {
+  const tables = new Map<YearlyDimension, ReportTable['rows']>(yearlyDimensions.map((d) => [d, []]));
+  const years = [...new Set([...rawByDimension.values()].flatMap((rows) => rows.map((r) => String(r['academic_year']))))].sort();
   for (const year of years) {
-    const group = raw.filter((r) => r['academic_year'] === year);
-    const outcomes = group.map((r) => {
-      const present = num(r['present']);
-      const neg = num(r['negative_exits']);
-      const grad = num(r['graduated']);
-      const tr = num(r['transferred']);
-      return [neg, grad, tr, present - neg - grad - tr];
-    });
-    // "Still studying" is not a column of its own: it is hidden first, so a small transfer count
-    // does not take the negative exits with it.
-    const exits = suppressTable({ counts: outcomes, preferColumns: [3] }, o.minCell);
-    const due = suppressTable({ counts: group.map((r) => [num(r['finished_on_time']), num(r['due_to_finish']) - num(r['finished_on_time'])]) }, o.minCell);
-    group.forEach((r, i) => {
-      const present = exits.rowTotals[i] ?? null;
-      const [neg, grad, tr] = exits.cells[i]!;
+    const rows = yearlyDimensions.flatMap((d) => (rawByDimension.get(d) ?? []).filter((r) => r['academic_year'] === year).map((r) => ({ d, r, id: `${d}:${String(r['value'])}` })));
+    const parentsOf = (d: YearlyDimension, value: string) => [
+      ...(d === 'provider' ? [] : [{ parent: 'provider:all', breakdown: d }]),
+      ...nesting.within.filter((w) => w.child === d && w.map.has(value)).map((w) => ({ parent: `${w.parent}:${w.map.get(value)!}`, breakdown: `${d}_in_${w.parent}` })),
+    ];
+    const exits = suppressHierarchy(
+      rows.map(({ d, r, id }) => {
+        const [present, neg, grad] = [num(r['present']), num(r['negative_exits']), num(r['graduated'])];
+        return { id, level: levelOf[d], counts: [neg, grad, present - neg - grad], parents: parentsOf(d, String(r['value'])) };
+      }),
+      o.minCell,
+      [2],
+    );
+    const due = suppressHierarchy(
+      rows.map(({ d, r, id }) => ({ id, level: levelOf[d], counts: [num(r['finished_on_time']), num(r['due_to_finish']) - num(r['finished_on_time'])], parents: parentsOf(d, String(r['value'])) })),
+      o.minCell,
+    );
+    for (const { d, r, id } of rows) {
+      const present = exits.totals.get(id) ?? null;
+      const [neg, grad] = exits.cells.get(id)!;
+      const dueTotal = due.totals.get(id) ?? null;
+      const onTime = due.cells.get(id)![0] ?? null;
       const big = num(r['present']) >= o.minCell;
-      rows.push({
+      tables.get(d)!.push({
         academic_year: year,
-        [dimension]: String(r['value']),
+        [d]: String(r['value']),
         in_progress: r['year_in_progress'] ? 'yes' : 'no',
         present,
         negative_exits: neg ?? null,
         negative_exit_share: present !== null && neg !== null && neg !== undefined ? ratio(neg, present) : null,
         graduated: grad ?? null,
-        transferred: tr ?? null,
-        due_to_finish: due.rowTotals[i] ?? null,
-        on_time_share: due.rowTotals[i] && due.cells[i]![0] !== null ? ratio(due.cells[i]![0]!, due.rowTotals[i]!) : null,
+        due_to_finish: dueTotal,
+        on_time_share: dueTotal && onTime !== null ? ratio(onTime, dueTotal) : null,
         credits_vs_plan: big ? ratio(num(r['credits_earned']), num(r['credits_planned'])) : null,
         attendance_rate: big ? ratio(num(r['lessons']) - num(r['absent_excused']) - num(r['absent_unexcused']), num(r['lessons'])) : null,
         unexcused_rate: big ? ratio(num(r['absent_unexcused']), num(r['lessons'])) : null,
       });
-    });
+    }
   }
-  return {
-    name: `yearly_by_${dimension}`,
+  return yearlyDimensions.map((d) => ({
+    name: `yearly_by_${d}`,
     columns: [
-      col('academic_year', 'text'), col(dimension, 'text'), col('in_progress', 'text'), col('present', 'count'), col('negative_exits', 'count'), col('negative_exit_share', 'share'),
-      col('graduated', 'count'), col('transferred', 'count'), col('due_to_finish', 'count'), col('on_time_share', 'share'), col('credits_vs_plan', 'number'),
+      col('academic_year', 'text'), col(d, 'text'), col('in_progress', 'text'), col('present', 'count'), col('negative_exits', 'count'), col('negative_exit_share', 'share'),
+      col('graduated', 'count'), col('due_to_finish', 'count'), col('on_time_share', 'share'), col('credits_vs_plan', 'share'),
       col('attendance_rate', 'share'), col('unexcused_rate', 'share'),
     ],
-    rows,
-  };
+    rows: tables.get(d)!,
+  }));
+}
+
+/** Every yearly table as of `o.asOf`: the counts read once per breakdown, suppressed together. */
+export async function yearlyTablesAt(db: Warehouse, o: TableOptions): Promise<ReportTable[]> {
+  const raw = new Map<YearlyDimension, Row[]>();
+  for (const d of yearlyDimensions) raw.set(d, await yearlyRows(db, d, o));
+  return yearlyTables(raw, await yearlyNesting(db), o);
 }
 
 /** The unsuppressed yearly counts of a dimension (yearlyMetricsSql), read once per report. */
 export function yearlyRows(db: Warehouse, dimension: ReportDimension, o: TableOptions): Promise<Row[]> {
   return db.all(yearlyMetricsSql(dimension), { as_of: o.asOf, grace_days: o.graceDays });
 }
+
+/** The background factors the intake table shows, each as `<factor>_share`. */
+export const intakeFactors = ['low_gpa', 'special_support', 'not_first_choice', 'earlier_interruptions', 'continuous_intake'] as const;
 
 /** Background profile of each year's intake (taustadata), as shares of entrants. */
 export async function intakeTable(db: Warehouse, o: TableOptions): Promise<ReportTable> {
@@ -100,7 +146,7 @@ export async function intakeTable(db: Warehouse, o: TableOptions): Promise<Repor
      FROM students WHERE study_right_start <= $as_of::DATE GROUP BY ALL ORDER BY 1, 2`,
     { as_of: o.asOf },
   );
-  const factors = ['low_gpa', 'special_support', 'not_first_choice', 'earlier_interruptions', 'continuous_intake'];
+  const factors = intakeFactors;
   return {
     name: 'intake_background',
     columns: [col('academic_year', 'text'), col('education_type', 'text'), col('entrants', 'count'), ...factors.map((f) => col(`${f}_share`, 'share'))],
@@ -191,6 +237,23 @@ export async function triggerTable(db: Warehouse, o: TableOptions): Promise<Repo
         expired_share: ok ? ratio(num(r['expired']), n) : null,
         routing_gaps: ok ? num(r['routing_gaps']) : null,
       };
+    }),
+  };
+}
+
+/** Triggers opened per month and family over the last 12 months (the trend behind triggers_by_family_role). */
+export async function triggerMonthlyTable(db: Warehouse, o: TableOptions): Promise<ReportTable> {
+  const raw = await db.all(
+    `SELECT strftime(opened_on, '%Y-%m') AS month, family, count(*) AS opened, count(DISTINCT student_id) AS students
+     FROM triggers JOIN students USING (student_id) WHERE opened_on <= $as_of::DATE AND opened_on > $as_of::DATE - 365 GROUP BY ALL ORDER BY 1, 2`,
+    { as_of: o.asOf },
+  );
+  return {
+    name: 'triggers_monthly',
+    columns: [col('month', 'text'), col('family', 'text'), col('triggers', 'number'), col('students', 'count')],
+    rows: raw.map((r) => {
+      const ok = num(r['students']) >= o.minCell;
+      return { month: String(r['month']), family: String(r['family']), triggers: ok ? num(r['opened']) : null, students: ok ? num(r['students']) : null };
     }),
   };
 }

@@ -3,13 +3,14 @@ import { withWarehouse } from '../../app/index.js';
 import { buildReport, reportOptions, writeReport } from '../../report/index.js';
 import { commandOptions, schemaOf } from '../command-options.js';
 import type { CliContext } from '../context.js';
-import { asOfOrLatest, parseOptions, readSession } from '../options.js';
+import { asOfOrLatest, parseOptions, writeSession } from '../options.js';
 
 /** `kiinni report build --out DIR [--as-of DATE] [--unit U] [--lang fi|sv|en]`. */
 export async function runReportBuild(ctx: CliContext, raw: Record<string, unknown>): Promise<number> {
   const opts = parseOptions(schemaOf(commandOptions.reportBuild), raw);
   const t0 = Date.now();
-  const { report, files } = await withWarehouse(readSession(ctx, 'report build'), async ({ db }) => {
+  // A writer: the report's key figures are kept for the next report's "what changed".
+  const { report, files } = await withWarehouse(writeSession(ctx, 'report build'), async ({ db }) => {
     const asOf = await asOfOrLatest(db, ctx, opts.asOf);
     const report = await buildReport(db, reportOptions(ctx.config, { asOf, unit: opts.unit, lang: opts.lang, bootstrap: opts.bootstrap }), { logger: ctx.logger });
     return { report, files: await writeReport(db, report, path.resolve(opts.out), opts.lang) };
