@@ -25,7 +25,24 @@ const kiinni = (...args: string[]) => {
 rmSync(data, { recursive: true, force: true });
 mkdirSync(data, { recursive: true });
 // The workspace's "today" is the demo's last night, so its pages match the digests in the outbox.
-writeFileSync(config, 'web:\n  base_url: http://127.0.0.1:8080\n  today: 2026-02-20\n');
+// Programmes and units by the names staff and leadership use (the exports carry codes).
+const displayNames = `display_names:
+  units:
+    Pasila: { fi: "Pasilan toimipiste", sv: "Verksamhetsstället i Böle" }
+    Vallila: { fi: "Vallilan toimipiste", sv: "Verksamhetsstället i Vallgård" }
+  programmes:
+    ajoneuvo: { fi: "Ajoneuvoalan perustutkinto", sv: "Grundexamen inom fordonsbranschen", en: "Vehicle technology (VQ)" }
+    ict: { fi: "Tieto- ja viestintätekniikan perustutkinto", sv: "Grundexamen i informations- och kommunikationsteknik", en: "ICT (VQ)" }
+    lahihoitaja: { fi: "Sosiaali- ja terveysalan perustutkinto", sv: "Grundexamen inom social- och hälsovårdsbranschen", en: "Social and health care (VQ)" }
+    liiketoiminta: { fi: "Liiketoiminnan perustutkinto", sv: "Grundexamen i affärsverksamhet", en: "Business (VQ)" }
+    luma: { fi: "Lukio, luonnontieteiden linja", sv: "Gymnasiet, naturvetenskaplig linje", en: "Upper secondary, science line" }
+    musiikki: { fi: "Lukio, musiikkilinja", sv: "Gymnasiet, musiklinje", en: "Upper secondary, music line" }
+    rakennus: { fi: "Talonrakennusalan perustutkinto", sv: "Grundexamen inom husbyggnadsbranschen", en: "Construction (VQ)" }
+    ravintola: { fi: "Ravintola- ja catering-alan perustutkinto", sv: "Grundexamen inom restaurang- och cateringbranschen", en: "Restaurant and catering (VQ)" }
+    sahko: { fi: "Sähkö- ja automaatioalan perustutkinto", sv: "Grundexamen inom el- och automationsbranschen", en: "Electrical and automation (VQ)" }
+    yleislinja: { fi: "Lukio, yleislinja", sv: "Gymnasiet, allmän linje", en: "Upper secondary, general line" }
+`;
+writeFileSync(config, `web:\n  base_url: http://127.0.0.1:8080\n  today: 2026-02-20\n${displayNames}`);
 kiinni('init');
 // Tonight's exports arrive in the inbox the way a provider has them: the national KOSKI register's
 // bulk export (study rights, their states and evaluated units; one document per person, with

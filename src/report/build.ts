@@ -11,6 +11,7 @@ import { keyFigures, previousKeyFigures, storeKeyFigures, type KeyFigures } from
 import { msg, type MessageKey, type MessageValues } from '../i18n/index.js';
 import { columnTitle } from './words.js';
 import { neutraliseFormulaSql } from '../core/csv.js';
+import { languages } from '../core/vocabulary.js';
 import { contactEpisodes, estimateImpact, type ImpactEstimate } from './impact.js';
 import { estimateCheckinEffect, type CheckinEffect } from '../checkins/index.js';
 import { renderReportHtml, type ReportLanguage } from './render.js';
@@ -45,11 +46,12 @@ export interface Report {
   tables: ReportTable[];
   impact: ImpactEstimate & { contact_days: number; window_days: number };
   checkin_effect: CheckinEffect;
-  model: { version: string; data_as_of: string; roc_auc: number; ece: number; calibration_svg: string; worst_decile_gap: number | null } | null;
+  model: { version: string; data_as_of: string; roc_auc: number; ece: number; calibration_svg: Record<ReportLanguage, string>; worst_decile_gap: number | null } | null;
   /** Page one's key figures, and those of the last report before this one (what changed). */
   key_figures: KeyFigures;
   previous: { as_of: string; figures: Map<string, number | null> } | null;
-  charts: Record<ChartName, string>;
+  /** Every chart in each language: one build serves readers of fi, sv and en. */
+  charts: Record<ReportLanguage, Record<ChartName, string>>;
   /** How units and programmes are named on screen. */
   display_names: Config['displayNames'] | undefined;
 }
@@ -132,8 +134,6 @@ export async function buildReport(db: Warehouse, o: ReportOptions, fx: { logger:
   });
   tables.push(await dataQualityTable(db));
 
-  const lang = o.lang;
-  const t = (key: MessageKey, args?: MessageValues) => msg(lang, key, args);
   let model: Report['model'] = null;
   const current = await db.one(`SELECT version, directory FROM model_versions WHERE status = 'current'`);
   if (current && existsSync(path.join(String(current['directory']), 'card.json'))) {
@@ -150,8 +150,11 @@ export async function buildReport(db: Warehouse, o: ReportOptions, fx: { logger:
     // Deciles of risk (equal-sized groups) where the card has them; older cards have equal-width bins.
     const bins = (e.calibration_deciles ?? e.calibration).filter((b) => b.n >= o.minCell && Number.isFinite(b.predicted));
     const gaps = bins.map((b) => Math.abs(b.observed - b.predicted));
-    const spec = calibrationSpec(bins, { title: t('report.chart.calibration'), predicted: t('report.chart.predicted'), observed: t('report.chart.observed'), lang });
-    model = { version: card.version, data_as_of: card.data_as_of, roc_auc: e.roc_auc, ece: e.ece, calibration_svg: await accessibleSvg(spec, t('report.chart.calibration')), worst_decile_gap: gaps.length ? Math.max(...gaps) : null };
+    const calibration = async (lang: ReportLanguage) => {
+      const t = (key: MessageKey, args?: MessageValues) => msg(lang, key, args);
+      return accessibleSvg(calibrationSpec(bins, { title: t('report.chart.calibration'), predicted: t('report.chart.predicted'), observed: t('report.chart.observed'), lang }), t('report.chart.calibration'));
+    };
+    model = { version: card.version, data_as_of: card.data_as_of, roc_auc: e.roc_auc, ece: e.ece, calibration_svg: { fi: await calibration('fi'), sv: await calibration('sv'), en: await calibration('en') }, worst_decile_gap: gaps.length ? Math.max(...gaps) : null };
     tables.push({
       name: 'model_groups',
       columns: [col('dimension', 'text'), col('group', 'text'), col('rows', 'count'), col('exits', 'count'), col('roc_auc', 'number'), col('false_positive_rate', 'share')],
@@ -165,7 +168,7 @@ export async function buildReport(db: Warehouse, o: ReportOptions, fx: { logger:
   }
   const key_figures = await keyFigures(db, o, tables, o.nationalBaseline);
   const previous = await previousKeyFigures(db, o.asOf, o.unit ?? '');
-  const charts = await reportCharts(tables, o);
+  const charts = { fi: await reportCharts(tables, { ...o, lang: 'fi' }), sv: await reportCharts(tables, { ...o, lang: 'sv' }), en: await reportCharts(tables, { ...o, lang: 'en' }) };
   fx.logger.info({ tables: tables.length, impact_episodes: impact.episodes }, 'report_built');
   return { as_of: o.asOf, unit: o.unit ?? null, min_cell: o.minCell, tables, impact, checkin_effect: checkinEffect, model, key_figures, previous, charts, display_names: o.displayNames };
 }
@@ -200,10 +203,13 @@ export async function writeReport(db: Warehouse, report: Report, outDir: string,
   }
   await storeKeyFigures(db, report.as_of, report.unit ?? '', report.key_figures);
   onTablesWritten?.();
-  const html = path.join(outDir, 'report.html');
-  writeFileSync(`${html}.tmp`, renderReportHtml(report, lang));
-  renameSync(`${html}.tmp`, html);
-  files.push(html);
+  // report.html in the language asked for, and the same report in each language beside it.
+  for (const [name, l] of [['report.html', lang], ...languages.map((x) => [`report.${x}.html`, x] as const)] as const) {
+    const html = path.join(outDir, name);
+    writeFileSync(`${html}.tmp`, renderReportHtml(report, l));
+    renameSync(`${html}.tmp`, html);
+    files.push(html);
+  }
   return files;
 }
 

@@ -16,8 +16,9 @@ export function leadershipRoutes(app: FastifyInstance, w: Workspace): void {
     await w.gate.use((db) => w.audit(db, req, 'viewed_report', { object_id: file ? path.basename(path.dirname(file)) : null }));
     const t = translator(req.user!.language);
     if (!file) return w.render(req, reply, t('web.report'), html`<p>${t('web.no_report')}</p>`);
-    // The built report is a whole page of its own, written by the report stage with the same builder.
-    return w.send(reply, readFileSync(file, 'utf8'));
+    // The built report is a whole page of its own, written by the report stage in each language.
+    const inLanguage = path.join(path.dirname(file), `report.${req.user!.language}.html`);
+    return w.send(reply, readFileSync(existsSync(inLanguage) ? inLanguage : file, 'utf8'));
   });
 
   app.get('/admin', w.authed, async (req, reply) => {
