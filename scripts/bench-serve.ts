@@ -18,7 +18,8 @@ const json = a.json;
 
 // Staff to sign in: per role, the 10 with the most live triggers, with their triggers and students.
 let db = await Warehouse.open(path.join(data, 'kiinni.duckdb'), { readOnly: true });
-const info = (await db.one(`SELECT (SELECT count(*) FROM students) AS students, (SELECT count(*) FROM triggers WHERE status IN ('open', 'acknowledged')) AS live_triggers`))! as { students: number; live_triggers: number };
+const info = (await db.one(`SELECT (SELECT count(*) FROM students) AS students, (SELECT count(*) FROM triggers WHERE status IN ('open', 'acknowledged')) AS live_triggers,
+  (SELECT strftime(max(opened_on), '%Y-%m-%d') FROM triggers) AS last_night`))! as { students: number; live_triggers: number; last_night: string };
 const staff = await db.all(`
   WITH live AS (SELECT staff_id, role, list(trigger_id ORDER BY opened_on DESC)[1:20] AS triggers, list(DISTINCT student_id)[1:20] AS students, count(*) AS n
                 FROM triggers WHERE status IN ('open', 'acknowledged') AND staff_id IS NOT NULL GROUP BY ALL),
@@ -29,7 +30,8 @@ log(`${info.students} students, ${info.live_triggers} live triggers; signing in 
 
 // One client address signs in every benchmark user: allow that many link requests from it.
 const configFile = path.join(data, 'bench-serve.yaml');
-writeFileSync(configFile, 'web:\n  link_requests_per_15_min: 20\n');
+// The workspace's day is the warehouse's last night (a generated cohort lives in its own time).
+writeFileSync(configFile, `web:\n  link_requests_per_15_min: 20\n  today: ${info.last_night}\n`);
 const { server, base } = await startServe(['--data-dir', data, '--config', configFile]);
 
 class Client {

@@ -13,8 +13,14 @@ describe('kiinni report build (real CLI)', () => {
     const all = await runCliJson<{ tables: { name: string; rows: number }[]; files: string[] }>(['--data-dir', data, 'report', 'build', '--out', out, '--as-of', '2026-02-20', '--lang', 'en', '--bootstrap', '20']);
     expect(all.result.exitCode).toBe(0);
     expect(existsSync(path.join(out, 'report.html'))).toBe(true);
-    expect(all.json.files.filter((f) => f.endsWith('.parquet')).length).toBe(all.json.tables.length);
+    // A CSV and a Parquet file per table, and the data dictionary that explains their columns in fi, sv and en.
+    expect(all.json.files.filter((f) => f.endsWith('.parquet')).length).toBe(all.json.tables.length + 1);
+    const dictionary = readFileSync(path.join(out, 'data_dictionary.csv'), 'utf8');
+    expect(dictionary.split('\n')[0]).toBe('file,column,kind,fi,sv,en');
+    for (const t of all.json.tables) expect(dictionary, t.name).toContain(`${t.name}.csv,`);
+    expect(dictionary).toContain('yearly_by_unit.csv,negative_exit_share,share 0–1,Keskeyttäneiden osuus,Andel som avbrutit,"Dropped out, share"');
     expect(readFileSync(path.join(out, 'report.html'), 'utf8')).toMatch(/<html lang="en">/);
+    for (const lang of ['fi', 'sv', 'en']) expect(readFileSync(path.join(out, `report.${lang}.html`), 'utf8')).toMatch(new RegExp(`<html lang="${lang}">`));
 
     const unitOut = tempDir();
     const unit = await runCli(['--data-dir', data, 'report', 'build', '--out', unitOut, '--as-of', '2026-02-20', '--unit', 'Pasila', '--bootstrap', '20']);
