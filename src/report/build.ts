@@ -17,7 +17,7 @@ import { estimateCheckinEffect, type CheckinEffect } from '../checkins/index.js'
 import { renderReportHtml, type ReportLanguage } from './render.js';
 import { suppressShare } from './suppress.js';
 import {
-  checkinTable, dataQualityTable, interventionTable, intakeTable, riskBandTable, triggerMonthlyTable, triggerTable, wellbeingTable, yearlyRows, yearlyTablesAt,
+  checkinTable, dataQualityTable, interventionTable, intakeTable, riskBandTable, triggerMonthlyTable, triggerTable, wellbeingTable, yearlyTablesAt,
   type ReportColumn, type ReportTable, type TableOptions,
 } from './tables.js';
 
@@ -103,14 +103,24 @@ export async function buildReport(db: Warehouse, o: ReportOptions, fx: { logger:
     const catalog = String((await db.one(`SELECT current_database() AS c`))!['c']);
     await db.run(`CREATE OR REPLACE TEMP VIEW students AS SELECT * FROM ${ident(catalog)}.main.students WHERE unit = ${literal(o.unit)}`);
   }
-  const tables: ReportTable[] = await yearlyTablesAt(db, o);
-  const unitCounts: Row[] = await yearlyRows(db, 'unit', o);
+  // Each part's time in the debug log (the report's cost at national scale is watched).
+  const t0 = Date.now();
+  let last = t0;
+  const lap = (part: string) => {
+    fx.logger.debug({ part, ms: Date.now() - last }, 'report_part');
+    last = Date.now();
+  };
+  const yearly = await yearlyTablesAt(db, o);
+  const tables: ReportTable[] = yearly.tables;
+  const unitCounts: Row[] = yearly.counts.get('unit') ?? [];
+  lap('yearly_tables');
   tables.push(await intakeTable(db, o), await wellbeingTable(db, o), await riskBandTable(db, o), await triggerTable(db, o), await triggerMonthlyTable(db, o), await interventionTable(db, o), await checkinTable(db, o));
   const baseline = tables[1]!.rows.map((r) => ({ ...r, national_baseline: o.nationalBaseline[String(r['education_type'])] ?? null }));
   tables[1] = { ...tables[1]!, rows: baseline, columns: [...tables[1]!.columns, col('national_baseline', 'share')] };
   const beforeAfter = beforeAfterTable(unitCounts, o);
   if (beforeAfter) tables.push(beforeAfter);
   const from = `${Number(o.asOf.slice(0, 4)) - 2}${o.asOf.slice(4)}`;
+  lap('other_tables');
   const episodes = await contactEpisodes(db, { asOf: o.asOf, from, contactDays: 7, windowDays: 90, bootstrap: o.bootstrap, seed: 1 });
   const impact = { ...estimateImpact(episodes, { bootstrap: o.bootstrap, seed: 1 }), contact_days: 7, window_days: 90 };
   tables.push({
@@ -121,6 +131,7 @@ export async function buildReport(db: Warehouse, o: ReportOptions, fx: { logger:
       { group: 'no_contact_within_90_days', episodes: impact.comparison >= o.minCell ? impact.comparison : null, negative_exits_90d: impact.comparison_exits === 0 || impact.comparison_exits >= o.minCell ? impact.comparison_exits : null },
     ],
   });
+  lap('impact');
   const checkinEffect = await estimateCheckinEffect(db, { asOf: o.asOf, from, graceDays: 14, windowDays: 90, bootstrap: o.bootstrap, seed: 1 });
   const count = (n: number) => (n >= o.minCell ? n : null);
   const exits = (n: number, of: number) => (of >= o.minCell && (n === 0 || n >= o.minCell) ? n : null);
@@ -132,6 +143,7 @@ export async function buildReport(db: Warehouse, o: ReportOptions, fx: { logger:
       { group: 'not_yet_asked', students: count(checkinEffect.comparison), negative_exits_90d: exits(checkinEffect.comparison_exits, checkinEffect.comparison) },
     ],
   });
+  lap('checkin_effect');
   tables.push(await dataQualityTable(db));
 
   let model: Report['model'] = null;
@@ -166,10 +178,13 @@ export async function buildReport(db: Warehouse, o: ReportOptions, fx: { logger:
       ),
     });
   }
+  lap('model');
   const key_figures = await keyFigures(db, o, tables, o.nationalBaseline);
   const previous = await previousKeyFigures(db, o.asOf, o.unit ?? '');
+  lap('key_figures');
   const charts = { fi: await reportCharts(tables, { ...o, lang: 'fi' }), sv: await reportCharts(tables, { ...o, lang: 'sv' }), en: await reportCharts(tables, { ...o, lang: 'en' }) };
-  fx.logger.info({ tables: tables.length, impact_episodes: impact.episodes }, 'report_built');
+  lap('charts');
+  fx.logger.info({ tables: tables.length, impact_episodes: impact.episodes, ms: Date.now() - t0 }, 'report_built');
   return { as_of: o.asOf, unit: o.unit ?? null, min_cell: o.minCell, tables, impact, checkin_effect: checkinEffect, model, key_figures, previous, charts, display_names: o.displayNames };
 }
 

@@ -41,65 +41,94 @@ export interface HierarchyResult {
 const key = (node: string, column: number) => `${node}|${column}`;
 
 export function suppressHierarchy(nodes: readonly HierarchyNode[], minCell: number, preferColumns: readonly number[] = []): HierarchyResult {
-  const byId = new Map(nodes.map((n) => [n.id, n]));
-  const value = new Map<string, number>();
-  const level = new Map<string, number>();
-  const hidden = new Set<string>();
-  for (const n of nodes) {
-    const total = n.counts.reduce((s, c) => s + c, 0);
-    value.set(key(n.id, -1), total);
-    level.set(key(n.id, -1), n.level);
-    n.counts.forEach((c, j) => {
-      value.set(key(n.id, j), c);
-      level.set(key(n.id, j), n.level);
-    });
-  }
-  for (const [k, v] of value) if (isSmallCount(v, minCell)) hidden.add(k);
-
+  // Cells by index: node i, column j (j = -1 is the row total) → i * width + j + 1.
   const columns = nodes[0]?.counts.length ?? 0;
-  const lines: { cells: string[]; total: string }[] = [];
-  for (const n of nodes) lines.push({ cells: n.counts.map((_, j) => key(n.id, j)), total: key(n.id, -1) });
-  const children = new Map<string, string[]>();
-  for (const n of nodes) {
-    for (const p of n.parents) {
-      if (!byId.has(p.parent)) continue;
-      const k = `${p.parent}|${p.breakdown}`;
-      children.set(k, [...(children.get(k) ?? []), n.id]);
-    }
-  }
-  for (const [k, kids] of children) {
-    const parent = k.slice(0, k.lastIndexOf('|'));
-    for (let j = -1; j < columns; j++) lines.push({ cells: kids.map((c) => key(c, j)), total: key(parent, j) });
-  }
+  const width = columns + 1;
+  const index = new Map(nodes.map((n, i) => [n.id, i]));
+  const cellCount = nodes.length * width;
+  const value = new Float64Array(cellCount);
+  const level = new Int32Array(cellCount);
+  nodes.forEach((n, i) => {
+    value[i * width] = n.counts.reduce((s, c) => s + c, 0);
+    n.counts.forEach((c, j) => (value[i * width + j + 1] = c));
+    level.fill(n.level, i * width, (i + 1) * width);
+  });
+  const columnOf = (cell: number) => (cell % width) - 1;
 
-  /** The next cell to hide in a line: finest level, preferred column, non-zero, smallest. */
-  const pick = (cells: string[]): string | undefined => {
-    const visible = cells.filter((c) => !hidden.has(c));
-    const col = (c: string) => Number(c.slice(c.lastIndexOf('|') + 1));
-    visible.sort(
-      (a, b) =>
-        level.get(b)! - level.get(a)! ||
-        (preferColumns.includes(col(a)) ? 0 : 1) - (preferColumns.includes(col(b)) ? 0 : 1) ||
-        (value.get(a) === 0 ? 1 : 0) - (value.get(b) === 0 ? 1 : 0) ||
-        value.get(a)! - value.get(b)! ||
-        (a < b ? -1 : 1),
-    );
-    return visible[0];
-  };
-  for (let changed = true; changed; ) {
-    changed = false;
-    for (const line of lines) {
-      if (hidden.has(line.total)) continue;
-      if (line.cells.filter((c) => hidden.has(c)).length !== 1) continue;
-      // A sibling first; with none left, the total would give the cell away: hide it instead.
-      hidden.add(pick(line.cells) ?? line.total);
-      changed = true;
+  // Lines: a node's counts to its row total; a breakdown's children to their parent, per column.
+  const lineCells: number[][] = [];
+  const lineTotal: number[] = [];
+  nodes.forEach((n, i) => {
+    lineCells.push(n.counts.map((_, j) => i * width + j + 1));
+    lineTotal.push(i * width);
+  });
+  const children = new Map<string, number[]>();
+  nodes.forEach((n, i) => {
+    for (const p of n.parents) {
+      if (!index.has(p.parent)) continue;
+      const k = `${p.parent}|${p.breakdown}`;
+      const list = children.get(k) ?? [];
+      list.push(i);
+      children.set(k, list);
+    }
+  });
+  for (const [k, kids] of children) {
+    const parent = index.get(k.slice(0, k.lastIndexOf('|')))!;
+    for (let j = -1; j < columns; j++) {
+      lineCells.push(kids.map((c) => c * width + j + 1));
+      lineTotal.push(parent * width + j + 1);
     }
   }
-  const shown = (k: string) => (hidden.has(k) ? null : value.get(k)!);
+  // Which lines each cell is in, and how many hidden cells each line holds (kept as cells are hidden).
+  const linesOf: number[][] = Array.from({ length: cellCount }, () => []);
+  lineCells.forEach((cells, l) => cells.forEach((c) => linesOf[c]!.push(l)));
+  const hidden = new Uint8Array(cellCount);
+  const hiddenIn = new Int32Array(lineCells.length);
+  const queue: number[] = [];
+  const hide = (cell: number) => {
+    if (hidden[cell]) return;
+    hidden[cell] = 1;
+    for (const l of linesOf[cell]!) {
+      hiddenIn[l] = hiddenIn[l]! + 1;
+      if (hiddenIn[l] === 1) queue.push(l);
+    }
+  };
+  for (let c = 0; c < cellCount; c++) if (isSmallCount(value[c]!, minCell)) hide(c);
+  for (let l = 0; l < lineCells.length; l++) if (hiddenIn[l] === 1) queue.push(l);
+
+  /** The next cell to hide in a line: finest level, preferred column, non-zero, smallest, first. */
+  const pick = (cells: readonly number[]): number | undefined => {
+    let best: number | undefined;
+    const rank = (c: number) => [-level[c]!, preferColumns.includes(columnOf(c)) ? 0 : 1, value[c] === 0 ? 1 : 0, value[c]!, c];
+    for (const c of cells) {
+      if (hidden[c]) continue;
+      if (best === undefined) best = c;
+      else {
+        const [x, y] = [rank(c), rank(best)];
+        for (let k = 0; k < x.length; k++) {
+          if (x[k]! !== y[k]!) {
+            if (x[k]! < y[k]!) best = c;
+            break;
+          }
+        }
+      }
+    }
+    return best;
+  };
+  // A line whose total is shown with exactly one hidden cell would give it back: hide a sibling,
+  // or with none left, the total. Hiding changes other lines' counts, which join the queue.
+  while (queue.length) {
+    const l = queue.pop()!;
+    if (hidden[lineTotal[l]!] || hiddenIn[l] !== 1) continue;
+    const next = pick(lineCells[l]!);
+    // With no sibling left, the total goes (it is a cell of other lines too, which hide() queues).
+    hide(next ?? lineTotal[l]!);
+  }
+  const shown = (cell: number) => (hidden[cell] ? null : value[cell]!);
+  const name = (cell: number) => key(nodes[Math.floor(cell / width)]!.id, columnOf(cell));
   return {
-    cells: new Map(nodes.map((n) => [n.id, n.counts.map((_, j) => shown(key(n.id, j)))])),
-    totals: new Map(nodes.map((n) => [n.id, shown(key(n.id, -1))])),
-    lines,
+    cells: new Map(nodes.map((n, i) => [n.id, n.counts.map((_, j) => shown(i * width + j + 1))])),
+    totals: new Map(nodes.map((n, i) => [n.id, shown(i * width)])),
+    lines: lineCells.map((cells, l) => ({ cells: cells.map(name), total: name(lineTotal[l]!) })),
   };
 }

@@ -73,7 +73,7 @@ export async function keyFigures(db: Warehouse, o: TableOptions, tables: readonl
   const thisYear = academicYear(o.asOf);
   const lastYear = academicYear(lastYearDay);
   const yearStart = (date: string) => `${Number(date.slice(0, 4)) - (Number(date.slice(5, 7)) >= 8 ? 0 : 1)}-08-01`;
-  const earlier = await yearlyTablesAt(db, { ...o, asOf: lastYearDay });
+  const earlier = (await yearlyTablesAt(db, { ...o, asOf: lastYearDay })).tables;
   const named = (from: readonly ReportTable[], name: string) => from.find((t) => t.name === name) ?? { rows: [] };
   const [now, then] = [named(tables, 'yearly_by_provider'), named(earlier, 'yearly_by_provider')];
   const [typesNow, typesThen] = [named(tables, 'yearly_by_education_type'), named(earlier, 'yearly_by_education_type')];

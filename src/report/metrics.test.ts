@@ -64,3 +64,21 @@ describe('yearly metrics (national model, Statistics Finland style)', () => {
     });
   });
 });
+
+describe('yearly metrics in one pass', () => {
+  it('the finest rows summed to each breakdown equal that breakdown\'s own query, on the bundled cohort', async () => {
+    const { withCohortWarehouse } = await import('../testing/warehouse.js');
+    const { rollUp } = await import('./tables.js');
+    await withCohortWarehouse(async (db) => {
+      const params = { as_of: '2026-02-20', grace_days: 90 };
+      const rolled = rollUp(await db.all(yearlyMetricsSql('finest'), params));
+      const fields = ['academic_year', 'value', 'present', 'negative_exits', 'graduated', 'transferred', 'due_to_finish', 'finished_on_time', 'credits_earned', 'credits_planned', 'lessons', 'absent_excused', 'absent_unexcused', 'year_in_progress'];
+      const shape = (rows: readonly Record<string, unknown>[]) => rows.map((r) => fields.map((f) => (typeof r[f] === 'number' || typeof r[f] === 'bigint' ? Number(r[f]) : r[f])).join('|')).sort();
+      for (const d of ['provider', 'education_type', 'unit', 'programme', 'group'] as const) {
+        const direct = await db.all(yearlyMetricsSql(d), params);
+        expect(direct.length, d).toBeGreaterThan(0);
+        expect(shape(rolled.get(d)!), d).toEqual(shape(direct));
+      }
+    });
+  });
+});

@@ -2,7 +2,7 @@ import type { Row, Warehouse } from '../db/warehouse.js';
 import { suppressShare, suppressTable } from './suppress.js';
 import { suppressHierarchy } from './hierarchy.js';
 import { ident } from '../db/sql.js';
-import { reportDimensions, yearlyMetricsSql, type ReportDimension } from './metrics.js';
+import { finestParts, reportDimensions, yearlyMetricsSql, type ReportDimension } from './metrics.js';
 import { negativeExits, sqlList } from '../core/vocabulary.js';
 
 /** One column of a report table. `count` and `share` cells are about students and pass suppression. */
@@ -118,11 +118,32 @@ export function yearlyTables(rawByDimension: ReadonlyMap<YearlyDimension, readon
   }));
 }
 
-/** Every yearly table as of `o.asOf`: the counts read once per breakdown, suppressed together. */
-export async function yearlyTablesAt(db: Warehouse, o: TableOptions): Promise<ReportTable[]> {
-  const raw = new Map<YearlyDimension, Row[]>();
-  for (const d of yearlyDimensions) raw.set(d, await yearlyRows(db, d, o));
-  return yearlyTables(raw, await yearlyNesting(db), o);
+/** Every yearly table as of `o.asOf`: the counts read in one pass at the finest level, summed up to each breakdown, suppressed together. */
+export async function yearlyTablesAt(db: Warehouse, o: TableOptions): Promise<{ tables: ReportTable[]; counts: Map<YearlyDimension, Row[]> }> {
+  const counts = rollUp(await db.all(yearlyMetricsSql('finest'), { as_of: o.asOf, grace_days: o.graceDays }));
+  return { tables: yearlyTables(counts, await yearlyNesting(db), o), counts };
+}
+
+/** The counts the yearly metrics add up (every one of them a count or a sum over students). */
+const additive = ['present', 'negative_exits', 'graduated', 'transferred', 'due_to_finish', 'finished_on_time', 'credits_earned', 'credits_planned', 'lessons', 'absent_excused', 'absent_unexcused'];
+
+/** Finest rows summed to each breakdown, as yearlyMetricsSql(dimension) would give them. */
+export function rollUp(finest: readonly Row[]): Map<YearlyDimension, Row[]> {
+  const out = new Map<YearlyDimension, Row[]>();
+  for (const d of yearlyDimensions) {
+    const part = d === 'provider' ? -1 : finestParts.indexOf(d);
+    const sums = new Map<string, Row>();
+    for (const r of finest) {
+      const parts = String(r['value']).split('\u001f');
+      const value = part < 0 ? 'all' : parts[part] === '' ? null : parts[part]!;
+      const k = `${String(r['start_year'])}|${String(value)}`;
+      const s: Row = sums.get(k) ?? { academic_year: r['academic_year'] ?? null, start_year: r['start_year'] ?? null, value, year_in_progress: r['year_in_progress'] ?? null, ...Object.fromEntries(additive.map((a) => [a, 0])) };
+      sums.set(k, s);
+      for (const a of additive) s[a] = Number(s[a]) + num(r[a]);
+    }
+    out.set(d, [...sums.values()].sort((x, y) => Number(x['start_year']) - Number(y['start_year']) || String(x['value']).localeCompare(String(y['value']))));
+  }
+  return out;
 }
 
 /** The unsuppressed yearly counts of a dimension (yearlyMetricsSql), read once per report. */
