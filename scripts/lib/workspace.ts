@@ -1,7 +1,7 @@
 // Helpers for the scripts that drive the staff workspace (bench-serve, screenshot-workspace).
 // The tests have their own (src/testing/), which are not part of the build.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { simpleParser } from 'mailparser';
 import type { Page } from 'puppeteer-core';
@@ -26,11 +26,12 @@ export async function startServe(globalArgs: readonly string[]): Promise<{ serve
  * The sign-in link in the newest sign-in e-mail to `email` in the data directory's outbox. The
  * server sends sign-in mail after answering, so this waits for it (up to 10 s).
  */
-export async function linkFromOutbox(dataDir: string, email: string): Promise<string> {
+export async function linkFromOutbox(dataDir: string, email: string, since = 0): Promise<string> {
   const dir = path.join(dataDir, 'outbox', 'sign-in');
   for (const until = Date.now() + 10_000; Date.now() < until; await new Promise((r) => setTimeout(r, 50))) {
     if (!existsSync(dir)) continue;
-    for (const f of readdirSync(dir).filter((x) => x.endsWith('.eml')).sort().reverse()) {
+    // Only mail written since the link was asked for (`since`, ms): an older one may be used already.
+    for (const f of readdirSync(dir).filter((x) => x.endsWith('.eml') && statSync(path.join(dir, x)).mtimeMs >= since).sort().reverse()) {
       const mail = await simpleParser(readFileSync(path.join(dir, f)));
       const to = Array.isArray(mail.to) ? mail.to.map((x) => x.text).join(', ') : (mail.to?.text ?? '');
       const url = to.includes(email) ? /https?:\/\/\S+\/auth\/link\?token=\S+/.exec(mail.text ?? '')?.[0] : undefined;

@@ -17,6 +17,24 @@ export async function renderSvg(spec: TopLevelSpec): Promise<string> {
 }
 
 /**
+ * A chart drawn many times with different data: compiled and parsed once, each drawing only
+ * fills its named data sets (`data: { name: … }` in the spec) and renders (the workspace's
+ * timeline: one per student page).
+ */
+export function svgRenderer(spec: TopLevelSpec): (data: Record<string, readonly object[]>) => Promise<string> {
+  const runtime = parse(compile(spec).spec);
+  return async (data) => {
+    const view = new View(runtime, { renderer: 'none' });
+    try {
+      for (const [name, values] of Object.entries(data)) view.data(name, values as object[]);
+      return await view.toSVG();
+    } finally {
+      view.finalize();
+    }
+  };
+}
+
+/**
  * A chart as one image for assistive technology, named in the reader's language: vega's per-mark
  * roles and English role descriptions ("X-axis titled …") are taken out, the root gets role="img"
  * and the label (the facts are in the tables beside each chart).

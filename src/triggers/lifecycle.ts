@@ -4,7 +4,7 @@ import { addDays, isCalendarDate, localDate, plausibleDates } from '../core/date
 import { isStaffRole, isWelfareRole, maySee, rolesThatSee, type Visibility } from '../core/roles.js';
 import type { Warehouse } from '../db/warehouse.js';
 import { routeOpenTriggersSql } from './routing.js';
-import { viewIntervention, viewTrigger, coordinatorViewer, type StoredIntervention, type StoredTrigger, type TriggerView, type ViewContext, type Viewer } from './visibility.js';
+import { viewIntervention, viewTrigger, coordinatorViewer, type StoredIntervention, type StoredTrigger, type TriggerListRow, type TriggerView, type ViewContext, type Viewer } from './visibility.js';
 
 export const triggerStatuses = ['open', 'acknowledged', 'resolved', 'expired'] as const;
 export type TriggerStatus = (typeof triggerStatuses)[number];
@@ -26,6 +26,16 @@ export async function liveRoutedTriggers(db: Warehouse, asOf: string, staffId?: 
     staffId !== undefined ? { as_of: asOf, staff: staffId } : { as_of: asOf },
   );
   return rows as unknown as StoredTrigger[];
+}
+
+/** A staff member's live, routed triggers as a list needs them (no evidence): cheap for a long caseload. */
+export async function liveRoutedList(db: Warehouse, asOf: string, staffId: string): Promise<TriggerListRow[]> {
+  const rows = await db.all(
+    `SELECT trigger_id, student_id, rule_id, family, visibility, severity, role, staff_id, status, strftime(opened_on, '%Y-%m-%d') AS opened_on, strftime(escalated_on, '%Y-%m-%d') AS escalated_on
+     FROM triggers WHERE status IN ('open', 'acknowledged') AND opened_on <= $as_of::DATE AND staff_id = $staff ORDER BY opened_on DESC, trigger_id`,
+    { as_of: asOf, staff: staffId },
+  );
+  return rows as unknown as TriggerListRow[];
 }
 
 /** One trigger as stored, or undefined. Callers decide who may see it (visibility.ts). */

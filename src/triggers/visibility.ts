@@ -80,6 +80,21 @@ export interface ViewContext {
 }
 
 
+/** What a list of triggers needs of each stored trigger (no evidence). */
+export type TriggerListRow = Pick<StoredTrigger, 'trigger_id' | 'student_id' | 'rule_id' | 'family' | 'visibility' | 'severity' | 'role' | 'staff_id' | 'status' | 'opened_on' | 'escalated_on'>;
+
+/** What a list of triggers shows of one (no message, evidence or reasons): cheap for a long caseload. */
+export type TriggerSummary = Pick<TriggerView, 'id' | 'student_id' | 'rule' | 'family' | 'title' | 'severity' | 'role' | 'staff_id' | 'status' | 'opened_on' | 'escalated_on'>;
+
+/** The trigger's line in a list, or null when `viewer` may not know it exists (the same rule as viewTrigger). */
+export function listTrigger(t: TriggerListRow, viewer: Viewer, ctx: ViewContext): TriggerSummary | null {
+  if (!maySee(viewer.roles, t.visibility)) return null;
+  return {
+    id: t.trigger_id, student_id: t.student_id, rule: t.rule_id, family: t.family, title: ctx.rules.get(t.rule_id)?.title[ctx.lang] ?? t.rule_id,
+    severity: t.severity, role: t.role, staff_id: t.staff_id, status: t.status, opened_on: t.opened_on, escalated_on: t.escalated_on,
+  };
+}
+
 /** The trigger as `viewer` may see it, or null when they may not know it exists. */
 export function viewTrigger(t: StoredTrigger, viewer: Viewer, ctx: ViewContext): TriggerView | null {
   if (!maySee(viewer.roles, t.visibility)) return null;

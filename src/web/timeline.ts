@@ -1,7 +1,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { formatDate, msg, type Language } from '../i18n/index.js';
 import { escapeHtml } from '../core/html.js';
-import { renderSvg } from '../report/index.js';
+import { svgRenderer } from '../report/index.js';
 import type { StudentTimeline } from './queries.js';
 
 /** A dated event on the timeline: a trigger opened or support recorded (only what the reader may see). */
@@ -19,9 +19,44 @@ export interface TimelineEvent {
  * in text.
  */
 export async function timelineSvg(lang: Language, t: StudentTimeline, events: readonly TimelineEvent[], from: string, to: string, educationType: string): Promise<string> {
+  const withWellbeing = t.wellbeing.length > 0;
+  // The picture's shape depends only on these: compiled once, then filled with each student's data.
+  const key = [lang, from, to, educationType, withWellbeing].join('|');
+  let render = renderers.get(key);
+  if (!render) {
+    render = svgRenderer(timelineSpec(lang, from, to, educationType, withWellbeing));
+    renderers.set(key, render);
+    if (renderers.size > 32) renderers.delete(renderers.keys().next().value!);
+  }
+  const within = (day: string) => day >= from && day <= to;
+  const [unexcused, excused] = [msg(lang, 'web.timeline.unexcused'), msg(lang, 'web.timeline.excused')];
+  const [earned, planned] = [msg(lang, 'web.timeline.earned'), msg(lang, 'web.timeline.planned')];
+  const [triggerRow, supportRow] = [msg(lang, 'term.triggers'), msg(lang, 'term.support_recorded')];
+  const svg = await render({
+    attendance: t.attendance.filter((a) => within(a.week)).flatMap((a) => [
+      { date: a.week, share: a.unexcused, kind: unexcused, order: 0 },
+      { date: a.week, share: a.excused, kind: excused, order: 1 },
+    ]),
+    credits: t.credits.filter((c) => within(c.month)).flatMap((c) => [
+      { date: c.month, credits: c.earned, kind: earned },
+      { date: c.month, credits: c.planned, kind: planned },
+    ]),
+    events: events.filter((e) => within(e.day)).map((e) => ({ date: e.day, row: e.kind === 'trigger' ? triggerRow : supportRow, label: e.label })),
+    ...(withWellbeing ? { wellbeing: t.wellbeing.filter((w) => within(w.day)).map((w) => ({ date: w.day, value: w.value })) } : {}),
+  });
+  // One image with one name for screen readers, in the reader's language (the facts are in the
+  // tables below it): vega's per-mark roles and labels are taken out, the root gets role="img".
+  const plain = svg.replace(/ (role|aria-roledescription|aria-label|aria-hidden)="[^"]*"/g, '');
+  return plain.replace(/^<svg /, `<svg role="img" aria-label="${escapeHtml(msg(lang, 'web.timeline.title'))}" `);
+}
+
+/** Compiled timelines by language, window, education type and panels (a few a day). */
+const renderers = new Map<string, ReturnType<typeof svgRenderer>>();
+
+/** The timeline's Vega-Lite spec, its data sets named (attendance, credits, events, wellbeing). */
+function timelineSpec(lang: Language, from: string, to: string, educationType: string, withWellbeing: boolean): TopLevelSpec {
   const x = { field: 'date', type: 'temporal' as const, title: null, scale: { domain: [from, to] }, axis: { format: '%-d.%-m.', labelAngle: 0 } };
   const width = 640;
-  const within = (day: string) => day >= from && day <= to;
   // Colours tied to words explicitly: a nominal scale otherwise sorts the words, which differ by language.
   const [unexcused, excused] = [msg(lang, 'web.timeline.unexcused'), msg(lang, 'web.timeline.excused')];
   const [earned, planned] = [msg(lang, 'web.timeline.earned'), msg(lang, 'web.timeline.planned')];
@@ -31,10 +66,7 @@ export async function timelineSvg(lang: Language, t: StudentTimeline, events: re
     title: msg(lang, 'web.timeline.attendance'),
     width,
     height: 90,
-    data: { values: t.attendance.filter((a) => within(a.week)).flatMap((a) => [
-      { date: a.week, share: a.unexcused, kind: unexcused, order: 0 },
-      { date: a.week, share: a.excused, kind: excused, order: 1 },
-    ]) },
+    data: { name: 'attendance' },
     mark: { type: 'bar', width: 5, clip: true },
     encoding: {
       x,
@@ -47,10 +79,7 @@ export async function timelineSvg(lang: Language, t: StudentTimeline, events: re
     title: msg(lang, 'web.timeline.credits', { education_type: educationType }),
     width,
     height: 90,
-    data: { values: t.credits.filter((c) => within(c.month)).flatMap((c) => [
-      { date: c.month, credits: c.earned, kind: earned },
-      { date: c.month, credits: c.planned, kind: planned },
-    ]) },
+    data: { name: 'credits' },
     mark: { type: 'line', point: true, clip: true },
     encoding: {
       x,
@@ -62,7 +91,7 @@ export async function timelineSvg(lang: Language, t: StudentTimeline, events: re
     title: msg(lang, 'web.timeline.events'),
     width,
     height: 50,
-    data: { values: events.filter((e) => within(e.day)).map((e) => ({ date: e.day, row: e.kind === 'trigger' ? triggerRow : supportRow, label: e.label })) },
+    data: { name: 'events' },
     mark: { type: 'point', filled: true, size: 70, clip: true },
     encoding: {
       x,
@@ -71,18 +100,18 @@ export async function timelineSvg(lang: Language, t: StudentTimeline, events: re
       tooltip: { field: 'label' },
     },
   } as TopLevelSpec);
-  if (t.wellbeing.length) {
+  if (withWellbeing) {
     panels.push({
       title: msg(lang, 'web.timeline.wellbeing'),
       width,
       height: 70,
       // One point per answering day: the mean of that day's answers (a check-in asks several items).
-      data: { values: t.wellbeing.filter((w) => within(w.day)).map((w) => ({ date: w.day, value: w.value })) },
+      data: { name: 'wellbeing' },
       mark: { type: 'line', point: true, color: '#5b21b6', clip: true },
       encoding: { x, y: { aggregate: 'mean', field: 'value', type: 'quantitative', title: null, scale: { domain: [1, 5] }, axis: { values: [1, 3, 5] } } },
     } as TopLevelSpec);
   }
-  const spec = {
+  return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     description: msg(lang, 'web.timeline.description', { from: formatDate(lang, from), to: formatDate(lang, to) }),
     vconcat: panels,
@@ -90,9 +119,4 @@ export async function timelineSvg(lang: Language, t: StudentTimeline, events: re
     resolve: { scale: { color: 'independent' }, legend: { color: 'independent' } },
     config: { aria: false, font: 'system-ui, sans-serif', view: { stroke: '#ddd' }, title: { anchor: 'start', fontSize: 12 } },
   } as unknown as TopLevelSpec;
-  const svg = await renderSvg(spec);
-  // One image with one name for screen readers, in the reader's language (the facts are in the
-  // tables below it): vega's per-mark roles and labels are taken out, the root gets role="img".
-  const plain = svg.replace(/ (role|aria-roledescription|aria-label|aria-hidden)="[^"]*"/g, '');
-  return plain.replace(/^<svg /, `<svg role="img" aria-label="${escapeHtml(msg(lang, 'web.timeline.title'))}" `);
 }

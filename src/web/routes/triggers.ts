@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { daysBetween } from '../../core/dates.js';
 import { severities } from '../../core/vocabulary.js';
 import { formatDate, valueWord, type Language, translator } from '../../i18n/index.js';
-import { storedTrigger, acknowledgeTrigger, addNote, handOverRoles, handOverTrigger, takeTrigger, liveRoutedTriggers, notesFor, resolutionOutcomes, resolveTrigger, viewTrigger, type ResolutionOutcome, type TriggerView } from '../../triggers/index.js';
+import { storedTrigger, acknowledgeTrigger, addNote, handOverRoles, handOverTrigger, takeTrigger, liveRoutedList, notesFor, resolutionOutcomes, resolveTrigger, viewTrigger, listTrigger, type ResolutionOutcome, type TriggerSummary } from '../../triggers/index.js';
 import type { SignedIn } from '../auth.js';
 import { formField, PageError, param, studentRoles, type Workspace } from '../context.js';
 import { maySee } from '../../core/roles.js';
@@ -26,7 +26,7 @@ interface CaseloadRow {
   studentId: string;
   name: string;
   group: string;
-  triggers: TriggerView[];
+  triggers: TriggerSummary[];
   severity: string;
   daysOpen: number;
   isNew: boolean;
@@ -59,9 +59,13 @@ const queryString = (q: CaseloadQuery): string => {
 };
 
 /** One row per student: their live triggers for me, the highest severity, the longest open, and whether anything is new since my last visit. */
-function caseloadRows(views: readonly TriggerView[], basics: Map<string, { name: string; group: string }>, lastVisit: string | null, today: string): CaseloadRow[] {
-  const byStudent = new Map<string, TriggerView[]>();
-  for (const v of views) byStudent.set(v.student_id, [...(byStudent.get(v.student_id) ?? []), v]);
+function caseloadRows(views: readonly TriggerSummary[], basics: Map<string, { name: string; group: string }>, lastVisit: string | null, today: string): CaseloadRow[] {
+  const byStudent = new Map<string, TriggerSummary[]>();
+  for (const v of views) {
+    const list = byStudent.get(v.student_id);
+    if (list) list.push(v);
+    else byStudent.set(v.student_id, [v]);
+  }
   return [...byStudent.entries()].map(([id, vs]) => {
     vs.sort((a, b) => (severityRank[a.severity] ?? 9) - (severityRank[b.severity] ?? 9) || b.opened_on.localeCompare(a.opened_on));
     const b = basics.get(id);
@@ -80,12 +84,15 @@ function caseloadRows(views: readonly TriggerView[], basics: Map<string, { name:
 const matches = (r: CaseloadRow, q: CaseloadQuery): boolean =>
   (!q.new || r.isNew) && (!q.severity || r.severity === q.severity) && (!q.status || r.triggers.some((v) => v.status === q.status)) && (!q.group || r.group === q.group) && (!q.rule || r.triggers.some((v) => v.rule === q.rule));
 
-function sortRows(rows: CaseloadRow[], key: SortKey): CaseloadRow[] {
+function sortRows(rows: CaseloadRow[], key: SortKey, lang: string): CaseloadRow[] {
+  // One collator for the whole sort (localeCompare builds one per call: slow on a long caseload).
+  const collator = new Intl.Collator(lang);
+  const byName = (a: CaseloadRow, b: CaseloadRow) => collator.compare(a.name, b.name);
   const by: Record<SortKey, (a: CaseloadRow, b: CaseloadRow) => number> = {
-    severity: (a, b) => (severityRank[a.severity] ?? 9) - (severityRank[b.severity] ?? 9) || b.daysOpen - a.daysOpen || a.name.localeCompare(b.name),
-    days: (a, b) => b.daysOpen - a.daysOpen || a.name.localeCompare(b.name),
-    name: (a, b) => a.name.localeCompare(b.name) || a.studentId.localeCompare(b.studentId),
-    group: (a, b) => a.group.localeCompare(b.group) || a.name.localeCompare(b.name),
+    severity: (a, b) => (severityRank[a.severity] ?? 9) - (severityRank[b.severity] ?? 9) || b.daysOpen - a.daysOpen || byName(a, b),
+    days: (a, b) => b.daysOpen - a.daysOpen || byName(a, b),
+    name: (a, b) => byName(a, b) || (a.studentId < b.studentId ? -1 : a.studentId > b.studentId ? 1 : 0),
+    group: (a, b) => collator.compare(a.group, b.group) || byName(a, b),
   };
   return rows.slice().sort(by[key]);
 }
@@ -103,11 +110,12 @@ export function triggerRoutes(app: FastifyInstance, w: Workspace): void {
     if (!studentRoles(u).length) return reply.redirect(u.roles.includes('data_coordinator') ? '/admin' : '/report');
     const q = caseloadQuery(req.query);
     const { rows, lastVisit } = await gate.use(async (db) => {
-      const stored = await liveRoutedTriggers(db, w.today(), u.staffId);
+      const stored = await liveRoutedList(db, w.today(), u.staffId);
       const lastVisit = await lastCaseloadVisit(db, u.staffId);
       const basics = await studentBasics(db, stored.map((s) => s.student_id));
       await w.audit(db, req, 'viewed_triggers', { detail: `${stored.length} triggers` });
-      const views = stored.map((s) => viewTrigger(s, { roles: u.roles, staffId: u.staffId }, w.viewContext(lang))).filter((v): v is NonNullable<typeof v> => v !== null);
+      const ctx = w.viewContext(lang);
+      const views = stored.map((s) => listTrigger(s, { roles: u.roles, staffId: u.staffId }, ctx)).filter((v): v is NonNullable<typeof v> => v !== null);
       return { rows: caseloadRows(views, basics, lastVisit, w.today()), lastVisit };
     });
     const counts = {
@@ -116,7 +124,7 @@ export function triggerRoutes(app: FastifyInstance, w: Workspace): void {
       severity: Object.fromEntries(severities.map((x) => [x, rows.filter((r) => r.severity === x).length])),
       status: Object.fromEntries(['open', 'acknowledged'].map((x) => [x, rows.filter((r) => r.triggers.some((v) => v.status === x)).length])),
     };
-    const shown = sortRows(rows.filter((r) => matches(r, q)), q.sort);
+    const shown = sortRows(rows.filter((r) => matches(r, q)), q.sort, lang);
     const pages = Math.max(1, Math.ceil(shown.length / PAGE));
     const page = Math.min(q.page, pages);
     const slice = shown.slice((page - 1) * PAGE, page * PAGE);
