@@ -103,33 +103,43 @@ export interface StudentTimeline {
 }
 
 export async function studentTimeline(db: Warehouse, id: string, today: string, withWellbeing: boolean): Promise<StudentTimeline> {
-  const p = { id, today };
-  const attendance = await db.all(
-    `SELECT strftime(date_trunc('week', date), '%Y-%m-%d') AS week,
-       sum(absent_unexcused) / sum(lessons_scheduled) AS unexcused, sum(absent_excused) / sum(lessons_scheduled) AS excused
+  // One round trip for the three sources (each a few rows of one student; the per-query cost of
+  // DuckDB is what a page view would otherwise pay three times): attendance by week, well-being
+  // answers, and the student's courses (credits summed by month here).
+  const rows = await db.all(
+    `SELECT 'attendance' AS part, strftime(date_trunc('week', date), '%Y-%m-%d') AS d1, NULL AS d2,
+       sum(absent_unexcused) / sum(lessons_scheduled) AS n1, sum(absent_excused) / sum(lessons_scheduled) AS n2
      FROM attendance WHERE student_id = $id AND date > $today::DATE - INTERVAL 12 MONTH AND date <= $today::DATE AND lessons_scheduled > 0
-     GROUP BY 1 ORDER BY 1`,
-    p,
+     GROUP BY 2
+     UNION ALL
+     SELECT 'wellbeing', strftime(answered_at, '%Y-%m-%d %H:%M:%S'), NULL, value, NULL FROM wellbeing
+     WHERE $wellbeing AND student_id = $id AND value IS NOT NULL AND answered_at::DATE > $today::DATE - INTERVAL 12 MONTH AND answered_at::DATE <= $today::DATE
+     UNION ALL
+     SELECT 'course', strftime(completed_on, '%Y-%m-%d'), strftime(planned_end, '%Y-%m-%d'), credits,
+       (CASE WHEN status = 'completed' THEN 1 ELSE 0 END) + (CASE WHEN course_id NOT LIKE '%#%' THEN 2 ELSE 0 END)
+     FROM course_progress WHERE student_id = $id`,
+    { id, today, wellbeing: withWellbeing },
   );
-  const credits = await db.all(
-    `WITH months AS (SELECT CAST(m AS DATE) AS m FROM range(date_trunc('month', $today::DATE - INTERVAL 11 MONTH), $today::DATE + INTERVAL 1 DAY, INTERVAL 1 MONTH) t(m)),
-     ends AS (SELECT least(m + INTERVAL 1 MONTH - INTERVAL 1 DAY, $today::DATE)::DATE AS d FROM months)
-     SELECT strftime(e.d, '%Y-%m-%d') AS month,
-       coalesce(sum(c.credits) FILTER (WHERE c.status = 'completed' AND c.completed_on <= e.d), 0) AS earned,
-       coalesce(sum(c.credits) FILTER (WHERE c.planned_end <= e.d AND c.course_id NOT LIKE '%#%'), 0) AS planned
-     FROM ends e LEFT JOIN course_progress c ON c.student_id = $id GROUP BY e.d ORDER BY e.d`,
-    p,
-  );
-  const wellbeing = withWellbeing
-    ? await db.all(
-        `SELECT strftime(answered_at, '%Y-%m-%d') AS day, value FROM wellbeing
-         WHERE student_id = $id AND value IS NOT NULL AND answered_at::DATE > $today::DATE - INTERVAL 12 MONTH AND answered_at::DATE <= $today::DATE ORDER BY answered_at`,
-        p,
-      )
-    : [];
+  const part = (name: string) => rows.filter((r) => r['part'] === name);
+  // Month ends of the last twelve months (today for the current one): credits earned and planned by then.
+  const ends = Array.from({ length: 12 }, (_, i) => {
+    const [y, m] = [Number(today.slice(0, 4)), Number(today.slice(5, 7)) - 11 + i];
+    const last = new Date(Date.UTC(y, m, 0)).toISOString().slice(0, 10);
+    return last < today ? last : today;
+  });
+  const courses = part('course').map((r) => ({ completed: r['d1'] === null ? null : String(r['d1']), planned: r['d2'] === null ? null : String(r['d2']), credits: Number(r['n1'] ?? 0), flags: Number(r['n2']) }));
   return {
-    attendance: attendance.map((r) => ({ week: String(r['week']), unexcused: Number(r['unexcused']), excused: Number(r['excused']) })),
-    credits: credits.map((r) => ({ month: String(r['month']), earned: Number(r['earned']), planned: Number(r['planned']) })),
-    wellbeing: wellbeing.map((r) => ({ day: String(r['day']), value: Number(r['value']) })),
+    attendance: part('attendance')
+      .map((r) => ({ week: String(r['d1']), unexcused: Number(r['n1']), excused: Number(r['n2']) }))
+      .sort((a, b) => (a.week < b.week ? -1 : 1)),
+    credits: ends.map((end) => ({
+      month: end,
+      earned: courses.reduce((s, c) => s + ((c.flags & 1) && c.completed !== null && c.completed <= end ? c.credits : 0), 0),
+      planned: courses.reduce((s, c) => s + ((c.flags & 2) && c.planned !== null && c.planned <= end ? c.credits : 0), 0),
+    })),
+    wellbeing: part('wellbeing')
+      .map((r) => ({ at: String(r['d1']), value: Number(r['n1']) }))
+      .sort((a, b) => (a.at < b.at ? -1 : 1))
+      .map((w) => ({ day: w.at.slice(0, 10), value: w.value })),
   };
 }

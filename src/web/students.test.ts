@@ -15,3 +15,34 @@ describe('risk band against trigger severity', () => {
     expect(msg('sv', 'web.band_vs_severity', { direction: 'band_higher', band: 'hög' })).toMatch(/^Riskbedömningen är hög fast signalerna är mindre brådskande: /);
   });
 });
+
+describe('the student timeline\'s data', () => {
+  it('in one round trip equals the three sources read one by one (the bundled cohort, students with and without well-being)', async () => {
+    const { withCohortWarehouse } = await import('../testing/warehouse.js');
+    const { studentTimeline } = await import('./queries.js');
+    await withCohortWarehouse(async (db) => {
+      const today = '2026-02-20';
+      const ids = (await db.all(`SELECT student_id FROM students ORDER BY student_id LIMIT 12`)).map((r) => String(r['student_id']));
+      for (const id of ids) {
+        const p = { id, today };
+        const attendance = await db.all(
+          `SELECT strftime(date_trunc('week', date), '%Y-%m-%d') AS week, sum(absent_unexcused) / sum(lessons_scheduled) AS unexcused, sum(absent_excused) / sum(lessons_scheduled) AS excused
+           FROM attendance WHERE student_id = $id AND date > $today::DATE - INTERVAL 12 MONTH AND date <= $today::DATE AND lessons_scheduled > 0 GROUP BY 1 ORDER BY 1`, p);
+        const credits = await db.all(
+          `WITH months AS (SELECT CAST(m AS DATE) AS m FROM range(date_trunc('month', $today::DATE - INTERVAL 11 MONTH), $today::DATE + INTERVAL 1 DAY, INTERVAL 1 MONTH) t(m)),
+           ends AS (SELECT least(m + INTERVAL 1 MONTH - INTERVAL 1 DAY, $today::DATE)::DATE AS d FROM months)
+           SELECT strftime(e.d, '%Y-%m-%d') AS month, coalesce(sum(c.credits) FILTER (WHERE c.status = 'completed' AND c.completed_on <= e.d), 0) AS earned,
+             coalesce(sum(c.credits) FILTER (WHERE c.planned_end <= e.d AND c.course_id NOT LIKE '%#%'), 0) AS planned
+           FROM ends e LEFT JOIN course_progress c ON c.student_id = $id GROUP BY e.d ORDER BY e.d`, p);
+        const wellbeing = await db.all(
+          `SELECT strftime(answered_at, '%Y-%m-%d') AS day, value FROM wellbeing WHERE student_id = $id AND value IS NOT NULL AND answered_at::DATE > $today::DATE - INTERVAL 12 MONTH AND answered_at::DATE <= $today::DATE ORDER BY answered_at`, p);
+        const t = await studentTimeline(db, id, today, true);
+        expect(t.attendance, id).toEqual(attendance.map((r) => ({ week: String(r['week']), unexcused: Number(r['unexcused']), excused: Number(r['excused']) })));
+        expect(t.credits, id).toEqual(credits.map((r) => ({ month: String(r['month']), earned: Number(r['earned']), planned: Number(r['planned']) })));
+        expect(t.wellbeing.map((w) => w.value), id).toEqual(wellbeing.map((r) => Number(r['value'])));
+        expect(t.wellbeing.map((w) => w.day), id).toEqual(wellbeing.map((r) => String(r['day'])));
+        expect((await studentTimeline(db, id, today, false)).wellbeing).toEqual([]);
+      }
+    });
+  });
+});
