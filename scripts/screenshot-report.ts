@@ -9,7 +9,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import puppeteer from 'puppeteer-core';
 import { args, chromiumPath, repoRoot as root, workDir } from './lib/harness.js';
-import { demoConfig, screenshot } from './lib/workspace.js';
+import { compressPng, demoConfig, screenshot } from './lib/workspace.js';
 
 const a = args('screenshot-report', { 'data-dir': { type: 'string' }, out: { type: 'string' }, 'as-of': { type: 'string' }, langs: { type: 'string', default: 'fi,sv' } });
 const data = path.resolve(a['data-dir'] ?? path.join(root, 'data-demo'));
@@ -32,8 +32,7 @@ try {
     const top = (await page.evaluate(`document.querySelector('section:last-of-type').getBoundingClientRect().top + window.scrollY`)) as number;
     const file = path.join(out, `report-appendix-${lang}.png`);
     await page.screenshot({ path: file as `${string}.png`, clip: { x: 0, y: top, width: 1280, height: 900 }, captureBeyondViewport: true });
-    spawnSync('pngquant', ['--force', '--skip-if-larger', '--ext', '.png', '--quality', '60-90', file]);
-    process.stdout.write(`${file}\n`);
+    process.stdout.write(`${compressPng(file)}\n`);
   }
 } finally {
   await browser.close();

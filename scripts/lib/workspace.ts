@@ -53,7 +53,11 @@ export async function screenshot(page: Page, file: string, maxHeight?: number): 
   const width = page.viewport()?.width ?? 1000;
   if (maxHeight && height > maxHeight) await page.screenshot({ path: file as `${string}.png`, clip: { x: 0, y: 0, width, height: maxHeight }, captureBeyondViewport: true });
   else await page.screenshot({ path: file as `${string}.png`, fullPage: true });
-  // Smaller files for the repository where pngquant is installed (apt-get install pngquant); as taken otherwise.
+  return compressPng(file);
+}
+
+/** Smaller files for the repository where pngquant is installed (apt-get install pngquant); as taken otherwise. */
+export function compressPng(file: string): string {
   spawnSync('pngquant', ['--force', '--skip-if-larger', '--ext', '.png', '--quality', '60-90', file]);
   return file;
 }

@@ -40,7 +40,11 @@ export function svgRenderer(spec: TopLevelSpec): (data: Record<string, readonly 
  * and the label (the facts are in the tables beside each chart).
  */
 export async function accessibleSvg(spec: TopLevelSpec, label: string): Promise<string> {
-  const svg = await renderSvg(spec);
+  return asOneImage(await renderSvg(spec), label);
+}
+
+/** Vega's SVG as one named image: its per-mark roles and labels out, role="img" and the label on the root. */
+export function asOneImage(svg: string, label: string): string {
   const plain = svg.replace(/ (role|aria-roledescription|aria-label|aria-hidden)="[^"]*"/g, '');
   return plain.replace(/^<svg /, `<svg role="img" aria-label="${escapeHtml(label)}" `);
 }

@@ -1,7 +1,6 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { formatDate, msg, type Language } from '../i18n/index.js';
-import { escapeHtml } from '../core/html.js';
-import { svgRenderer } from '../report/index.js';
+import { asOneImage, svgRenderer } from '../report/index.js';
 import type { StudentTimeline } from './queries.js';
 
 /** A dated event on the timeline: a trigger opened or support recorded (only what the reader may see). */
@@ -44,10 +43,8 @@ export async function timelineSvg(lang: Language, t: StudentTimeline, events: re
     events: events.filter((e) => within(e.day)).map((e) => ({ date: e.day, row: e.kind === 'trigger' ? triggerRow : supportRow, label: e.label })),
     ...(withWellbeing ? { wellbeing: t.wellbeing.filter((w) => within(w.day)).map((w) => ({ date: w.day, value: w.value })) } : {}),
   });
-  // One image with one name for screen readers, in the reader's language (the facts are in the
-  // tables below it): vega's per-mark roles and labels are taken out, the root gets role="img".
-  const plain = svg.replace(/ (role|aria-roledescription|aria-label|aria-hidden)="[^"]*"/g, '');
-  return plain.replace(/^<svg /, `<svg role="img" aria-label="${escapeHtml(msg(lang, 'web.timeline.title'))}" `);
+  // One image with one name for screen readers, in the reader's language (the facts are in the tables below it).
+  return asOneImage(svg, msg(lang, 'web.timeline.title'));
 }
 
 /** Compiled timelines by language, window, education type and panels (a few a day). */
