@@ -8,7 +8,7 @@ import { loadRules, runTriggers } from '../triggers/index.js';
 import { buildReport, writeReport } from './index.js';
 import { estimateImpact, type Episode } from './impact.js';
 
-/** Parses a CSV written by tableCsv (quoted fields may hold commas and doubled quotes). */
+/** Parses a report CSV (DuckDB's COPY: quoted fields may hold commas and doubled quotes). */
 function parseCsv(text: string): string[][] {
   return text
     .trimEnd()

@@ -1,12 +1,12 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../core/config.js';
-import { csvField } from '../core/csv.js';
 import type { Logger } from '../core/log.js';
 import { ident, literal } from '../db/sql.js';
 import type { Row, Warehouse } from '../db/warehouse.js';
 import { accessibleSvg, calibrationSpec } from './charts.js';
 import { reportCharts } from './figures.js';
+import { academicStartYear } from './metrics.js';
 import { keyFigures, previousKeyFigures, storeKeyFigures, type KeyFigures } from './key-figures.js';
 import { msg, type MessageKey, type MessageValues } from '../i18n/index.js';
 import { columnTitle } from './words.js';
@@ -63,7 +63,7 @@ const col = (name: string, kind: ReportColumn['kind']): ReportColumn => ({ name,
 /** Negative-exit shares before and after a programme start, started units against the others (difference in differences). */
 function beforeAfterTable(byUnit: readonly Row[], o: ReportOptions): ReportTable | null {
   if (!o.programmeStart) return null;
-  const startYear = Number(o.programmeStart.date.slice(0, 4)) - (Number(o.programmeStart.date.slice(5, 7)) >= 8 ? 0 : 1);
+  const startYear = academicStartYear(o.programmeStart.date);
   const started = new Set(o.programmeStart.units);
   const cells = new Map<string, { n: number; x: number }>();
   for (const r of byUnit.filter((x) => !x['year_in_progress'])) {
@@ -186,11 +186,6 @@ export async function buildReport(db: Warehouse, o: ReportOptions, fx: { logger:
   lap('charts');
   fx.logger.info({ tables: tables.length, impact_episodes: impact.episodes, ms: Date.now() - t0 }, 'report_built');
   return { as_of: o.asOf, unit: o.unit ?? null, min_cell: o.minCell, tables, impact, checkin_effect: checkinEffect, model, key_figures, previous, charts, display_names: o.displayNames };
-}
-
-/** CSV text of a table (RFC 4180; empty cell = suppressed or not applicable). */
-export function tableCsv(t: ReportTable): string {
-  return [t.columns.map((c) => c.name).join(','), ...t.rows.map((r) => t.columns.map((c) => csvField(r[c.name])).join(','))].join('\n') + '\n';
 }
 
 /**

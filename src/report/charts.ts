@@ -7,13 +7,8 @@ import type { Language } from '../i18n/index.js';
  * Renders a Vega-Lite spec to an SVG string on the server (vega's SVG renderer, no browser and
  * no network): the report embeds it inline, so it opens from disk and prints.
  */
-export async function renderSvg(spec: TopLevelSpec): Promise<string> {
-  const view = new View(parse(compile(spec).spec), { renderer: 'none' });
-  try {
-    return await view.toSVG();
-  } finally {
-    view.finalize();
-  }
+export function renderSvg(spec: TopLevelSpec): Promise<string> {
+  return svgRenderer(spec)({});
 }
 
 /**

@@ -1,4 +1,4 @@
-export { buildReport, writeReport, tableCsv, reportOptions, type Report, type ReportOptions } from './build.js';
+export { buildReport, writeReport, reportOptions, type Report, type ReportOptions } from './build.js';
 export { renderReportHtml, formatCell, type ReportLanguage } from './render.js';
 export { suppressTable, suppressShare, isSmallCount, type CountTable, type SuppressedTable } from './suppress.js';
 export { yearlyMetricsSql, reportDimensions, type ReportDimension } from './metrics.js';

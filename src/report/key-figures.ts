@@ -1,5 +1,6 @@
 import { addDays } from '../core/dates.js';
 import type { Warehouse } from '../db/warehouse.js';
+import { academicStartYear, academicYearLabel } from './metrics.js';
 import { suppressShare } from './suppress.js';
 import { yearlyTablesAt, type ReportTable, type TableOptions } from './tables.js';
 
@@ -38,10 +39,7 @@ export interface KeyFigures {
 /** A change smaller than this (in percentage points of a share) reads as "about the same". */
 const SAME_WITHIN = 0.005;
 
-const academicYear = (date: string) => {
-  const y = Number(date.slice(0, 4)) - (Number(date.slice(5, 7)) >= 8 ? 0 : 1);
-  return `${y}–${String(y + 1).slice(2)}`;
-};
+const academicYear = (date: string) => academicYearLabel(academicStartYear(date));
 
 export function directionOf(now: number | null, then: number | null, better: 'lower' | 'higher'): KeyFigure['direction'] {
   if (now === null || then === null) return 'unknown';
@@ -72,7 +70,7 @@ export async function keyFigures(db: Warehouse, o: TableOptions, tables: readonl
   const lastYearDay = addDays(o.asOf, -365);
   const thisYear = academicYear(o.asOf);
   const lastYear = academicYear(lastYearDay);
-  const yearStart = (date: string) => `${Number(date.slice(0, 4)) - (Number(date.slice(5, 7)) >= 8 ? 0 : 1)}-08-01`;
+  const yearStart = (date: string) => `${academicStartYear(date)}-08-01`;
   const earlier = (await yearlyTablesAt(db, { ...o, asOf: lastYearDay })).tables;
   const named = (from: readonly ReportTable[], name: string) => from.find((t) => t.name === name) ?? { rows: [] };
   const [now, then] = [named(tables, 'yearly_by_provider'), named(earlier, 'yearly_by_provider')];
@@ -101,7 +99,7 @@ export async function keyFigures(db: Warehouse, o: TableOptions, tables: readonl
   figures.push(figure('reached_within_7_days', 'all', 'higher', {
     this_year: await reachedWithin7Days(db, yearStart(o.asOf), o.asOf, o.minCell),
     same_time_last_year: await reachedWithin7Days(db, yearStart(lastYearDay), lastYearDay, o.minCell),
-    last_year: await reachedWithin7Days(db, yearStart(lastYearDay), `${Number(yearStart(lastYearDay).slice(0, 4)) + 1}-07-31`, o.minCell),
+    last_year: await reachedWithin7Days(db, yearStart(lastYearDay), `${academicStartYear(lastYearDay) + 1}-07-31`, o.minCell),
     national: null,
   }));
   return { this_year: thisYear, last_year: lastYear, same_day_last_year: lastYearDay, figures };

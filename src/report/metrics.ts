@@ -1,9 +1,15 @@
 import { ident } from '../db/sql.js';
 import { exitEvents, negativeExits, sqlList } from '../core/vocabulary.js';
 
-/** Dimensions a leadership report breaks metrics down by. */
-export const reportDimensions = ['provider', 'unit', 'programme', 'education_type', 'group'] as const;
+/** Dimensions a leadership report breaks metrics down by, coarsest first (a dimension's index is its level: finer ones absorb suppression first). */
+export const reportDimensions = ['provider', 'education_type', 'unit', 'programme', 'group'] as const;
 export type ReportDimension = (typeof reportDimensions)[number];
+
+/** The academic year (1 Aug – 31 Jul) a date falls in, by its starting calendar year. */
+export const academicStartYear = (date: string): number => Number(date.slice(0, 4)) - (Number(date.slice(5, 7)) >= 8 ? 0 : 1);
+
+/** An academic year as the report names it: 2025–26. */
+export const academicYearLabel = (startYear: number): string => `${startYear}–${String(startYear + 1).slice(2)}`;
 
 /** The parts of a `finest` value, in order. */
 export const finestParts = ['education_type', 'unit', 'programme', 'group'] as const;

@@ -65,13 +65,16 @@ ${joinHtml(body, '\n')}
 /** The yearly tables' columns on screen: the measures a reader compares (the CSV has the counts too). */
 const yearlyColumns = (dimension: string, extra: string[] = []) => ['academic_year', dimension, 'present', 'negative_exit_share', 'on_time_share', 'credits_vs_plan', 'attendance_rate', ...extra];
 
+/** A key figure's name: the measure, with the education type where it is one type's. */
+const figureName = (lang: Language, f: KeyFigure): string => msg(lang, `report.kf.${f.metric}` as MessageKey, { type: codeWord(lang, 'education_type', f.education_type) });
+
 /** The key figures of page one, with their direction and a sentence each. */
 function keyFigureTable(r: Report, lang: Language): Html {
   const t = translator(lang);
   const k = r.key_figures;
   const share = (v: number | null) => (v === null ? html`<span class="muted" title="${t('report.too_few')}">${t('report.too_few_short')}</span>` : formatCell(v, 'share', lang));
   const rows = k.figures.map((f: KeyFigure) => {
-    const name = t(`report.kf.${f.metric}` as MessageKey, { type: codeWord(lang, 'education_type', f.education_type) });
+    const name = figureName(lang, f);
     const sentence = t(`report.kf.${f.metric}.means` as MessageKey);
     const arrow = f.direction === 'unknown' ? '' : f.direction === 'same' ? '→ ' : (f.better === 'lower') === (f.direction === 'better') ? '↓ ' : '↑ ';
     return html`<tr><th scope="row">${name}<span>${sentence}</span></th><td>${share(f.this_year)}</td><td>${share(f.same_time_last_year)}</td><td>${share(f.last_year)}</td><td>${f.national === null ? '' : formatCell(f.national, 'share', lang)}</td><td class="${f.direction}">${arrow}${t('report.kf.direction', { direction: f.direction })}</td></tr>`;
@@ -89,7 +92,7 @@ function changes(r: Report, lang: Language): Html {
   for (const f of r.key_figures.figures) {
     const before = r.previous.figures.get(`${f.metric}|${f.education_type}|${r.key_figures.this_year}`);
     if (before === undefined || before === null || f.this_year === null || Math.abs(f.this_year - before) < 0.005) continue;
-    items.push(html`<li>${t(`report.kf.${f.metric}` as MessageKey, { type: codeWord(lang, 'education_type', f.education_type) })}: ${formatCell(before, 'share', lang)} → ${formatCell(f.this_year, 'share', lang)}</li>`);
+    items.push(html`<li>${figureName(lang, f)}: ${formatCell(before, 'share', lang)} → ${formatCell(f.this_year, 'share', lang)}</li>`);
   }
   const title = html`<h3>${t('report.changed.title', { date: formatDate(lang, r.previous.as_of) })}</h3>`;
   return items.length ? html`${title}<ul>${items}</ul>` : html`${title}<p class="note">${t('report.changed.nothing')}</p>`;

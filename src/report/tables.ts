@@ -2,7 +2,7 @@ import type { Row, Warehouse } from '../db/warehouse.js';
 import { suppressShare, suppressTable } from './suppress.js';
 import { suppressHierarchy } from './hierarchy.js';
 import { ident } from '../db/sql.js';
-import { finestParts, reportDimensions, yearlyMetricsSql, type ReportDimension } from './metrics.js';
+import { academicYearLabel, finestParts, reportDimensions, yearlyMetricsSql, type ReportDimension } from './metrics.js';
 import { negativeExits, sqlList } from '../core/vocabulary.js';
 
 /** One column of a report table. `count` and `share` cells are about students and pass suppression. */
@@ -30,10 +30,10 @@ const col = (name: string, kind: ReportColumn['kind']): ReportColumn => ({ name,
 const num = (v: unknown) => (v === null || v === undefined ? 0 : Number(v));
 const ratio = (a: number, b: number) => (b > 0 ? a / b : null);
 
-/** The breakdowns of the yearly tables, coarsest first (a finer one absorbs suppression first). */
-const yearlyDimensions = ['provider', 'education_type', 'unit', 'programme', 'group'] as const;
-type YearlyDimension = (typeof yearlyDimensions)[number];
-const levelOf: Record<YearlyDimension, number> = { provider: 0, education_type: 1, unit: 2, programme: 3, group: 4 };
+/** The breakdowns of the yearly tables, coarsest first; a breakdown's index is its level in the suppression hierarchy. */
+const yearlyDimensions = reportDimensions;
+type YearlyDimension = ReportDimension;
+const levelOf = (d: YearlyDimension) => yearlyDimensions.indexOf(d);
 
 /** Which finer values sit wholly inside which coarser ones (a programme in one education type, a group in one programme and one unit). */
 export interface Nesting {
@@ -76,13 +76,13 @@ export function yearlyTables(rawByDimension: ReadonlyMap<YearlyDimension, readon
     const exits = suppressHierarchy(
       rows.map(({ d, r, id }) => {
         const [present, neg, grad] = [num(r['present']), num(r['negative_exits']), num(r['graduated'])];
-        return { id, level: levelOf[d], counts: [neg, grad, present - neg - grad], parents: parentsOf(d, String(r['value'])) };
+        return { id, level: levelOf(d), counts: [neg, grad, present - neg - grad], parents: parentsOf(d, String(r['value'])) };
       }),
       o.minCell,
       [2],
     );
     const due = suppressHierarchy(
-      rows.map(({ d, r, id }) => ({ id, level: levelOf[d], counts: [num(r['finished_on_time']), num(r['due_to_finish']) - num(r['finished_on_time'])], parents: parentsOf(d, String(r['value'])) })),
+      rows.map(({ d, r, id }) => ({ id, level: levelOf(d), counts: [num(r['finished_on_time']), num(r['due_to_finish']) - num(r['finished_on_time'])], parents: parentsOf(d, String(r['value'])) })),
       o.minCell,
     );
     for (const { d, r, id } of rows) {
@@ -146,10 +146,6 @@ export function rollUp(finest: readonly Row[]): Map<YearlyDimension, Row[]> {
   return out;
 }
 
-/** The unsuppressed yearly counts of a dimension (yearlyMetricsSql), read once per report. */
-export function yearlyRows(db: Warehouse, dimension: ReportDimension, o: TableOptions): Promise<Row[]> {
-  return db.all(yearlyMetricsSql(dimension), { as_of: o.asOf, grace_days: o.graceDays });
-}
 
 /** The background factors the intake table shows, each as `<factor>_share`. */
 export const intakeFactors = ['low_gpa', 'special_support', 'not_first_choice', 'earlier_interruptions', 'continuous_intake'] as const;
@@ -175,7 +171,7 @@ export async function intakeTable(db: Warehouse, o: TableOptions): Promise<Repor
       const n = num(r['entrants']);
       const y = num(r['start_year']);
       return {
-        academic_year: `${y}–${String(y + 1).slice(2)}`,
+        academic_year: academicYearLabel(y),
         education_type: String(r['education_type']),
         entrants: n >= o.minCell ? n : null,
         ...Object.fromEntries(factors.map((f) => [`${f}_share`, suppressShare(num(r[f]), n, o.minCell)])),
@@ -320,7 +316,6 @@ export async function dataQualityTable(db: Warehouse): Promise<ReportTable> {
   };
 }
 
-export { reportDimensions };
 
 /**
  * Check-ins over the last year (planned at least 3 days ago), by bottleneck and by unit:

@@ -19,13 +19,8 @@ const locales: Record<Language, string> = { fi: 'fi-FI', sv: 'sv-FI', en: 'en-GB
 export const monthWord = (lang: Language, month: string): string =>
   new Intl.DateTimeFormat(locales[lang], { month: 'long', year: 'numeric', timeZone: 'UTC' }).format(new Date(`${month}-01T00:00:00Z`));
 
-/** Columns whose cells are codes with words of their own in the catalogue (`report.value.<family>.<code>`). */
-const valueFamilies: Readonly<Record<string, string>> = {
-  education_type: 'education_type',
-  family: 'family',
-  dimension: 'dimension',
-  kind: 'kind',
-};
+/** Columns whose cells are codes with words of their own in the catalogue (`report.value.<column>.<code>`). */
+const valueFamilies: ReadonlySet<string> = new Set(['education_type', 'family', 'dimension', 'kind']);
 
 export function codeWord(lang: Language, column: string, code: unknown, names?: Config['displayNames'], context?: Record<string, unknown>): string {
   if (code === null || code === undefined) return '';
@@ -38,9 +33,9 @@ export function codeWord(lang: Language, column: string, code: unknown, names?: 
   if (column === 'provider') return msg(lang, 'report.value.provider_all');
   if (/^\d{4}-\d{2}-\d{2}$/.test(c)) return formatDate(lang, c);
   if (column === 'month' && /^\d{4}-\d{2}$/.test(c)) return monthWord(lang, c);
-  // Cells whose meaning depends on another column of the row (check-ins, model groups).
-  if ((column === 'value' || column === 'group') && context?.['dimension'] !== undefined) return codeWord(lang, dimensionColumn(String(context['dimension'])), c, names);
-  const family = column === 'group' ? 'group' : valueFamilies[column];
+  // Cells whose meaning depends on another column of the row (check-ins, model groups): named like that breakdown's own column.
+  if ((column === 'value' || column === 'group') && context?.['dimension'] !== undefined) return codeWord(lang, String(context['dimension']), c, names);
+  const family = column === 'group' || valueFamilies.has(column) ? column : undefined;
   if (family) {
     const key = `report.value.${family}.${c}`;
     if (hasMessage(key)) return msg(lang, key as MessageKey);
@@ -50,6 +45,3 @@ export function codeWord(lang: Language, column: string, code: unknown, names?: 
   if (column === 'home_language' && /^[a-z]{2}$/.test(c)) return new Intl.DisplayNames([locales[lang]], { type: 'language' }).of(c) ?? c;
   return c;
 }
-
-/** The column a breakdown's values are named like. */
-const dimensionColumn = (dimension: string) => dimension;

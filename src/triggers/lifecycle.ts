@@ -18,24 +18,27 @@ const triggerColumns = `trigger_id, rule_id, family, visibility, severity, stude
   strftime(escalated_on, '%Y-%m-%d') AS escalated_on, strftime(acknowledged_on, '%Y-%m-%d') AS acknowledged_on, acknowledged_by,
   strftime(closed_on, '%Y-%m-%d') AS closed_on, closed_by, outcome, intervention_id`;
 
-/** Open and acknowledged triggers opened on or before a date and routed to someone (one staff member, or all). */
-export async function liveRoutedTriggers(db: Warehouse, asOf: string, staffId?: string): Promise<StoredTrigger[]> {
-  const rows = await db.all(
-    `SELECT ${triggerColumns} FROM triggers WHERE status IN ('open', 'acknowledged') AND opened_on <= $as_of::DATE AND staff_id IS NOT NULL
+/** The columns a list of triggers needs (no evidence): TriggerListRow. */
+const listColumns = `trigger_id, student_id, rule_id, family, visibility, severity, role, staff_id, status,
+  strftime(opened_on, '%Y-%m-%d') AS opened_on, strftime(escalated_on, '%Y-%m-%d') AS escalated_on`;
+
+/** Open and acknowledged triggers opened on or before a date and routed to someone (one staff member, or all), with `columns`. */
+function liveRouted(db: Warehouse, columns: string, asOf: string, staffId: string | undefined) {
+  return db.all(
+    `SELECT ${columns} FROM triggers WHERE status IN ('open', 'acknowledged') AND opened_on <= $as_of::DATE AND staff_id IS NOT NULL
      ${staffId !== undefined ? 'AND staff_id = $staff' : ''} ORDER BY staff_id, opened_on DESC, trigger_id`,
     staffId !== undefined ? { as_of: asOf, staff: staffId } : { as_of: asOf },
   );
-  return rows as unknown as StoredTrigger[];
+}
+
+/** Open and acknowledged triggers opened on or before a date and routed to someone (one staff member, or all). */
+export async function liveRoutedTriggers(db: Warehouse, asOf: string, staffId?: string): Promise<StoredTrigger[]> {
+  return (await liveRouted(db, triggerColumns, asOf, staffId)) as unknown as StoredTrigger[];
 }
 
 /** A staff member's live, routed triggers as a list needs them (no evidence): cheap for a long caseload. */
 export async function liveRoutedList(db: Warehouse, asOf: string, staffId: string): Promise<TriggerListRow[]> {
-  const rows = await db.all(
-    `SELECT trigger_id, student_id, rule_id, family, visibility, severity, role, staff_id, status, strftime(opened_on, '%Y-%m-%d') AS opened_on, strftime(escalated_on, '%Y-%m-%d') AS escalated_on
-     FROM triggers WHERE status IN ('open', 'acknowledged') AND opened_on <= $as_of::DATE AND staff_id = $staff ORDER BY opened_on DESC, trigger_id`,
-    { as_of: asOf, staff: staffId },
-  );
-  return rows as unknown as TriggerListRow[];
+  return (await liveRouted(db, listColumns, asOf, staffId)) as unknown as TriggerListRow[];
 }
 
 /** One trigger as stored, or undefined. Callers decide who may see it (visibility.ts). */

@@ -28,9 +28,7 @@ export async function timelineSvg(lang: Language, t: StudentTimeline, events: re
     if (renderers.size > 32) renderers.delete(renderers.keys().next().value!);
   }
   const within = (day: string) => day >= from && day <= to;
-  const [unexcused, excused] = [msg(lang, 'web.timeline.unexcused'), msg(lang, 'web.timeline.excused')];
-  const [earned, planned] = [msg(lang, 'web.timeline.earned'), msg(lang, 'web.timeline.planned')];
-  const [triggerRow, supportRow] = [msg(lang, 'term.triggers'), msg(lang, 'term.support_recorded')];
+  const { unexcused, excused, earned, planned, triggerRow, supportRow } = seriesWords(lang);
   const svg = await render({
     attendance: t.attendance.filter((a) => within(a.week)).flatMap((a) => [
       { date: a.week, share: a.unexcused, kind: unexcused, order: 0 },
@@ -47,6 +45,16 @@ export async function timelineSvg(lang: Language, t: StudentTimeline, events: re
   return asOneImage(svg, msg(lang, 'web.timeline.title'));
 }
 
+/** The words the picture's series are named by: the data carry them and the colour scales are tied to them. */
+const seriesWords = (lang: Language) => ({
+  unexcused: msg(lang, 'web.timeline.unexcused'),
+  excused: msg(lang, 'web.timeline.excused'),
+  earned: msg(lang, 'web.timeline.earned'),
+  planned: msg(lang, 'web.timeline.planned'),
+  triggerRow: msg(lang, 'term.triggers'),
+  supportRow: msg(lang, 'term.support_recorded'),
+});
+
 /** Compiled timelines by language, window, education type and panels (a few a day). */
 const renderers = new Map<string, ReturnType<typeof svgRenderer>>();
 
@@ -55,9 +63,7 @@ function timelineSpec(lang: Language, from: string, to: string, educationType: s
   const x = { field: 'date', type: 'temporal' as const, title: null, scale: { domain: [from, to] }, axis: { format: '%-d.%-m.', labelAngle: 0 } };
   const width = 640;
   // Colours tied to words explicitly: a nominal scale otherwise sorts the words, which differ by language.
-  const [unexcused, excused] = [msg(lang, 'web.timeline.unexcused'), msg(lang, 'web.timeline.excused')];
-  const [earned, planned] = [msg(lang, 'web.timeline.earned'), msg(lang, 'web.timeline.planned')];
-  const [triggerRow, supportRow] = [msg(lang, 'term.triggers'), msg(lang, 'term.support_recorded')];
+  const { unexcused, excused, earned, planned, triggerRow, supportRow } = seriesWords(lang);
   const panels: TopLevelSpec[] = [];
   panels.push({
     title: msg(lang, 'web.timeline.attendance'),

@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ErrorCode, KiinniError } from '../../core/errors.js';
 import { languageOr } from '../../core/vocabulary.js';
 import { guessLanguage, msg, type Language, translator } from '../../i18n/index.js';
+import type { Warehouse } from '../../db/warehouse.js';
 import { recordAudit } from '../audit.js';
 import { checkSignInToken, createSignInToken, endSession, recentLinkRequests, startSession, useSignInToken } from '../auth.js';
 import { formField, PageError, safeNext, type Workspace, type WorkspaceOptions } from '../context.js';
@@ -30,6 +31,14 @@ export function signInRoutes(app: FastifyInstance, w: Workspace, sessions: Map<s
   const secure = o.config.web.baseUrl?.startsWith('https://') ?? false;
   const limit = { rateLimit: { max: o.config.web.linkRequestsPer15Min * 10, timeWindow: '15 minutes' } };
 
+  // Every way in ends the same: a session, its audit row, and the cookie.
+  const signedIn = async (db: Warehouse, staffId: string, method: 'magic_link' | 'oidc', client: string) => {
+    const session = await startSession(db, staffId, method, o.clock());
+    await recordAudit(db, { staff_id: staffId, action: 'signed_in', client, detail: method }, o.clock());
+    return session;
+  };
+  const setSessionCookie = (reply: FastifyReply, session: string) =>
+    reply.setCookie(SESSION_COOKIE, session, { path: '/', httpOnly: true, sameSite: 'lax', secure, signed: true, maxAge: o.config.web.sessionHours * 3600 });
   const oidc = oidcSignIn(o);
   const signInForm = (lang: Language, token: string, next: string | undefined) => {
     const t = translator(lang);
@@ -105,12 +114,11 @@ export function signInRoutes(app: FastifyInstance, w: Workspace, sessions: Map<s
         await w.audit(db, req, 'sign_in_refused', { detail: used.problem });
         return used;
       }
-      const session = await startSession(db, used.staffId, 'magic_link', o.clock());
-      await recordAudit(db, { staff_id: used.staffId, action: 'signed_in', client: req.ip, detail: 'magic_link' }, o.clock());
+      const session = await signedIn(db, used.staffId, 'magic_link', req.ip);
       return { session };
     });
     if ('problem' in result) return w.render(req, reply, msg(lang, 'web.link_title'), linkProblem(lang, result.problem), undefined, result.problem === 'malformed' || result.problem === 'unknown' ? 400 : 410);
-    reply.setCookie(SESSION_COOKIE, result.session, { path: '/', httpOnly: true, sameSite: 'lax', secure, signed: true, maxAge: o.config.web.sessionHours * 3600 });
+    setSessionCookie(reply, result.session);
     // Back to the page the link was asked from (a trigger or student in a digest), else home.
     return reply.redirect(safeNext(formField(req.body, 'next')) ?? '/', 303);
   });
@@ -152,12 +160,10 @@ export function signInRoutes(app: FastifyInstance, w: Workspace, sessions: Map<s
           await recordAudit(db, { staff_id: staff?.staffId ?? null, action: 'sign_in_refused', client: req.ip, detail: staff ? 'oidc: no role in the staff register' : 'oidc: address not in the staff register' }, o.clock());
           return undefined;
         }
-        const session = await startSession(db, staff.staffId, 'oidc', o.clock());
-        await recordAudit(db, { staff_id: staff.staffId, action: 'signed_in', client: req.ip, detail: 'oidc' }, o.clock());
-        return session;
+        return signedIn(db, staff.staffId, 'oidc', req.ip);
       });
       if (!result) return refused(403, msg(lang, 'web.oidc_not_staff'));
-      reply.setCookie(SESSION_COOKIE, result, { path: '/', httpOnly: true, sameSite: 'lax', secure, signed: true, maxAge: o.config.web.sessionHours * 3600 });
+      setSessionCookie(reply, result);
       return reply.redirect(pending?.next ?? '/', 303);
     });
   }
