@@ -3,14 +3,15 @@
 // sign-in page (same server, same run, no warehouse work) as the reference. Staff sign in the
 // real way (link from the outbox e-mail); each request is a real page view, audit row included.
 // The student page draws its twelve-month timeline (SVG) once per student, day and reader language.
-// Usage: npm run bench:serve -- --data-dir DIR [--concurrency 4,16] [--seconds 20] [--json]
+// Usage: npm run bench:serve -- --data-dir DIR [--concurrency 4,16] [--seconds 20] [--pages student,trigger] [--json]
+// (--pages: only the pages whose names contain one of these words; the reference page always runs.)
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Warehouse } from '../src/db/warehouse.js';
 import { args, log, num } from './lib/harness.js';
 import { linkFromOutbox, startServe } from './lib/workspace.js';
 
-const a = args('bench-serve', { 'data-dir': { type: 'string' }, concurrency: { type: 'string', default: '4,16' }, seconds: { type: 'string', default: '20' } }, ['data-dir']);
+const a = args('bench-serve', { 'data-dir': { type: 'string' }, concurrency: { type: 'string', default: '4,16' }, seconds: { type: 'string', default: '20' }, pages: { type: 'string', default: '' } }, ['data-dir']);
 const data = path.resolve(a['data-dir']!);
 const levels = a.concurrency.split(',').map(Number);
 const seconds = num('seconds', a.seconds);
@@ -96,7 +97,9 @@ const scenarios: Record<string, () => [Client, string]> = {
 
 const q = (xs: number[], p: number) => xs[Math.min(xs.length - 1, Math.floor(p * xs.length))] ?? NaN;
 const results: { page: string; concurrency: number; requests: number; errors: number; per_second: number; p50_ms: number; p95_ms: number; p99_ms: number; p95_ratio_to_reference?: number }[] = [];
-for (const concurrency of levels) for (const [name, next] of Object.entries(scenarios)) {
+const wanted = a.pages ? a.pages.split(',') : [];
+const chosen = Object.entries(scenarios).filter(([name], i) => i === 0 || !wanted.length || wanted.some((w) => name.includes(w)));
+for (const concurrency of levels) for (const [name, next] of chosen) {
   const lat: number[] = [];
   let errors = 0;
   const until = performance.now() + seconds * 1000;

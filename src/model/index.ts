@@ -3,7 +3,8 @@ export { scoreStudents, topScores, type ScoreSummary, type RiskReason, type Band
 export { listVersions, findVersion, hasCurrentModel, loadArtifact, promoteVersion, type ModelArtifact, type ModelVersionRow } from './registry.js';
 export { evaluate, calibratedProba, type Evaluation } from './evaluate.js';
 export { loadModelSpec, type ModelSpec } from './spec.js';
-export { modelMigrations } from './schema.js';
+export { modelMigrations, riskValidDays } from './schema.js';
+export { currentRiskOf, type CurrentRisk } from './current.js';
 export { trainForest, predictProba, contributions, serializeForest, deserializeForest, type Forest, type ForestOptions } from './forest/forest.js';
 export { evaluateVersion } from './evaluate-version.js';
 export { reasonSentences, parseReasons, visibleRisk } from './reasons.js';

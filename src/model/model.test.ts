@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../core/log.js';
 import { tempDir } from '../testing/temp-dir.js';
 import { testNow, withCohortWarehouse } from '../testing/warehouse.js';
+import { currentRiskOf } from './current.js';
 import { loadArtifact } from './registry.js';
 import { scoreStudents } from './score.js';
 import { loadModelSpec } from './spec.js';
@@ -37,6 +38,22 @@ describe('risk model', () => {
       await scoreStudents(db, { asOf: '2026-02-20' }, fx);
       const rows = await db.all(`SELECT count(*) AS n, count(DISTINCT student_id) AS s FROM risk_scores`);
       expect(rows[0]).toEqual({ n: s1.students, s: s1.students });
+      // One student's current risk follows the macro's rule: the current model only, the latest
+      // score in the window (a later score of another model and an earlier one of this are passed over).
+      await scoreStudents(db, { asOf: '2026-02-12' }, fx);
+      await db.run(`INSERT INTO risk_scores (student_id, as_of, model_version, probability, band, rank, reasons, scored_at) SELECT student_id, as_of + 3, 'not-current', probability, 'high', rank, reasons, scored_at FROM risk_scores WHERE as_of = DATE '2026-02-20'`);
+      for (const on of ['2026-02-12', '2026-02-19', '2026-02-20', '2026-02-23', '2026-03-05', '2026-03-06', '2026-02-11']) {
+        const macro = await db.all(`SELECT student_id, band, probability, reasons, strftime(scored_on, '%Y-%m-%d') AS scored_on FROM current_risk($on::DATE)`, { on });
+        const byId = new Map(macro.map((r) => [String(r['student_id']), r]));
+        const students = (await db.all(`SELECT student_id FROM students`)).map((r) => String(r['student_id']));
+        for (const id of students) {
+          const m = byId.get(id);
+          expect(await currentRiskOf(db, id, on)).toEqual(m ? { band: m['band'], probability: m['probability'], reasons: m['reasons'], scored_on: m['scored_on'] } : null);
+        }
+        if (on === '2026-03-06' || on === '2026-02-11') expect(byId.size).toBe(0);
+        else expect(byId.size).toBeGreaterThan(0);
+      }
+      await db.run(`DELETE FROM risk_scores WHERE model_version = 'not-current' OR as_of = DATE '2026-02-12'`);
       const flagged = await db.all(`SELECT band, reasons FROM risk_scores WHERE band <> 'low' LIMIT 20`);
       for (const r of flagged) {
         const reasons = JSON.parse(String(r['reasons'])) as { feature: string; sensitivity: string; contribution: number }[];

@@ -1,5 +1,8 @@
 import type { Migration } from '../db/migrate.js';
 
+/** How long a stored score stands for a student's current risk: the latest in this many days up to a date. */
+export const riskValidDays = 14;
+
 /** Migrations owned by the model stage: the model registry and the risk scores. */
 export const modelMigrations: readonly Migration[] = [
   {
@@ -38,7 +41,7 @@ export const modelMigrations: readonly Migration[] = [
         SELECT r.* FROM risk_scores r JOIN model_versions v ON v.version = r.model_version AND v.status = 'current'`,
       `CREATE OR REPLACE MACRO current_risk(on_date) AS TABLE
         SELECT student_id, arg_max(band, as_of) AS band, arg_max(probability, as_of) AS probability, arg_max(reasons, as_of) AS reasons, max(as_of) AS scored_on
-        FROM current_risk_scores WHERE as_of <= on_date AND as_of > on_date - 14 GROUP BY student_id`,
+        FROM current_risk_scores WHERE as_of <= on_date AND as_of > on_date - ${riskValidDays} GROUP BY student_id`,
     ],
   },
 ];

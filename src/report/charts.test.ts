@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { calibrationSpec, renderSvg, smallMultiplesSpec } from './charts.js';
+import { calibrationSpec, renderSvg, smallMultiplesSpec, svgRenderer } from './charts.js';
 
 describe('charts (vega-lite rendered to SVG on the server)', () => {
   it('draws small multiples and a calibration plot without any external reference', async () => {
@@ -27,4 +27,20 @@ describe('charts (vega-lite rendered to SVG on the server)', () => {
       expect(outside).not.toMatch(/https?:|<image|href=/);
     }
   });
+
+  it('draws one compiled chart many times with fresh data each time, also when drawings overlap', async () => {
+    const spec = { data: { name: 'a' }, mark: 'bar', encoding: { x: { field: 'k', type: 'nominal' }, y: { field: 'v', type: 'quantitative' } } } as const;
+    const kept = svgRenderer(spec as never);
+    const A = [{ k: 'x', v: 1 }, { k: 'y', v: 5 }];
+    const B = [{ k: 'z', v: 3 }];
+    const fresh = async (data: Record<string, object[]>) => svgRenderer(spec as never)(data);
+    expect(await kept({ a: A })).toBe(await fresh({ a: A }));
+    expect(await kept({ a: B })).toBe(await fresh({ a: B }));
+    // A data set not given is empty, never the last drawing's rows.
+    expect(await kept({})).toBe(await fresh({}));
+    const [a, b] = await Promise.all([kept({ a: A }), kept({ a: B })]);
+    expect([a, b]).toEqual([await fresh({ a: A }), await fresh({ a: B })]);
+    expect(a).not.toBe(b);
+  });
 });
+

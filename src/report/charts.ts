@@ -17,15 +17,27 @@ export function renderSvg(spec: TopLevelSpec): Promise<string> {
  * timeline: one per student page).
  */
 export function svgRenderer(spec: TopLevelSpec): (data: Record<string, readonly object[]>) => Promise<string> {
-  const runtime = parse(compile(spec).spec);
-  return async (data) => {
-    const view = new View(runtime, { renderer: 'none' });
-    try {
-      for (const [name, values] of Object.entries(data)) view.data(name, values as object[]);
-      return await view.toSVG();
-    } finally {
-      view.finalize();
-    }
+  const compiled = compile(spec).spec;
+  const runtime = parse(compiled);
+  // The data sets a drawing fills; one it does not name is emptied (never the last drawing's rows).
+  const named = (compiled.data ?? []).filter((d) => !('source' in d) && !('url' in d) && !('values' in d)).map((d) => d.name);
+  // One view, refilled for each drawing: building a view re-parses the dataflow, which costs more
+  // than the drawing. Drawings take turns (a view holds one data state at a time).
+  let view: View | undefined;
+  let queue: Promise<unknown> = Promise.resolve();
+  return (data) => {
+    const draw = async () => {
+      view ??= new View(runtime, { renderer: 'none' });
+      for (const name of named) view.data(name, (data[name] ?? []) as object[]);
+      return view.toSVG();
+    };
+    const next = queue.then(draw, draw);
+    queue = next.catch(() => {
+      // A failed drawing may leave the view half-filled: the next one starts from a new view.
+      view?.finalize();
+      view = undefined;
+    });
+    return next;
   };
 }
 

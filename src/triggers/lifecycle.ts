@@ -260,10 +260,13 @@ export async function takeTrigger(db: Warehouse, id: string, staffId: string, ro
 
 /** Other professionals' live triggers about a student that this viewer may know of: role and date only. */
 export async function othersOnStudent(db: Warehouse, viewer: { roles: readonly string[]; staffId: string }, studentId: string): Promise<{ trigger_id: string; role: string; opened_on: string; visibility: Visibility }[]> {
-  const rows = await db.all(
-    `SELECT trigger_id, role, strftime(opened_on, '%Y-%m-%d') AS opened_on, visibility FROM triggers
-     WHERE student_id = $id AND status IN ('open', 'acknowledged') AND staff_id IS DISTINCT FROM $staff ORDER BY opened_on`,
-    { id: studentId, staff: viewer.staffId },
-  );
-  return (rows as unknown as { trigger_id: string; role: string; opened_on: string; visibility: Visibility }[]).filter((r) => maySee(viewer.roles, r.visibility) && isWelfareRole(r.role));
+  // By student only (DuckDB then answers from its index; a further condition makes it scan), the rest here.
+  const rows = (await db.all(
+    `SELECT trigger_id, role, strftime(opened_on, '%Y-%m-%d') AS opened_on, visibility, status, staff_id FROM triggers WHERE student_id = $id`,
+    { id: studentId },
+  )) as unknown as { trigger_id: string; role: string; opened_on: string; visibility: Visibility; status: string; staff_id: string | null }[];
+  return rows
+    .filter((r) => (r.status === 'open' || r.status === 'acknowledged') && r.staff_id !== viewer.staffId && maySee(viewer.roles, r.visibility) && isWelfareRole(r.role))
+    .sort((a, b) => (a.opened_on < b.opened_on ? -1 : a.opened_on > b.opened_on ? 1 : 0))
+    .map(({ trigger_id, role, opened_on, visibility }) => ({ trigger_id, role, opened_on, visibility }));
 }

@@ -37,7 +37,11 @@ export async function buildWorkspace(o: WorkspaceOptions): Promise<{ app: Fastif
   // Caches of warehouse data are emptied whenever the warehouse is opened again: between two
   // openings only this process writes to it.
   const names = new Map<string, string>();
-  const students = new Map<string, { ids: Set<string>; day: string; until: number }>();
+  // Whose students a staff member may open, by day: access changes only with the night's data
+  // (which reopens the warehouse) or through this workspace's own writes (a trigger resolved,
+  // handed over or taken), and each write starts a new generation that empties it.
+  const students = new Map<string, { ids: Set<string>; day: string }>();
+  let accessGeneration = 0;
   const gate = new WarehouseGate(o.dir, o.config, o.logger, o.clock, o.migrations, o.idleMs, 4, () => {
     names.clear();
     students.clear();
@@ -49,9 +53,8 @@ export async function buildWorkspace(o: WorkspaceOptions): Promise<{ app: Fastif
   // "Today" follows the clock, or `web.today` for a demo or a replay of a past day.
   const today = () => o.config.web.today ?? localDate(o.clock());
 
-  // Short-lived caches, so a page costs its own queries only: who a session is, and whose
-  // students a staff member may open. An ended session is dropped at once; a changed assignment
-  // takes effect within CACHE_MS.
+  // A short-lived cache of who a session is, so a page costs its own queries only. An ended
+  // session is dropped at once.
   const CACHE_MS = 30_000;
   const sessions = new Map<string, { user: SignedIn; until: number }>();
 
@@ -126,7 +129,12 @@ export async function buildWorkspace(o: WorkspaceOptions): Promise<{ app: Fastif
     isMine: async (db, staffId, studentId) => {
       const day = today();
       let c = students.get(staffId);
-      if (!c || c.day !== day || c.until < Date.now()) students.set(staffId, (c = { ids: await myStudents(db, staffId, day, o.config.web.accessAfterExitDays), day, until: Date.now() + CACHE_MS }));
+      if (!c || c.day !== day) {
+        const generation = accessGeneration;
+        c = { ids: await myStudents(db, staffId, day, o.config.web.accessAfterExitDays), day };
+        // Read before a write of this workspace finished: used for this request, not kept.
+        if (generation === accessGeneration) students.set(staffId, c);
+      }
       return c.ids.has(studentId);
     },
     openTrigger: async (db, req, id) => {
@@ -164,6 +172,14 @@ export async function buildWorkspace(o: WorkspaceOptions): Promise<{ app: Fastif
   });
   app.setNotFoundHandler(async () => {
     throw new PageError(404, 'not_found');
+  });
+  app.addHook('onSend', async (req, _reply, payload) => {
+    // After a write's transaction, before its answer leaves: the next request reads afresh.
+    if (req.method === 'POST') {
+      accessGeneration++;
+      students.clear();
+    }
+    return payload;
   });
   app.addHook('onResponse', async (req, reply) => {
     // Route pattern, not URL: URLs carry student ids and sign-in tokens.

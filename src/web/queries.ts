@@ -1,4 +1,5 @@
 import { exitEvents, sqlList } from '../core/vocabulary.js';
+import { addDays } from '../core/dates.js';
 import { literal } from '../db/sql.js';
 import type { Warehouse } from '../db/warehouse.js';
 
@@ -38,12 +39,6 @@ export async function studentRecord(db: Warehouse, id: string): Promise<StudentR
   if (!s) return null;
   const text = (k: string) => (s[k] === null || s[k] === undefined ? null : String(s[k]));
   return { name: fullName(s) || id, education_type: text('education_type') ?? 'unknown', group: text('group'), programme: text('programme'), unit: text('unit'), start: text('start'), planned_end: text('planned_end') };
-}
-
-/** A student's current risk (the model stage's `current_risk` macro): band, reasons and the day scored. */
-export async function studentRisk(db: Warehouse, id: string, today: string): Promise<{ band: string; reasons: unknown; scored_on: string } | null> {
-  const r = await db.one(`SELECT band, reasons, strftime(scored_on, '%Y-%m-%d') AS scored_on FROM current_risk($today::DATE) WHERE student_id = $id`, { id, today });
-  return r ? { band: String(r['band']), reasons: r['reasons'], scored_on: String(r['scored_on']) } : null;
 }
 
 /** The students of these groups still studying today, with their open ordinary triggers, by group and name. */
@@ -104,21 +99,20 @@ export interface StudentTimeline {
 
 export async function studentTimeline(db: Warehouse, id: string, today: string, withWellbeing: boolean): Promise<StudentTimeline> {
   // One round trip for the three sources (each a few rows of one student; the per-query cost of
-  // DuckDB is what a page view would otherwise pay three times): attendance by week, well-being
-  // answers, and the student's courses (credits summed by month here).
+  // DuckDB is what a page view would otherwise pay three times): attendance days (summed by week
+  // here: a grouping in SQL sizes itself for the whole table and costs more than the rows),
+  // well-being answers, and the student's courses (credits summed by month here).
   const rows = await db.all(
-    `SELECT 'attendance' AS part, strftime(date_trunc('week', date), '%Y-%m-%d') AS d1, NULL AS d2,
-       sum(absent_unexcused) / sum(lessons_scheduled) AS n1, sum(absent_excused) / sum(lessons_scheduled) AS n2
+    `SELECT 'attendance' AS part, strftime(date, '%Y-%m-%d') AS d1, NULL AS d2, absent_unexcused AS n1, absent_excused AS n2, lessons_scheduled AS n3
      FROM attendance WHERE student_id = $id AND date > $today::DATE - INTERVAL 12 MONTH AND date <= $today::DATE AND lessons_scheduled > 0
-     GROUP BY 2
-     UNION ALL
-     SELECT 'wellbeing', strftime(answered_at, '%Y-%m-%d %H:%M:%S'), NULL, value, NULL FROM wellbeing
-     WHERE $wellbeing AND student_id = $id AND value IS NOT NULL AND answered_at::DATE > $today::DATE - INTERVAL 12 MONTH AND answered_at::DATE <= $today::DATE
+     ${withWellbeing ? `UNION ALL
+     SELECT 'wellbeing', strftime(answered_at, '%Y-%m-%d %H:%M:%S'), NULL, value, NULL, NULL FROM wellbeing
+     WHERE student_id = $id AND value IS NOT NULL AND answered_at::DATE > $today::DATE - INTERVAL 12 MONTH AND answered_at::DATE <= $today::DATE` : ''}
      UNION ALL
      SELECT 'course', strftime(completed_on, '%Y-%m-%d'), strftime(planned_end, '%Y-%m-%d'), credits,
-       (CASE WHEN status = 'completed' THEN 1 ELSE 0 END) + (CASE WHEN course_id NOT LIKE '%#%' THEN 2 ELSE 0 END)
+       (CASE WHEN status = 'completed' THEN 1 ELSE 0 END) + (CASE WHEN course_id NOT LIKE '%#%' THEN 2 ELSE 0 END), NULL
      FROM course_progress WHERE student_id = $id`,
-    { id, today, wellbeing: withWellbeing },
+    { id, today },
   );
   const part = (name: string) => rows.filter((r) => r['part'] === name);
   // Month ends of the last twelve months (today for the current one): credits earned and planned by then.
@@ -129,9 +123,7 @@ export async function studentTimeline(db: Warehouse, id: string, today: string, 
   });
   const courses = part('course').map((r) => ({ completed: r['d1'] === null ? null : String(r['d1']), planned: r['d2'] === null ? null : String(r['d2']), credits: Number(r['n1'] ?? 0), flags: Number(r['n2']) }));
   return {
-    attendance: part('attendance')
-      .map((r) => ({ week: String(r['d1']), unexcused: Number(r['n1']), excused: Number(r['n2']) }))
-      .sort((a, b) => (a.week < b.week ? -1 : 1)),
+    attendance: byWeek(part('attendance').map((r) => ({ day: String(r['d1']), unexcused: Number(r['n1']), excused: Number(r['n2']), lessons: Number(r['n3']) }))),
     credits: ends.map((end) => ({
       month: end,
       earned: courses.reduce((s, c) => s + ((c.flags & 1) && c.completed !== null && c.completed <= end ? c.credits : 0), 0),
@@ -142,4 +134,22 @@ export async function studentTimeline(db: Warehouse, id: string, today: string, 
       .sort((a, b) => (a.at < b.at ? -1 : 1))
       .map((w) => ({ day: w.at.slice(0, 10), value: w.value })),
   };
+}
+
+/** Attendance days summed by ISO week (Monday): the shares of scheduled lessons missed without and with an explanation. */
+export function byWeek(days: readonly { day: string; unexcused: number; excused: number; lessons: number }[]): StudentTimeline['attendance'] {
+  const weeks = new Map<string, { unexcused: number; excused: number; lessons: number }>();
+  for (const d of days) {
+    const date = new Date(`${d.day}T00:00:00Z`);
+    const monday = addDays(d.day, -((date.getUTCDay() + 6) % 7));
+    const w = weeks.get(monday) ?? { unexcused: 0, excused: 0, lessons: 0 };
+    w.unexcused += d.unexcused;
+    w.excused += d.excused;
+    w.lessons += d.lessons;
+    weeks.set(monday, w);
+  }
+  return [...weeks]
+    .filter(([, w]) => w.lessons > 0)
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([week, w]) => ({ week, unexcused: w.unexcused / w.lessons, excused: w.excused / w.lessons }));
 }

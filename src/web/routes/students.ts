@@ -1,13 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import { interventionTypes } from '../../core/vocabulary.js';
 import { displayName, formatDate, valueWord, type Language, translator } from '../../i18n/index.js';
-import { visibleRisk } from '../../model/index.js';
+import { currentRiskOf, visibleRisk } from '../../model/index.js';
 import { addIntervention, addNote, cleanNote, listInterventions, listTriggers, noteMaxLength, notesFor, othersOnStudent, type SupportNote } from '../../triggers/index.js';
 import { isWelfareRole, maySee, rolesThatSee } from '../../core/roles.js';
 import type { SignedIn } from '../auth.js';
 import { formDate, formField, PageError, param, studentRoles, type Workspace } from '../context.js';
 import { hidden, href, html, link, table, type Html } from '../html.js';
-import { studentRecord, studentRisk, studentTimeline } from '../queries.js';
+import { studentRecord, studentTimeline } from '../queries.js';
 import { timelineSvg } from '../timeline.js';
 import { addDays } from '../../core/dates.js';
 import { unsafeRawHtml } from '../../core/html.js';
@@ -42,7 +42,7 @@ export function studentRoutes(app: FastifyInstance, w: Workspace): void {
         throw new PageError(404, 'not_found');
       }
       const s = await studentRecord(db, id);
-      const score = await studentRisk(db, id, w.today());
+      const score = await currentRiskOf(db, id, w.today());
       const risk = visibleRisk(u.roles, score, w.features, lang);
       const triggers = (await listTriggers(db, viewer, { student: id, limit: 50 }, w.viewContext(lang))).filter((x) => x.staff_id === u.staffId || u.roles.includes(x.role));
       const interventions = await listInterventions(db, viewer, { student: id, limit: 50 });
