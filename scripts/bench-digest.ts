@@ -1,21 +1,26 @@
 #!/usr/bin/env node
-// Time to compose, render and send every staff member's digest to a local SMTP sink, against a
-// reference measured in the same run: plain nodemailer sending the same number of messages of
-// the same average size to the same sink (transport cost alone).
+// Time to compose, render and hand over every staff member's digest on the weekly reminder day
+// (everyone with an open item gets a message: the heaviest day), delivery log included, to the
+// outbox and to a local SMTP sink, each against a reference measured in the same run: the same
+// number of messages of the same average size built by nodemailer and written to files / sent to
+// the same sink (transport cost alone).
 // Usage: npm run -s bench:digest -- --data-dir DIR [--as-of 2026-02-13] [--days 5] [--json]
 //   DIR holds a warehouse with a cohort ingested (e.g. 330 000 students: kiinni fixtures generate
 //   --students 330000 --out C && kiinni --data-dir DIR ingest --dir C && kiinni --data-dir DIR model train).
+import { mkdtempSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import nodemailer from 'nodemailer';
+import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import { SMTPServer } from 'smtp-server';
 import { allMigrations } from '../src/app/index.js';
 import { defaultConfig } from '../src/core/config.js';
-import { addDays } from '../src/core/dates.js';
+import { addDays, dayOfWeek } from '../src/core/dates.js';
 import { silentLogger } from '../src/core/log.js';
 import { migrate } from '../src/db/migrate.js';
 import { Warehouse } from '../src/db/warehouse.js';
-import { sendDigests, smtpMailer } from '../src/digest/index.js';
+import { outboxMailer, sendDigests, smtpMailer } from '../src/digest/index.js';
 import { loadCatalogue } from '../src/features/index.js';
 import { scoreStudents } from '../src/model/index.js';
 import { lastTriggerRun, loadRules, runTriggers } from '../src/triggers/index.js';
@@ -71,27 +76,50 @@ if (!done || done < asOf) {
     log(`triggers ${d}: ${s.students} active, ${s.opened} opened, ${Math.round(triggerMs)} ms`);
   }
 }
-await db.run(`DELETE FROM digest_deliveries WHERE as_of = $d::DATE`, { d: asOf });
+const reminderWeekday = (['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'] as const)[dayOfWeek(asOf)]!;
+const ctx = { rules: new Map(rules.map((r) => [r.id, r])), features: loadCatalogue(), policy: { maxItems: 20, reminderWeekday } };
+const sendOpts = { asOf, from: 'kiinni <kiinni@bench.example>', sendEmpty: false, retry: { attempts: 2, backoffMs: 10 } };
+const journalDir = path.join(dataDir, 'journal');
 
-log('sending digests');
+// 1. The outbox (the default without SMTP): .eml files under a scratch directory.
+const outboxDir = mkdtempSync(path.join(os.tmpdir(), 'kiinni-bench-outbox-'));
+await db.run(`DELETE FROM digest_deliveries WHERE as_of = $d::DATE`, { d: asOf });
+log('sending digests to the outbox');
+let t0 = performance.now();
+const toOutbox = await sendDigests(db, sendOpts, ctx, { ...fx, mailer: outboxMailer(outboxDir), journalDir });
+const outboxMs = performance.now() - t0;
+const files = readdirSync(path.join(outboxDir, asOf)).map((f) => path.join(outboxDir, asOf, f));
+const outboxBytes = files.reduce((sum, f) => sum + statSync(f).size, 0);
+
+// 2. SMTP: the same messages to the sink.
+await db.run(`DELETE FROM digest_deliveries WHERE as_of = $d::DATE`, { d: asOf });
+log('sending digests over SMTP');
 const mailer = smtpMailer(defaultConfig(), { KIINNI_SMTP_URL: url })!;
-const ctx = { rules: new Map(rules.map((r) => [r.id, r])), features: loadCatalogue() };
-const t0 = performance.now();
-const summary = await sendDigests(db, { asOf, from: 'kiinni <kiinni@bench.example>', sendEmpty: false, retry: { attempts: 2, backoffMs: 10 } }, ctx, { ...fx, mailer });
+t0 = performance.now();
+const summary = await sendDigests(db, sendOpts, ctx, { ...fx, mailer, journalDir });
 const kiinniMs = performance.now() - t0;
 mailer.close();
 const openTriggers = await count(`SELECT count(*) AS n FROM triggers WHERE status IN ('open', 'acknowledged')`);
 db.close();
 
-// Reference: nodemailer alone, the same number of messages of the same average size.
+// References: nodemailer alone, the same number of messages of the same average size.
 const avgBytes = Math.round(bytes / Math.max(1, received));
 const filler = 'x'.repeat(Math.max(0, Math.round(avgBytes / 2) - 400));
+const plain = (i: number) => ({ from: 'ref@bench.example', to: `staff${i}@bench.example`, subject: `reference ${i}`, text: filler, html: `<p>${filler}</p>`, messageId: `<ref-${i}@bench>` });
+const refDir = mkdtempSync(path.join(os.tmpdir(), 'kiinni-bench-ref-'));
+const o0 = performance.now();
+for (let i = 0; i < toOutbox.sent; i++) {
+  const m = await new Promise<Buffer>((res, rej) => new MailComposer(plain(i)).compile().build((e, b) => (e ? rej(e) : res(b))));
+  writeFileSync(path.join(refDir, `${i}.eml.tmp`), m);
+  renameSync(path.join(refDir, `${i}.eml.tmp`), path.join(refDir, `${i}.eml`));
+}
+const outboxReferenceMs = performance.now() - o0;
+rmSync(refDir, { recursive: true, force: true });
+rmSync(outboxDir, { recursive: true, force: true });
 const reference = nodemailer.createTransport({ host: '127.0.0.1', port: sinkPort, ignoreTLS: true, pool: true, maxConnections: 2, maxMessages: 200 });
 const receivedBefore = received;
 const r0 = performance.now();
-for (let i = 0; i < summary.sent; i++) {
-  await reference.sendMail({ from: 'ref@bench.example', to: `staff${i}@bench.example`, subject: `reference ${i}`, text: filler, html: `<p>${filler}</p>` });
-}
+for (let i = 0; i < summary.sent; i++) await reference.sendMail(plain(i));
 const referenceMs = performance.now() - r0;
 reference.close();
 clearInterval(rssTimer);
@@ -108,15 +136,26 @@ const result = {
   failed: summary.failed,
   received_by_sink: receivedBefore,
   average_message_bytes: avgBytes,
+  outbox: {
+    sent: toOutbox.sent,
+    files: files.length,
+    average_file_bytes: Math.round(outboxBytes / Math.max(1, files.length)),
+    kiinni_s: Math.round(outboxMs) / 1000,
+    reference_s: Math.round(outboxReferenceMs) / 1000,
+    ratio: Math.round((outboxMs / outboxReferenceMs) * 100) / 100,
+    per_message_ms: Math.round((outboxMs / Math.max(1, toOutbox.sent)) * 100) / 100,
+  },
   kiinni_s: Math.round(kiinniMs) / 1000,
   reference_s: Math.round(referenceMs) / 1000,
   ratio: Math.round((kiinniMs / referenceMs) * 100) / 100,
-  per_message_ms: Math.round((kiinniMs / Math.max(1, summary.sent)) * 10) / 10,
+  per_message_ms: Math.round((kiinniMs / Math.max(1, summary.sent)) * 100) / 100,
   peak_rss_mib: Math.round(peakRss / 2 ** 20),
 };
 if (a.json) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
 else
   process.stdout.write(
-    `${result.digests_sent} digests (${result.open_triggers} open triggers, ${students} students, ${staffCount} staff) composed, rendered and sent to a local SMTP sink in ${result.kiinni_s} s ` +
-      `(${result.per_message_ms} ms each, ${result.average_message_bytes} bytes on average); nodemailer alone, same count and size: ${result.reference_s} s; ratio ${result.ratio}; peak RSS ${result.peak_rss_mib} MiB.\n`,
+    `${students} students, ${staffCount} staff, ${result.open_triggers} open triggers; ${asOf} as the weekly reminder day (every staff member with an open item gets a message).\n` +
+      `Outbox: ${result.outbox.sent} digests composed, rendered and written (${result.outbox.average_file_bytes} bytes on average) with the delivery log in ${result.outbox.kiinni_s} s, ${result.outbox.per_message_ms} ms each; ` +
+      `nodemailer building and writing the same count and size: ${result.outbox.reference_s} s; ratio ${result.outbox.ratio}.\n` +
+      `SMTP: ${result.digests_sent} digests to a local sink in ${result.kiinni_s} s (${result.per_message_ms} ms each); nodemailer alone, same count and size: ${result.reference_s} s; ratio ${result.ratio}. Peak RSS ${result.peak_rss_mib} MiB.\n`,
   );

@@ -13,6 +13,8 @@ export interface DataDir {
   models: string;
   tmp: string;
   backups: string;
+  /** Send journals: what was handed to the outbox or SMTP server and not yet in the delivery log. */
+  journal: string;
 }
 
 /** Paths inside a data directory (nothing is created). */
@@ -29,6 +31,7 @@ export function dataDirLayout(root: string): DataDir {
     models: path.join(abs, 'models'),
     tmp: path.join(abs, 'tmp'),
     backups: path.join(abs, 'backups'),
+    journal: path.join(abs, 'journal'),
   };
 }
 

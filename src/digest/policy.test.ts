@@ -1,3 +1,4 @@
+import { tempDir } from '../testing/temp-dir.js';
 import { simpleParser } from 'mailparser';
 import { afterEach, describe, expect, it } from 'vitest';
 import { defaultConfig } from '../core/config.js';
@@ -34,7 +35,7 @@ async function day(db: Warehouse, asOf: string, policy: DigestPolicy = defaultDi
   const before = smtp!.messages.length;
   const mailer = smtpMailer(defaultConfig(), { KIINNI_SMTP_URL: smtp!.url })!;
   try {
-    const summary = await sendDigests(db, { asOf, from: 'kiinni <kiinni@koulu.example.fi>', sendEmpty: false, retry: { attempts: 2, backoffMs: 1 } }, { rules: new Map(rules.map((r) => [r.id, r])), features: loadCatalogue(), policy }, { ...testEffects, mailer, workspaceUrl: base });
+    const summary = await sendDigests(db, { asOf, from: 'kiinni <kiinni@koulu.example.fi>', sendEmpty: false, retry: { attempts: 2, backoffMs: 1 } }, { rules: new Map(rules.map((r) => [r.id, r])), features: loadCatalogue(), policy }, { ...testEffects, mailer, workspaceUrl: base, journalDir: tempDir() });
     const mails = await Promise.all(smtp!.messages.slice(before).map(async (m) => ({ to: m.to[0]!, parsed: await simpleParser(m.raw) })));
     return { summary, mails };
   } finally {

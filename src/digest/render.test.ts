@@ -7,6 +7,7 @@ import { buildSchool, insertRows, schoolStaff, student } from '../testing/school
 import { testEffects, withWarehouse } from '../testing/warehouse.js';
 import { loadRules, runTriggers } from '../triggers/index.js';
 import { composeDigest, findRecipient, renderDigest } from './index.js';
+import { renderDigestByJuice } from './render.js';
 
 /**
  * A small school on Wednesday 15 Oct 2025: S1 (named) is often absent and scored high for
@@ -48,6 +49,16 @@ describe('digest rendering', () => {
       const rendered = renderDigest(digest);
       expectGolden(`digest/${role}-${language}.txt`, `Subject: ${rendered.subject}\n\n${rendered.text}`);
       expectGolden(`digest/${role}-${language}.html`, rendered.html);
+      // The styles put in place are exactly what juice inlines when run over the whole message, with
+      // links and without, and with markup-like characters in the words.
+      for (const workspaceUrl of [undefined, 'https://kiinni.example.fi']) {
+        expect(renderDigest(digest, { workspaceUrl }).html).toBe(renderDigestByJuice(digest, { workspaceUrl }).html);
+        const odd = { ...digest, recipient: { ...digest.recipient, name: `O'Brien & "Ä" <b>` } };
+        odd.students = odd.students.map((st) => ({ ...st, group: `${st.group} <&>`, items: st.items.map((i) => ({ ...i, in_full: true, trigger: { ...i.trigger, message: `${i.trigger.message} "x" & <y>` } })) }));
+        expect(renderDigest(odd, { workspaceUrl, signIn: { url: 'https://kiinni.example.fi/auth/link?token=a&b', hours: 24 } }).html).toBe(
+          renderDigestByJuice(odd, { workspaceUrl, signIn: { url: 'https://kiinni.example.fi/auth/link?token=a&b', hours: 24 } }).html,
+        );
+      }
       // Accessible HTML: a language, one h1, a heading per student, tables with header cells.
       expect(rendered.html).toContain(`<html lang="${language}">`);
       expect(rendered.html.match(/<h1[ >]/g)).toHaveLength(1);

@@ -1,3 +1,6 @@
+import { tempDir } from '../testing/temp-dir.js';
+import { existsSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { simpleParser } from 'mailparser';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { defaultConfig } from '../core/config.js';
@@ -31,10 +34,10 @@ async function withWeekOfTriggers(fn: (db: Warehouse) => Promise<void>): Promise
   });
 }
 
-async function send(db: Warehouse, server: TestSmtp, attempts = 3): Promise<SendSummary> {
+async function send(db: Warehouse, server: TestSmtp, attempts = 3, journalDir = tempDir()): Promise<SendSummary> {
   const mailer = smtpMailer(defaultConfig(), { KIINNI_SMTP_URL: server.url })!;
   try {
-    return await sendDigests(db, { asOf, from: 'kiinni <kiinni@koulu.example.fi>', sendEmpty: false, retry: { attempts, backoffMs: 1 } }, ctx, { ...testEffects, mailer });
+    return await sendDigests(db, { asOf, from: 'kiinni <kiinni@koulu.example.fi>', sendEmpty: false, retry: { attempts, backoffMs: 1 } }, ctx, { ...testEffects, mailer, journalDir });
   } finally {
     mailer.close();
   }
@@ -113,6 +116,30 @@ describe('daily digests over real SMTP', () => {
       expect(staff.length).toBeGreaterThan(recipients.length);
     });
   });
+  it('a run killed with messages handed over but not yet in the delivery log: the next run records them from the journal and sends only the rest', async () => {
+    await withWeekOfTriggers(async (db) => {
+      smtp = await startSmtp();
+      const journalDir = tempDir();
+      // A complete run, to learn what a whole day sends; then forget it, keeping the journal of its first three
+      // messages and half a line of the fourth (the process died while writing it).
+      const whole = await send(db, smtp, 2, journalDir);
+      const journal = path.join(journalDir, `digests-${asOf}.jsonl`);
+      expect(existsSync(journal)).toBe(false);
+      const rows = await db.all(`SELECT strftime(as_of, '%Y-%m-%d') AS as_of, staff_id, status, attempts, message_id, students, triggers, transport, error, strftime(recorded_at, '%Y-%m-%dT%H:%M:%S.000Z') AS recorded_at FROM digest_deliveries ORDER BY staff_id`);
+      await db.run(`DELETE FROM digest_deliveries`);
+      const left = rows.slice(0, 3).map((r) => JSON.stringify(r)).join('\n') + '\n' + JSON.stringify(rows[3]).slice(0, 40);
+      writeFileSync(journal, left);
+      const before = smtp.messages.length;
+      const again = await send(db, smtp, 2, journalDir);
+      expect(again).toMatchObject({ already_sent: 3, sent: whole.sent - 3, failed: 0 });
+      const resent = await Promise.all(smtp.messages.slice(before).map(async (m) => (await simpleParser(m.raw)).messageId));
+      expect(resent).not.toContain(rows[0]!['message_id']);
+      expect(resent).toContain(rows[3]!['message_id']);
+      expect(await db.one(`SELECT count(*) AS n, count(DISTINCT staff_id) AS s FROM digest_deliveries WHERE status = 'sent'`)).toEqual({ n: whole.sent, s: whole.sent });
+      expect(existsSync(journal)).toBe(false);
+    });
+  });
+
   it('#16.1 a name with address syntax adds no recipient: exactly one envelope recipient per digest', async () => {
     await withWeekOfTriggers(async (db) => {
       // Written past the staff contract on purpose: the transport must hold even if a name gets in.

@@ -1,6 +1,7 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import nodemailer from 'nodemailer';
+import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import type { Config } from '../core/config.js';
 
 /** One e-mail to send. */
@@ -45,22 +46,25 @@ const toNodemailer = (m: OutgoingMail) => ({
 /** The bare address of a From header (`kiinni <noreply@x.fi>` → `noreply@x.fi`). */
 const envelopeFrom = (from: string) => /<([^<>]+)>\s*$/.exec(from)?.[1] ?? from.trim();
 
-/** Writes each message as `<dir>/<fileName>.eml` (atomically: a crash never leaves half a file). */
+/**
+ * Writes each message as `<dir>/<fileName>.eml` (atomically: a crash never leaves half a file),
+ * built by nodemailer's MIME composer — the one its SMTP transport uses — without a transport
+ * around it (half the cost of a stream transport per message).
+ */
 export function outboxMailer(dir: string): Mailer {
-  const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'windows' });
+  const made = new Set<string>();
   return {
     kind: 'outbox',
     where: dir,
     async send(mail, fileName) {
-      const info = await transport.sendMail(toNodemailer(mail));
+      const message = await new Promise<Buffer>((resolve, reject) => new MailComposer(toNodemailer(mail)).compile().build((err, m) => (err ? reject(err) : resolve(m))));
       const file = path.join(dir, `${fileName}.eml`);
-      mkdirSync(path.dirname(file), { recursive: true });
-      writeFileSync(`${file}.tmp`, info.message as Buffer);
+      const folder = path.dirname(file);
+      if (!made.has(folder)) (mkdirSync(folder, { recursive: true }), made.add(folder));
+      writeFileSync(`${file}.tmp`, message);
       renameSync(`${file}.tmp`, file);
     },
-    close() {
-      transport.close();
-    },
+    close() {},
   };
 }
 

@@ -55,7 +55,7 @@ export interface RunEffects {
   /** Called as each step starts and ends (progress bars). */
   progress?: (event: { step: string; index: number; total: number; done: boolean }) => void;
   /** With the staff workspace: a sign-in link per digest recipient (web's digestSignInLinks, given by the caller). */
-  signInLink?: DigestEffects['signInLink'];
+  signInLinks?: DigestEffects['signInLinks'];
   /** Crash injection for tests: KIINNI_KILL_AT=<label> kills the process at that point. */
   checkpoint?: (label: string) => void;
 }
@@ -206,7 +206,8 @@ export async function runPipeline(db: Warehouse, dir: DataDir, config: Config, d
             mailer: { kind: mailer.kind, where: mailer.where, close: () => mailer.close(), send: async (m, f) => (sent++ > 0 && checkpoint('digests'), await mailer.send(m, f)) },
             logger: log,
             clock: fx.clock,
-            signInLink: fx.signInLink,
+            signInLinks: fx.signInLinks,
+            journalDir: dir.journal,
             workspaceUrl: config.web.baseUrl,
           });
           const { failures, ...counts } = s;

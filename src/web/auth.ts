@@ -34,25 +34,41 @@ export type LinkPurpose = 'sign_in_page' | 'digest';
 
 /**
  * Sign-in links for the daily digests, when the workspace's address is configured
- * (`web.base_url`): the digest stage calls this for each recipient (DigestEffects.signInLink).
+ * (`web.base_url`): the digest stage asks for a batch of recipients' links at a time
+ * (DigestEffects.signInLinks), stored in one statement before any of those messages leaves.
  */
-export function digestSignInLinks(config: Config, dataDir: string, clock: () => Date): ((db: Warehouse, staffId: string) => Promise<{ url: string; hours: number }>) | undefined {
+export function digestSignInLinks(config: Config, dataDir: string, clock: () => Date): ((db: Warehouse, staffIds: readonly string[]) => Promise<Map<string, { url: string; hours: number }>>) | undefined {
   const base = config.web.baseUrl;
   if (!base) return undefined;
   const secret = webSecret(dataDir);
   const hours = config.web.digestLinkHours;
-  return async (db, staffId) => ({ url: `${base}/auth/link?token=${encodeURIComponent(await createSignInToken(db, secret, staffId, 'digest', hours * 60, clock()))}`, hours });
+  return async (db, staffIds) => {
+    const tokens = await createSignInTokens(db, secret, staffIds, 'digest', hours * 60, clock());
+    return new Map([...tokens].map(([staffId, token]) => [staffId, { url: `${base}/auth/link?token=${encodeURIComponent(token)}`, hours }]));
+  };
 }
 
 /** A new single-use sign-in link token for a staff member. */
 export async function createSignInToken(db: Warehouse, secret: Buffer, staffId: string, purpose: LinkPurpose, validMinutes: number, now: Date): Promise<string> {
-  const random = randomBytes(24).toString('base64url');
+  return (await createSignInTokens(db, secret, [staffId], purpose, validMinutes, now)).get(staffId)!;
+}
+
+/** New single-use sign-in link tokens, one per staff member, stored in one statement. */
+export async function createSignInTokens(db: Warehouse, secret: Buffer, staffIds: readonly string[], purpose: LinkPurpose, validMinutes: number, now: Date): Promise<Map<string, string>> {
   const expires = Math.floor(now.getTime() / 1000) + validMinutes * 60;
-  const token = `${random}.${expires}.${sign(secret, random, expires, staffId)}`;
-  await db.run(`INSERT INTO web_links VALUES ($hash, $staff, $purpose, $now::TIMESTAMP, $expires::TIMESTAMP, NULL)`, {
-    hash: sha256(token), staff: staffId, purpose, now: now.toISOString(), expires: new Date(expires * 1000).toISOString(),
-  });
-  return token;
+  const tokens = new Map<string, string>();
+  for (const staffId of staffIds) {
+    const random = randomBytes(24).toString('base64url');
+    tokens.set(staffId, `${random}.${expires}.${sign(secret, random, expires, staffId)}`);
+  }
+  if (!tokens.size) return tokens;
+  // Hashes and staff ids as two joined parameters (neither can hold the separator: hex, and ids the ingest checked).
+  await db.run(
+    `INSERT INTO web_links SELECT l.hash, l.staff, $purpose, $now::TIMESTAMP, $expires::TIMESTAMP, NULL
+     FROM (SELECT unnest(string_split($hashes, chr(31))) AS hash, unnest(string_split($staff, chr(31))) AS staff) l`,
+    { hashes: [...tokens.values()].map(sha256).join('\u001f'), staff: [...tokens.keys()].join('\u001f'), purpose, now: now.toISOString(), expires: new Date(expires * 1000).toISOString() },
+  );
+  return tokens;
 }
 
 export type LinkProblem = 'malformed' | 'expired' | 'unknown' | 'used';

@@ -157,7 +157,8 @@ describe('staff workspace over HTTP', () => {
         mailer,
         logger: silentLogger(),
         clock: () => now,
-        signInLink: digestSignInLinks(config, dataDir, () => now),
+        signInLinks: digestSignInLinks(config, dataDir, () => now),
+        journalDir: dir.journal,
       }),
     );
     const file = path.join(dir.outbox, 'digest-test', '2025-10-15', `${schoolStaff['group_supervisor']}.eml`);

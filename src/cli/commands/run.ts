@@ -30,7 +30,7 @@ export async function runRun(ctx: CliContext, name: string, raw: Record<string, 
     const summary = await runPipeline(db, dir, ctx.config, def, o, {
       logger,
       clock: ctx.clock,
-      signInLink: digestSignInLinks(ctx.config, dir.root, ctx.clock),
+      signInLinks: digestSignInLinks(ctx.config, dir.root, ctx.clock),
       progress: (e) => {
         if (!bar) return;
         if (e.index === 0 && !e.done) bar.start(e.total, 0, { step: e.step });
