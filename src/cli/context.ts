@@ -1,6 +1,8 @@
 import { loadConfig, type Config } from '../core/config.js';
 import { ErrorCode, KiinniError } from '../core/errors.js';
 import { createLogger, logLevels, type LogLevel, type Logger } from '../core/log.js';
+import type { Progress } from '../core/progress.js';
+import { terminalProgress } from './progress.js';
 
 /** Global options every command accepts. */
 export interface GlobalOptions {
@@ -20,6 +22,8 @@ export interface CliContext {
   clock: () => Date;
   /** Writes a result: the JSON document with --json, else the human text. */
   print(result: unknown, human: () => string): void;
+  /** How far a long step has come, drawn on a terminal (nothing with --json or without one). */
+  progress: Progress;
 }
 
 /** Builds the context: config validated, logger to stderr. */
@@ -36,6 +40,7 @@ export function createContext(opts: GlobalOptions): CliContext {
     logger: createLogger(level),
     json,
     clock: () => new Date(),
+    progress: terminalProgress(json),
     print(result, human) {
       process.stdout.write(json ? JSON.stringify(result, null, 2) + '\n' : human() + '\n');
     },

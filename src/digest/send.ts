@@ -3,6 +3,7 @@ import type { Logger } from '../core/log.js';
 import type { Warehouse } from '../db/warehouse.js';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
+import { noProgress, type Progress } from '../core/progress.js';
 import { buildDigest, digestRecipients, loadDigestData, type ComposeContext, type Digest, type Recipient } from './compose.js';
 import { renderDigest, type RenderedDigest } from './render.js';
 import { describeFailure, isTransient, type Mailer } from './transport.js';
@@ -31,6 +32,8 @@ export interface DigestEffects {
   workspaceUrl?: string | undefined;
   /** Where the send journal lives (the data directory's `journal/`): one line per message handed over. */
   journalDir: string;
+  /** How far the run has come, in staff members handled. */
+  progress?: Progress | undefined;
 }
 
 /** `kiinni digest send --json`. */
@@ -91,6 +94,8 @@ export async function sendDigests(db: Warehouse, opts: SendOptions, ctx: Compose
     (await db.all(`SELECT staff_id FROM digest_deliveries WHERE as_of = $as_of::DATE AND status = 'sent'`, { as_of: opts.asOf })).map((r) => String(r['staff_id'])),
   );
   const data = await loadDigestData(db, opts.asOf);
+  const progress = fx.progress ?? noProgress;
+  progress.start('digests', recipients.length, 'staff');
   const summary: SendSummary = { as_of: opts.asOf, transport: fx.mailer.kind, where: fx.mailer.where, sent: 0, already_sent: 0, nothing_to_send: 0, unchanged_not_sent: 0, failed: 0, failures: [], ms: 0 };
   const delivery = (staffId: string, status: Delivery['status'], attempts: number, digest: Digest, error: string | null): Delivery => ({
     as_of: opts.asOf, staff_id: staffId, status, attempts, message_id: messageId(opts.asOf, staffId), students: digest.students.length, triggers: digest.open_count, transport: fx.mailer.kind, error, recorded_at: fx.clock().toISOString(),
@@ -135,6 +140,7 @@ export async function sendDigests(db: Warehouse, opts: SendOptions, ctx: Compose
       else if (digest.students.length && !digest.send) summary.unchanged_not_sent++;
       else todo.push({ recipient, digest });
     }
+    progress.advance(Math.min(batchSize, recipients.length - i) - todo.length);
     if (!todo.length) continue;
     const links = fx.signInLinks ? await fx.signInLinks(db, todo.map((x) => x.recipient.staff_id)) : undefined;
     const render = (k: number) => renderDigest(todo[k]!.digest, { workspaceUrl: fx.workspaceUrl, signIn: links?.get(todo[k]!.recipient.staff_id) });
@@ -144,11 +150,13 @@ export async function sendDigests(db: Warehouse, opts: SendOptions, ctx: Compose
       const sending = sendOne(todo[k]!.recipient, todo[k]!.digest, next);
       if (k + 1 < todo.length) next = render(k + 1);
       await sending;
+      progress.advance();
     }
     await journal.flush(db);
   }
   await journal.flush(db);
   journal.remove();
+  progress.finish();
   summary.ms = Date.now() - t0;
   fx.logger.info({ as_of: opts.asOf, sent: summary.sent, already_sent: summary.already_sent, nothing_to_send: summary.nothing_to_send, unchanged_not_sent: summary.unchanged_not_sent, failed: summary.failed, ms: summary.ms }, 'digests_sent');
   return summary;

@@ -1,6 +1,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { ErrorCode, KiinniError } from '../core/errors.js';
+import { noProgress } from '../core/progress.js';
 import type { Warehouse } from '../db/warehouse.js';
 import { contractKinds, type ContractKind } from './contracts/index.js';
 import { ingestFile, type IngestEffects, type IngestResult } from './ingest-file.js';
@@ -49,6 +50,12 @@ export async function ingestDirectory(
 ): Promise<{ results: IngestResult[]; ignored: string[] }> {
   const { files, ignored } = planDirectory(dir);
   const results: IngestResult[] = [];
-  for (const { kind, file } of files) results.push(await ingestFile(db, { kind, file, profile: profiles.get(kind), maxQuarantineShare }, fx));
+  const progress = fx.progress ?? noProgress;
+  progress.start('ingest', files.length, 'files');
+  for (const { kind, file } of files) {
+    results.push(await ingestFile(db, { kind, file, profile: profiles.get(kind), maxQuarantineShare }, fx));
+    progress.advance();
+  }
+  progress.finish();
   return { results, ignored };
 }

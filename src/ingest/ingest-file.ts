@@ -1,4 +1,5 @@
 import { mkdirSync, rmSync } from 'node:fs';
+import type { Progress } from '../core/progress.js';
 import path from 'node:path';
 import type { Logger } from '../core/log.js';
 import { localDate } from '../core/dates.js';
@@ -16,6 +17,8 @@ import { csvReaderSql, describeSql, detectFormat, pathHoldsIdentityCode, probeFi
 export interface IngestEffects {
   logger: Logger;
   clock: () => Date;
+  /** How far a load of several files has come, in files. */
+  progress?: Progress | undefined;
 }
 
 /** What happened to one file. `--json` output: changing a field is a breaking change. */

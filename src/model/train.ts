@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { noProgress, type Progress } from '../core/progress.js';
 import { ErrorCode, KiinniError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import { literal } from '../db/sql.js';
@@ -78,7 +79,8 @@ export async function oracleScores(db: Warehouse, truthDir: string): Promise<Flo
  * Trains, calibrates and evaluates a model on monthly snapshots split in time, writes its
  * version directory and card, registers it, and promotes it when the rule allows.
  */
-export async function trainModel(db: Warehouse, modelsDir: string, opts: TrainOptions, fx: { logger: Logger; clock: () => Date }): Promise<TrainResult> {
+export async function trainModel(db: Warehouse, modelsDir: string, opts: TrainOptions, fx: { logger: Logger; clock: () => Date; progress?: Progress | undefined }): Promise<TrainResult> {
+  const progress = fx.progress ?? noProgress;
   const spec = opts.spec ?? loadModelSpec();
   const catalogue = opts.catalogue ?? loadCatalogue();
   const asOf = opts.asOf ?? (await latestDataDate(db));
@@ -135,6 +137,7 @@ export async function trainModel(db: Warehouse, modelsDir: string, opts: TrainOp
     })
     .filter((m) => m.rows > 0)
     .sort((a, b) => b.rows - a.rows);
+  progress.start('training', spec.forest.trees, 'trees');
   const forest = await trainForest(trainCols, yTrain, {
     nTrees: spec.forest.trees,
     maxFeatures: spec.forest.max_features,
@@ -144,7 +147,8 @@ export async function trainModel(db: Warehouse, modelsDir: string, opts: TrainOp
     maxSamples: Math.min(1, spec.forest.max_samples_per_tree / trainRows.length),
     seed: spec.forest.seed,
     threads: 0,
-  });
+  }, () => progress.advance());
+  progress.finish();
   lap('forest', t);
   t = performance.now();
   const yVal = yOf(valRows);

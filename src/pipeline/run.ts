@@ -1,4 +1,5 @@
 import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import type { Progress } from '../core/progress.js';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
@@ -54,6 +55,8 @@ export interface RunEffects {
   clock: () => Date;
   /** Called as each step starts and ends (progress bars). */
   progress?: (event: { step: string; index: number; total: number; done: boolean }) => void;
+  /** How far the step under way has come in its own units (trees, staff, report parts). */
+  stepProgress?: Progress;
   /** With the staff workspace: a sign-in link per digest recipient (web's digestSignInLinks, given by the caller). */
   signInLinks?: DigestEffects['signInLinks'];
   /** Crash injection for tests: KIINNI_KILL_AT=<label> kills the process at that point. */
@@ -164,14 +167,14 @@ export async function runPipeline(db: Warehouse, dir: DataDir, config: Config, d
         return { summary: inbox, ...(warning ? { warning } : {}) };
       }
       case 'train': {
-        const r = await trainModel(db, dir.models, { asOf: day, promote: true }, { logger: log, clock: fx.clock });
+        const r = await trainModel(db, dir.models, { asOf: day, promote: true }, { logger: log, clock: fx.clock, progress: fx.stepProgress });
         return { summary: { version: r.version, promoted: r.promoted, roc_auc: r.evaluation.roc_auc, note: r.promotion_note } };
       }
       case 'score': {
         if (def.daily && !isMonday(day) && day !== days[0]) return { summary: { skipped: 'scores are refreshed on Mondays' } };
         let trained: string | null = null;
         if (!(await hasCurrentModel(db))) {
-          const r = await trainModel(db, dir.models, { asOf: day, promote: true }, { logger: log, clock: fx.clock });
+          const r = await trainModel(db, dir.models, { asOf: day, promote: true }, { logger: log, clock: fx.clock, progress: fx.stepProgress });
           trained = r.version;
         }
         const s = await scoreStudents(db, { asOf: day }, { logger: log, clock: fx.clock });
@@ -207,6 +210,7 @@ export async function runPipeline(db: Warehouse, dir: DataDir, config: Config, d
             logger: log,
             clock: fx.clock,
             signInLinks: fx.signInLinks,
+            progress: fx.stepProgress,
             journalDir: dir.journal,
             workspaceUrl: config.web.baseUrl,
           });
@@ -221,7 +225,7 @@ export async function runPipeline(db: Warehouse, dir: DataDir, config: Config, d
         return { summary: { file: b.file, bytes: b.bytes } };
       }
       case 'report': {
-        const report = await buildReport(db, reportOptions(config, { asOf: o.asOf }), { logger: log });
+        const report = await buildReport(db, reportOptions(config, { asOf: o.asOf }), { logger: log, progress: fx.stepProgress });
         const files = await writeReport(db, report, reportDir, 'fi', () => checkpoint('report'));
         return { summary: { tables: report.tables.length, files: files.length, dir: reportDir } };
       }

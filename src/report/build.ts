@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { noProgress, type Progress } from '../core/progress.js';
 import path from 'node:path';
 import type { Config } from '../core/config.js';
 import type { Logger } from '../core/log.js';
@@ -96,7 +97,11 @@ function beforeAfterTable(byUnit: readonly Row[], o: ReportOptions): ReportTable
 }
 
 /** Computes every table of the leadership report, suppressed, plus the impact estimate and charts. */
-export async function buildReport(db: Warehouse, o: ReportOptions, fx: { logger: Logger }): Promise<Report> {
+export async function buildReport(db: Warehouse, o: ReportOptions, fx: { logger: Logger; progress?: Progress | undefined }): Promise<Report> {
+  const progress = fx.progress ?? noProgress;
+  // Its parts, in the order they are computed: yearly tables, the other tables, the check-ins' and
+  // contacts' effects, data quality and the model, key figures, charts.
+  progress.start('report', 6, 'parts');
   if (o.unit !== undefined) {
     // A unit's own report: every metric reads `students`, so shadow it with the unit's students.
     // Temp objects live in the catalog "temp" (schema main): name the warehouse's own catalog.
@@ -111,10 +116,12 @@ export async function buildReport(db: Warehouse, o: ReportOptions, fx: { logger:
     last = Date.now();
   };
   const yearly = await yearlyTablesAt(db, o);
+  progress.advance();
   const tables: ReportTable[] = yearly.tables;
   const unitCounts: Row[] = yearly.counts.get('unit') ?? [];
   lap('yearly_tables');
   tables.push(await intakeTable(db, o), await wellbeingTable(db, o), await riskBandTable(db, o), await triggerTable(db, o), await triggerMonthlyTable(db, o), await interventionTable(db, o), await checkinTable(db, o));
+  progress.advance();
   const baseline = tables[1]!.rows.map((r) => ({ ...r, national_baseline: o.nationalBaseline[String(r['education_type'])] ?? null }));
   tables[1] = { ...tables[1]!, rows: baseline, columns: [...tables[1]!.columns, col('national_baseline', 'share')] };
   const beforeAfter = beforeAfterTable(unitCounts, o);
@@ -133,6 +140,7 @@ export async function buildReport(db: Warehouse, o: ReportOptions, fx: { logger:
   });
   lap('impact');
   const checkinEffect = await estimateCheckinEffect(db, { asOf: o.asOf, from, graceDays: 14, windowDays: 90, bootstrap: o.bootstrap, seed: 1 });
+  progress.advance();
   const count = (n: number) => (n >= o.minCell ? n : null);
   const exits = (n: number, of: number) => (of >= o.minCell && (n === 0 || n >= o.minCell) ? n : null);
   tables.push({
@@ -179,10 +187,14 @@ export async function buildReport(db: Warehouse, o: ReportOptions, fx: { logger:
     });
   }
   lap('model');
+  progress.advance();
   const key_figures = await keyFigures(db, o, tables, o.nationalBaseline);
   const previous = await previousKeyFigures(db, o.asOf, o.unit ?? '');
+  progress.advance();
   lap('key_figures');
   const charts = { fi: await reportCharts(tables, { ...o, lang: 'fi' }), sv: await reportCharts(tables, { ...o, lang: 'sv' }), en: await reportCharts(tables, { ...o, lang: 'en' }) };
+  progress.advance();
+  progress.finish();
   lap('charts');
   fx.logger.info({ tables: tables.length, impact_episodes: impact.episodes, ms: Date.now() - t0 }, 'report_built');
   return { as_of: o.asOf, unit: o.unit ?? null, min_cell: o.minCell, tables, impact, checkin_effect: checkinEffect, model, key_figures, previous, charts, display_names: o.displayNames };

@@ -24,7 +24,7 @@ export async function runDigestSend(ctx: CliContext, raw: Record<string, unknown
     const mailer = smtpMailer(ctx.config) ?? outboxMailer(dir.outbox);
     try {
       const asOf = await digestDate(db, ctx, opts.asOf);
-      return await sendDigests(db, sendOptions(ctx.config, asOf), compose, { mailer, logger: ctx.logger, clock: ctx.clock, signInLinks: digestSignInLinks(ctx.config, dir.root, ctx.clock), workspaceUrl: ctx.config.web.baseUrl, journalDir: dir.journal });
+      return await sendDigests(db, sendOptions(ctx.config, asOf), compose, { mailer, logger: ctx.logger, clock: ctx.clock, signInLinks: digestSignInLinks(ctx.config, dir.root, ctx.clock), workspaceUrl: ctx.config.web.baseUrl, journalDir: dir.journal, progress: ctx.progress });
     } finally {
       mailer.close();
     }

@@ -114,7 +114,7 @@ export async function runIngest(ctx: CliContext, kind: string | undefined, files
     if (wrong) throw new KiinniError(ErrorCode.Usage, `Import profile '${wrong.name}' is for ${wrong.kind}, not ${kind}.`);
   }
   const byKind = new Map<ContractKind, ImportProfile>(profiles.map((p) => [p.kind, p]));
-  const fx = { logger: ctx.logger, clock: ctx.clock };
+  const fx = { logger: ctx.logger, clock: ctx.clock, progress: ctx.progress };
   const report = await withWarehouse(
     { dataDir: ctx.dataDir, config: ctx.config, logger: ctx.logger, clock: ctx.clock, write: true, command: 'ingest' },
     async ({ db }) => {
@@ -123,7 +123,12 @@ export async function runIngest(ctx: CliContext, kind: string | undefined, files
         return summarise(results, ignored);
       }
       const results: IngestResult[] = [];
-      for (const file of files) results.push(await ingestFile(db, { kind: kind as ContractKind, file, profile: byKind.get(kind as ContractKind), maxQuarantineShare: ctx.config.ingest.maxQuarantineShare }, fx));
+      ctx.progress.start('ingest', files.length, 'files');
+      for (const file of files) {
+        results.push(await ingestFile(db, { kind: kind as ContractKind, file, profile: byKind.get(kind as ContractKind), maxQuarantineShare: ctx.config.ingest.maxQuarantineShare }, fx));
+        ctx.progress.advance();
+      }
+      ctx.progress.finish();
       return summarise(results, []);
     },
   );

@@ -18,7 +18,7 @@ function metricsLine(e: Evaluation): string {
 export async function runModelTrain(ctx: CliContext, raw: Record<string, unknown>): Promise<number> {
   const opts = parse(schemaOf(commandOptions.modelTrain), raw);
   const result = await withWarehouse(write(ctx, 'model train'), ({ db, dir }) =>
-    trainModel(db, dir.models, { asOf: opts.asOf, horizon: opts.horizon, truthDir: opts.truth, promote: opts.promote }, { logger: ctx.logger, clock: ctx.clock }),
+    trainModel(db, dir.models, { asOf: opts.asOf, horizon: opts.horizon, truthDir: opts.truth, promote: opts.promote }, { logger: ctx.logger, clock: ctx.clock, progress: ctx.progress }),
   );
   ctx.print(result, () =>
     [

@@ -12,7 +12,7 @@ export async function runReportBuild(ctx: CliContext, raw: Record<string, unknow
   // A writer: the report's key figures are kept for the next report's "what changed".
   const { report, files } = await withWarehouse(writeSession(ctx, 'report build'), async ({ db }) => {
     const asOf = await asOfOrLatest(db, ctx, opts.asOf);
-    const report = await buildReport(db, reportOptions(ctx.config, { asOf, unit: opts.unit, lang: opts.lang, bootstrap: opts.bootstrap }), { logger: ctx.logger });
+    const report = await buildReport(db, reportOptions(ctx.config, { asOf, unit: opts.unit, lang: opts.lang, bootstrap: opts.bootstrap }), { logger: ctx.logger, progress: ctx.progress });
     return { report, files: await writeReport(db, report, path.resolve(opts.out), opts.lang) };
   });
   const summary = { as_of: report.as_of, unit: report.unit, min_cell: report.min_cell, tables: report.tables.map((t) => ({ name: t.name, rows: t.rows.length })), impact: report.impact, files, ms: Date.now() - t0 };

@@ -25,8 +25,10 @@ export async function runRun(ctx: CliContext, name: string, raw: Record<string, 
     const o = { pipeline: name, asOf, from: opts.from, force: Boolean(opts.force) };
     if (opts.dryRun) return { plan: await planRun(db, dir, def, o) };
     const logger = createRunLogger((ctx.logger.level as 'info') ?? 'warn', runLogFile(dir, def, o));
-    const bar = process.stderr.isTTY && !ctx.json ? new SingleBar({ format: ' {bar} {value}/{total} steps  {step}', hideCursor: true, clearOnComplete: true }) : undefined;
+    const bar = process.stderr.isTTY && !ctx.json ? new SingleBar({ format: ' {bar} {value}/{total} steps | {duration_formatted} | {step}', stream: process.stderr, hideCursor: true, clearOnComplete: true, fps: 5 }) : undefined;
     const kill = process.env['KIINNI_KILL_AT'];
+    let step = '';
+    let inner: { done: number; total: number; unit: string } | undefined;
     const summary = await runPipeline(db, dir, ctx.config, def, o, {
       logger,
       clock: ctx.clock,
@@ -34,7 +36,24 @@ export async function runRun(ctx: CliContext, name: string, raw: Record<string, 
       progress: (e) => {
         if (!bar) return;
         if (e.index === 0 && !e.done) bar.start(e.total, 0, { step: e.step });
-        bar.update(e.index, { step: e.done ? '' : e.step });
+        step = e.done ? '' : e.step;
+        bar.update(e.index, { step });
+      },
+      // Inside a step, its own units after its name ("digests 1200/11414 staff").
+      stepProgress: {
+        start: (_label, total, unit) => {
+          inner = { done: 0, total, unit };
+          bar?.update({ step: `${step} 0/${total} ${unit}` });
+        },
+        advance: (n = 1) => {
+          if (!inner) return;
+          inner.done += n;
+          bar?.update({ step: `${step} ${inner.done}/${inner.total} ${inner.unit}` });
+        },
+        finish: () => {
+          inner = undefined;
+          bar?.update({ step });
+        },
       },
       // Crash injection for the kill-and-resume tests; unset in normal use.
       checkpoint: (label) => {

@@ -75,7 +75,8 @@ function workerUrl(): URL {
  * Trains a forest on 0/1 labels. Trees are grown in worker threads over shared memory; tree t
  * always uses random stream (seed, t), so the result does not depend on the number of threads.
  */
-export async function trainForest(columns: Columns, y: Uint8Array, options: Partial<ForestOptions> = {}): Promise<Forest> {
+/** Trains a forest; `onTree` is told each time a tree is finished (for progress). */
+export async function trainForest(columns: Columns, y: Uint8Array, options: Partial<ForestOptions> = {}, onTree: () => void = () => undefined): Promise<Forest> {
   const opts: ForestOptions = { ...defaultForestOptions, ...options };
   const n = y.length;
   const nFeatures = columns.length;
@@ -100,7 +101,10 @@ export async function trainForest(columns: Columns, y: Uint8Array, options: Part
   const trees: Tree[] = new Array(opts.nTrees);
   if (threads <= 1 || opts.nTrees === 1) {
     const data: BinnedData = { n, nFeatures, bins, binCount, y };
-    for (let t = 0; t < opts.nTrees; t++) trees[t] = growTree(data, treeOptions, opts.seed, t);
+    for (let t = 0; t < opts.nTrees; t++) {
+      trees[t] = growTree(data, treeOptions, opts.seed, t);
+      onTree();
+    }
   } else {
     const ySab = new Uint8Array(new SharedArrayBuffer(n));
     ySab.set(y);
@@ -114,6 +118,7 @@ export async function trainForest(columns: Columns, y: Uint8Array, options: Part
           });
           worker.on('message', (msg: { t: number; tree: Tree }) => {
             trees[msg.t] = msg.tree;
+            onTree();
           });
           worker.on('error', reject);
           worker.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`forest worker exited with code ${code}`))));
