@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { caught, expectKiinniError } from '../testing/errors.js';
-import { parseConfig } from './config.js';
+import { defaultMemoryLimit, parseConfig } from './config.js';
 
 const defaultConfigToday = () => parseConfig('', 'kiinni.yaml').web.today;
 
@@ -8,6 +8,16 @@ describe('parseConfig', () => {
   it('normalises a valid config with paths relative to the file', () => {
     const c = parseConfig('provider:\n  name: Stadin ammattiopisto\ningest:\n  profiles_dir: profiles\n', '/etc/kiinni/kiinni.yaml');
     expect(c).toMatchObject({ providerName: 'Stadin ammattiopisto', ingest: { profilesDir: '/etc/kiinni/profiles', failOnQuarantine: false } });
+  });
+
+  it('gives DuckDB half the machine\'s memory, at most 2 GB and at least 256 MB, unless the config names a limit', () => {
+    const gib = 2 ** 30;
+    expect(defaultMemoryLimit(24 * gib)).toBe('2048MB');
+    expect(defaultMemoryLimit(3 * gib)).toBe('1536MB');
+    expect(defaultMemoryLimit(2 * gib)).toBe('1024MB');
+    expect(defaultMemoryLimit(256 * 2 ** 20)).toBe('256MB');
+    expect(parseConfig('', 'kiinni.yaml').warehouse.memoryLimit).toBe(defaultMemoryLimit());
+    expect(parseConfig('warehouse:\n  memory_limit: 6GB\n', 'kiinni.yaml').warehouse.memoryLimit).toBe('6GB');
   });
 
   it('names an unknown key', async () => {

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
@@ -175,7 +176,8 @@ export type Weekday = 'monday' | 'tuesday' | 'wednesday' | 'thursday' | 'friday'
 /** The normalised config: every optional filled in, paths absolute. */
 export interface Config {
   providerName: string;
-  warehouse: { memoryLimit: string | undefined; threads: number | undefined; nightlyBackup: boolean; backupsKept: number };
+  /** DuckDB's memory budget: the config's, else `defaultMemoryLimit()`. */
+  warehouse: { memoryLimit: string; threads: number | undefined; nightlyBackup: boolean; backupsKept: number };
   ingest: { profilesDir: string | undefined; failOnQuarantine: boolean; maxQuarantineShare: number };
   triggers: { rulesDir: string | undefined; rules: Record<string, RuleTuning> };
   digest: {
@@ -226,7 +228,7 @@ function normalizeConfig(raw: z.infer<typeof configSchema>, source: string | und
   const base = source ? path.dirname(source) : process.cwd();
   return {
     providerName: raw.provider?.name ?? 'kiinni',
-    warehouse: { memoryLimit: raw.warehouse?.memory_limit, threads: raw.warehouse?.threads, nightlyBackup: raw.warehouse?.nightly_backup ?? false, backupsKept: raw.warehouse?.backups_kept ?? 7 },
+    warehouse: { memoryLimit: raw.warehouse?.memory_limit ?? defaultMemoryLimit(), threads: raw.warehouse?.threads, nightlyBackup: raw.warehouse?.nightly_backup ?? false, backupsKept: raw.warehouse?.backups_kept ?? 7 },
     ingest: {
       profilesDir: raw.ingest?.profiles_dir ? path.resolve(base, raw.ingest.profiles_dir) : undefined,
       failOnQuarantine: raw.ingest?.fail_on_quarantine ?? false,
@@ -326,4 +328,22 @@ export function loadConfig(file: string | undefined): Config {
     throw new KiinniError(ErrorCode.ConfigInvalid, `Cannot read config file ${file}.`, 'Check the path given to --config.', { cause: err });
   }
   return parseConfig(text, abs);
+}
+
+/**
+ * DuckDB's memory budget when the config names none: half of what this machine — or its
+ * container, when a cgroup limits it — has, and at most 2 GB (the national night fits in that,
+ * spilling to `<data-dir>/tmp/`; a provider with a larger machine may raise it). DuckDB's own
+ * default, 80 % of the machine, leaves a small VM no room for Node and the operating system.
+ */
+export function defaultMemoryLimit(total = machineMemory()): string {
+  const mb = Math.max(256, Math.min(2048, Math.floor(total / 2 / 2 ** 20)));
+  return `${mb}MB`;
+}
+
+/** Bytes of memory this process may use: the cgroup's limit when there is one, else the machine's. */
+function machineMemory(): number {
+  const constrained = (process as { constrainedMemory?: () => number | undefined }).constrainedMemory?.();
+  const machine = os.totalmem();
+  return constrained && constrained > 0 && constrained < machine ? constrained : machine;
 }
