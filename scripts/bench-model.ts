@@ -56,7 +56,8 @@ const run = async (trainRows: number[], testCols: Float64Array[], testY: ArrayLi
 };
 const all = Array.from({ length: data.y.length }, (_, i) => i);
 if (a.test) {
-  const test = await readTabular(a.test, a.target!, a.positive!);
+  // Encoded as the training file was (its columns, its categories' codes; one it never saw is missing).
+  const test = await readTabular(a.test, a.target!, a.positive!, data);
   await run(all, test.columns, test.y);
 } else {
   const rng = new Random(seed, 0xf01d);

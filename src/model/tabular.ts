@@ -7,14 +7,19 @@ export interface TabularData {
   featureNames: string[];
   columns: Float64Array[];
   y: Uint8Array;
+  /** Each text column's categories in code order (code = position), as fitted on the training file. */
+  categories: Record<string, string[]>;
 }
 
 /**
  * Reads any CSV (delimiter sniffed by DuckDB, BOM and stray whitespace in headers handled) as
  * features + binary target: rows where `target` equals `positive` are 1. Text columns become
- * integer codes in sorted order; empty cells become missing.
+ * integer codes; empty cells become missing. The codes are fitted on the file read (its categories
+ * in sorted order) unless `fitted` gives them — a test file is then encoded as the training file
+ * was: a text column stays text whatever its cells look like here, its columns are taken in the
+ * training file's order, and a category the training file did not have is missing, not a new code.
  */
-export async function readTabular(file: string, target: string, positive: string): Promise<TabularData> {
+export async function readTabular(file: string, target: string, positive: string, fitted?: Pick<TabularData, 'featureNames' | 'categories'>): Promise<TabularData> {
   const db = await Warehouse.open(':memory:');
   try {
     await db.run(`CREATE TABLE t AS SELECT * FROM read_csv(${literal(file)}, header = true)`);
@@ -22,23 +27,30 @@ export async function readTabular(file: string, target: string, positive: string
     const names = cols.map((c) => String(c['name']));
     const targetCol = names.find((n) => n.trim() === target);
     if (!targetCol) throw new KiinniError(ErrorCode.Usage, `${file}: no column "${target}" (found: ${names.map((n) => n.trim()).join(', ')}).`);
-    const featureCols = cols.filter((c) => c['name'] !== targetCol);
-    const select = featureCols.map((c) =>
-      String(c['type']) === 'VARCHAR'
-        ? `CAST(dense_rank() OVER (ORDER BY ${ident(String(c['name']))}) AS DOUBLE) - 1 AS ${ident(String(c['name']))}`
-        : `CAST(${ident(String(c['name']))} AS DOUBLE) AS ${ident(String(c['name']))}`,
-    );
-    const rows = await db.all(`SELECT ${select.join(', ')}, (CAST(${ident(targetCol)} AS VARCHAR) = ${literal(positive)})::INTEGER AS __y FROM t ORDER BY rowid`);
-    const columns = featureCols.map(() => new Float64Array(rows.length));
-    const y = new Uint8Array(rows.length);
-    rows.forEach((r, i) => {
-      featureCols.forEach((c, f) => {
-        const v = r[String(c['name'])];
-        columns[f]![i] = v === null || v === undefined ? NaN : Number(v);
-      });
-      y[i] = Number(r['__y']);
+    const byName = new Map(cols.filter((c) => c['name'] !== targetCol).map((c) => [String(c['name']).trim(), { column: String(c['name']), text: String(c['type']) === 'VARCHAR' }]));
+    const featureNames = fitted ? fitted.featureNames : [...byName.keys()];
+    for (const name of featureNames) if (!byName.has(name)) throw new KiinniError(ErrorCode.Usage, `${file}: no column "${name}", which the training file has.`);
+    const isText = (name: string) => (fitted ? name in fitted.categories : byName.get(name)!.text);
+    const select = featureNames.map((name, f) => {
+      const c = ident(byName.get(name)!.column);
+      return `${isText(name) ? `CAST(${c} AS VARCHAR)` : `TRY_CAST(${c} AS DOUBLE)`} AS f${f}`;
     });
-    return { featureNames: featureCols.map((c) => String(c['name']).trim()), columns, y };
+    const rows = await db.all(`SELECT ${select.join(', ')}, (CAST(${ident(targetCol)} AS VARCHAR) = ${literal(positive)})::INTEGER AS __y FROM t ORDER BY rowid`);
+    const categories: Record<string, string[]> = {};
+    const columns = featureNames.map((name, f) => {
+      const out = new Float64Array(rows.length);
+      if (!isText(name)) {
+        rows.forEach((r, i) => (out[i] = r[`f${f}`] === null || r[`f${f}`] === undefined ? NaN : Number(r[`f${f}`])));
+        return out;
+      }
+      const values = fitted?.categories[name] ?? [...new Set(rows.map((r) => r[`f${f}`]).filter((v): v is string => typeof v === 'string'))].sort();
+      categories[name] = values;
+      const code = new Map(values.map((v, k) => [v, k]));
+      rows.forEach((r, i) => (out[i] = code.get(r[`f${f}`] as string) ?? NaN));
+      return out;
+    });
+    const y = Uint8Array.from(rows, (r) => Number(r['__y']));
+    return { featureNames, columns, y, categories };
   } finally {
     db.close();
   }
