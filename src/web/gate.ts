@@ -39,14 +39,30 @@ export class WarehouseGate {
 
   /** Runs `fn` with a connection of its own to the warehouse. */
   async use<T>(fn: (db: Warehouse) => Promise<T>): Promise<T> {
+    return this.held(async () => {
+      const conn = await this.acquire();
+      try {
+        return await fn(conn);
+      } finally {
+        this.release(conn);
+      }
+    });
+  }
+
+  /** Keeps the warehouse open while `fn` runs: several requests that must see one opening of it. */
+  async holdOpen<T>(fn: () => Promise<T>): Promise<T> {
+    return this.held(async () => {
+      await this.open();
+      return fn();
+    });
+  }
+
+  private async held<T>(fn: () => Promise<T>): Promise<T> {
     this.active++;
     if (this.idleTimer) clearTimeout(this.idleTimer);
-    let conn: Warehouse | undefined;
     try {
-      conn = await this.acquire();
-      return await fn(conn);
+      return await fn();
     } finally {
-      if (conn) this.release(conn);
       this.active--;
       if (this.active === 0) this.idleTimer = setTimeout(() => this.closeIfIdle(), this.idleMs);
     }

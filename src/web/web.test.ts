@@ -448,6 +448,21 @@ describe('staff workspace over HTTP', () => {
     expect(row).toMatchObject({ staff_id: schoolStaff['nurse'], role: 'nurse', status: 'acknowledged', routed_via: 'taken' });
   });
 
+  it('a student page opened through a live trigger closes the moment that trigger is resolved (whose students one may open is kept for the day, but only until the workspace writes)', async () => {
+    const id = triggers['unexcused_absences/S9']!;
+    // S9 (group G2) is no student of the teacher's; a live trigger routed to the teacher opens the page.
+    await gate.use((db) => db.run(`UPDATE triggers SET staff_id = $s, role = 'teacher', status = 'open' WHERE trigger_id = $id`, { s: schoolStaff['teacher']!, id }));
+    await new Promise((r) => setTimeout(r, 120)); // the warehouse is reopened: what was kept is forgotten
+    const teacher = await signedIn('teacher');
+    // One opening of the warehouse throughout, so only the workspace's own write can make it forget.
+    await gate.holdOpen(async () => {
+      expect((await teacher.get('/students/S9')).status).toBe(200);
+      await teacher.get(`/triggers/${id}`);
+      expect((await teacher.post(`/triggers/${id}/resolve`, { outcome: 'supported' })).status).toBe(303);
+      expect((await teacher.get('/students/S9')).status).toBe(404);
+    });
+  });
+
   it('draws the student\'s last twelve months as an SVG on the page, with the well-being answers for welfare roles only', async () => {
     await gate.use((db) => db.run(`INSERT INTO wellbeing VALUES ('S1', '2025-10-10 09:00:00', 'check-in', 'mood', 2, false, NULL, 't')`));
     const nurse = await signedIn('nurse');
