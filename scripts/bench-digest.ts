@@ -7,16 +7,15 @@
 // Usage: npm run -s bench:digest -- --data-dir DIR [--as-of 2026-02-13] [--days 5] [--json]
 //   DIR holds a warehouse with a cohort ingested (e.g. 330 000 students: kiinni fixtures generate
 //   --students 330000 --out C && kiinni --data-dir DIR ingest --dir C && kiinni --data-dir DIR model train).
-import { mkdtempSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import nodemailer from 'nodemailer';
-import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import { SMTPServer } from 'smtp-server';
 import { allMigrations } from '../src/app/index.js';
 import { defaultConfig } from '../src/core/config.js';
-import { addDays, dayOfWeek } from '../src/core/dates.js';
+import { addDays, weekdayOf } from '../src/core/dates.js';
 import { silentLogger } from '../src/core/log.js';
 import { migrate } from '../src/db/migrate.js';
 import { Warehouse } from '../src/db/warehouse.js';
@@ -76,8 +75,7 @@ if (!done || done < asOf) {
     log(`triggers ${d}: ${s.students} active, ${s.opened} opened, ${Math.round(triggerMs)} ms`);
   }
 }
-const reminderWeekday = (['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'] as const)[dayOfWeek(asOf)]!;
-const ctx = { rules: new Map(rules.map((r) => [r.id, r])), features: loadCatalogue(), policy: { maxItems: 20, reminderWeekday } };
+const ctx = { rules: new Map(rules.map((r) => [r.id, r])), features: loadCatalogue(), policy: { maxItems: 20, reminderWeekday: weekdayOf(asOf) } };
 const sendOpts = { asOf, from: 'kiinni <kiinni@bench.example>', sendEmpty: false, retry: { attempts: 2, backoffMs: 10 } };
 const journalDir = path.join(dataDir, 'journal');
 
@@ -107,12 +105,9 @@ const avgBytes = Math.round(bytes / Math.max(1, received));
 const filler = 'x'.repeat(Math.max(0, Math.round(avgBytes / 2) - 400));
 const plain = (i: number) => ({ from: 'ref@bench.example', to: `staff${i}@bench.example`, subject: `reference ${i}`, text: filler, html: `<p>${filler}</p>`, messageId: `<ref-${i}@bench>` });
 const refDir = mkdtempSync(path.join(os.tmpdir(), 'kiinni-bench-ref-'));
+const refOutbox = outboxMailer(refDir);
 const o0 = performance.now();
-for (let i = 0; i < toOutbox.sent; i++) {
-  const m = await new Promise<Buffer>((res, rej) => new MailComposer(plain(i)).compile().build((e, b) => (e ? rej(e) : res(b))));
-  writeFileSync(path.join(refDir, `${i}.eml.tmp`), m);
-  renameSync(path.join(refDir, `${i}.eml.tmp`), path.join(refDir, `${i}.eml`));
-}
+for (let i = 0; i < toOutbox.sent; i++) await refOutbox.send({ ...plain(i), to: { name: '', address: plain(i).to }, date: new Date(), lang: 'fi' }, String(i));
 const outboxReferenceMs = performance.now() - o0;
 rmSync(refDir, { recursive: true, force: true });
 rmSync(outboxDir, { recursive: true, force: true });

@@ -39,3 +39,6 @@ export const isoDateSchema = z
 
 /** The day of the week of a calendar date, 0 = Sunday … 6 = Saturday (as `Date.getUTCDay`). */
 export const dayOfWeek = (day: string): number => new Date(`${day}T12:00:00Z`).getUTCDay();
+
+/** The name of the day of the week of a calendar date, as the config writes it (`digest.reminder_weekday`). */
+export const weekdayOf = (day: string) => (['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'] as const)[dayOfWeek(day)]!;

@@ -120,7 +120,8 @@ export class Warehouse {
       return await exec(stmt);
     } finally {
       this.preparedBusy.delete(stmt);
-      if (![...this.prepared.values()].includes(stmt)) stmt.destroySync();
+      // Let go (past the limit) while in use: no longer kept, so freed here.
+      if (this.prepared.get(sql) !== stmt) stmt.destroySync();
     }
   }
 

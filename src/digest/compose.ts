@@ -1,4 +1,4 @@
-import { dayOfWeek, daysBetween } from '../core/dates.js';
+import { daysBetween, weekdayOf } from '../core/dates.js';
 import { ErrorCode, KiinniError } from '../core/errors.js';
 import type { Warehouse } from '../db/warehouse.js';
 import { loadCatalogue, type FeatureSpec } from '../features/index.js';
@@ -66,7 +66,6 @@ export interface DigestPolicy {
   reminderWeekday: Weekday | 'none';
 }
 export const defaultDigestPolicy: DigestPolicy = { maxItems: 20, reminderWeekday: 'monday' };
-const weekdays: readonly Weekday[] = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'];
 
 export interface ComposeContext {
   rules: ReadonlyMap<string, TriggerRule>;
@@ -188,7 +187,7 @@ export function buildDigest(recipient: Recipient, data: DigestData, ctx: Compose
   // items are counted, and repeated in full on the weekly reminder (and in the first digest).
   const policy = ctx.policy ?? defaultDigestPolicy;
   const changed = all.filter((i) => i.is_new || i.is_escalated);
-  const reminder = lastSent === null || weekdays[dayOfWeek(asOf)] === policy.reminderWeekday;
+  const reminder = lastSent === null || weekdayOf(asOf) === policy.reminderWeekday;
   const candidates = (reminder ? all : changed).slice().sort((a, b) => Number(b.is_new || b.is_escalated) - Number(a.is_new || a.is_escalated));
   for (const i of candidates.slice(0, policy.maxItems)) i.in_full = true;
   return {

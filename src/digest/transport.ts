@@ -52,15 +52,13 @@ const envelopeFrom = (from: string) => /<([^<>]+)>\s*$/.exec(from)?.[1] ?? from.
  * around it (half the cost of a stream transport per message).
  */
 export function outboxMailer(dir: string): Mailer {
-  const made = new Set<string>();
   return {
     kind: 'outbox',
     where: dir,
     async send(mail, fileName) {
       const message = await new Promise<Buffer>((resolve, reject) => new MailComposer(toNodemailer(mail)).compile().build((err, m) => (err ? reject(err) : resolve(m))));
       const file = path.join(dir, `${fileName}.eml`);
-      const folder = path.dirname(file);
-      if (!made.has(folder)) (mkdirSync(folder, { recursive: true }), made.add(folder));
+      mkdirSync(path.dirname(file), { recursive: true });
       writeFileSync(`${file}.tmp`, message);
       renameSync(`${file}.tmp`, file);
     },

@@ -49,6 +49,17 @@ export async function ingestDirectory(
   maxQuarantineShare?: number,
 ): Promise<{ results: IngestResult[]; ignored: string[] }> {
   const { files, ignored } = planDirectory(dir);
+  return { results: await ingestFiles(db, files, profiles, fx, maxQuarantineShare), ignored };
+}
+
+/** Loads files one after another, each with its kind's import profile if one is given; progress in files. */
+export async function ingestFiles(
+  db: Warehouse,
+  files: readonly { kind: ContractKind; file: string }[],
+  profiles: ReadonlyMap<ContractKind, ImportProfile>,
+  fx: IngestEffects,
+  maxQuarantineShare?: number,
+): Promise<IngestResult[]> {
   const results: IngestResult[] = [];
   const progress = fx.progress ?? noProgress;
   progress.start('ingest', files.length, 'files');
@@ -57,5 +68,5 @@ export async function ingestDirectory(
     progress.advance();
   }
   progress.finish();
-  return { results, ignored };
+  return results;
 }

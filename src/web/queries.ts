@@ -1,5 +1,5 @@
 import { exitEvents, sqlList } from '../core/vocabulary.js';
-import { addDays } from '../core/dates.js';
+import { addDays, dayOfWeek } from '../core/dates.js';
 import { literal } from '../db/sql.js';
 import type { Warehouse } from '../db/warehouse.js';
 
@@ -140,8 +140,7 @@ export async function studentTimeline(db: Warehouse, id: string, today: string, 
 export function byWeek(days: readonly { day: string; unexcused: number; excused: number; lessons: number }[]): StudentTimeline['attendance'] {
   const weeks = new Map<string, { unexcused: number; excused: number; lessons: number }>();
   for (const d of days) {
-    const date = new Date(`${d.day}T00:00:00Z`);
-    const monday = addDays(d.day, -((date.getUTCDay() + 6) % 7));
+    const monday = addDays(d.day, -((dayOfWeek(d.day) + 6) % 7));
     const w = weeks.get(monday) ?? { unexcused: 0, excused: 0, lessons: 0 };
     w.unexcused += d.unexcused;
     w.excused += d.excused;

@@ -1,5 +1,5 @@
 import { ErrorCode, ExitCode, KiinniError } from '../../core/errors.js';
-import { contractFor, findProfile, ingestDirectory, ingestFile, isContractKind, type ContractKind, type ImportProfile, type IngestResult } from '../../ingest/index.js';
+import { contractFor, findProfile, ingestDirectory, ingestFiles, isContractKind, type ContractKind, type ImportProfile, type IngestResult } from '../../ingest/index.js';
 import { withWarehouse } from '../../app/index.js';
 import type { KoskiIngestResult } from '../../koski/index.js';
 import { commandOptions, schemaOf } from '../command-options.js';
@@ -122,13 +122,7 @@ export async function runIngest(ctx: CliContext, kind: string | undefined, files
         const { results, ignored } = await ingestDirectory(db, opts.dir, byKind, fx, ctx.config.ingest.maxQuarantineShare);
         return summarise(results, ignored);
       }
-      const results: IngestResult[] = [];
-      ctx.progress.start('ingest', files.length, 'files');
-      for (const file of files) {
-        results.push(await ingestFile(db, { kind: kind as ContractKind, file, profile: byKind.get(kind as ContractKind), maxQuarantineShare: ctx.config.ingest.maxQuarantineShare }, fx));
-        ctx.progress.advance();
-      }
-      ctx.progress.finish();
+      const results = await ingestFiles(db, files.map((file) => ({ kind: kind as ContractKind, file })), byKind, fx, ctx.config.ingest.maxQuarantineShare);
       return summarise(results, []);
     },
   );
