@@ -21,6 +21,33 @@ export interface CheckPlan {
   skipWhere: string | undefined;
   /** The load's date: dates far before or after it are implausible (see plausibleDates). */
   today?: string | undefined;
+  /**
+   * Contract columns whose value the reader already gives typed (see readerTypesFor), instead of
+   * as text; a value the reader could not type fails the read.
+   */
+  readerTypes?: ReadonlyMap<string, ReaderType> | undefined;
+}
+
+/** The type a reader gives a column in: integers as DOUBLE, so that 3.5 is not rounded to 4. */
+export type ReaderType = 'DOUBLE' | 'DATE';
+
+/**
+ * Contract columns the reader can type itself with the outcome of `typedExpr`: taken straight
+ * from one source column (no value map, no derived expression, no `unknown`), integers and dates
+ * in the canonical format. Keyed by contract column; `source` is the source column.
+ */
+export function readerTypesFor(plan: Pick<CheckPlan, 'contract' | 'sourceColumns' | 'mapped' | 'dateFormat'>): Map<string, { source: string; type: ReaderType }> {
+  const out = new Map<string, { source: string; type: ReaderType }>();
+  const uses = new Map<string, number>();
+  for (const expr of plan.mapped.values()) uses.set(expr, (uses.get(expr) ?? 0) + 1);
+  for (const c of plan.contract.columns) {
+    const expr = plan.mapped.get(c.name);
+    const source = plan.sourceColumns.find((s) => ident(s) === expr);
+    if (expr === undefined || source === undefined || uses.get(expr) !== 1 || c.unknownAllowed) continue;
+    if (c.type === 'integer') out.set(c.name, { source, type: 'DOUBLE' });
+    if (c.type === 'date' && !plan.dateFormat) out.set(c.name, { source, type: 'DATE' });
+  }
+  return out;
 }
 
 /** One validation: `condition` is true when the row has this problem. */
@@ -148,6 +175,15 @@ export function contractChecks(plan: CheckPlan, opts: { references: boolean } = 
  * in the file, because DuckDB preserves insertion order.
  */
 export function checkedTableSql(plan: CheckPlan, readerSql: string, table: string): string {
+  return `CREATE TEMP TABLE ${ident(table)} AS ${checkedRowsSql(plan, readerSql)}`;
+}
+
+/**
+ * Every row of the source mapped, typed and checked (the checked table's query): the typed
+ * contract columns, the raw text of values that did not type, `__hetu_col`, `__skip`, `__bad`
+ * (reference checks aside) and `__key_hash`.
+ */
+export function checkedRowsSql(plan: CheckPlan, readerSql: string): string {
   const { contract } = plan;
   const mappedCols = contract.columns.map((c) => `${plan.mapped.get(c.name) ?? 'NULL::VARCHAR'} AS ${ident(valueName(c.name))}`);
   // A value that parses as a date or number cannot hold an identity code; values that fail to
@@ -157,21 +193,24 @@ export function checkedTableSql(plan: CheckPlan, readerSql: string, table: strin
   const skip = plan.skipWhere ? `coalesce((${plan.skipWhere}), false)` : 'false';
   const typedCols = contract.columns.flatMap((c) => {
     const v = ident(valueName(c.name));
-    const typed = `${typedExpr(c, v, plan)} AS ${ident(c.name)}`;
+    const readerType = plan.readerTypes?.get(c.name);
+    // Typed by the reader: an integer read as a number must be whole (and fit); a date is one.
+    const expr = readerType === 'DOUBLE' ? `CASE WHEN ${v} % 1 = 0 THEN try_cast(${v} AS INTEGER) END` : readerType === 'DATE' ? v : typedExpr(c, v, plan);
+    const typed = `${expr} AS ${ident(c.name)}`;
     return isStringy(c) ? [typed] : [typed, v];
   });
   const rawCols = contract.columns
     .filter((c) => !isStringy(c))
     .map((c) => {
       const v = ident(valueName(c.name));
-      const given = c.unknownAllowed ? `nullif(nullif(lower(trim(${v})), ''), 'unknown')` : `nullif(trim(${v}), '')`;
-      return `CASE WHEN ${ident(c.name)} IS NULL AND ${given} IS NOT NULL THEN ${v} END AS ${ident(rawName(c.name))}`;
+      const text = plan.readerTypes?.has(c.name) ? `CAST(${v} AS VARCHAR)` : v;
+      const given = plan.readerTypes?.has(c.name) ? v : c.unknownAllowed ? `nullif(nullif(lower(trim(${v})), ''), 'unknown')` : `nullif(trim(${v}), '')`;
+      return `CASE WHEN ${ident(c.name)} IS NULL AND ${given} IS NOT NULL THEN ${text} END AS ${ident(rawName(c.name))}`;
     });
   const bad = contractChecks(plan, { references: false })
     .map((k) => `coalesce(${k.condition}, false)`)
     .join('\n      OR ');
   return `
-CREATE TEMP TABLE ${ident(table)} AS
 WITH src AS (${readerSql}),
 mapped AS (
   SELECT ${mappedCols.join(', ')}, ${hetu} AS __hetu_col, ${skip} AS __skip FROM src

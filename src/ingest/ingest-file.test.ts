@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { Warehouse } from '../db/warehouse.js';
 import { tempDir } from '../testing/temp-dir.js';
@@ -243,6 +244,57 @@ describe('ingestFile', () => {
       expect(await load(db, 'attendance', path.join(dir, 'a.csv'))).toMatchObject({ rows_loaded: 2, rows_quarantined: 0 });
       expect(await count(db, 'quarantine')).toBe(0);
       expect(await count(db, 'attendance')).toBe(2);
+    });
+  });
+});
+
+/** A debug-level logger whose lines land in `lines`. */
+function captureLogger(lines: string[]) {
+  return pino({ level: 'debug' }, { write: (line: string) => void lines.push(line) });
+}
+
+describe('ingestFile streams a clean file', () => {
+  const integers = ['3', ' 3', '+3', '007', '3.0', '3.5', '1e2', '0x10', '2147483648', '-1', 'nan', 'inf', '"3,5"', ''];
+  const dates = ['2024-09-02', '2024-9-2', '2024/09/02', '2024-09-02 10:00', '2024-09-02T00:00', '20240902', '2024-02-30', '99999-01-01', '0001-01-01', 'infinity', '2.9.2024'];
+  const files = [
+    ...integers.map((v) => `${attendanceHeader}\nS1,2024-09-02,6,0,0,0\nS2,2024-09-02,6,${v},0,0\n`),
+    ...dates.map((v) => `${attendanceHeader}\nS1,2024-09-02,6,0,0,0\nS2,${v},6,0,0,0\n`),
+    `${attendanceHeader}\nS1,2024-09-02,6,0,0,0\nS1,2024-09-02,6,1,0,0\n`,
+    `${attendanceHeader}\nS1,2024-09-02,6,0,0,0\nS9,2024-09-02,6,0,0,0\n`,
+    `${attendanceHeader}\nS1,2024-09-02,6,0,0,0\nS2,2024-09-02,6,0,0\n`,
+  ];
+
+  async function outcome(db: Warehouse, text: string, stream: boolean) {
+    await db.run('DELETE FROM attendance; DELETE FROM quarantine; DELETE FROM ingest_log');
+    const file = path.join(tempDir({ 'attendance.csv': text }), 'attendance.csv');
+    const r = await ingestFile(db, { kind: 'attendance', file, stream }, testEffects);
+    return {
+      line: text.split('\n')[2],
+      result: { status: r.status, read: r.rows_read, loaded: r.rows_loaded, quarantined: r.rows_quarantined, message: r.message },
+      rows: await db.all('SELECT * EXCLUDE (_ingest_id) FROM attendance ORDER BY ALL'),
+      quarantine: (await listQuarantine(db, {})).map((q) => ({ line: q.line, column: q.column, reason: q.reason, value: q.value })),
+    };
+  }
+
+  it('loads what the reader types itself (integers, dates) exactly as the row-by-row check does', async () => {
+    await withStudents(async (streamed) => {
+      await withStudents(async (checked) => {
+        for (const text of files) expect(await outcome(streamed, text, true)).toEqual(await outcome(checked, text, false));
+      });
+    });
+  });
+
+  it('writes a clean file without staging it, and gives way to the row-by-row check at the first problem', async () => {
+    await withStudents(async (db) => {
+      const lines: string[] = [];
+      const fx = { ...testEffects, logger: captureLogger(lines) };
+      const d = tempDir({ 'clean.csv': `${attendanceHeader}\nS1,2024-09-02,6,0,1,0\n`, 'dup.csv': `${attendanceHeader}\nS2,2024-09-03,6,0,1,0\nS2,2024-09-03,6,0,2,0\n` });
+      expect(await ingestFile(db, { kind: 'attendance', file: path.join(d, 'clean.csv') }, fx)).toMatchObject({ status: 'loaded', rows_loaded: 1 });
+      expect(lines.filter((l) => l.includes('ingest_streaming_gave_way'))).toEqual([]);
+      expect(lines.some((l) => l.includes('"step":"insert"'))).toBe(true);
+      expect(await ingestFile(db, { kind: 'attendance', file: path.join(d, 'dup.csv') }, fx)).toMatchObject({ status: 'refused' });
+      expect(lines.filter((l) => l.includes('ingest_streaming_gave_way'))).toHaveLength(1);
+      expect(await count(db, 'attendance')).toBe(1);
     });
   });
 });

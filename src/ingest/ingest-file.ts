@@ -1,4 +1,4 @@
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync, statSync } from 'node:fs';
 import type { Progress } from '../core/progress.js';
 import path from 'node:path';
 import type { Logger } from '../core/log.js';
@@ -6,7 +6,7 @@ import { localDate } from '../core/dates.js';
 import { ErrorCode, isKiinniError } from '../core/errors.js';
 import { ident, identList, literal } from '../db/sql.js';
 import type { Warehouse } from '../db/warehouse.js';
-import { checkedTableSql, duplicateKeysSql, goodRowsSql, identityCodesInRawSql, keyMatch, markUnknownReferencesSql, problemsSql, recOf, type CheckPlan } from './checks.js';
+import { checkedRowsSql, checkedTableSql, duplicateKeysSql, readerTypesFor, goodRowsSql, identityCodesInRawSql, keyMatch, markUnknownReferencesSql, problemsSql, recOf, type CheckPlan } from './checks.js';
 import { contractFor, type Contract, type ContractKind } from './contracts/index.js';
 import { containsIdentityCodeSql } from './identity-code.js';
 import type { ImportProfile } from './profiles.js';
@@ -126,7 +126,14 @@ function resolveMapping(file: string, contract: Contract, sourceColumns: readonl
  */
 export async function ingestFile(
   db: Warehouse,
-  opts: { kind: ContractKind; file: string; profile?: ImportProfile | undefined; maxQuarantineShare?: number | undefined },
+  opts: {
+    kind: ContractKind;
+    file: string;
+    profile?: ImportProfile | undefined;
+    maxQuarantineShare?: number | undefined;
+    /** false: always stage the file and check it row by row (tests compare the two ways). */
+    stream?: boolean | undefined;
+  },
   fx: IngestEffects,
 ): Promise<IngestResult> {
   const contract = contractFor(opts.kind);
@@ -161,7 +168,7 @@ export async function ingestFile(
     const { head } = probeFile(file, format);
     const { sha256: sha, endings } = await step(fx, 'sha256', () => scanFile(file));
     result.sha256 = sha;
-    if (format === 'csv' && endings.cr > 0 && endings.lf === 0 && endings.crlf === 0) {
+    if (format === 'csv' && endings && endings.cr > 0 && endings.lf === 0 && endings.crlf === 0) {
       throw refuse(file, 'its lines end in a carriage return (CR) only, an old Mac format that the CSV reader does not split.', 'Save the export with Windows (CR LF) or Unix (LF) line endings and load it again.');
     }
     result.ingest_id = ingestIdFor(opts.kind, started, sha);
@@ -175,7 +182,7 @@ export async function ingestFile(
       result.status = 'unchanged';
       result.message = `already loaded as ${seen['ingest_id']}`;
     } else {
-      if (format === 'csv' && hasMixedLineEndings(endings)) {
+      if (format === 'csv' && endings && hasMixedLineEndings(endings)) {
         // One night's export is not lost to a stray CR: read a copy with every line break as LF.
         const tmp = path.join(path.dirname(db.file), 'tmp');
         mkdirSync(tmp, { recursive: true });
@@ -183,12 +190,12 @@ export async function ingestFile(
         try {
           await writeWithLfEndings(file, copy);
           result.warnings.push(`the file mixed line endings (${endings.crlf} CR LF, ${endings.lf} LF, ${endings.cr} CR alone); each was read as a line break`);
-          await loadChecked(db, contract, file, copy, format, probeFile(copy, format).head, sha, opts.profile, result, started, fx);
+          await loadChecked(db, contract, file, copy, format, probeFile(copy, format).head, sha, opts.profile, result, started, opts.stream !== false, fx);
         } finally {
           rmSync(copy, { force: true });
         }
       } else {
-        await loadChecked(db, contract, file, file, format, head, sha, opts.profile, result, started, fx);
+        await loadChecked(db, contract, file, file, format, head, sha, opts.profile, result, started, opts.stream !== false, fx);
       }
     }
   } catch (err) {
@@ -261,6 +268,7 @@ async function loadChecked(
   profile: ImportProfile | undefined,
   result: IngestResult,
   started: Date,
+  stream: boolean,
   fx: IngestEffects,
 ): Promise<void> {
   const expected = contract.columns.map((c) => profile?.columns[c.name] ?? c.name);
@@ -290,6 +298,15 @@ async function loadChecked(
     today: localDate(started),
   };
 
+  if (stream) {
+    // CSV: integers and dates typed by the reader itself (a value it cannot type fails the read).
+    const typed = header ? readerTypesFor(plan) : new Map<string, never>();
+    const streamed: CheckPlan = { ...plan, readerTypes: new Map([...typed].map(([col, t]) => [col, t.type])) };
+    const reader = header
+      ? csvReaderSql(readPath, header, skipRows, undefined, new Map([...typed.values()].map((t) => [t.source, t.type])))
+      : typedReaderSql(readPath, format as 'parquet' | 'jsonl', sourceColumns);
+    if (await step(fx, 'streaming', () => loadStreaming(db, contract, streamed, readPath, reader, sha, result, fx))) return;
+  }
   try {
     for (let attempt = 0; attempt < 2; attempt++) {
       const reader = header ? csvReaderSql(readPath, header, skipRows, T.rejects) : typedReaderSql(readPath, format as 'parquet' | 'jsonl', sourceColumns);
@@ -330,6 +347,65 @@ async function loadChecked(
     }
   } finally {
     await dropTemps(db);
+  }
+}
+
+const notClean = 'kiinni: the file is not clean';
+
+/**
+ * The common case without staging: a file with no row to quarantine, no key twice and nothing to
+ * merge field by field streams from the reader straight into its table, its rows replacing those
+ * with the same key. Two reads and nothing materialised: the first runs every check and counts the
+ * keys, the second inserts. Any problem (or a file that changed between the reads) returns false
+ * with nothing written, and the checked load then finds every problem with its line.
+ */
+async function loadStreaming(db: Warehouse, contract: Contract, plan: CheckPlan, file: string, reader: string, sha: string, result: IngestResult, fx: IngestEffects): Promise<boolean> {
+  const target = ident(contract.kind);
+  const targetHasRows = Boolean(await db.one(`SELECT 1 AS x FROM ${target} LIMIT 1`));
+  if (targetHasRows && (contract.versionColumn || contract.keepKnown)) return false;
+  const cols = identList(contract.columns.map((c) => c.name));
+  const unknownReference = contract.columns
+    .filter((c) => c.references)
+    .map((c) => `coalesce(${ident(c.name)} NOT IN (SELECT ${ident(c.references!.column)} FROM ${ident(c.references!.kind)}), true)`);
+  // An identity code anywhere refuses the file, also in a row skipped on purpose.
+  const problem = `__hetu_col IS NOT NULL OR (NOT __skip AND (${['__bad', ...unknownReference].join(' OR ')}))`;
+  const id = { ingest_id: result.ingest_id };
+  const before = statSync(file);
+  await db.run('SET preserve_insertion_order = false');
+  try {
+    // First read: every check, and the keys counted by their hash (two different keys with one
+    // hash only send the file the checked way).
+    const first = await step(fx, 'check_rows', () =>
+      db.one(
+        `SELECT count(*) AS n, count(*) FILTER (WHERE __skip) AS skipped, count(*) FILTER (WHERE ${problem}) AS problems,
+           count(DISTINCT __key_hash) FILTER (WHERE NOT __skip) AS distinct_keys
+         FROM (${checkedRowsSql(plan, reader)})`,
+      ),
+    );
+    const n = Number(first?.['n']);
+    const skipped = Number(first?.['skipped']);
+    if (Number(first?.['problems']) > 0 || Number(first?.['distinct_keys']) !== n - skipped) {
+      fx.logger.debug({ kind: contract.kind }, 'ingest_streaming_gave_way');
+      return false;
+    }
+    return await db.transaction(async () => {
+      // Rows with a key the file holds give way to the file's (a read of the keys alone).
+      if (targetHasRows) await db.run(`DELETE FROM ${target} t USING (SELECT ${identList(contract.key)} FROM (${checkedRowsSql(plan, reader)}) WHERE NOT __skip) i WHERE ${keyMatch(contract)}`);
+      // Second read: the same rows, typed the same way, into the table.
+      const loaded = await step(fx, 'insert', () => db.run(`INSERT INTO ${target} (${cols}, _ingest_id) SELECT ${cols}, $ingest_id FROM (${checkedRowsSql(plan, reader)}) WHERE NOT __skip`, id));
+      const after = statSync(file);
+      if (loaded !== n - skipped || after.size !== before.size || after.mtimeMs !== before.mtimeMs) throw new Error(notClean);
+      await db.run(`DELETE FROM quarantine WHERE kind = $kind AND sha256 = $sha`, { kind: contract.kind, sha });
+      Object.assign(result, { rows_read: n, rows_loaded: loaded, rows_skipped: skipped, status: 'loaded' });
+      return true;
+    });
+  } catch (err) {
+    if (isKiinniError(err, ErrorCode.Io) || isKiinniError(err, ErrorCode.WarehouseCorrupt)) throw err;
+    // Nothing of the error is logged: DuckDB's reader quotes the line it could not read.
+    fx.logger.debug({ kind: contract.kind }, 'ingest_streaming_gave_way');
+    return false;
+  } finally {
+    await db.run('RESET preserve_insertion_order');
   }
 }
 

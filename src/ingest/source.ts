@@ -59,16 +59,29 @@ export interface LineEndings {
   cr: number;
 }
 
-/** SHA-256 of the file contents and its line endings, in one streamed pass. */
-export async function scanFile(file: string): Promise<{ sha256: string; endings: LineEndings }> {
+/**
+ * SHA-256 of the file contents and its line endings. Most files have no carriage return at all:
+ * then `endings` is null (every line ends in LF) and the file is read once; only a file with a CR
+ * is read a second time to count each kind.
+ */
+export async function scanFile(file: string): Promise<{ sha256: string; endings: LineEndings | null }> {
   const hash = createHash('sha256');
+  let sawCr = false;
+  for await (const c of createReadStream(file, { highWaterMark: 1 << 20 })) {
+    const chunk = c as Buffer;
+    hash.update(chunk);
+    if (!sawCr && chunk.indexOf(0x0d) >= 0) sawCr = true;
+  }
+  return { sha256: hash.digest('hex'), endings: sawCr ? await countLineEndings(file) : null };
+}
+
+async function countLineEndings(file: string): Promise<LineEndings> {
   let lfAll = 0;
   let crAll = 0;
   let crlf = 0;
   let lastWasCr = false;
   for await (const c of createReadStream(file, { highWaterMark: 1 << 20 })) {
     const chunk = c as Buffer;
-    hash.update(chunk);
     if (lastWasCr && chunk[0] === 0x0a) crlf++;
     for (let i = chunk.indexOf(0x0a); i >= 0; i = chunk.indexOf(0x0a, i + 1)) lfAll++;
     for (let i = chunk.indexOf(0x0d); i >= 0; i = chunk.indexOf(0x0d, i + 1)) {
@@ -77,7 +90,7 @@ export async function scanFile(file: string): Promise<{ sha256: string; endings:
     }
     lastWasCr = chunk[chunk.length - 1] === 0x0d;
   }
-  return { sha256: hash.digest('hex'), endings: { lf: lfAll - crlf, crlf, cr: crAll - crlf } };
+  return { lf: lfAll - crlf, crlf, cr: crAll - crlf };
 }
 
 /** True when a file's lines end in more than one way (CR LF and LF, or a stray CR among them). */
@@ -207,13 +220,18 @@ export function readCsvHeader(file: string, head: Buffer, expected: readonly str
 }
 
 /** DuckDB's CSV reader over every column as text, with rejected lines kept in `rejects`. */
-export function csvReaderSql(file: string, header: CsvHeader, skipRows: number, rejects: string): string {
-  const columns = `{${header.columns.map((c) => `${literal(c)}: 'VARCHAR'`).join(', ')}}`;
+/**
+ * Every field of a CSV file as text, or as `types` gives by source column. Lines the reader cannot read go to the `rejects` table; with
+ * `rejects` undefined such a line fails the query instead.
+ */
+export function csvReaderSql(file: string, header: CsvHeader, skipRows: number, rejects: string | undefined, types?: ReadonlyMap<string, string>): string {
+  const columns = `{${header.columns.map((c) => `${literal(c)}: ${literal(types?.get(c) ?? 'VARCHAR')}`).join(', ')}}`;
+  const stored = rejects === undefined ? '' : `,
+    store_rejects = true, rejects_table = ${literal(rejects)}, rejects_scan = ${literal(rejects + '_scan')}`;
   return `SELECT * FROM read_csv(${literal(file)},
     auto_detect = false, header = true, skip = ${skipRows}, delim = ${literal(header.delimiter)},
     quote = '"', escape = '"', columns = ${columns}, null_padding = true,
-    encoding = ${literal(header.encoding)},
-    store_rejects = true, rejects_table = ${literal(rejects)}, rejects_scan = ${literal(rejects + '_scan')})`;
+    encoding = ${literal(header.encoding)}${stored})`;
 }
 
 /** The column names DuckDB sees in a Parquet or JSON-lines file. */
