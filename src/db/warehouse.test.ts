@@ -4,21 +4,25 @@ import { tempDir } from '../testing/temp-dir.js';
 import { Warehouse } from './warehouse.js';
 
 describe('warehouse statements with parameters', () => {
-  it('see what was written since the same text last ran: no plan is kept with the statistics of its time (duckdb#23704)', async () => {
-    const db = await Warehouse.open(path.join(tempDir(), 'w.duckdb'));
+  it.each([false, true])('keepPrepared %s: a statement sees what was written since it last ran (duckdb#23704)', async (keepPrepared) => {
+    const db = await Warehouse.open(path.join(tempDir(), 'w.duckdb'), { keepPrepared });
     try {
       await db.run(`CREATE TABLE t (k VARCHAR, n INTEGER)`);
       await db.run(`INSERT INTO t VALUES ('x', 1)`);
       await db.run(`DELETE FROM t`);
       await db.run(`CHECKPOINT`);
-      // Run first on an empty table: a plan kept from then prunes the filter and sorts text wrongly.
+      // First run on an empty table: a plan kept with those statistics prunes the filter, counts
+      // from the statistics and sorts text wrongly.
       const sorted = `SELECT k FROM t WHERE n > 0 AND k <> $skip ORDER BY k`;
+      const counted = `SELECT count(*) AS n FROM t WHERE n = $n`;
       expect(await db.all(sorted, { skip: '-' })).toEqual([]);
       expect(await db.all(`SELECT k FROM t WHERE n > 0 ORDER BY k`, {})).toEqual([]);
+      expect(await db.one(counted, { n: 3 })).toEqual({ n: 0 });
       await db.run(`INSERT INTO t VALUES ('attendance-20251124T050000Z-cfc97b18', 3), ('a longer text than twelve bytes', 5)`);
       const both = [{ k: 'a longer text than twelve bytes' }, { k: 'attendance-20251124T050000Z-cfc97b18' }];
       expect(await db.all(sorted, { skip: '-' })).toEqual(both);
       expect(await db.all(`SELECT k FROM t WHERE n > 0 ORDER BY k`, {})).toEqual(both);
+      expect(await db.one(counted, { n: 3 })).toEqual({ n: 1 });
       await db.run(`DELETE FROM t`);
       await db.run(`INSERT INTO t VALUES ($k, $n)`, { k: 'only one left', n: 7 });
       expect(await db.all(sorted, { skip: '-' })).toEqual([{ k: 'only one left' }]);
@@ -27,6 +31,18 @@ describe('warehouse statements with parameters', () => {
       // The same text at the same time on one connection: each call its own values.
       const many = await Promise.all(['only one left', '-', 'only one left'].map((skip) => db.all(sorted, { skip })));
       expect(many.map((r) => r.length)).toEqual([0, 1, 0]);
+      // A second connection shares the choice; a table dropped and made again with other columns.
+      const other = await db.connect();
+      await other.run(`DROP TABLE t`);
+      await other.run(`CREATE TABLE t (k VARCHAR, w VARCHAR, n INTEGER)`);
+      await other.run(`INSERT INTO t VALUES ('again', 'w', 9)`);
+      expect(await db.all(sorted, { skip: '-' })).toEqual([{ k: 'again' }]);
+      other.close();
+      // Several statements with parameters on the last still run (not kept).
+      expect(await db.all(`CREATE TEMP TABLE u AS SELECT 1 AS x; SELECT x + $n AS y FROM u`, { n: 1 })).toEqual([{ y: 2 }]);
+      // More texts than are kept: the oldest are let go and made again when asked.
+      for (let i = 0; i < 80; i++) expect(await db.one(`SELECT $i::INTEGER + ${i} AS s`, { i })).toEqual({ s: 2 * i });
+      expect(await db.all(sorted, { skip: '-' })).toEqual([{ k: 'again' }]);
     } finally {
       db.close();
     }

@@ -1,4 +1,4 @@
-import { DuckDBInstance, DuckDBTypeId, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
+import { DuckDBInstance, DuckDBTypeId, type DuckDBConnection, type DuckDBMaterializedResult, type DuckDBPreparedStatement, type DuckDBResultReader, type DuckDBValue } from '@duckdb/node-api';
 import path from 'node:path';
 import { ErrorCode, KiinniError } from '../core/errors.js';
 
@@ -14,12 +14,22 @@ export interface OpenOptions {
   threads?: number | undefined;
   /** Where DuckDB may spill when a query exceeds the memory limit. */
   tempDirectory?: string | undefined;
+  /**
+   * Keep statements with parameters prepared (a server's many small reads). DuckDB 1.5 builds a
+   * prepared plan with the table statistics of its moment and reuses them, so a kept statement
+   * could miss rows written since or return broken text (duckdb/duckdb#23704); such a warehouse is
+   * opened with statistics propagation off, as the upstream fix (duckdb#24696) does for every
+   * prepared plan. Off by default: one-shot work (ingest, the nightly run) keeps the statistics.
+   */
+  keepPrepared?: boolean | undefined;
 }
 
 const numericTypes = new Set([
   DuckDBTypeId.DOUBLE, DuckDBTypeId.FLOAT, DuckDBTypeId.INTEGER, DuckDBTypeId.BIGINT, DuckDBTypeId.SMALLINT, DuckDBTypeId.TINYINT, DuckDBTypeId.HUGEINT,
   DuckDBTypeId.UINTEGER, DuckDBTypeId.UBIGINT, DuckDBTypeId.USMALLINT, DuckDBTypeId.UTINYINT,
 ]);
+/** Prepared statements kept per connection. */
+const preparedKept = 64;
 const wideIntegerTypes = new Set([DuckDBTypeId.BIGINT, DuckDBTypeId.UBIGINT, DuckDBTypeId.HUGEINT, DuckDBTypeId.UHUGEINT]);
 
 /**
@@ -30,6 +40,13 @@ const wideIntegerTypes = new Set([DuckDBTypeId.BIGINT, DuckDBTypeId.UBIGINT, Duc
 export class Warehouse {
   /** Transactions open on this connection (0: none; more than 1: nested ones joined the outer). */
   private depth = 0;
+  /**
+   * With `keepPrepared`: statements with parameters, prepared once per connection and text (least
+   * recently used out past `preparedKept`): a page's point reads then skip parsing and planning,
+   * which is most of their cost. One in use is not lent twice (bindings are per statement).
+   */
+  private prepared = new Map<string, DuckDBPreparedStatement>();
+  private preparedBusy = new Set<DuckDBPreparedStatement>();
 
   private constructor(
     readonly file: string,
@@ -38,6 +55,7 @@ export class Warehouse {
     readonly readOnly: boolean,
     /** A second connection to an instance another Warehouse owns: closing it leaves the file open. */
     private readonly borrowed = false,
+    private readonly keepPrepared = false,
   ) {}
 
   /**
@@ -45,7 +63,7 @@ export class Warehouse {
    * concurrent requests). Each has its own transactions; close it before the owner.
    */
   async connect(): Promise<Warehouse> {
-    return new Warehouse(this.file, this.instance, await this.instance.connect(), this.readOnly, true);
+    return new Warehouse(this.file, this.instance, await this.instance.connect(), this.readOnly, true, this.keepPrepared);
   }
 
   /** Opens (creating if needed) the warehouse file. */
@@ -55,6 +73,7 @@ export class Warehouse {
     if (options.memoryLimit) settings['memory_limit'] = options.memoryLimit;
     if (options.threads) settings['threads'] = String(options.threads);
     if (options.tempDirectory) settings['temp_directory'] = options.tempDirectory;
+    if (options.keepPrepared) settings['disabled_optimizers'] = 'statistics_propagation';
     let instance: DuckDBInstance;
     try {
       instance = await DuckDBInstance.create(file, settings);
@@ -62,26 +81,65 @@ export class Warehouse {
       throw wrapOpenError(err, file);
     }
     const connection = await instance.connect();
-    return new Warehouse(file, instance, connection, Boolean(options.readOnly));
+    return new Warehouse(file, instance, connection, Boolean(options.readOnly), false, Boolean(options.keepPrepared));
   }
 
   /** Runs statements; returns the number of rows changed by the last one. */
   async run(sql: string, params?: SqlParams): Promise<number> {
     try {
-      // Every statement is planned afresh: DuckDB 1.5 plans a prepared statement with the table
-      // statistics of that moment and reuses them, so a kept one can miss rows added since or
-      // return broken text (duckdb/duckdb#23704; warehouse.test.ts).
-      const result = params ? await this.connection.run(sql, params) : await this.connection.run(sql);
+      const result = params ? await this.withPrepared(sql, params, (p) => p.run(), () => this.connection.run(sql, params)) : await this.connection.run(sql);
       return Number(result.rowsChanged);
     } catch (err) {
       throw wrapQueryError(err, sql, this.file);
     }
   }
 
+  /** Runs one statement with bound parameters on a kept prepared statement (not kept, or several statements: prepared afresh). */
+  private async withPrepared<T extends DuckDBMaterializedResult | DuckDBResultReader>(sql: string, params: SqlParams, exec: (p: DuckDBPreparedStatement) => Promise<T>, severally: () => Promise<T>): Promise<T> {
+    if (!this.keepPrepared) return severally();
+    let stmt = this.prepared.get(sql);
+    if (stmt && this.preparedBusy.has(stmt)) stmt = undefined;
+    else if (stmt) {
+      this.prepared.delete(sql);
+      this.prepared.set(sql, stmt);
+    } else {
+      const extracted = await this.connection.extractStatements(sql);
+      // Several statements: the driver runs all but the last, then the last with the parameters.
+      if (extracted.count !== 1) return severally();
+      stmt = await extracted.prepare(0);
+      this.prepared.set(sql, stmt);
+      if (this.prepared.size > preparedKept) {
+        const [oldest, old] = this.prepared.entries().next().value!;
+        this.prepared.delete(oldest);
+        if (!this.preparedBusy.has(old)) old.destroySync();
+      }
+    }
+    if (!stmt) {
+      // The kept one is in use by a call running beside this one: a statement of its own.
+      const own = await this.connection.prepare(sql);
+      try {
+        own.bind(params);
+        return await exec(own);
+      } finally {
+        own.destroySync();
+      }
+    }
+    this.preparedBusy.add(stmt);
+    try {
+      stmt.clearBindings();
+      stmt.bind(params);
+      return await exec(stmt);
+    } finally {
+      this.preparedBusy.delete(stmt);
+      // Let go (past the limit) while in use: no longer kept, so freed here.
+      if (this.prepared.get(sql) !== stmt) stmt.destroySync();
+    }
+  }
+
   /** Runs a query and returns all rows as JSON-safe objects. */
   async all<T extends Row = Row>(sql: string, params?: SqlParams): Promise<T[]> {
     try {
-      const reader = params ? await this.connection.runAndReadAll(sql, params) : await this.connection.runAndReadAll(sql);
+      const reader = params ? await this.withPrepared(sql, params, (p) => p.runAndReadAll(), () => this.connection.runAndReadAll(sql, params)) : await this.connection.runAndReadAll(sql);
       const rows = reader.getRowObjectsJson() as Row[];
       const names = reader.columnNames();
       const wide = names.filter((_, i) => wideIntegerTypes.has(reader.columnTypeId(i)));
@@ -97,7 +155,7 @@ export class Warehouse {
   /** Runs a query and returns its columns (name → values), integers as numbers. */
   async columns(sql: string, params?: SqlParams): Promise<Record<string, Json[]>> {
     try {
-      const reader = params ? await this.connection.runAndReadAll(sql, params) : await this.connection.runAndReadAll(sql);
+      const reader = params ? await this.withPrepared(sql, params, (p) => p.runAndReadAll(), () => this.connection.runAndReadAll(sql, params)) : await this.connection.runAndReadAll(sql);
       const cols = reader.getColumnsObjectJson() as Record<string, Json[]>;
       reader.columnNames().forEach((name, i) => {
         const col = cols[name];
@@ -220,6 +278,8 @@ export class Warehouse {
 
   /** Closes the connection and the database file. */
   close(): void {
+    for (const stmt of this.prepared.values()) stmt.destroySync();
+    this.prepared.clear();
     this.connection.closeSync();
     if (!this.borrowed) this.instance.closeSync();
   }

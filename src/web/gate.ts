@@ -101,7 +101,7 @@ export class WarehouseGate {
     }
     let db: Warehouse | undefined;
     try {
-      db = await Warehouse.open(this.dir.warehouse, { memoryLimit: this.config.warehouse.memoryLimit, threads: this.config.warehouse.threads, tempDirectory: this.dir.tmp });
+      db = await Warehouse.open(this.dir.warehouse, { memoryLimit: this.config.warehouse.memoryLimit, threads: this.config.warehouse.threads, tempDirectory: this.dir.tmp, keepPrepared: true });
       const migrated = await migrate(db, this.migrations, this.clock());
       if (migrated.length) this.logger.info({ versions: migrated }, 'migrations_applied');
       this.db = db;
