@@ -18,17 +18,19 @@ export interface CurrentRisk {
  * applied to those few rows here. Null when there is no current model or no score.
  */
 export async function currentRiskOf(db: Warehouse, studentId: string, onDate: string): Promise<CurrentRisk | null> {
-  const current = await db.one(`SELECT version FROM model_versions WHERE status = 'current'`);
-  if (!current) return null;
+  // One read: the student's scores, each with the current model's version beside it (a condition
+  // on the version beside the student would keep DuckDB from its index on student).
   const rows = await db.all(
-    `SELECT model_version, strftime(as_of, '%Y-%m-%d') AS scored_on, band, probability, reasons FROM risk_scores WHERE student_id = $id`,
+    `SELECT model_version, strftime(as_of, '%Y-%m-%d') AS scored_on, band, probability, reasons,
+       (SELECT version FROM model_versions WHERE status = 'current') AS current_version
+     FROM risk_scores WHERE student_id = $id`,
     { id: studentId },
   );
   const from = addDays(onDate, -riskValidDays);
   let latest: Row | undefined;
   for (const r of rows) {
     const day = String(r['scored_on']);
-    if (r['model_version'] === current['version'] && day <= onDate && day > from && (!latest || day > String(latest['scored_on']))) latest = r;
+    if (r['current_version'] !== null && r['model_version'] === r['current_version'] && day <= onDate && day > from && (!latest || day > String(latest['scored_on']))) latest = r;
   }
   return latest ? { band: String(latest['band']), probability: Number(latest['probability']), reasons: String(latest['reasons']), scored_on: String(latest['scored_on']) } : null;
 }

@@ -20,7 +20,15 @@ describe('the student timeline\'s data', () => {
   it('in one round trip equals the three sources read one by one (the bundled cohort, students with and without well-being)', async () => {
     const { withCohortWarehouse } = await import('../testing/warehouse.js');
     const { studentTimeline } = await import('./queries.js');
+    const { addMonths } = await import('../core/dates.js');
     await withCohortWarehouse(async (db) => {
+      // The twelve months are picked in code: the same days as SQL's interval arithmetic.
+      for (const day of ['2024-02-29', '2025-03-31', '2026-01-31', '2025-12-31', '2026-02-20', '2024-01-01']) {
+        for (const months of [-12, -11, -1, 1]) {
+          const sql = await db.one(`SELECT strftime(($day::DATE + $months * INTERVAL 1 MONTH)::DATE, '%Y-%m-%d') AS d`, { day, months });
+          expect(addMonths(day, months), `${day} ${months}`).toBe(sql?.['d']);
+        }
+      }
       const today = '2026-02-20';
       const ids = (await db.all(`SELECT student_id FROM students ORDER BY student_id LIMIT 12`)).map((r) => String(r['student_id']));
       for (const id of ids) {
