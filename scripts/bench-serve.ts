@@ -5,7 +5,7 @@
 // The student page draws its twelve-month timeline (SVG) once per student, day and reader language.
 // Usage: npm run bench:serve -- --data-dir DIR [--concurrency 4,16] [--seconds 20] [--pages student,trigger] [--json]
 // (--pages: only the pages whose names contain one of these words; the reference page always runs.)
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Warehouse } from '../src/db/warehouse.js';
 import { args, log, num } from './lib/harness.js';
@@ -96,7 +96,12 @@ const scenarios: Record<string, () => [Client, string]> = {
 };
 
 const q = (xs: number[], p: number) => xs[Math.min(xs.length - 1, Math.floor(p * xs.length))] ?? NaN;
-const results: { page: string; concurrency: number; requests: number; errors: number; per_second: number; p50_ms: number; p95_ms: number; p99_ms: number; p95_ratio_to_reference?: number }[] = [];
+const results: { page: string; concurrency: number; requests: number; errors: number; per_second: number; p50_ms: number; p95_ms: number; p99_ms: number; server_cpu_ms_per_request: number; p95_ratio_to_reference?: number }[] = [];
+/** CPU time the server process has used (user + system, ms): steadier than latency on a shared machine. */
+const serverCpuMs = () => {
+  const fields = readFileSync(`/proc/${server.pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+};
 const wanted = a.pages ? a.pages.split(',') : [];
 const chosen = Object.entries(scenarios).filter(([name], i) => i === 0 || !wanted.length || wanted.some((w) => name.includes(w)));
 for (const concurrency of levels) for (const [name, next] of chosen) {
@@ -104,6 +109,8 @@ for (const concurrency of levels) for (const [name, next] of chosen) {
   let errors = 0;
   const until = performance.now() + seconds * 1000;
   const warm = performance.now() + 2000;
+  let cpuFrom = NaN;
+  setTimeout(() => (cpuFrom = serverCpuMs()), 2000);
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       while (performance.now() < until) {
@@ -116,9 +123,10 @@ for (const concurrency of levels) for (const [name, next] of chosen) {
       }
     }),
   );
+  const cpu = (serverCpuMs() - cpuFrom) / lat.length;
   lat.sort((a, b) => a - b);
-  results.push({ page: name, concurrency, requests: lat.length, errors, per_second: Math.round(lat.length / (seconds - 2)), p50_ms: q(lat, 0.5), p95_ms: q(lat, 0.95), p99_ms: q(lat, 0.99) });
-  log(`${name} ×${concurrency}: p50 ${q(lat, 0.5).toFixed(1)} ms, p95 ${q(lat, 0.95).toFixed(1)} ms, ${errors} errors`);
+  results.push({ page: name, concurrency, requests: lat.length, errors, per_second: Math.round(lat.length / (seconds - 2)), p50_ms: q(lat, 0.5), p95_ms: q(lat, 0.95), p99_ms: q(lat, 0.99), server_cpu_ms_per_request: +cpu.toFixed(2) });
+  log(`${name} ×${concurrency}: p50 ${q(lat, 0.5).toFixed(1)} ms, p95 ${q(lat, 0.95).toFixed(1)} ms, server CPU ${cpu.toFixed(1)} ms a request, ${errors} errors`);
 }
 server.kill('SIGTERM');
 for (const r of results) r.p95_ratio_to_reference = r.p95_ms / results.find((x) => x.concurrency === r.concurrency)!.p95_ms;
@@ -126,6 +134,6 @@ const out = { students: info.students, live_triggers: info.live_triggers, signed
 if (json) process.stdout.write(JSON.stringify(out, null, 2) + '\n');
 else {
   process.stdout.write(`Workspace on ${info.students} students (${info.live_triggers} live triggers), ${users.length} staff signed in, ${seconds} s per page and load:\n\n`);
-  process.stdout.write('| page | concurrent clients | requests | errors | req/s | p50 ms | p95 ms | p99 ms | p95 / reference |\n|---|---|---|---|---|---|---|---|---|\n');
-  for (const r of results) process.stdout.write(`| ${r.page} | ${r.concurrency} | ${r.requests} | ${r.errors} | ${r.per_second} | ${r.p50_ms.toFixed(1)} | ${r.p95_ms.toFixed(1)} | ${r.p99_ms.toFixed(1)} | ${r.p95_ratio_to_reference!.toFixed(2)} |\n`);
+  process.stdout.write('| page | concurrent clients | requests | errors | req/s | p50 ms | p95 ms | p99 ms | server CPU ms a request | p95 / reference |\n|---|---|---|---|---|---|---|---|---|---|\n');
+  for (const r of results) process.stdout.write(`| ${r.page} | ${r.concurrency} | ${r.requests} | ${r.errors} | ${r.per_second} | ${r.p50_ms.toFixed(1)} | ${r.p95_ms.toFixed(1)} | ${r.p99_ms.toFixed(1)} | ${r.server_cpu_ms_per_request.toFixed(1)} | ${r.p95_ratio_to_reference!.toFixed(2)} |\n`);
 }
