@@ -96,7 +96,7 @@ const scenarios: Record<string, () => [Client, string]> = {
 };
 
 const q = (xs: number[], p: number) => xs[Math.min(xs.length - 1, Math.floor(p * xs.length))] ?? NaN;
-const results: { page: string; concurrency: number; requests: number; errors: number; per_second: number; p50_ms: number; p95_ms: number; p99_ms: number; server_cpu_ms_per_request: number; p95_ratio_to_reference?: number }[] = [];
+const results: { page: string; concurrency: number; requests: number; errors: number; per_second: number; p50_ms: number; p95_ms: number; p99_ms: number; server_cpu_ms_per_request: number; client_cpu_ms_per_request: number; p95_ratio_to_reference?: number }[] = [];
 /** CPU time the server process has used (user + system, ms): steadier than latency on a shared machine. */
 const serverCpuMs = () => {
   const fields = readFileSync(`/proc/${server.pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
@@ -110,7 +110,8 @@ for (const concurrency of levels) for (const [name, next] of chosen) {
   const until = performance.now() + seconds * 1000;
   const warm = performance.now() + 2000;
   let cpuFrom = NaN;
-  setTimeout(() => (cpuFrom = serverCpuMs()), 2000);
+  let clientFrom = process.cpuUsage();
+  setTimeout(() => ((cpuFrom = serverCpuMs()), (clientFrom = process.cpuUsage())), 2000);
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       while (performance.now() < until) {
@@ -124,9 +125,11 @@ for (const concurrency of levels) for (const [name, next] of chosen) {
     }),
   );
   const cpu = (serverCpuMs() - cpuFrom) / lat.length;
+  const used = process.cpuUsage(clientFrom);
+  const clientCpu = (used.user + used.system) / 1000 / lat.length;
   lat.sort((a, b) => a - b);
-  results.push({ page: name, concurrency, requests: lat.length, errors, per_second: Math.round(lat.length / (seconds - 2)), p50_ms: q(lat, 0.5), p95_ms: q(lat, 0.95), p99_ms: q(lat, 0.99), server_cpu_ms_per_request: +cpu.toFixed(2) });
-  log(`${name} ×${concurrency}: p50 ${q(lat, 0.5).toFixed(1)} ms, p95 ${q(lat, 0.95).toFixed(1)} ms, server CPU ${cpu.toFixed(1)} ms a request, ${errors} errors`);
+  results.push({ page: name, concurrency, requests: lat.length, errors, per_second: Math.round(lat.length / (seconds - 2)), p50_ms: q(lat, 0.5), p95_ms: q(lat, 0.95), p99_ms: q(lat, 0.99), server_cpu_ms_per_request: +cpu.toFixed(2), client_cpu_ms_per_request: +clientCpu.toFixed(2) });
+  log(`${name} ×${concurrency}: p50 ${q(lat, 0.5).toFixed(1)} ms, p95 ${q(lat, 0.95).toFixed(1)} ms, server CPU ${cpu.toFixed(1)} ms a request (this benchmark's own ${clientCpu.toFixed(1)} ms), ${errors} errors`);
 }
 server.kill('SIGTERM');
 for (const r of results) r.p95_ratio_to_reference = r.p95_ms / results.find((x) => x.concurrency === r.concurrency)!.p95_ms;
