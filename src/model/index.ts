@@ -6,6 +6,7 @@ export { loadModelSpec, type ModelSpec } from './spec.js';
 export { modelMigrations, riskValidDays } from './schema.js';
 export { currentRiskOf, type CurrentRisk } from './current.js';
 export { trainForest, predictProba, contributions, serializeForest, deserializeForest, type Forest, type ForestOptions } from './forest/forest.js';
+export { trainBoosting, boosterProba, boosterRaw, boosterContributions, defaultBoostOptions, type Booster, type BoostOptions } from './forest/boost.js';
 export { evaluateVersion } from './evaluate-version.js';
 export { reasonSentences, parseReasons, visibleRisk } from './reasons.js';
 export { rocAuc, averagePrecision, brier, expectedCalibrationError, stratifiedFolds } from './metrics.js';

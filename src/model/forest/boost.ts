@@ -1,0 +1,514 @@
+import { Random } from '../../core/random.js';
+import { binOf, fitCuts, MAX_VALUE_BINS, MISSING_BIN, type Cuts } from './binning.js';
+import type { Columns } from './forest.js';
+
+/**
+ * Gradient-boosted trees for a 0/1 label (logistic loss) on the forest's binned features: Newton
+ * steps from gradient and hessian histograms, leaf-wise growth (the leaf whose split gains most
+ * goes first, as LightGBM and scikit-learn's HistGradientBoosting grow), the larger child's
+ * histogram as its parent's minus the smaller child's, shrinkage, L2 regularisation, row and
+ * feature subsampling, early stopping on a validation set, and native categorical splits.
+ */
+export interface BoostOptions {
+  /** Boosting rounds at most (one tree each). */
+  maxIter: number;
+  learningRate: number;
+  /** Leaves per tree at most. */
+  maxLeafNodes: number;
+  /** Depth at most; 0 = no limit beyond the leaves. */
+  maxDepth: number;
+  minSamplesLeaf: number;
+  /** L2 penalty on leaf values (λ in −G / (H + λ)). */
+  l2: number;
+  /** Share of rows drawn (without replacement) for each tree. */
+  subsample: number;
+  /** Share of features a tree may split on. */
+  colsample: number;
+  /** Rounds without a better validation loss before stopping; 0 = no early stopping. */
+  patience: number;
+  /** Share of the training rows held out for early stopping when no validation set is given. */
+  validationShare: number;
+  /** Features whose values are category codes 0, 1, 2 … (split by sets of categories, not by order). */
+  categorical: readonly boolean[];
+  seed: number;
+}
+
+export const defaultBoostOptions: BoostOptions = {
+  maxIter: 100,
+  learningRate: 0.1,
+  maxLeafNodes: 31,
+  maxDepth: 0,
+  minSamplesLeaf: 20,
+  l2: 0,
+  subsample: 1,
+  colsample: 1,
+  patience: 10,
+  validationShare: 0.1,
+  categorical: [],
+  seed: 1,
+};
+
+/** Categories a categorical feature may have (codes 0…253); more are read as numbers. */
+export const MAX_CATEGORIES = MAX_VALUE_BINS - 1;
+/** A category with fewer rows in a node than this is not ordered among the others there (it follows missing). */
+const MIN_CATEGORY_ROWS = 10;
+/** Smoothing of a category's gradient ratio when ordering categories (as scikit-learn's MIN_CAT_SUPPORT / LightGBM's cat_smooth). */
+const CATEGORY_SMOOTH = 10;
+const MIN_HESSIAN = 1e-3;
+
+/**
+ * One boosted tree as flat arrays. Internal nodes have left ≥ 0. A numeric split sends bins
+ * ≤ threshold left; missing (bin 0) goes left when `missingLeft`. A categorical split (categorical
+ * = 1) sends the bins whose bit is set in `catBits` (8 words per node) left; missing and a category
+ * never seen there go right unless their bit is set. `value` is the node's Newton step times the
+ * learning rate, internal nodes included (path contributions need them).
+ */
+export interface BoostTree {
+  feature: Int32Array;
+  threshold: Uint8Array;
+  missingLeft: Uint8Array;
+  categorical: Uint8Array;
+  catBits: Uint32Array;
+  left: Int32Array;
+  right: Int32Array;
+  value: Float32Array;
+}
+
+export interface Booster {
+  kind: 'boosting';
+  nFeatures: number;
+  /** Numeric features' cut points; an empty array for a categorical one. */
+  cuts: Cuts[];
+  categorical: boolean[];
+  /** Log-odds every prediction starts from (the training rows' positive share). */
+  baseScore: number;
+  trees: BoostTree[];
+  options: BoostOptions;
+  /** Validation log-loss after each round (early stopping's evidence). */
+  validationLoss: number[];
+}
+
+/** Bin of a category code: code + 1; missing, negative, fractional or too large codes are missing. */
+function categoryBin(v: number): number {
+  return Number.isInteger(v) && v >= 0 && v < MAX_CATEGORIES ? v + 1 : MISSING_BIN;
+}
+
+/** A feature's bins for every row (feature-major, n per feature). */
+function binAll(columns: Columns, cuts: Cuts[], categorical: readonly boolean[]): Uint8Array {
+  const n = columns[0]?.length ?? 0;
+  const out = new Uint8Array(n * columns.length);
+  columns.forEach((col, f) => {
+    const o = f * n;
+    if (categorical[f]) for (let i = 0; i < n; i++) out[o + i] = categoryBin(col[i]!);
+    else for (let i = 0; i < n; i++) out[o + i] = binOf(col[i]!, cuts[f]!);
+  });
+  return out;
+}
+
+const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
+
+/** The child a row whose bin in the node's feature is `b` goes to from internal node `node`. */
+function childOf(t: BoostTree, node: number, b: number): number {
+  const goLeft = t.categorical[node] ? (t.catBits[node * 8 + (b >>> 5)]! & (1 << (b & 31))) !== 0 : b === MISSING_BIN ? t.missingLeft[node] === 1 : b <= t.threshold[node]!;
+  return goLeft ? t.left[node]! : t.right[node]!;
+}
+
+/** Where row i of feature-major bins (n per feature) lands: the leaf's node index. */
+function leafOf(t: BoostTree, bins: Uint8Array, n: number, i: number): number {
+  let node = 0;
+  while (t.left[node]! >= 0) node = childOf(t, node, bins[t.feature[node]! * n + i]!);
+  return node;
+}
+
+interface Split {
+  gain: number;
+  feature: number;
+  /** Numeric: bins ≤ threshold go left. */
+  threshold: number;
+  missingLeft: boolean;
+  /** Categorical: the bins that go left. */
+  cats: Uint32Array | null;
+}
+
+interface Leaf {
+  node: number;
+  /** Rows of this leaf: rows[start, end). */
+  start: number;
+  end: number;
+  depth: number;
+  G: number;
+  H: number;
+  /** Gradient, hessian and count histograms: [f * 256 + bin]. */
+  hg: Float64Array;
+  hh: Float64Array;
+  hc: Int32Array;
+  split: Split | null;
+}
+
+/**
+ * Trains gradient-boosted trees on 0/1 labels. Without `validation`, `validationShare` of the
+ * rows (stratified by label, drawn with the seed) is held out for early stopping; with it (a later
+ * period, as a provider deploys), all rows train. `onRound` is told after each tree.
+ */
+export function trainBoosting(
+  columns: Columns,
+  y: Uint8Array,
+  options: Partial<BoostOptions> = {},
+  validation?: { columns: Columns; y: Uint8Array },
+  onRound: () => void = () => undefined,
+): Booster {
+  const opts: BoostOptions = { ...defaultBoostOptions, ...options };
+  const nFeatures = columns.length;
+  const rng = new Random(opts.seed, 0xb005);
+  const categorical = Array.from({ length: nFeatures }, (_, f) => Boolean(opts.categorical[f]) && isCategoryCodes(columns[f]!));
+
+  // Rows that train, and the validation rows (given, or held out here).
+  let trainRows: number[];
+  let valCols: Columns | undefined;
+  let valY: Uint8Array | undefined;
+  if (validation) {
+    trainRows = Array.from({ length: y.length }, (_, i) => i);
+    valCols = validation.columns;
+    valY = validation.y;
+  } else if (opts.patience > 0 && opts.validationShare > 0) {
+    const held = new Uint8Array(y.length);
+    for (const label of [0, 1]) {
+      const rows = Array.from(y.keys()).filter((i) => y[i] === label);
+      for (let k = rows.length - 1; k > 0; k--) {
+        const j = Math.floor(rng.next() * (k + 1));
+        [rows[k], rows[j]] = [rows[j]!, rows[k]!];
+      }
+      for (const i of rows.slice(0, Math.round(rows.length * opts.validationShare))) held[i] = 1;
+    }
+    trainRows = Array.from(y.keys()).filter((i) => !held[i]);
+    const heldRows = Array.from(y.keys()).filter((i) => held[i]);
+    valCols = columns.map((c) => Float64Array.from(heldRows, (i) => c[i]!));
+    valY = Uint8Array.from(heldRows, (i) => y[i]!);
+  } else trainRows = Array.from({ length: y.length }, (_, i) => i);
+
+  const trainCols = trainRows.length === y.length ? columns : columns.map((c) => Float64Array.from(trainRows, (i) => c[i]!));
+  const yt = trainRows.length === y.length ? y : Uint8Array.from(trainRows, (i) => y[i]!);
+  const n = yt.length;
+  const cuts = trainCols.map((c, f) => (categorical[f] ? new Float64Array(0) : fitCuts(c, rng)));
+  const bins = binAll(trainCols, cuts, categorical);
+  const valBins = valCols ? binAll(valCols, cuts, categorical) : undefined;
+  const nv = valY?.length ?? 0;
+
+  let positives = 0;
+  for (let i = 0; i < n; i++) positives += yt[i]!;
+  const share = Math.min(1 - 1e-6, Math.max(1e-6, positives / Math.max(1, n)));
+  const baseScore = Math.log(share / (1 - share));
+  const raw = new Float64Array(n).fill(baseScore);
+  const valRaw = new Float64Array(nv).fill(baseScore);
+  const g = new Float64Array(n);
+  const h = new Float64Array(n);
+  const trees: BoostTree[] = [];
+  const validationLoss: number[] = [];
+  let best = Infinity;
+  let bestRounds = 0;
+
+  for (let iter = 0; iter < opts.maxIter; iter++) {
+    for (let i = 0; i < n; i++) {
+      const p = sigmoid(raw[i]!);
+      g[i] = p - yt[i]!;
+      h[i] = Math.max(p * (1 - p), 1e-16);
+    }
+    const tree = growBoostTree(bins, n, nFeatures, g, h, categorical, opts, new Random(opts.seed, iter, 0x7b));
+    trees.push(tree);
+    for (let i = 0; i < n; i++) raw[i]! += tree.value[leafOf(tree, bins, n, i)]!;
+    onRound();
+    if (valBins && valY && opts.patience > 0) {
+      let loss = 0;
+      for (let i = 0; i < nv; i++) {
+        valRaw[i]! += tree.value[leafOf(tree, valBins, nv, i)]!;
+        const p = Math.min(1 - 1e-15, Math.max(1e-15, sigmoid(valRaw[i]!)));
+        loss -= valY[i] ? Math.log(p) : Math.log(1 - p);
+      }
+      loss /= Math.max(1, nv);
+      validationLoss.push(loss);
+      if (loss < best - 1e-7) {
+        best = loss;
+        bestRounds = trees.length;
+      } else if (trees.length - bestRounds >= opts.patience) break;
+    }
+  }
+  // Early stopping keeps the rounds up to the best validation loss.
+  if (valBins && opts.patience > 0 && bestRounds > 0) trees.length = bestRounds;
+  return { kind: 'boosting', nFeatures, cuts, categorical, baseScore, trees, options: opts, validationLoss };
+}
+
+/** True when every value is a whole number from 0 to MAX_CATEGORIES − 1 (or missing). */
+function isCategoryCodes(col: Float64Array): boolean {
+  for (let i = 0; i < col.length; i++) {
+    const v = col[i]!;
+    if (!Number.isNaN(v) && !(Number.isInteger(v) && v >= 0 && v < MAX_CATEGORIES)) return false;
+  }
+  return true;
+}
+
+/** Grows one tree leaf-wise on gradients `g` and hessians `h` of the rows. */
+function growBoostTree(bins: Uint8Array, n: number, nFeatures: number, g: Float64Array, h: Float64Array, categorical: readonly boolean[], opts: BoostOptions, rng: Random): BoostTree {
+  // Rows of this tree (subsampled without replacement), kept in ascending order within each leaf.
+  let rows: Int32Array;
+  if (opts.subsample < 1) {
+    const take = Math.max(1, Math.round(n * opts.subsample));
+    const all = Int32Array.from({ length: n }, (_, i) => i);
+    for (let k = 0; k < take; k++) {
+      const j = k + Math.floor(rng.next() * (n - k));
+      const t = all[k]!;
+      all[k] = all[j]!;
+      all[j] = t;
+    }
+    rows = all.subarray(0, take).sort();
+  } else rows = Int32Array.from({ length: n }, (_, i) => i);
+  const scratch = new Int32Array(rows.length);
+  // Features this tree may use.
+  const usable = new Uint8Array(nFeatures).fill(1);
+  if (opts.colsample < 1) {
+    usable.fill(0);
+    const order = Array.from({ length: nFeatures }, (_, f) => f);
+    const take = Math.max(1, Math.round(nFeatures * opts.colsample));
+    for (let k = 0; k < take; k++) {
+      const j = k + Math.floor(rng.next() * (nFeatures - k));
+      [order[k], order[j]] = [order[j]!, order[k]!];
+      usable[order[k]!] = 1;
+    }
+  }
+
+  const maxNodes = 2 * opts.maxLeafNodes - 1;
+  const t: BoostTree = {
+    feature: new Int32Array(maxNodes).fill(-1),
+    threshold: new Uint8Array(maxNodes),
+    missingLeft: new Uint8Array(maxNodes),
+    categorical: new Uint8Array(maxNodes),
+    catBits: new Uint32Array(maxNodes * 8),
+    left: new Int32Array(maxNodes).fill(-1),
+    right: new Int32Array(maxNodes).fill(-1),
+    value: new Float32Array(maxNodes),
+  };
+  let nodes = 1;
+  const step = (G: number, H: number) => (-G / (H + opts.l2)) * opts.learningRate;
+
+  const histogram = (start: number, end: number) => {
+    const hg = new Float64Array(nFeatures * 256);
+    const hh = new Float64Array(nFeatures * 256);
+    const hc = new Int32Array(nFeatures * 256);
+    for (let f = 0; f < nFeatures; f++) {
+      if (!usable[f]) continue;
+      const col = f * n;
+      const o = f * 256;
+      for (let k = start; k < end; k++) {
+        const i = rows[k]!;
+        const b = o + bins[col + i]!;
+        hg[b]! += g[i]!;
+        hh[b]! += h[i]!;
+        hc[b]!++;
+      }
+    }
+    return { hg, hh, hc };
+  };
+
+  const leafGain = (G: number, H: number) => (G * G) / (H + opts.l2);
+
+  const bestSplit = (leaf: Leaf): Split | null => {
+    const count = leaf.end - leaf.start;
+    if (count < 2 * opts.minSamplesLeaf || (opts.maxDepth > 0 && leaf.depth >= opts.maxDepth)) return null;
+    const parent = leafGain(leaf.G, leaf.H);
+    let best: Split | null = null;
+    const consider = (gain: number, make: () => Split) => {
+      if (gain > 1e-12 && (!best || gain > best.gain)) best = make();
+    };
+    for (let f = 0; f < nFeatures; f++) {
+      if (!usable[f]) continue;
+      const o = f * 256;
+      const mg = leaf.hg[o]!;
+      const mh = leaf.hh[o]!;
+      const mc = leaf.hc[o]!;
+      if (!categorical[f]) {
+        // Numeric: bins 1…255 in order; missing tried on each side.
+        let hi = 255;
+        while (hi > 0 && leaf.hc[o + hi] === 0) hi--;
+        let lg = 0;
+        let lh = 0;
+        let lc = 0;
+        for (let b = 1; b < hi; b++) {
+          lg += leaf.hg[o + b]!;
+          lh += leaf.hh[o + b]!;
+          lc += leaf.hc[o + b]!;
+          if (lc === 0) continue;
+          // Missing to the right, then (if any) to the left.
+          if (lc >= opts.minSamplesLeaf && count - lc >= opts.minSamplesLeaf && lh >= MIN_HESSIAN && leaf.H - lh >= MIN_HESSIAN) {
+            const gain = leafGain(lg, lh) + leafGain(leaf.G - lg, leaf.H - lh) - parent;
+            if (gain > 1e-12 && (!best || gain > best.gain)) best = { gain, feature: f, threshold: b, missingLeft: false, cats: null };
+          }
+          if (mc > 0) {
+            const cg = lg + mg;
+            const ch = lh + mh;
+            const cc = lc + mc;
+            if (cc >= opts.minSamplesLeaf && count - cc >= opts.minSamplesLeaf && ch >= MIN_HESSIAN && leaf.H - ch >= MIN_HESSIAN) {
+              const gain = leafGain(cg, ch) + leafGain(leaf.G - cg, leaf.H - ch) - parent;
+              if (gain > 1e-12 && (!best || gain > best.gain)) best = { gain, feature: f, threshold: b, missingLeft: true, cats: null };
+            }
+          }
+        }
+        // Missing alone against every value.
+        if (mc >= opts.minSamplesLeaf && count - mc >= opts.minSamplesLeaf && mh >= MIN_HESSIAN && leaf.H - mh >= MIN_HESSIAN) {
+          const gain = leafGain(mg, mh) + leafGain(leaf.G - mg, leaf.H - mh) - parent;
+          consider(gain, () => ({ gain, feature: f, threshold: 0, missingLeft: true, cats: null }));
+        }
+      } else {
+        // Categorical: categories (missing among them) ordered by their smoothed gradient ratio,
+        // then the best cut of that order, scanned from both ends.
+        const cats: number[] = [];
+        for (let b = 0; b < 256; b++) if (leaf.hc[o + b]! >= MIN_CATEGORY_ROWS) cats.push(b);
+        if (cats.length < 2) continue;
+        const ratio = (b: number) => leaf.hg[o + b]! / (leaf.hh[o + b]! + CATEGORY_SMOOTH);
+        cats.sort((a, b) => ratio(a) - ratio(b));
+        for (const dir of [1, -1]) {
+          const seq = dir === 1 ? cats : [...cats].reverse();
+          let lg = 0;
+          let lh = 0;
+          let lc = 0;
+          for (let k = 0; k < seq.length - 1; k++) {
+            const b = seq[k]!;
+            lg += leaf.hg[o + b]!;
+            lh += leaf.hh[o + b]!;
+            lc += leaf.hc[o + b]!;
+            if (lc < opts.minSamplesLeaf || count - lc < opts.minSamplesLeaf || lh < MIN_HESSIAN || leaf.H - lh < MIN_HESSIAN) continue;
+            const gain = leafGain(lg, lh) + leafGain(leaf.G - lg, leaf.H - lh) - parent;
+            consider(gain, () => {
+              const bits = new Uint32Array(8);
+              for (const c of seq.slice(0, k + 1)) bits[c >>> 5]! |= 1 << (c & 31);
+              return { gain, feature: f, threshold: 0, missingLeft: false, cats: bits };
+            });
+          }
+        }
+      }
+    }
+    return best;
+  };
+
+  const goesLeft = (s: Split, b: number) =>
+    s.cats ? (s.cats[b >>> 5]! & (1 << (b & 31))) !== 0 : b === MISSING_BIN ? s.missingLeft : b <= s.threshold;
+
+  const root = histogram(0, rows.length);
+  let G = 0;
+  let H = 0;
+  for (let k = 0; k < rows.length; k++) {
+    G += g[rows[k]!]!;
+    H += h[rows[k]!]!;
+  }
+  t.value[0] = step(G, H);
+  const first: Leaf = { node: 0, start: 0, end: rows.length, depth: 0, G, H, ...root, split: null };
+  first.split = bestSplit(first);
+  const open: Leaf[] = [first];
+  let leaves = 1;
+  while (leaves < opts.maxLeafNodes) {
+    // The open leaf whose split gains most.
+    let pick = -1;
+    for (let k = 0; k < open.length; k++) if (open[k]!.split && (pick < 0 || open[k]!.split!.gain > open[pick]!.split!.gain)) pick = k;
+    if (pick < 0) break;
+    const leaf = open[pick]!;
+    open.splice(pick, 1);
+    const s = leaf.split!;
+    // Stable partition of the leaf's rows: left then right, each still ascending.
+    const col = s.feature * n;
+    let a = leaf.start;
+    let z = 0;
+    for (let k = leaf.start; k < leaf.end; k++) {
+      const i = rows[k]!;
+      if (goesLeft(s, bins[col + i]!)) rows[a++] = i;
+      else scratch[z++] = i;
+    }
+    rows.set(scratch.subarray(0, z), a);
+    const l = nodes++;
+    const r = nodes++;
+    t.feature[leaf.node] = s.feature;
+    t.threshold[leaf.node] = s.threshold;
+    t.missingLeft[leaf.node] = s.missingLeft ? 1 : 0;
+    if (s.cats) {
+      t.categorical[leaf.node] = 1;
+      t.catBits.set(s.cats, leaf.node * 8);
+    }
+    t.left[leaf.node] = l;
+    t.right[leaf.node] = r;
+    // The smaller child's histogram from its rows, the larger one's as parent − smaller.
+    const leftSmaller = a - leaf.start <= leaf.end - a;
+    const small = leftSmaller ? histogram(leaf.start, a) : histogram(a, leaf.end);
+    const large = { hg: leaf.hg, hh: leaf.hh, hc: leaf.hc };
+    for (let k = 0; k < large.hg.length; k++) {
+      large.hg[k]! -= small.hg[k]!;
+      large.hh[k]! -= small.hh[k]!;
+      large.hc[k]! -= small.hc[k]!;
+    }
+    const [lh, rh] = leftSmaller ? [small, large] : [large, small];
+    const sumOf = (x: { hg: Float64Array; hh: Float64Array }) => {
+      // A usable feature's bins hold every row of the node once.
+      const f = usable.indexOf(1);
+      let sg = 0;
+      let sh = 0;
+      for (let b = 0; b < 256; b++) {
+        sg += x.hg[f * 256 + b]!;
+        sh += x.hh[f * 256 + b]!;
+      }
+      return [sg, sh] as const;
+    };
+    const [LG, LH] = sumOf(lh);
+    const kids: Leaf[] = [
+      { node: l, start: leaf.start, end: a, depth: leaf.depth + 1, G: LG, H: LH, ...lh, split: null },
+      { node: r, start: a, end: leaf.end, depth: leaf.depth + 1, G: leaf.G - LG, H: leaf.H - LH, ...rh, split: null },
+    ];
+    for (const kid of kids) {
+      t.value[kid.node] = step(kid.G, kid.H);
+      kid.split = bestSplit(kid);
+      open.push(kid);
+    }
+    leaves++;
+  }
+  const slice = <T extends Int32Array | Uint8Array | Uint32Array | Float32Array>(x: T, per = 1) => x.slice(0, nodes * per) as T;
+  return {
+    feature: slice(t.feature),
+    threshold: slice(t.threshold),
+    missingLeft: slice(t.missingLeft),
+    categorical: slice(t.categorical),
+    catBits: slice(t.catBits, 8),
+    left: slice(t.left),
+    right: slice(t.right),
+    value: slice(t.value),
+  };
+}
+
+/** Log-odds of class 1 for every row. */
+export function boosterRaw(b: Booster, columns: Columns): Float64Array {
+  const n = columns[0]?.length ?? 0;
+  const bins = binAll(columns, b.cuts, b.categorical);
+  const out = new Float64Array(n).fill(b.baseScore);
+  for (const t of b.trees) for (let i = 0; i < n; i++) out[i]! += t.value[leafOf(t, bins, n, i)]!;
+  return out;
+}
+
+/** Probability of class 1 for every row. */
+export function boosterProba(b: Booster, columns: Columns): Float64Array {
+  return boosterRaw(b, columns).map(sigmoid);
+}
+
+/**
+ * Per-feature contributions to one row's log-odds (path contributions, as for the forest): the
+ * change of node value at each split is credited to its feature. bias + Σ contributions = the
+ * booster's log-odds for the row.
+ */
+export function boosterContributions(b: Booster, row: readonly number[]): { bias: number; contributions: Float64Array } {
+  const bins = Uint8Array.from(row, (v, f) => (b.categorical[f] ? categoryBin(v) : binOf(v, b.cuts[f]!)));
+  const contrib = new Float64Array(b.nFeatures);
+  let bias = b.baseScore;
+  for (const t of b.trees) {
+    bias += t.value[0]!;
+    let node = 0;
+    while (t.left[node]! >= 0) {
+      const next = childOf(t, node, bins[t.feature[node]!]!);
+      contrib[t.feature[node]!]! += t.value[next]! - t.value[node]!;
+      node = next;
+    }
+  }
+  return { bias, contributions: contrib };
+}
