@@ -11,6 +11,8 @@ const featureSchema = z.strictObject({
   family: z.enum(['background', 'performance', 'wellbeing', 'engagement']),
   sensitivity: z.enum(['ordinary', 'welfare']),
   sql: z.string().min(1),
+  /** The values are category codes 0, 1, 2 … (at most 254), not amounts: boosting splits them by sets of categories. */
+  categorical: z.boolean().optional(),
   description: text.optional(),
   reason: text.optional(),
 });

@@ -22,6 +22,7 @@ export function renderCard(a: ModelArtifact): string {
     '',
     `Training snapshots whose ${a.horizon_days}-day label window reaches the validation period are left out. Forest: ${a.spec.forest.trees} trees, ${a.spec.forest.max_features} features per split, min ${a.spec.forest.min_samples_leaf} students per leaf, class weights ${a.spec.forest.class_weight}; calibration: ${a.calibration.method}; trained in ${a.training_seconds} s.`,
     '',
+    ...candidateLines(a),
     '## Quality on the test snapshots',
     '',
     `| metric | value |`,
@@ -71,4 +72,21 @@ export function renderCard(a: ModelArtifact): string {
   for (const imp of e.importances.slice(0, 15)) lines.push(`| ${imp.feature} | ${family.get(imp.feature) ?? ''} | ${imp.auc_drop.toFixed(4)} |`);
   lines.push('');
   return lines.join('\n');
+}
+
+/** The candidates fitted and which was kept, by how much (absent before boosting: one forest). */
+function candidateLines(a: ModelArtifact): string[] {
+  const c = a.candidates;
+  if (!c?.length) return [];
+  const margin = c.length > 1 ? ` It won by ${(c[1]!.validation_log_loss - c[0]!.validation_log_loss).toFixed(4)} in log-loss over the next best.` : '';
+  return [
+    '## Candidates',
+    '',
+    `Each fitted on the training snapshots, calibrated and judged on the validation snapshots by log-loss (calibration fitted on one half of the validation students, measured on the other, both ways). Kept: **${c[0]!.name}**.${margin}`,
+    '',
+    '| candidate | validation log-loss | validation ROC AUC | training time |',
+    '|---|---|---|---|',
+    ...c.map((x, i) => `| ${i === 0 ? `**${x.name}**` : x.name} | ${x.validation_log_loss.toFixed(4)} | ${x.validation_roc_auc.toFixed(4)} | ${x.train_seconds} s |`),
+    '',
+  ];
 }

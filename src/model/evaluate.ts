@@ -1,7 +1,6 @@
 import { mean, medianSorted } from 'simple-statistics';
 import { Random } from '../core/random.js';
-import type { Forest } from './forest/forest.js';
-import { predictProba } from './forest/forest.js';
+import { learnerProba, type Learner } from './forest/learner.js';
 import { calibrate, type Calibration } from './calibration.js';
 import type { ModelSpec } from './spec.js';
 import { atCapacity, averagePrecision, brier, calibrationDeciles, calibrationTable, expectedCalibrationError, rocAuc } from './metrics.js';
@@ -102,7 +101,7 @@ function leadTime(rows: readonly EvalRow[], high: number): Evaluation['lead_time
 }
 
 /** Drop in ROC AUC when one feature's values are shuffled (on at most `maxRows` rows). */
-export function permutationImportances(forest: Forest, columns: Float64Array[], y: Uint8Array, names: readonly string[], seed: number, maxRows = 5_000): { feature: string; auc_drop: number }[] {
+export function permutationImportances(forest: Learner, columns: Float64Array[], y: Uint8Array, names: readonly string[], seed: number, maxRows = 5_000): { feature: string; auc_drop: number }[] {
   const rng = new Random(seed, 0x1a9);
   let rows = Array.from({ length: y.length }, (_, i) => i);
   if (rows.length > maxRows) {
@@ -114,7 +113,7 @@ export function permutationImportances(forest: Forest, columns: Float64Array[], 
   }
   const cols = columns.map((c) => Float64Array.from(rows, (i) => c[i]!));
   const ys = Uint8Array.from(rows, (i) => y[i]!);
-  const base = rocAuc(predictProba(forest, cols), ys);
+  const base = rocAuc(learnerProba(forest, cols), ys);
   return names
     .map((feature, f) => {
       const saved = cols[f]!;
@@ -126,7 +125,7 @@ export function permutationImportances(forest: Forest, columns: Float64Array[], 
         shuffled[j] = t;
       }
       cols[f] = shuffled;
-      const auc = rocAuc(predictProba(forest, cols), ys);
+      const auc = rocAuc(learnerProba(forest, cols), ys);
       cols[f] = saved;
       return { feature, auc_drop: r4(base - auc) };
     })
@@ -166,9 +165,9 @@ export function highThreshold(spec: ModelSpec, p: readonly number[]): number {
   return sorted[Math.max(0, Math.ceil(spec.bands.high_share * sorted.length) - 1)]!;
 }
 
-/** Calibrated probabilities of a forest for given columns. */
-export function calibratedProba(forest: Forest, calibration: Calibration, columns: Float64Array[]): Float64Array {
-  const raw = predictProba(forest, columns);
+/** Calibrated probabilities of a model for given columns. */
+export function calibratedProba(forest: Learner, calibration: Calibration, columns: Float64Array[]): Float64Array {
+  const raw = learnerProba(forest, columns);
   for (let i = 0; i < raw.length; i++) raw[i] = calibrate(calibration, raw[i]!);
   return raw;
 }

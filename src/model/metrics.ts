@@ -49,6 +49,16 @@ export function averagePrecision(p: ArrayLike<number>, y: ArrayLike<number>): nu
   return ap;
 }
 
+/** Mean negative log-likelihood of the labels (probabilities clipped to [1e-15, 1 − 1e-15]). */
+export function logLoss(p: ArrayLike<number>, y: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < p.length; i++) {
+    const q = Math.min(1 - 1e-15, Math.max(1e-15, p[i]!));
+    s -= y[i] ? Math.log(q) : Math.log(1 - q);
+  }
+  return s / Math.max(1, p.length);
+}
+
 /** Mean squared error of the probabilities. */
 export function brier(p: ArrayLike<number>, y: ArrayLike<number>): number {
   let s = 0;

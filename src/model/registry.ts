@@ -5,7 +5,7 @@ import type { Warehouse } from '../db/warehouse.js';
 import type { FeatureSpec } from '../features/index.js';
 import type { Calibration } from './calibration.js';
 import type { Evaluation } from './evaluate.js';
-import { deserializeForest, serializeForest, type Forest } from './forest/forest.js';
+import { deserializeLearner, learnerFile, learnerKind, serializeLearner, type Learner, type LearnerKind } from './forest/learner.js';
 import type { ModelSpec } from './spec.js';
 
 /** Everything a model version needs to score and explain, stored in its own directory. */
@@ -24,6 +24,10 @@ export interface ModelArtifact {
   validation: { roc_auc: number; ece: number };
   /** Features with missing values in the training rows (unknown background, no data yet): rows and students. Absent in older cards. */
   missing?: { feature: string; rows: number; students: number }[];
+  /** The kind of model kept (absent in versions from before boosting: a forest). */
+  learner?: LearnerKind;
+  /** Every candidate fitted, best first: validation log-loss after cross-fitted calibration, ROC AUC, training time. */
+  candidates?: { name: string; validation_log_loss: number; validation_roc_auc: number; train_seconds: number }[];
   evaluation: Evaluation;
 }
 
@@ -42,11 +46,11 @@ export interface ModelVersionRow {
   note: string | null;
 }
 
-/** Writes a version's files: forest.json, model.json, card.json and card.md. */
-export function saveArtifact(modelsDir: string, artifact: ModelArtifact, forest: Forest, cardMarkdown: string): string {
+/** Writes a version's files: forest.json or boosting.json, model.json, card.json and card.md. */
+export function saveArtifact(modelsDir: string, artifact: ModelArtifact, forest: Learner, cardMarkdown: string): string {
   const dir = path.join(modelsDir, artifact.version);
   mkdirSync(dir, { recursive: true });
-  writeFileSync(path.join(dir, 'forest.json'), serializeForest(forest));
+  writeFileSync(path.join(dir, learnerFile(learnerKind(forest))), serializeLearner(forest));
   writeFileSync(path.join(dir, 'model.json'), JSON.stringify(artifact, null, 2));
   const { features, ...card } = artifact;
   writeFileSync(path.join(dir, 'card.json'), JSON.stringify({ ...card, features: features.map(({ name, family, sensitivity }) => ({ name, family, sensitivity })) }, null, 2));
@@ -54,11 +58,10 @@ export function saveArtifact(modelsDir: string, artifact: ModelArtifact, forest:
   return dir;
 }
 
-export function loadArtifact(directory: string): { artifact: ModelArtifact; forest: Forest } {
-  return {
-    artifact: JSON.parse(readFileSync(path.join(directory, 'model.json'), 'utf8')) as ModelArtifact,
-    forest: deserializeForest(readFileSync(path.join(directory, 'forest.json'), 'utf8')),
-  };
+export function loadArtifact(directory: string): { artifact: ModelArtifact; forest: Learner } {
+  const artifact = JSON.parse(readFileSync(path.join(directory, 'model.json'), 'utf8')) as ModelArtifact;
+  const kind = artifact.learner ?? 'forest';
+  return { artifact, forest: deserializeLearner(kind, readFileSync(path.join(directory, learnerFile(kind)), 'utf8')) };
 }
 
 const versionColumns = `version, strftime(created_at, '%Y-%m-%dT%H:%M:%S') AS created_at, strftime(data_as_of, '%Y-%m-%d') AS data_as_of,

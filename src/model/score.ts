@@ -3,7 +3,7 @@ import type { Logger } from '../core/log.js';
 import type { Warehouse } from '../db/warehouse.js';
 import { featureColumns, featureMatrix, resolveAsOf, scoringPanelSql } from '../features/index.js';
 import { calibratedProba } from './evaluate.js';
-import { contributions } from './forest/forest.js';
+import { learnerContributions } from './forest/learner.js';
 import { findVersion, loadArtifact } from './registry.js';
 
 export type Band = 'low' | 'raised' | 'high';
@@ -62,7 +62,7 @@ export async function scoreStudents(db: Warehouse, opts: { asOf?: string | undef
     counts[band]++;
     let reasons: RiskReason[] = [];
     if (band !== 'low') {
-      const { contributions: c } = contributions(forest, columns.map((col) => col[i]!));
+      const { contributions: c } = learnerContributions(forest, columns.map((col) => col[i]!));
       reasons = artifact.features
         .map((f, k) => ({ feature: f.name, family: f.family, sensitivity: f.sensitivity, contribution: Math.round(c[k]! * 10000) / 10000 }))
         .filter((r) => r.contribution > 0.001)

@@ -8,10 +8,13 @@ import { attendanceLagDays, featureColumns, featureMatrix, latestDataDate, loadC
 import { fitCalibration } from './calibration.js';
 import { renderCard } from './card.js';
 import { calibratedProba, evaluate, highThreshold, permutationImportances, type EvalRow, type Evaluation } from './evaluate.js';
-import { predictProba, trainForest } from './forest/forest.js';
-import { expectedCalibrationError, rocAuc } from './metrics.js';
+import { trainForest } from './forest/forest.js';
+import { trainBoosting } from './forest/boost.js';
+import { learnerKind, learnerProba, type Learner } from './forest/learner.js';
+import { calibrate } from './calibration.js';
+import { expectedCalibrationError, logLoss, rocAuc } from './metrics.js';
 import { findVersion, loadArtifact, promoteVersion, registerVersion, saveArtifact, type ModelArtifact } from './registry.js';
-import { loadModelSpec, type ModelSpec } from './spec.js';
+import { boostingGrid, loadModelSpec, type ModelSpec } from './spec.js';
 
 export interface TrainOptions {
   /** Last day of data to use (default: the latest date in the warehouse). */
@@ -35,6 +38,15 @@ export interface TrainResult {
 }
 
 export const PANEL = '_model_panel';
+
+const r4 = (x: number) => Math.round(x * 10000) / 10000;
+
+/** A student's fixed place in [0, 1) (FNV-1a of the id): splits by student that do not move between runs. */
+function hashShare(id: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 0x01000193);
+  return (h >>> 0) / 2 ** 32;
+}
 
 /** Panel metadata aligned with the feature matrix (both ordered by as_of, student_id). */
 export async function panelMeta(db: Warehouse) {
@@ -137,22 +149,80 @@ export async function trainModel(db: Warehouse, modelsDir: string, opts: TrainOp
     })
     .filter((m) => m.rows > 0)
     .sort((a, b) => b.rows - a.rows);
-  progress.start('training', spec.forest.trees, 'trees');
-  const forest = await trainForest(trainCols, yTrain, {
-    nTrees: spec.forest.trees,
-    maxFeatures: spec.forest.max_features,
-    maxDepth: spec.forest.max_depth,
-    minSamplesLeaf: spec.forest.min_samples_leaf,
-    classWeight: spec.forest.class_weight,
-    maxSamples: Math.min(1, spec.forest.max_samples_per_tree / trainRows.length),
-    seed: spec.forest.seed,
-    threads: 0,
-  }, () => progress.advance());
-  progress.finish();
-  lap('forest', t);
-  t = performance.now();
+  // Candidates: each kind (and each point of the boosting grid) fitted on the training snapshots
+  // and judged on the validation snapshots by log-loss after calibration, cross-fitted over the
+  // validation students (calibration fitted on one half, measured on the other, both ways).
   const yVal = yOf(valRows);
-  const pValRaw = predictProba(forest, featureColumns(matrix, catalogue, valRows));
+  const valCols = featureColumns(matrix, catalogue, valRows);
+  const grid = spec.candidates.includes('boosting') ? boostingGrid(spec) : [];
+  const categorical = catalogue.map((f) => Boolean(f.categorical));
+  progress.start('training', (spec.candidates.includes('forest') ? spec.forest.trees : 0) + grid.length * (spec.boosting?.max_iter ?? 0), 'trees');
+  const fitted: { name: string; learner: Learner; seconds: number }[] = [];
+  if (spec.candidates.includes('forest')) {
+    const t1 = performance.now();
+    const forest = await trainForest(trainCols, yTrain, {
+      nTrees: spec.forest.trees,
+      maxFeatures: spec.forest.max_features,
+      maxDepth: spec.forest.max_depth,
+      minSamplesLeaf: spec.forest.min_samples_leaf,
+      classWeight: spec.forest.class_weight,
+      maxSamples: Math.min(1, spec.forest.max_samples_per_tree / trainRows.length),
+      seed: spec.forest.seed,
+      threads: 0,
+    }, () => progress.advance());
+    fitted.push({ name: `forest (${spec.forest.trees} trees)`, learner: forest, seconds: (performance.now() - t1) / 1000 });
+  }
+  if (grid.length) {
+    // Early stopping on a tenth of the training students (all their snapshots), so the
+    // validation snapshots stay for calibration and the choice.
+    const b = spec.boosting!;
+    const held = trainRows.map((i) => hashShare(studentOf[i]!) < 0.1);
+    const fitIdx = trainRows.flatMap((_, k) => (held[k] ? [] : [k]));
+    const stopIdx = trainRows.flatMap((_, k) => (held[k] ? [k] : []));
+    const pick = (cols: Float64Array[], idx: number[]) => cols.map((c) => Float64Array.from(idx, (k) => c[k]!));
+    const fitCols = pick(trainCols, fitIdx);
+    const fitY = Uint8Array.from(fitIdx, (k) => yTrain[k]!);
+    const stop = { columns: pick(trainCols, stopIdx), y: Uint8Array.from(stopIdx, (k) => yTrain[k]!) };
+    for (const c of grid) {
+      const t1 = performance.now();
+      let rounds = 0;
+      const booster = trainBoosting(fitCols, fitY, {
+        maxIter: b.max_iter,
+        learningRate: c.learning_rate,
+        maxLeafNodes: c.max_leaf_nodes,
+        minSamplesLeaf: c.min_samples_leaf,
+        l2: b.l2,
+        colsample: b.colsample,
+        subsample: Math.min(1, b.max_samples_per_tree / fitIdx.length),
+        patience: b.patience,
+        categorical,
+        seed: b.seed,
+      }, stop, () => (rounds++, progress.advance()));
+      progress.advance(b.max_iter - rounds);
+      fitted.push({ name: `boosting (learning rate ${c.learning_rate}, ${c.max_leaf_nodes} leaves, min ${c.min_samples_leaf} per leaf; ${booster.trees.length} trees)`, learner: booster, seconds: (performance.now() - t1) / 1000 });
+    }
+  }
+  progress.finish();
+  lap('candidates', t);
+  t = performance.now();
+  const halfA = valRows.map((i) => hashShare(studentOf[i]!) < 0.5);
+  const judged = fitted.map((f) => {
+    const p = learnerProba(f.learner, valCols);
+    const side = (a: boolean) => valRows.flatMap((_, k) => (halfA[k] === a ? [k] : []));
+    const [a, bSide] = [side(true), side(false)];
+    const crossFitted = new Float64Array(valRows.length);
+    for (const [fitOn, applyTo] of [[a, bSide], [bSide, a]] as const) {
+      const cal = fitCalibration(spec.calibration, Float64Array.from(fitOn, (k) => p[k]!), Uint8Array.from(fitOn, (k) => yVal[k]!));
+      for (const k of applyTo) crossFitted[k] = calibrate(cal, p[k]!);
+    }
+    return { ...f, pVal: p, validation_log_loss: logLoss(crossFitted, yVal), validation_roc_auc: rocAuc(p, yVal) };
+  });
+  judged.sort((x, y) => x.validation_log_loss - y.validation_log_loss);
+  const chosen = judged[0]!;
+  const forest = chosen.learner;
+  const candidates = judged.map((j) => ({ name: j.name, validation_log_loss: r4(j.validation_log_loss), validation_roc_auc: r4(j.validation_roc_auc), train_seconds: Math.round(j.seconds * 10) / 10 }));
+  fx.logger.info({ chosen: chosen.name, candidates: candidates.length }, 'model_candidates');
+  const pValRaw = chosen.pVal;
   const calibration = fitCalibration(spec.calibration, pValRaw, yVal);
   const testCols = featureColumns(matrix, catalogue, testRows);
   const yTest = yOf(testRows);
@@ -201,6 +271,8 @@ export async function trainModel(db: Warehouse, modelsDir: string, opts: TrainOp
       ece: Math.round(expectedCalibrationError(pValCal.map((r) => r.p), pValCal.map((r) => r.label)) * 10000) / 10000,
     },
     missing,
+    learner: learnerKind(chosen.learner),
+    candidates,
     evaluation,
   };
   const directory = saveArtifact(modelsDir, artifact, forest, renderCard(artifact));

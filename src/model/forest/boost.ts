@@ -512,3 +512,47 @@ export function boosterContributions(b: Booster, row: readonly number[]): { bias
   }
   return { bias, contributions: contrib };
 }
+
+const b64 = (a: ArrayBufferView) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
+function fromB64<T>(s: string, make: (buf: ArrayBuffer) => T): T {
+  const b = Buffer.from(s, 'base64');
+  return make(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
+}
+
+/** Compact JSON form: each tree is eight base64 strings of flat arrays. */
+export function serializeBooster(b: Booster): string {
+  return JSON.stringify({
+    format: 'kiinni-boost/1',
+    nFeatures: b.nFeatures,
+    options: b.options,
+    categorical: b.categorical,
+    baseScore: b.baseScore,
+    validationLoss: b.validationLoss,
+    cuts: b.cuts.map(b64),
+    trees: b.trees.map((t) => [t.feature, t.threshold, t.missingLeft, t.categorical, t.catBits, t.left, t.right, t.value].map(b64)),
+  });
+}
+
+export function deserializeBooster(text: string): Booster {
+  const doc = JSON.parse(text) as { format: string; nFeatures: number; options: BoostOptions; categorical: boolean[]; baseScore: number; validationLoss: number[]; cuts: string[]; trees: string[][] };
+  if (doc.format !== 'kiinni-boost/1') throw new Error(`unknown booster format ${doc.format}`);
+  return {
+    kind: 'boosting',
+    nFeatures: doc.nFeatures,
+    options: doc.options,
+    categorical: doc.categorical,
+    baseScore: doc.baseScore,
+    validationLoss: doc.validationLoss,
+    cuts: doc.cuts.map((s) => fromB64(s, (x) => new Float64Array(x))),
+    trees: doc.trees.map(([f, th, ml, cat, bits, l, r, v]) => ({
+      feature: fromB64(f!, (x) => new Int32Array(x)),
+      threshold: fromB64(th!, (x) => new Uint8Array(x)),
+      missingLeft: fromB64(ml!, (x) => new Uint8Array(x)),
+      categorical: fromB64(cat!, (x) => new Uint8Array(x)),
+      catBits: fromB64(bits!, (x) => new Uint32Array(x)),
+      left: fromB64(l!, (x) => new Int32Array(x)),
+      right: fromB64(r!, (x) => new Int32Array(x)),
+      value: fromB64(v!, (x) => new Float32Array(x)),
+    })),
+  };
+}
