@@ -9,32 +9,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { args, measureChild, num, workDir } from './lib/harness.js';
+import { F, makeData } from './lib/synthetic.js';
 
 const here = fileURLToPath(import.meta.url);
 const argv = process.argv.slice(2);
-const F = 40;
 /** Trees for every library; children get it as their last argument. */
 const childMode = argv[0] === '--child-kiinni' || argv[0] === '--child-mlrf';
 const a = childMode ? undefined : args('bench-forest', { sizes: { type: 'string', default: '100000,300000,1000000' }, trees: { type: 'string', default: '200' } });
 const TREES = childMode ? Number(argv.at(-1)) : num('trees', a!.trees);
 
 interface Measured { train_seconds: number; predict_seconds: number; roc_auc: number; peak_rss_mib: number }
-
-/** Deterministic synthetic problem: ~12 % positives, linear and interaction effects, noise. */
-function makeData(n: number, seed: number): { X: Float64Array; y: Uint8Array } {
-  let s = seed >>> 0;
-  const rnd = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296);
-  const gauss = () => Math.sqrt(-2 * Math.log(1 - rnd())) * Math.cos(2 * Math.PI * rnd());
-  const X = new Float64Array(n * F);
-  const y = new Uint8Array(n);
-  for (let i = 0; i < n; i++) {
-    for (let f = 0; f < F; f++) X[i * F + f] = f % 5 === 4 ? Math.floor(rnd() * 6) : gauss();
-    const x = (f: number) => X[i * F + f]!;
-    const z = -2.6 + 0.9 * x(0) - 0.7 * x(1) + 0.5 * x(2) * x(3) + (x(4) >= 4 ? 0.8 : 0) + 0.4 * Math.abs(x(5)) + 0.3 * x(6) + gauss() * 0.9;
-    y[i] = z > 0 ? 1 : 0;
-  }
-  return { X, y };
-}
 
 // --- child modes: one library per process, so peak RSS is measured per library -------------
 if (childMode) {

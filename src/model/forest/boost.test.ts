@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Random } from '../../core/random.js';
 import { rocAuc } from '../metrics.js';
-import { boosterContributions, boosterProba, boosterRaw, trainBoosting } from './boost.js';
+import { boosterContributions, boosterProba, boosterRaw, deserializeBooster, serializeBooster, trainBoosting } from './boost.js';
 
 /** Rows with two informative features that interact (XOR), one noise feature, some missing values. */
 function xorData(n: number, seed: number) {
@@ -105,5 +105,16 @@ describe('gradient-boosted trees', () => {
     // The noise feature explains little next to the two that interact.
     const total = [0, 1, 2].map((f) => cols[0]!.reduce((s, _, i) => s + Math.abs(boosterContributions(b, cols.map((c) => c[i]!)).contributions[f]!), 0));
     expect(total[2]!).toBeLessThan(Math.min(total[0]!, total[1]!) / 2);
+  });
+
+  it('are the same model whether histograms are built in one thread or shared with a helper, and survive their file form', () => {
+    const { cols, y } = xorData(3000, 8);
+    const code = Float64Array.from(cols[0]!, (v) => Math.floor(v * 5));
+    const opts = { maxIter: 25, patience: 5, subsample: 0.7, colsample: 0.75, categorical: [false, false, false, true] };
+    const one = trainBoosting([...cols, code], y, { ...opts, threads: 1 });
+    const two = trainBoosting([...cols, code], y, { ...opts, threads: 2 });
+    expect(serializeBooster({ ...two, options: one.options })).toBe(serializeBooster(one));
+    const back = deserializeBooster(serializeBooster(one));
+    expect(Array.from(boosterRaw(back, [...cols, code]))).toEqual(Array.from(boosterRaw(one, [...cols, code])));
   });
 });

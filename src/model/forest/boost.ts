@@ -1,6 +1,8 @@
 import { Random } from '../../core/random.js';
 import { binOf, fitCuts, MAX_VALUE_BINS, MISSING_BIN, type Cuts } from './binning.js';
-import type { Columns } from './forest.js';
+import os from 'node:os';
+import { compiledWorker, type Columns } from './forest.js';
+import { BINS, HistogramBuilder, type HistogramData } from './histograms.js';
 
 /**
  * Gradient-boosted trees for a 0/1 label (logistic loss) on the forest's binned features: Newton
@@ -31,6 +33,8 @@ export interface BoostOptions {
   /** Features whose values are category codes 0, 1, 2 … (split by sets of categories, not by order). */
   categorical: readonly boolean[];
   seed: number;
+  /** Threads building histograms; 0 = one per core (on 20 000 rows or more). The model does not depend on it. */
+  threads: number;
 }
 
 export const defaultBoostOptions: BoostOptions = {
@@ -46,6 +50,7 @@ export const defaultBoostOptions: BoostOptions = {
   validationShare: 0.1,
   categorical: [],
   seed: 1,
+  threads: 0,
 };
 
 /** Categories a categorical feature may have (codes 0…253); more are read as numbers. */
@@ -138,10 +143,8 @@ interface Leaf {
   depth: number;
   G: number;
   H: number;
-  /** Gradient, hessian and count histograms: [f * 256 + bin]. */
-  hg: Float64Array;
-  hh: Float64Array;
-  hc: Int32Array;
+  /** Its histograms' slot in the arena (HistogramBuilder). */
+  slot: number;
   split: Split | null;
 }
 
@@ -200,20 +203,41 @@ export function trainBoosting(
   const baseScore = Math.log(share / (1 - share));
   const raw = new Float64Array(n).fill(baseScore);
   const valRaw = new Float64Array(nv).fill(baseScore);
-  const g = new Float64Array(n);
-  const h = new Float64Array(n);
+  // Shared with the histogram threads: bins, gradients, hessians, the tree's rows, its features,
+  // and an arena of histogram slots (one per open leaf, one more for a new child).
+  const threads = opts.threads === 0 ? os.availableParallelism() : Math.max(1, opts.threads);
+  const shared = <T>(make: (b: SharedArrayBuffer) => T, bytes: number) => make(new SharedArrayBuffer(Math.max(1, bytes)));
+  const slots = opts.maxLeafNodes + 1;
+  const data: HistogramData = {
+    n,
+    nFeatures,
+    bins: shared((b) => new Uint8Array(b), bins.length),
+    g: shared((b) => new Float64Array(b), n * 8),
+    h: shared((b) => new Float64Array(b), n * 8),
+    rows: shared((b) => new Int32Array(b), n * 4),
+    usable: shared((b) => new Uint8Array(b), nFeatures),
+    hg: shared((b) => new Float64Array(b), slots * nFeatures * BINS * 8),
+    hh: shared((b) => new Float64Array(b), slots * nFeatures * BINS * 8),
+    hc: shared((b) => new Int32Array(b), slots * nFeatures * BINS * 4),
+  };
+  data.bins.set(bins);
+  const { g, h } = data;
+  // By default helpers only for enough rows: a thread's start-up and each hand-over cost more than small nodes.
+  const helpers = opts.threads === 0 && n < 20_000 ? 0 : threads - 1;
+  const builder = new HistogramBuilder(data, helpers, compiledWorker('boost-worker.js'));
   const trees: BoostTree[] = [];
   const validationLoss: number[] = [];
   let best = Infinity;
   let bestRounds = 0;
 
+  try {
   for (let iter = 0; iter < opts.maxIter; iter++) {
     for (let i = 0; i < n; i++) {
       const p = sigmoid(raw[i]!);
       g[i] = p - yt[i]!;
       h[i] = Math.max(p * (1 - p), 1e-16);
     }
-    const tree = growBoostTree(bins, n, nFeatures, g, h, categorical, opts, new Random(opts.seed, iter, 0x7b));
+    const tree = growBoostTree(builder, categorical, opts, new Random(opts.seed, iter, 0x7b));
     trees.push(tree);
     for (let i = 0; i < n; i++) raw[i]! += tree.value[leafOf(tree, bins, n, i)]!;
     onRound();
@@ -232,6 +256,9 @@ export function trainBoosting(
       } else if (trees.length - bestRounds >= opts.patience) break;
     }
   }
+  } finally {
+    builder.close();
+  }
   // Early stopping keeps the rounds up to the best validation loss.
   if (valBins && opts.patience > 0 && bestRounds > 0) trees.length = bestRounds;
   return { kind: 'boosting', nFeatures, cuts, categorical, baseScore, trees, options: opts, validationLoss };
@@ -246,24 +273,27 @@ function isCategoryCodes(col: Float64Array): boolean {
   return true;
 }
 
-/** Grows one tree leaf-wise on gradients `g` and hessians `h` of the rows. */
-function growBoostTree(bins: Uint8Array, n: number, nFeatures: number, g: Float64Array, h: Float64Array, categorical: readonly boolean[], opts: BoostOptions, rng: Random): BoostTree {
+/** Grows one tree leaf-wise on the gradients and hessians in the builder's shared arrays. */
+function growBoostTree(builder: HistogramBuilder, categorical: readonly boolean[], opts: BoostOptions, rng: Random): BoostTree {
+  const { n, nFeatures, bins, g, h, usable, hg, hh, hc } = builder.data;
   // Rows of this tree (subsampled without replacement), kept in ascending order within each leaf.
-  let rows: Int32Array;
+  const all = builder.data.rows;
+  let m = n;
+  for (let i = 0; i < n; i++) all[i] = i;
   if (opts.subsample < 1) {
-    const take = Math.max(1, Math.round(n * opts.subsample));
-    const all = Int32Array.from({ length: n }, (_, i) => i);
-    for (let k = 0; k < take; k++) {
+    m = Math.max(1, Math.round(n * opts.subsample));
+    for (let k = 0; k < m; k++) {
       const j = k + Math.floor(rng.next() * (n - k));
       const t = all[k]!;
       all[k] = all[j]!;
       all[j] = t;
     }
-    rows = all.subarray(0, take).sort();
-  } else rows = Int32Array.from({ length: n }, (_, i) => i);
-  const scratch = new Int32Array(rows.length);
+    all.subarray(0, m).sort();
+  }
+  const rows = all;
+  const scratch = new Int32Array(m);
   // Features this tree may use.
-  const usable = new Uint8Array(nFeatures).fill(1);
+  usable.fill(1);
   if (opts.colsample < 1) {
     usable.fill(0);
     const order = Array.from({ length: nFeatures }, (_, f) => f);
@@ -274,6 +304,9 @@ function growBoostTree(bins: Uint8Array, n: number, nFeatures: number, g: Float6
       usable[order[k]!] = 1;
     }
   }
+  // Histogram slots: one per open leaf; a split gives its slot to the larger child.
+  const freeSlots = Array.from({ length: opts.maxLeafNodes + 1 }, (_, k) => opts.maxLeafNodes - k);
+  const base = (slot: number, f: number) => (slot * nFeatures + f) * BINS;
 
   const maxNodes = 2 * opts.maxLeafNodes - 1;
   const t: BoostTree = {
@@ -289,25 +322,6 @@ function growBoostTree(bins: Uint8Array, n: number, nFeatures: number, g: Float6
   let nodes = 1;
   const step = (G: number, H: number) => (-G / (H + opts.l2)) * opts.learningRate;
 
-  const histogram = (start: number, end: number) => {
-    const hg = new Float64Array(nFeatures * 256);
-    const hh = new Float64Array(nFeatures * 256);
-    const hc = new Int32Array(nFeatures * 256);
-    for (let f = 0; f < nFeatures; f++) {
-      if (!usable[f]) continue;
-      const col = f * n;
-      const o = f * 256;
-      for (let k = start; k < end; k++) {
-        const i = rows[k]!;
-        const b = o + bins[col + i]!;
-        hg[b]! += g[i]!;
-        hh[b]! += h[i]!;
-        hc[b]!++;
-      }
-    }
-    return { hg, hh, hc };
-  };
-
   const leafGain = (G: number, H: number) => (G * G) / (H + opts.l2);
 
   const bestSplit = (leaf: Leaf): Split | null => {
@@ -320,21 +334,21 @@ function growBoostTree(bins: Uint8Array, n: number, nFeatures: number, g: Float6
     };
     for (let f = 0; f < nFeatures; f++) {
       if (!usable[f]) continue;
-      const o = f * 256;
-      const mg = leaf.hg[o]!;
-      const mh = leaf.hh[o]!;
-      const mc = leaf.hc[o]!;
+      const o = base(leaf.slot, f);
+      const mg = hg[o]!;
+      const mh = hh[o]!;
+      const mc = hc[o]!;
       if (!categorical[f]) {
         // Numeric: bins 1…255 in order; missing tried on each side.
         let hi = 255;
-        while (hi > 0 && leaf.hc[o + hi] === 0) hi--;
+        while (hi > 0 && hc[o + hi] === 0) hi--;
         let lg = 0;
         let lh = 0;
         let lc = 0;
         for (let b = 1; b < hi; b++) {
-          lg += leaf.hg[o + b]!;
-          lh += leaf.hh[o + b]!;
-          lc += leaf.hc[o + b]!;
+          lg += hg[o + b]!;
+          lh += hh[o + b]!;
+          lc += hc[o + b]!;
           if (lc === 0) continue;
           // Missing to the right, then (if any) to the left.
           if (lc >= opts.minSamplesLeaf && count - lc >= opts.minSamplesLeaf && lh >= MIN_HESSIAN && leaf.H - lh >= MIN_HESSIAN) {
@@ -360,9 +374,9 @@ function growBoostTree(bins: Uint8Array, n: number, nFeatures: number, g: Float6
         // Categorical: categories (missing among them) ordered by their smoothed gradient ratio,
         // then the best cut of that order, scanned from both ends.
         const cats: number[] = [];
-        for (let b = 0; b < 256; b++) if (leaf.hc[o + b]! >= MIN_CATEGORY_ROWS) cats.push(b);
+        for (let b = 0; b < BINS; b++) if (hc[o + b]! >= MIN_CATEGORY_ROWS) cats.push(b);
         if (cats.length < 2) continue;
-        const ratio = (b: number) => leaf.hg[o + b]! / (leaf.hh[o + b]! + CATEGORY_SMOOTH);
+        const ratio = (b: number) => hg[o + b]! / (hh[o + b]! + CATEGORY_SMOOTH);
         cats.sort((a, b) => ratio(a) - ratio(b));
         for (const dir of [1, -1]) {
           const seq = dir === 1 ? cats : [...cats].reverse();
@@ -371,9 +385,9 @@ function growBoostTree(bins: Uint8Array, n: number, nFeatures: number, g: Float6
           let lc = 0;
           for (let k = 0; k < seq.length - 1; k++) {
             const b = seq[k]!;
-            lg += leaf.hg[o + b]!;
-            lh += leaf.hh[o + b]!;
-            lc += leaf.hc[o + b]!;
+            lg += hg[o + b]!;
+            lh += hh[o + b]!;
+            lc += hc[o + b]!;
             if (lc < opts.minSamplesLeaf || count - lc < opts.minSamplesLeaf || lh < MIN_HESSIAN || leaf.H - lh < MIN_HESSIAN) continue;
             const gain = leafGain(lg, lh) + leafGain(leaf.G - lg, leaf.H - lh) - parent;
             consider(gain, () => {
@@ -391,15 +405,16 @@ function growBoostTree(bins: Uint8Array, n: number, nFeatures: number, g: Float6
   const goesLeft = (s: Split, b: number) =>
     s.cats ? (s.cats[b >>> 5]! & (1 << (b & 31))) !== 0 : b === MISSING_BIN ? s.missingLeft : b <= s.threshold;
 
-  const root = histogram(0, rows.length);
+  const rootSlot = freeSlots.pop()!;
+  builder.build(0, m, rootSlot);
   let G = 0;
   let H = 0;
-  for (let k = 0; k < rows.length; k++) {
+  for (let k = 0; k < m; k++) {
     G += g[rows[k]!]!;
     H += h[rows[k]!]!;
   }
   t.value[0] = step(G, H);
-  const first: Leaf = { node: 0, start: 0, end: rows.length, depth: 0, G, H, ...root, split: null };
+  const first: Leaf = { node: 0, start: 0, end: m, depth: 0, G, H, slot: rootSlot, split: null };
   first.split = bestSplit(first);
   const open: Leaf[] = [first];
   let leaves = 1;
@@ -434,34 +449,36 @@ function growBoostTree(bins: Uint8Array, n: number, nFeatures: number, g: Float6
     t.right[leaf.node] = r;
     // The smaller child's histogram from its rows, the larger one's as parent − smaller.
     const leftSmaller = a - leaf.start <= leaf.end - a;
-    const small = leftSmaller ? histogram(leaf.start, a) : histogram(a, leaf.end);
-    const large = { hg: leaf.hg, hh: leaf.hh, hc: leaf.hc };
-    for (let k = 0; k < large.hg.length; k++) {
-      large.hg[k]! -= small.hg[k]!;
-      large.hh[k]! -= small.hh[k]!;
-      large.hc[k]! -= small.hc[k]!;
+    const small = freeSlots.pop()!;
+    const large = leaf.slot;
+    if (leftSmaller) builder.build(leaf.start, a, small);
+    else builder.build(a, leaf.end, small);
+    const from = base(large, 0);
+    const sub = base(small, 0);
+    for (let k = 0; k < nFeatures * BINS; k++) {
+      hg[from + k]! -= hg[sub + k]!;
+      hh[from + k]! -= hh[sub + k]!;
+      hc[from + k]! -= hc[sub + k]!;
     }
-    const [lh, rh] = leftSmaller ? [small, large] : [large, small];
-    const sumOf = (x: { hg: Float64Array; hh: Float64Array }) => {
-      // A usable feature's bins hold every row of the node once.
-      const f = usable.indexOf(1);
-      let sg = 0;
-      let sh = 0;
-      for (let b = 0; b < 256; b++) {
-        sg += x.hg[f * 256 + b]!;
-        sh += x.hh[f * 256 + b]!;
-      }
-      return [sg, sh] as const;
-    };
-    const [LG, LH] = sumOf(lh);
+    const [ls, rs] = leftSmaller ? [small, large] : [large, small];
+    // The left child's sums: a usable feature's bins hold every row of the node once.
+    const o = base(ls, usable.indexOf(1));
+    let LG = 0;
+    let LH = 0;
+    for (let b = 0; b < BINS; b++) {
+      LG += hg[o + b]!;
+      LH += hh[o + b]!;
+    }
     const kids: Leaf[] = [
-      { node: l, start: leaf.start, end: a, depth: leaf.depth + 1, G: LG, H: LH, ...lh, split: null },
-      { node: r, start: a, end: leaf.end, depth: leaf.depth + 1, G: leaf.G - LG, H: leaf.H - LH, ...rh, split: null },
+      { node: l, start: leaf.start, end: a, depth: leaf.depth + 1, G: LG, H: LH, slot: ls, split: null },
+      { node: r, start: a, end: leaf.end, depth: leaf.depth + 1, G: leaf.G - LG, H: leaf.H - LH, slot: rs, split: null },
     ];
     for (const kid of kids) {
       t.value[kid.node] = step(kid.G, kid.H);
       kid.split = bestSplit(kid);
-      open.push(kid);
+      // A leaf that will not split needs no histogram: its slot is free again.
+      if (kid.split) open.push(kid);
+      else freeSlots.push(kid.slot);
     }
     leaves++;
   }

@@ -64,11 +64,11 @@ export function binColumns(columns: Columns, cuts: Cuts[], shared = false): Uint
   return out;
 }
 
-function workerUrl(): URL {
-  const here = new URL('./worker.js', import.meta.url);
+/** A worker script of this folder, compiled (running from src/ in tests: the one in dist/). */
+export function compiledWorker(file: string): URL {
+  const here = new URL(`./${file}`, import.meta.url);
   if (existsSync(fileURLToPath(here))) return here;
-  // Running from src/ (tests): use the compiled worker.
-  return new URL(`file://${path.join(packageRoot(), 'dist', 'src', 'model', 'forest', 'worker.js')}`);
+  return new URL(`file://${path.join(packageRoot(), 'dist', 'src', 'model', 'forest', file)}`);
 }
 
 /**
@@ -113,7 +113,7 @@ export async function trainForest(columns: Columns, y: Uint8Array, options: Part
       Array.from({ length: workers }, (_, w) => {
         const mine = Array.from({ length: opts.nTrees }, (_, t) => t).filter((t) => t % workers === w);
         return new Promise<void>((resolve, reject) => {
-          const worker = new Worker(workerUrl(), {
+          const worker = new Worker(compiledWorker('worker.js'), {
             workerData: { n, nFeatures, bins, binCount, y: ySab, treeOptions, seed: opts.seed, trees: mine },
           });
           worker.on('message', (msg: { t: number; tree: Tree }) => {
