@@ -78,7 +78,8 @@ export function renderCard(a: ModelArtifact): string {
 function candidateLines(a: ModelArtifact): string[] {
   const c = a.candidates;
   if (!c?.length) return [];
-  const margin = c.length > 1 ? ` It won by ${(c[1]!.validation_log_loss - c[0]!.validation_log_loss).toFixed(4)} in log-loss over the next best.` : '';
+  const by = c.length > 1 ? c[1]!.validation_log_loss - c[0]!.validation_log_loss : 0;
+  const margin = c.length > 1 ? ` It won by ${by < 0.0001 ? 'less than 0.0001' : by.toFixed(4)} in log-loss over the next best (${c[1]!.name}).` : '';
   return [
     '## Candidates',
     '',
