@@ -1,7 +1,7 @@
 import { Random } from '../../core/random.js';
 import { binOf, fitCuts, MAX_VALUE_BINS, MISSING_BIN, type Cuts } from './binning.js';
 import os from 'node:os';
-import { compiledWorker, type Columns } from './forest.js';
+import { b64, compiledWorker, fromB64, type Columns } from './forest.js';
 import { BINS, HistogramBuilder, type HistogramData } from './histograms.js';
 
 /**
@@ -528,12 +528,6 @@ export function boosterContributions(b: Booster, row: readonly number[]): { bias
     }
   }
   return { bias, contributions: contrib };
-}
-
-const b64 = (a: ArrayBufferView) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
-function fromB64<T>(s: string, make: (buf: ArrayBuffer) => T): T {
-  const b = Buffer.from(s, 'base64');
-  return make(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
 }
 
 /** Compact JSON form: each tree is eight base64 strings of flat arrays. */

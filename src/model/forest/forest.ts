@@ -171,8 +171,9 @@ export function contributions(forest: Forest, row: readonly number[]): { bias: n
   return { bias: bias / t, contributions: contrib };
 }
 
-const b64 = (a: ArrayBufferView) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
-function fromB64<T>(s: string, make: (buf: ArrayBuffer) => T): T {
+/** A typed array as base64 (the models' file form), and back. */
+export const b64 = (a: ArrayBufferView) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
+export function fromB64<T>(s: string, make: (buf: ArrayBuffer) => T): T {
   const b = Buffer.from(s, 'base64');
   return make(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
 }
