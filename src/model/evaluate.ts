@@ -46,7 +46,8 @@ export interface Evaluation {
   oracle_roc_auc: number | null;
 }
 
-const r4 = (x: number) => (Number.isFinite(x) ? Math.round(x * 10000) / 10000 : x);
+/** Rounded to four decimals, as model figures are stored and shown. */
+export const r4 = (x: number) => (Number.isFinite(x) ? Math.round(x * 10000) / 10000 : x);
 
 /** Group figures for one dimension (gender, home language, …); `high` is the band threshold. */
 function groupFigures(rows: readonly EvalRow[], dimension: string, high: number): GroupFigures[] {

@@ -7,7 +7,7 @@ import type { Warehouse } from '../db/warehouse.js';
 import { attendanceLagDays, featureColumns, featureMatrix, latestDataDate, loadCatalogue, panelSql, snapshotDatesSql, type FeatureSpec } from '../features/index.js';
 import { fitCalibration } from './calibration.js';
 import { renderCard } from './card.js';
-import { calibratedProba, evaluate, highThreshold, permutationImportances, type EvalRow, type Evaluation } from './evaluate.js';
+import { calibratedProba, evaluate, highThreshold, permutationImportances, r4, type EvalRow, type Evaluation } from './evaluate.js';
 import { trainForest } from './forest/forest.js';
 import { trainBoosting } from './forest/boost.js';
 import { learnerKind, learnerProba, type Learner } from './forest/learner.js';
@@ -38,8 +38,6 @@ export interface TrainResult {
 }
 
 export const PANEL = '_model_panel';
-
-const r4 = (x: number) => Math.round(x * 10000) / 10000;
 
 /** A student's fixed place in [0, 1) (FNV-1a of the id): splits by student that do not move between runs. */
 function hashShare(id: string): number {
@@ -205,11 +203,12 @@ export async function trainModel(db: Warehouse, modelsDir: string, opts: TrainOp
   progress.finish();
   lap('candidates', t);
   t = performance.now();
+  // The two halves of the validation students, the same for every candidate.
   const halfA = valRows.map((i) => hashShare(studentOf[i]!) < 0.5);
+  const side = (a: boolean) => valRows.flatMap((_, k) => (halfA[k] === a ? [k] : []));
+  const [a, bSide] = [side(true), side(false)];
   const judged = fitted.map((f) => {
     const p = learnerProba(f.learner, valCols);
-    const side = (a: boolean) => valRows.flatMap((_, k) => (halfA[k] === a ? [k] : []));
-    const [a, bSide] = [side(true), side(false)];
     const crossFitted = new Float64Array(valRows.length);
     for (const [fitOn, applyTo] of [[a, bSide], [bSide, a]] as const) {
       const cal = fitCalibration(spec.calibration, Float64Array.from(fitOn, (k) => p[k]!), Uint8Array.from(fitOn, (k) => yVal[k]!));

@@ -402,9 +402,6 @@ function growBoostTree(builder: HistogramBuilder, categorical: readonly boolean[
     return best;
   };
 
-  const goesLeft = (s: Split, b: number) =>
-    s.cats ? (s.cats[b >>> 5]! & (1 << (b & 31))) !== 0 : b === MISSING_BIN ? s.missingLeft : b <= s.threshold;
-
   const rootSlot = freeSlots.pop()!;
   builder.build(0, m, rootSlot);
   let G = 0;
@@ -416,26 +413,16 @@ function growBoostTree(builder: HistogramBuilder, categorical: readonly boolean[
   t.value[0] = step(G, H);
   const first: Leaf = { node: 0, start: 0, end: m, depth: 0, G, H, slot: rootSlot, split: null };
   first.split = bestSplit(first);
-  const open: Leaf[] = [first];
+  // Leaves that have a split to make.
+  const open: Leaf[] = first.split ? [first] : [];
   let leaves = 1;
-  while (leaves < opts.maxLeafNodes) {
+  while (leaves < opts.maxLeafNodes && open.length) {
     // The open leaf whose split gains most.
-    let pick = -1;
-    for (let k = 0; k < open.length; k++) if (open[k]!.split && (pick < 0 || open[k]!.split!.gain > open[pick]!.split!.gain)) pick = k;
-    if (pick < 0) break;
+    let pick = 0;
+    for (let k = 1; k < open.length; k++) if (open[k]!.split!.gain > open[pick]!.split!.gain) pick = k;
     const leaf = open[pick]!;
     open.splice(pick, 1);
     const s = leaf.split!;
-    // Stable partition of the leaf's rows: left then right, each still ascending.
-    const col = s.feature * n;
-    let a = leaf.start;
-    let z = 0;
-    for (let k = leaf.start; k < leaf.end; k++) {
-      const i = rows[k]!;
-      if (goesLeft(s, bins[col + i]!)) rows[a++] = i;
-      else scratch[z++] = i;
-    }
-    rows.set(scratch.subarray(0, z), a);
     const l = nodes++;
     const r = nodes++;
     t.feature[leaf.node] = s.feature;
@@ -447,6 +434,16 @@ function growBoostTree(builder: HistogramBuilder, categorical: readonly boolean[
     }
     t.left[leaf.node] = l;
     t.right[leaf.node] = r;
+    // Stable partition of the leaf's rows, routed as scoring routes them: left then right, each still ascending.
+    const col = s.feature * n;
+    let a = leaf.start;
+    let z = 0;
+    for (let k = leaf.start; k < leaf.end; k++) {
+      const i = rows[k]!;
+      if (childOf(t, leaf.node, bins[col + i]!) === l) rows[a++] = i;
+      else scratch[z++] = i;
+    }
+    rows.set(scratch.subarray(0, z), a);
     // The smaller child's histogram from its rows, the larger one's as parent − smaller.
     const leftSmaller = a - leaf.start <= leaf.end - a;
     const small = freeSlots.pop()!;
