@@ -17,6 +17,7 @@ import { recordAudit } from './audit.js';
 import { sessionStaff, type SignedIn } from './auth.js';
 import { PageError, safeNext, type PageErrorKey, type Workspace, type WorkspaceOptions } from './context.js';
 import { WarehouseGate } from './gate.js';
+import { KeptReads } from './kept.js';
 import { html, page } from './html.js';
 import { groupRoutes } from './routes/groups.js';
 import { leadershipRoutes } from './routes/leadership.js';
@@ -37,6 +38,8 @@ export async function buildWorkspace(o: WorkspaceOptions): Promise<{ app: Fastif
   // Caches of warehouse data are emptied whenever the warehouse is opened again: between two
   // openings only this process writes to it.
   const names = new Map<string, string>();
+  // A student page's record, timeline and risk: ~2 000 students' worth (a few kB each).
+  const kept = new KeptReads(6000);
   // Whose students a staff member may open, by day: access changes only with the night's data
   // (which reopens the warehouse) or through this workspace's own writes (a trigger resolved,
   // handed over or taken), and each write starts a new generation that empties it.
@@ -44,6 +47,7 @@ export async function buildWorkspace(o: WorkspaceOptions): Promise<{ app: Fastif
   let accessGeneration = 0;
   const gate = new WarehouseGate(o.dir, o.config, o.logger, o.clock, o.migrations, o.idleMs, 4, () => {
     names.clear();
+    kept.clear();
     students.clear();
   });
   const secure = o.config.web.baseUrl?.startsWith('https://') ?? false;
@@ -114,6 +118,7 @@ export async function buildWorkspace(o: WorkspaceOptions): Promise<{ app: Fastif
     rules: ruleMap,
     features,
     names,
+    kept,
     viewContext: (lang) => ({ rules: ruleMap, features, lang }),
     today,
     langOf,

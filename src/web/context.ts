@@ -13,6 +13,7 @@ import type { StoredTrigger, TriggerRule, ViewContext } from '../triggers/index.
 import type { AuditAction } from './audit.js';
 import type { SignedIn } from './auth.js';
 import type { WarehouseGate } from './gate.js';
+import type { KeptReads } from './kept.js';
 
 export interface WorkspaceOptions {
   dir: DataDir;
@@ -71,6 +72,8 @@ export interface Workspace {
   openTrigger(db: Warehouse, req: FastifyRequest, id: string): Promise<StoredTrigger>;
   /** Display names by student id, cached until the warehouse is reopened. */
   names: Map<string, string>;
+  /** Reads of data only the night changes (a student's record, timeline, current risk), kept until the warehouse is reopened (kept.ts). */
+  kept: KeptReads;
   /** Route options: signed in; signed in and a valid CSRF token. */
   authed: RouteShorthandOptions;
   authedPost: RouteShorthandOptions;

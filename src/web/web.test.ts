@@ -478,6 +478,23 @@ describe('staff workspace over HTTP', () => {
     expect(forSupervisor).not.toContain('Omat hyvinvointivastaukset');
   });
 
+  it('a student page shows the night\'s data once the warehouse is opened again (what pages keep of it is forgotten)', async () => {
+    const supervisor = await signedIn('group_supervisor');
+    const before = (await supervisor.get('/students/S1')).html;
+    expect(before).not.toContain('Yönimi');
+    await new Promise((r) => setTimeout(r, 200)); // the gate closes when idle; another command (the night) writes
+    const night = await Warehouse.open(path.join(dataDir, 'kiinni.duckdb'));
+    try {
+      await night.run(`UPDATE students SET family_name = 'Yönimi' WHERE student_id = 'S1'`);
+    } finally {
+      night.close();
+    }
+    const after = (await supervisor.get('/students/S1')).html;
+    expect(after).toContain('Yönimi');
+    await new Promise((r) => setTimeout(r, 200));
+    await gate.use((db) => db.run(`UPDATE students SET family_name = 'Virtanen' WHERE student_id = 'S1'`));
+  });
+
   it('keeps a note on what was done for exactly those who may see what it answers', async () => {
     const nurse = await signedIn('nurse');
     const welfare = triggers['help_request_health/S1']!;

@@ -41,8 +41,11 @@ export function studentRoutes(app: FastifyInstance, w: Workspace): void {
         await w.audit(db, req, 'denied', { object_id: id, detail: 'student' });
         throw new PageError(404, 'not_found');
       }
-      const s = await studentRecord(db, id);
-      const score = await currentRiskOf(db, id, w.today());
+      // The record, the current risk and the timeline change only with the night's data: read once a day per student.
+      const today = w.today();
+      const welfare = maySee(u.roles, 'welfare');
+      const s = await w.kept.get(`record ${id}`, () => studentRecord(db, id));
+      const score = await w.kept.get(`risk ${id} ${today}`, () => currentRiskOf(db, id, today));
       const risk = visibleRisk(u.roles, score, w.features, lang);
       const triggers = (await listTriggers(db, viewer, { student: id, limit: 50 }, w.viewContext(lang))).filter((x) => x.staff_id === u.staffId || u.roles.includes(x.role));
       const interventions = await listInterventions(db, viewer, { student: id, limit: 50 });
@@ -50,7 +53,7 @@ export function studentRoutes(app: FastifyInstance, w: Workspace): void {
       // A welfare professional learns that another holds a live trigger for the student: role and date, no content.
       const others = u.roles.some(isWelfareRole) ? await othersOnStudent(db, { roles: u.roles, staffId: u.staffId }, id) : [];
       // Well-being answers are welfare data: in the timeline for welfare roles only.
-      const timeline = await studentTimeline(db, id, w.today(), maySee(u.roles, 'welfare'));
+      const timeline = await w.kept.get(`timeline ${id} ${today} ${welfare}`, () => studentTimeline(db, id, today, welfare));
       await w.audit(db, req, 'viewed_student', { student_id: id });
       return { s, risk: risk && score ? { ...risk, scored_on: score.scored_on } : null, triggers, interventions, notes, others, timeline, csrfToken: reply.generateCsrf() };
     });
