@@ -18,6 +18,7 @@ import { sessionStaff, type SignedIn } from './auth.js';
 import { PageError, safeNext, type PageErrorKey, type Workspace, type WorkspaceOptions } from './context.js';
 import { WarehouseGate } from './gate.js';
 import { KeptReads } from './kept.js';
+import type { StudentBasics } from './queries.js';
 import { html, page } from './html.js';
 import { groupRoutes } from './routes/groups.js';
 import { leadershipRoutes } from './routes/leadership.js';
@@ -37,18 +38,19 @@ export type { WorkspaceOptions } from './context.js';
 export async function buildWorkspace(o: WorkspaceOptions): Promise<{ app: FastifyInstance; gate: WarehouseGate; signInMailSent: () => Promise<void> }> {
   // Caches of warehouse data are emptied whenever the warehouse is opened again: between two
   // openings only this process writes to it.
-  const names = new Map<string, string>();
+  const basics = new Map<string, StudentBasics>();
   // A student page's record, timeline and risk: ~2 000 students' worth (a few kB each).
   const kept = new KeptReads(6000);
-  // Whose students a staff member may open, by day: access changes only with the night's data
-  // (which reopens the warehouse) or through this workspace's own writes (a trigger resolved,
-  // handed over or taken), and each write starts a new generation that empties it.
-  const students = new Map<string, { ids: Set<string>; day: string }>();
-  let accessGeneration = 0;
+  // Whose students a staff member may open today and their live triggers: access changes only
+  // with the night's data (which reopens the warehouse) or through this workspace's own writes (a
+  // trigger resolved, handed over or taken), and each write empties it.
+  const untilWrite = new KeptReads(300);
+  const caseloadVisits = new Map<string, string | null>();
   const gate = new WarehouseGate(o.dir, o.config, o.logger, o.clock, o.migrations, o.idleMs, 4, () => {
-    names.clear();
+    basics.clear();
     kept.clear();
-    students.clear();
+    untilWrite.clear();
+    caseloadVisits.clear();
   });
   const secure = o.config.web.baseUrl?.startsWith('https://') ?? false;
   const rules: TriggerRule[] = await loadRules(o.config);
@@ -117,8 +119,10 @@ export async function buildWorkspace(o: WorkspaceOptions): Promise<{ app: Fastif
     gate,
     rules: ruleMap,
     features,
-    names,
+    basics,
     kept,
+    untilWrite,
+    caseloadVisits,
     viewContext: (lang) => ({ rules: ruleMap, features, lang }),
     today,
     langOf,
@@ -133,14 +137,8 @@ export async function buildWorkspace(o: WorkspaceOptions): Promise<{ app: Fastif
     },
     isMine: async (db, staffId, studentId) => {
       const day = today();
-      let c = students.get(staffId);
-      if (!c || c.day !== day) {
-        const generation = accessGeneration;
-        c = { ids: await myStudents(db, staffId, day, o.config.web.accessAfterExitDays), day };
-        // Read before a write of this workspace finished: used for this request, not kept.
-        if (generation === accessGeneration) students.set(staffId, c);
-      }
-      return c.ids.has(studentId);
+      const mine = await untilWrite.get(`mine ${staffId} ${day}`, () => myStudents(db, staffId, day, o.config.web.accessAfterExitDays));
+      return mine.has(studentId);
     },
     openTrigger: async (db, req, id) => {
       const u = req.user!;
@@ -180,10 +178,7 @@ export async function buildWorkspace(o: WorkspaceOptions): Promise<{ app: Fastif
   });
   app.addHook('onSend', async (req, _reply, payload) => {
     // After a write's transaction, before its answer leaves: the next request reads afresh.
-    if (req.method === 'POST') {
-      accessGeneration++;
-      students.clear();
-    }
+    if (req.method === 'POST') untilWrite.clear();
     return payload;
   });
   app.addHook('onResponse', async (req, reply) => {

@@ -14,6 +14,7 @@ import type { AuditAction } from './audit.js';
 import type { SignedIn } from './auth.js';
 import type { WarehouseGate } from './gate.js';
 import type { KeptReads } from './kept.js';
+import type { StudentBasics } from './queries.js';
 
 export interface WorkspaceOptions {
   dir: DataDir;
@@ -70,10 +71,14 @@ export interface Workspace {
   isMine(db: Warehouse, staffId: string, studentId: string): Promise<boolean>;
   /** A trigger this user may open, or a 404 (the refusal audited). */
   openTrigger(db: Warehouse, req: FastifyRequest, id: string): Promise<StoredTrigger>;
-  /** Display names by student id, cached until the warehouse is reopened. */
-  names: Map<string, string>;
-  /** Reads of data only the night changes (a student's record, timeline, current risk), kept until the warehouse is reopened (kept.ts). */
+  /** Students' names and groups by id, kept until the warehouse is reopened (queries.ts studentBasics). */
+  basics: Map<string, StudentBasics>;
+  /** Reads of data only the night changes (a student's record, timeline, current risk, a group's roster), kept until the warehouse is reopened (kept.ts). */
   kept: KeptReads;
+  /** Reads of data the workspace changes too (a staff member's live triggers), kept until the workspace writes or the warehouse is reopened. */
+  untilWrite: KeptReads;
+  /** When each staff member last opened their caseload (a day), known since the warehouse was opened; kept up to date by the caseload. */
+  caseloadVisits: Map<string, string | null>;
   /** Route options: signed in; signed in and a valid CSRF token. */
   authed: RouteShorthandOptions;
   authedPost: RouteShorthandOptions;

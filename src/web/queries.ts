@@ -13,13 +13,6 @@ export async function staffByEmail(db: Warehouse, email: string): Promise<{ staf
   return r ? { staffId: String(r['staff_id']), name: String(r['name']), email: String(r['email']), language: r['language'], roles: (r['roles'] as string[] | null) ?? [] } : null;
 }
 
-/** Students' display names (or their id when the provider gives none), read once and kept in `cache`. */
-export async function studentNames(db: Warehouse, cache: Map<string, string>, ids: readonly string[]): Promise<Map<string, string>> {
-  const missing = ids.filter((id) => !cache.has(id));
-  for (const [id, b] of await studentBasics(db, missing)) cache.set(id, b.name);
-  return cache;
-}
-
 /** What the student page shows about a student's studies. */
 export interface StudentRecord {
   name: string;
@@ -41,18 +34,27 @@ export async function studentRecord(db: Warehouse, id: string): Promise<StudentR
   return { name: fullName(s) || id, education_type: text('education_type') ?? 'unknown', group: text('group'), programme: text('programme'), unit: text('unit'), start: text('start'), planned_end: text('planned_end') };
 }
 
-/** The students of these groups still studying today, with their open ordinary triggers, by group and name. */
-export async function groupMembers(db: Warehouse, codes: readonly string[], today: string): Promise<{ student_id: string; name: string; group: string; open_triggers: number }[]> {
+/** The students of these groups still studying today, by group and name (changes only with the night's data). */
+export async function groupRoster(db: Warehouse, codes: readonly string[], today: string): Promise<{ student_id: string; name: string; group: string }[]> {
   if (!codes.length) return [];
   const rows = await db.all(
     `WITH g AS (SELECT s.student_id, s.given_name, s.family_name, s."group" FROM students s WHERE s."group" IN (${codes.map(literal).join(', ')})),
-     gone AS (SELECT DISTINCT student_id FROM study_right_events WHERE event IN (${sqlList(exitEvents)}) AND date <= $today::DATE AND student_id IN (SELECT student_id FROM g)),
-     open AS (SELECT student_id, count(*) AS n FROM triggers WHERE status IN ('open', 'acknowledged') AND visibility = 'ordinary' AND student_id IN (SELECT student_id FROM g) GROUP BY 1)
-     SELECT g.*, coalesce(o.n, 0) AS open_triggers FROM g LEFT JOIN open o USING (student_id)
-     WHERE g.student_id NOT IN (SELECT student_id FROM gone) ORDER BY g."group", g.family_name, g.given_name, g.student_id`,
+     gone AS (SELECT DISTINCT student_id FROM study_right_events WHERE event IN (${sqlList(exitEvents)}) AND date <= $today::DATE AND student_id IN (SELECT student_id FROM g))
+     SELECT g.* FROM g WHERE g.student_id NOT IN (SELECT student_id FROM gone) ORDER BY g."group", g.family_name, g.given_name, g.student_id`,
     { today },
   );
-  return rows.map((r) => ({ student_id: String(r['student_id']), name: fullName(r) || String(r['student_id']), group: String(r['group']), open_triggers: Number(r['open_triggers']) }));
+  return rows.map((r) => ({ student_id: String(r['student_id']), name: fullName(r) || String(r['student_id']), group: String(r['group']) }));
+}
+
+/** How many open ordinary triggers each of these students has (those with none are left out). */
+export async function openOrdinaryTriggers(db: Warehouse, ids: readonly string[]): Promise<Map<string, number>> {
+  if (!ids.length) return new Map();
+  const rows = await db.all(
+    `SELECT student_id, count(*) AS n FROM triggers
+     WHERE student_id IN (SELECT unnest(string_split($ids, chr(31)))) AND status IN ('open', 'acknowledged') AND visibility = 'ordinary' GROUP BY 1`,
+    { ids: ids.join('\u001f') },
+  );
+  return new Map(rows.map((r) => [String(r['student_id']), Number(r['n'])]));
 }
 
 /** The ids of one group's students still studying today. */
@@ -72,13 +74,29 @@ export async function adminOverview(db: Warehouse) {
   return { runs, quarantine, models };
 }
 
-/** Name and group of each student, for the caseload. */
-export async function studentBasics(db: Warehouse, ids: readonly string[]): Promise<Map<string, { name: string; group: string }>> {
-  const unique = [...new Set(ids)];
-  if (!unique.length) return new Map();
-  // The ids as one parameter, joined (a long literal IN list costs DuckDB more than the lookup).
-  const rows = await db.all(`SELECT student_id, given_name, family_name, "group" FROM students SEMI JOIN (SELECT unnest(string_split($ids, chr(31))) AS student_id) USING (student_id)`, { ids: unique.join('\u001f') });
-  return new Map(rows.map((r) => [String(r['student_id']), { name: fullName(r) || String(r['student_id']), group: String(r['group'] ?? '') }]));
+/** A student's display name (their id when the provider gives none) and group. */
+export interface StudentBasics {
+  name: string;
+  group: string;
+}
+
+/**
+ * Name and group of each student (the caseload, a trigger page), read for those not yet in
+ * `kept` and kept there: they change only with the night's data (the caller empties `kept` then).
+ */
+export async function studentBasics(db: Warehouse, kept: Map<string, StudentBasics>, ids: readonly string[]): Promise<Map<string, StudentBasics>> {
+  const missing = [...new Set(ids)].filter((id) => !kept.has(id));
+  if (missing.length) {
+    // The ids as one parameter, joined (a long literal IN list costs DuckDB more than the lookup).
+    const rows = await db.all(`SELECT student_id, given_name, family_name, "group" FROM students SEMI JOIN (SELECT unnest(string_split($ids, chr(31))) AS student_id) USING (student_id)`, { ids: missing.join('\u001f') });
+    for (const r of rows) kept.set(String(r['student_id']), { name: fullName(r) || String(r['student_id']), group: String(r['group'] ?? '') });
+  }
+  const out = new Map<string, StudentBasics>();
+  for (const id of ids) {
+    const b = kept.get(id);
+    if (b) out.set(id, b);
+  }
+  return out;
 }
 
 /** When this staff member last opened their caseload (before now), to mark what is new since. */
@@ -86,6 +104,9 @@ export async function lastCaseloadVisit(db: Warehouse, staffId: string): Promise
   const r = await db.one(`SELECT strftime(max(logged_at), '%Y-%m-%d') AS at FROM audit_log WHERE staff_id = $s AND action = 'viewed_triggers'`, { s: staffId });
   return r?.['at'] ? String(r['at']) : null;
 }
+
+/** The day of a visit recorded at `at`, as lastCaseloadVisit reads it back (the audit log keeps UTC). */
+export const visitDay = (at: Date): string => at.toISOString().slice(0, 10);
 
 /** A student's last twelve months, week by week, for the student page's timeline. */
 export interface StudentTimeline {

@@ -54,3 +54,18 @@ describe('the student timeline\'s data', () => {
     });
   });
 });
+
+describe('the caseload\'s last visit', () => {
+  it('is the same day whether read back from the audit log or known from the visit just recorded (near midnight too)', async () => {
+    const { withWarehouse } = await import('../testing/warehouse.js');
+    const { lastCaseloadVisit, visitDay } = await import('./queries.js');
+    const { recordAudit } = await import('./audit.js');
+    await withWarehouse(async (db) => {
+      for (const at of ['2026-02-18T21:59:59.999Z', '2026-02-18T22:00:00.000Z', '2026-02-18T23:59:59.999Z', '2026-02-19T00:00:00.001Z']) {
+        const now = new Date(at);
+        await recordAudit(db, { staff_id: 'H1', action: 'viewed_triggers' }, now);
+        expect(await lastCaseloadVisit(db, 'H1'), at).toBe(visitDay(now));
+      }
+    });
+  });
+});

@@ -417,6 +417,12 @@ describe('staff workspace over HTTP', () => {
     // Everything was new at the first visit; the page says since when at the next.
     expect(home.html).toMatch(/class="new"/);
     expect((await c.get('/')).html).toMatch(/[0-9]+\.[0-9]+\.20[0-9]{2}/);
+    // Acknowledged from the list: the next view of it shows so (what it keeps is forgotten on a write).
+    const acked = /status=acknowledged"[^>]*>[^<(]+\((\d+)\)<\/a>/;
+    const before = Number(acked.exec((await c.get('/')).html)?.[1]);
+    const first = /href="\/triggers\/([^"]+)"/.exec(filtered.html)![1]!;
+    expect((await c.post(`/triggers/${first}/acknowledge`, {})).status).toBe(303);
+    expect(Number(acked.exec((await c.get('/')).html)?.[1])).toBe(before + 1);
   });
 
   it('tells a welfare professional who else holds a live trigger for the student (role and date only), lets them take it, and the holder hand it over', async () => {

@@ -4,7 +4,7 @@ import { addIntervention } from '../../triggers/index.js';
 import { myGroups } from '../access.js';
 import { formDate, formField, PageError, param, requireRole, type Workspace } from '../context.js';
 import { hidden, href, html, link, table } from '../html.js';
-import { groupMembers, studyingInGroup } from '../queries.js';
+import { groupRoster, openOrdinaryTriggers, studyingInGroup } from '../queries.js';
 
 /** A group supervisor's groups: who is studying, their open triggers, and support for the whole group. */
 export function groupRoutes(app: FastifyInstance, w: Workspace): void {
@@ -16,8 +16,12 @@ export function groupRoutes(app: FastifyInstance, w: Workspace): void {
     const t = translator(lang);
     requireRole(req, ['group_supervisor']);
     const { codes, members, csrfToken } = await gate.use(async (db) => {
-      const codes = await myGroups(db, u.staffId, w.today());
-      const members = await groupMembers(db, codes, w.today());
+      // Groups and who is in them change only with the night's data; open triggers also here.
+      const today = w.today();
+      const codes = await w.kept.get(`groups ${u.staffId} ${today}`, () => myGroups(db, u.staffId, today));
+      const roster = await w.kept.get(`roster ${today} ${JSON.stringify(codes)}`, () => groupRoster(db, codes, today));
+      const open = await openOrdinaryTriggers(db, roster.map((m) => m.student_id));
+      const members = roster.map((m) => ({ ...m, open_triggers: open.get(m.student_id) ?? 0 }));
       if (codes.length) await w.audit(db, req, 'viewed_group', { object_id: codes.join(' '), detail: `${members.length} students` });
       return { codes, members, csrfToken: reply.generateCsrf() };
     });

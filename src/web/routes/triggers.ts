@@ -7,7 +7,7 @@ import type { SignedIn } from '../auth.js';
 import { formField, PageError, param, studentRoles, type Workspace } from '../context.js';
 import { maySee } from '../../core/roles.js';
 import { hidden, href, html, link as link2, type Html } from '../html.js';
-import { lastCaseloadVisit, studentBasics, studentNames } from '../queries.js';
+import { lastCaseloadVisit, studentBasics, visitDay } from '../queries.js';
 import { interventionForm, noteField, noteInput, notesList } from './students.js';
 
 const severityRank: Record<string, number> = { high: 0, medium: 1, low: 2 };
@@ -110,13 +110,16 @@ export function triggerRoutes(app: FastifyInstance, w: Workspace): void {
     if (!studentRoles(u).length) return reply.redirect(u.roles.includes('data_coordinator') ? '/admin' : '/report');
     const q = caseloadQuery(req.query);
     const { rows, lastVisit } = await gate.use(async (db) => {
-      const stored = await liveRoutedList(db, w.today(), u.staffId);
-      const lastVisit = await lastCaseloadVisit(db, u.staffId);
-      const basics = await studentBasics(db, stored.map((s) => s.student_id));
+      const today = w.today();
+      const stored = await w.untilWrite.get(`live ${u.staffId} ${today}`, () => liveRoutedList(db, today, u.staffId));
+      // The visit before this one: read once, then known here (this page is what records a visit).
+      const lastVisit = w.caseloadVisits.has(u.staffId) ? w.caseloadVisits.get(u.staffId)! : await lastCaseloadVisit(db, u.staffId);
+      const basics = await studentBasics(db, w.basics, stored.map((s) => s.student_id));
       await w.audit(db, req, 'viewed_triggers', { detail: `${stored.length} triggers` });
+      w.caseloadVisits.set(u.staffId, visitDay(o.clock()));
       const ctx = w.viewContext(lang);
       const views = stored.map((s) => listTrigger(s, { roles: u.roles, staffId: u.staffId }, ctx)).filter((v): v is NonNullable<typeof v> => v !== null);
-      return { rows: caseloadRows(views, basics, lastVisit, w.today()), lastVisit };
+      return { rows: caseloadRows(views, basics, lastVisit, today), lastVisit };
     });
     const counts = {
       all: rows.length,
@@ -174,7 +177,7 @@ ${pages > 1 ? html`<nav aria-label="${t('web.pages')}"><p>${page > 1 ? html`${li
       const v = viewTrigger(row, { roles: u.roles, staffId: u.staffId }, w.viewContext(lang))!;
       const notes = await notesFor(db, { roles: u.roles, staffId: u.staffId }, row.student_id, id);
       await w.audit(db, req, 'viewed_trigger', { student_id: row.student_id, object_id: id });
-      return { v, name: (await studentNames(db, w.names, [row.student_id])).get(row.student_id), notes, handTo: handOverRoles(row), csrfToken: reply.generateCsrf() };
+      return { v, name: (await studentBasics(db, w.basics, [row.student_id])).get(row.student_id)?.name, notes, handTo: handOverRoles(row), csrfToken: reply.generateCsrf() };
     });
     const live = v.status === 'open' || v.status === 'acknowledged';
     const body = html`<p>${link2(['students', v.student_id], name ?? v.student_id)} · ${valueWord(lang, 'severity', v.severity)} · ${valueWord(lang, 'status', v.status)} · ${t('term.opened')} ${formatDate(lang, v.opened_on)}</p>
