@@ -127,6 +127,7 @@ const chosen = Object.entries(scenarios).filter(([name], i) => i === 0 || !wante
 for (const concurrency of levels) for (const [name, next] of chosen) {
   const lat: number[] = [];
   let errors = 0;
+  const statuses = new Map<number, number>();
   const until = performance.now() + seconds * 1000;
   const warm = performance.now() + 2000;
   let cpuFrom = NaN;
@@ -139,7 +140,7 @@ for (const concurrency of levels) for (const [name, next] of chosen) {
         const t0 = performance.now();
         const r = await c.req('GET', url);
         const ms = performance.now() - t0;
-        if (r.status !== 200) errors++;
+        if (r.status !== 200) (errors++, statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1));
         if (t0 > warm) lat.push(ms);
       }
     }),
@@ -149,7 +150,7 @@ for (const concurrency of levels) for (const [name, next] of chosen) {
   const clientCpu = (used.user + used.system) / 1000 / lat.length;
   lat.sort((a, b) => a - b);
   results.push({ page: name, concurrency, requests: lat.length, errors, per_second: Math.round(lat.length / (seconds - 2)), p50_ms: q(lat, 0.5), p95_ms: q(lat, 0.95), p99_ms: q(lat, 0.99), server_cpu_ms_per_request: +cpu.toFixed(2), client_cpu_ms_per_request: +clientCpu.toFixed(2) });
-  log(`${name} ×${concurrency}: p50 ${q(lat, 0.5).toFixed(1)} ms, p95 ${q(lat, 0.95).toFixed(1)} ms, server CPU ${cpu.toFixed(1)} ms a request (this benchmark's own ${clientCpu.toFixed(1)} ms), ${errors} errors`);
+  log(`${name} ×${concurrency}: p50 ${q(lat, 0.5).toFixed(1)} ms, p95 ${q(lat, 0.95).toFixed(1)} ms, server CPU ${cpu.toFixed(1)} ms a request (this benchmark's own ${clientCpu.toFixed(1)} ms), ${errors} errors${errors ? ` (${[...statuses].map(([k, n]) => `${n}× HTTP ${k}`).join(', ')})` : ''}`);
 }
 server.kill('SIGTERM');
 if (firstViewsRanOut) log(`warning: the ${firstViewsAtStart} students for first views ran out; later requests of that page were revisits`);

@@ -285,6 +285,16 @@ export class Warehouse {
   }
 }
 
+/**
+ * True when a statement failed because a transaction beside it changed the same rows first
+ * (DuckDB's optimistic concurrency: the later writer loses and nothing of it is kept). Only a
+ * process with several connections (the workspace) meets it.
+ */
+export function isWriteConflict(err: unknown): boolean {
+  const cause = err instanceof KiinniError ? err.cause : err;
+  return /TransactionContext Error: Conflict on|write-write conflict/i.test(messageOf(cause));
+}
+
 function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }

@@ -140,7 +140,8 @@ export async function acknowledgeTrigger(db: Warehouse, id: string, staffId: str
   const { t } = await triggerForStaff(db, id, staffId);
   if (t.status !== 'open') throw new KiinniError(ErrorCode.Usage, `Trigger ${id} is ${t.status}, not open.`);
   await db.transaction(async () => {
-    await db.run(`UPDATE triggers SET status = 'acknowledged', acknowledged_on = $on::DATE, acknowledged_by = $staff WHERE trigger_id = $id`, { id, on: onDate, staff: staffId });
+    // Still open: a request beside this one may have changed it since it was read.
+    await changedAsRead(db, id, t.status, await db.run(`UPDATE triggers SET status = 'acknowledged', acknowledged_on = $on::DATE, acknowledged_by = $staff WHERE trigger_id = $id AND status = 'open'`, { id, on: onDate, staff: staffId }));
     await db.run(`INSERT INTO trigger_events VALUES ($id, $on::DATE, 'acknowledged', $role, $staff, NULL, $now::TIMESTAMP)`, { id, on: onDate, role: t.role, staff: staffId, now: now.toISOString() });
   });
   return { id, status: 'acknowledged' };
@@ -158,9 +159,10 @@ async function closeTrigger(db: Warehouse, t: StoredTrigger, staffId: string, ou
   if (t.status !== 'open' && t.status !== 'acknowledged') throw new KiinniError(ErrorCode.Usage, `Trigger ${t.trigger_id} is already ${t.status}.`);
   if (onDate < t.opened_on) throw new KiinniError(ErrorCode.Usage, `Trigger ${t.trigger_id} opened on ${t.opened_on}; it cannot be resolved on ${onDate}.`);
   await db.transaction(async () => {
-    await db.run(`UPDATE triggers SET status = 'resolved', closed_on = $on::DATE, closed_by = $staff, outcome = $outcome, intervention_id = $iv WHERE trigger_id = $id`, {
-      id: t.trigger_id, on: onDate, staff: staffId, outcome, iv: interventionId,
+    const changed = await db.run(`UPDATE triggers SET status = 'resolved', closed_on = $on::DATE, closed_by = $staff, outcome = $outcome, intervention_id = $iv WHERE trigger_id = $id AND status = $status`, {
+      id: t.trigger_id, on: onDate, staff: staffId, outcome, iv: interventionId, status: t.status,
     });
+    await changedAsRead(db, t.trigger_id, t.status, changed);
     await db.run(`INSERT INTO trigger_events VALUES ($id, $on::DATE, 'resolved', $role, $staff, $outcome, $now::TIMESTAMP)`, { id: t.trigger_id, on: onDate, role: t.role, staff: staffId, outcome, now: now.toISOString() });
   });
 }
@@ -227,6 +229,17 @@ export async function listInterventions(db: Warehouse, viewer: Viewer, opts: { s
   return out;
 }
 
+/**
+ * A status change is made only to the trigger as it was read (`WHERE … AND status = <read>`): when
+ * no row changed, another request changed it first, and this one says what it is now, as if it
+ * had come second (nothing of it is kept: the caller's transaction rolls back).
+ */
+async function changedAsRead(db: Warehouse, id: string, readStatus: string, changed: number): Promise<void> {
+  if (changed === 1) return;
+  const now = await storedTrigger(db, id);
+  throw new KiinniError(ErrorCode.Usage, `Trigger ${id} was changed meanwhile: it is ${now?.status ?? 'gone'}${now?.status === readStatus ? ', handled by someone else' : ''}.`, 'Look at it again before changing it.');
+}
+
 /** Roles a live trigger may be handed to: those that work with students and may see its kind, not the one it has. */
 export function handOverRoles(t: Pick<StoredTrigger, 'visibility' | 'role'>): string[] {
   return rolesThatSee(t.visibility).filter((r) => r !== 'data_coordinator' && r !== 'leadership' && r !== t.role);
@@ -242,7 +255,7 @@ export async function handOverTrigger(db: Warehouse, id: string, staffId: string
   if (t.status !== 'open' && t.status !== 'acknowledged') throw new KiinniError(ErrorCode.Usage, `Trigger ${id} is ${t.status}, not live.`);
   if (!handOverRoles(t).includes(toRole)) throw new KiinniError(ErrorCode.Usage, `--role: trigger ${id} cannot be handed to ${toRole}.`);
   await db.transaction(async () => {
-    await db.run(`UPDATE triggers SET role = $role, status = 'open', acknowledged_on = NULL, acknowledged_by = NULL WHERE trigger_id = $id`, { id, role: toRole });
+    await changedAsRead(db, id, t.status, await db.run(`UPDATE triggers SET role = $role, status = 'open', acknowledged_on = NULL, acknowledged_by = NULL WHERE trigger_id = $id AND status = $status AND role = $from`, { id, role: toRole, status: t.status, from: t.role }));
     await db.run(routeOpenTriggersSql('_handover_routes', { oneTrigger: true }), { as_of: onDate, trigger_id: id });
     await db.run(`UPDATE triggers t SET staff_id = r.staff_id, routed_via = r.routed_via FROM _handover_routes r WHERE r.trigger_id = t.trigger_id`);
     await db.run(`DROP TABLE IF EXISTS _handover_routes`);
@@ -263,7 +276,8 @@ export async function takeTrigger(db: Warehouse, id: string, staffId: string, ro
   if (t.status !== 'open' && t.status !== 'acknowledged') throw new KiinniError(ErrorCode.Usage, `Trigger ${id} is ${t.status}, not live.`);
   if (!roles.includes(role) || !(rolesThatSee(t.visibility) as readonly string[]).includes(role)) throw new KiinniError(ErrorCode.Usage, `--role: ${staffId} cannot take trigger ${id} as ${role}.`);
   await db.transaction(async () => {
-    await db.run(`UPDATE triggers SET role = $role, staff_id = $staff, routed_via = 'taken', status = 'acknowledged', acknowledged_on = $on::DATE, acknowledged_by = $staff WHERE trigger_id = $id`, { id, role, staff: staffId, on: onDate });
+    const changed = await db.run(`UPDATE triggers SET role = $role, staff_id = $staff, routed_via = 'taken', status = 'acknowledged', acknowledged_on = $on::DATE, acknowledged_by = $staff WHERE trigger_id = $id AND status = $status`, { id, role, staff: staffId, on: onDate, status: t.status });
+    await changedAsRead(db, id, t.status, changed);
     await db.run(`INSERT INTO trigger_events VALUES ($id, $on::DATE, 'taken', $role, $staff, $from, $now::TIMESTAMP)`, { id, on: onDate, role, staff: staffId, from: t.staff_id ? `from ${t.staff_id}` : null, now: now.toISOString() });
   });
   return (await storedTrigger(db, id))!;

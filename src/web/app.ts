@@ -8,6 +8,7 @@ import fastifyHelmet from '@fastify/helmet';
 import fastifyRateLimit from '@fastify/rate-limit';
 import { localDate } from '../core/dates.js';
 import { ErrorCode, KiinniError } from '../core/errors.js';
+import { isWriteConflict } from '../db/warehouse.js';
 import { maySee } from '../core/roles.js';
 import { loadCatalogue } from '../features/index.js';
 import { guessLanguage, msg, type MessageKey } from '../i18n/index.js';
@@ -160,6 +161,8 @@ export async function buildWorkspace(o: WorkspaceOptions): Promise<{ app: Fastif
     if (err instanceof PageError) e = err;
     else if (err.code === 'FST_CSRF_INVALID_TOKEN' || err.code === 'FST_CSRF_MISSING_SECRET') e = new PageError(403, 'csrf');
     else if (err instanceof KiinniError && err.code === ErrorCode.Locked) e = new PageError(503, 'busy');
+    // Two requests changed the same rows at once: the later one kept nothing.
+    else if (isWriteConflict(err)) e = new PageError(409, 'conflict');
     else if (err instanceof KiinniError && err.code === ErrorCode.NotFound) e = new PageError(404, 'not_found');
     else if (err instanceof KiinniError && err.code === ErrorCode.Usage) e = new PageError(400, 'bad_request', err.message);
     else if (err.statusCode && err.statusCode < 500) e = new PageError(err.statusCode, 'bad_request', err.message);
@@ -206,6 +209,7 @@ const errorText: Readonly<Record<PageErrorKey, MessageKey>> = {
   not_found: 'web.not_found',
   forbidden: 'web.forbidden',
   busy: 'web.busy',
+  conflict: 'web.conflict',
   bad_request: 'web.bad_request',
   csrf: 'web.csrf',
   too_many: 'web.too_many',

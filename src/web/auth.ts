@@ -2,7 +2,7 @@ import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypt
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../core/config.js';
-import type { Warehouse } from '../db/warehouse.js';
+import { isWriteConflict, type Warehouse } from '../db/warehouse.js';
 import type { Language } from '../core/vocabulary.js';
 
 /**
@@ -130,7 +130,14 @@ export async function sessionStaff(db: Warehouse, sessionId: string, idleHours: 
   );
   if (!row) return undefined;
   // Touch at most every five minutes: a write per page view would cost more than the page.
-  if (row['stale']) await db.run(`UPDATE web_sessions SET last_seen_at = $now::TIMESTAMP WHERE session_hash = $hash`, { hash: sha256(sessionId), now: now.toISOString() });
+  if (row['stale']) {
+    try {
+      await db.run(`UPDATE web_sessions SET last_seen_at = $now::TIMESTAMP WHERE session_hash = $hash`, { hash: sha256(sessionId), now: now.toISOString() });
+    } catch (err) {
+      // A request of the same session beside this one touched it first: touched either way.
+      if (!isWriteConflict(err)) throw err;
+    }
+  }
   const lang = String(row['language']);
   return { staffId: String(row['staff_id']), name: String(row['name']), email: String(row['email']), language: lang === 'sv' || lang === 'en' ? lang : 'fi', roles: (row['roles'] as string[]) ?? [] };
 }

@@ -38,7 +38,7 @@ declare module 'fastify' {
 }
 
 /** The kinds of error page: a 404 says nothing about whether the thing exists. */
-export type PageErrorKey = 'not_found' | 'forbidden' | 'busy' | 'bad_request' | 'csrf' | 'too_many';
+export type PageErrorKey = 'not_found' | 'forbidden' | 'busy' | 'conflict' | 'bad_request' | 'csrf' | 'too_many';
 
 /** An HTTP error answered with a page in the reader's language. */
 export class PageError extends Error {

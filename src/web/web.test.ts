@@ -522,6 +522,33 @@ describe('staff workspace over HTTP', () => {
     expect(JSON.stringify(x.sections.find((t) => t.table === 'support_notes')?.rows)).toContain(text);
   });
 
+  it('the same trigger acknowledged or resolved by several requests at once: one wins, the others are told, nothing is done twice', async () => {
+    const nurse = await signedIn('nurse');
+    const mine = await gate.use((db) => db.all(`SELECT trigger_id FROM triggers WHERE staff_id = $s ORDER BY trigger_id`, { s: schoolStaff['nurse']! }));
+    expect(mine.length).toBeGreaterThan(0);
+    const id = String(mine[0]!['trigger_id']);
+    const reopen = async () => {
+      await gate.use(async (db) => {
+        await db.run(`UPDATE triggers SET status = 'open', acknowledged_on = NULL, acknowledged_by = NULL, closed_on = NULL, closed_by = NULL, outcome = NULL WHERE trigger_id = $id`, { id });
+        await db.run(`DELETE FROM trigger_events WHERE trigger_id = $id AND event IN ('acknowledged', 'resolved')`, { id });
+      });
+      await new Promise((r) => setTimeout(r, 200)); // reopened: what pages keep starts again
+    };
+    await reopen();
+    const count = (event: string) => gate.use(async (db) => Number((await db.one(`SELECT count(*) AS n FROM trigger_events WHERE trigger_id = $id AND event = $event`, { id, event }))!['n']));
+    const acks = await Promise.all(Array.from({ length: 6 }, () => nurse.post(`/triggers/${id}/acknowledge`, {})));
+    expect(acks.filter((r) => r.status === 303)).toHaveLength(1);
+    for (const r of acks) expect([303, 400, 409]).toContain(r.status);
+    expect(await count('acknowledged')).toBe(1);
+    const resolves = await Promise.all(Array.from({ length: 6 }, () => nurse.post(`/triggers/${id}/resolve`, { outcome: 'supported' })));
+    expect(resolves.filter((r) => r.status === 303)).toHaveLength(1);
+    for (const r of resolves) expect([303, 400, 409]).toContain(r.status);
+    expect(await count('resolved')).toBe(1);
+    const conflict = resolves.find((r) => r.status === 409);
+    if (conflict) expect(conflict.html).toContain('Joku muutti samaa tietoa samalla hetkellä');
+    await reopen();
+  });
+
   it('limits sign-in link requests per address without telling who is staff', async () => {
     const c = new Client(base);
     const answers = new Set<string>();

@@ -121,6 +121,7 @@ export const en = {
   'web.not_found': 'Not found, or you may not see it.',
   'web.forbidden': 'This page is not for your role.',
   'web.busy': 'The warehouse is being updated. Try again in a few minutes.',
+  'web.conflict': 'Someone changed the same information at the same moment, so your change was not saved. Open the page again and try again if it is still needed.',
   'web.bad_request': 'That did not work: {message}',
   'web.csrf': 'The form had expired. Go back, reload the page and try again.',
   'web.sign_in_required': 'Please sign in.',

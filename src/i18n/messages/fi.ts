@@ -113,6 +113,7 @@ export const fi: Catalogue = {
   'web.not_found': 'Sivua ei löydy, tai sinulla ei ole oikeutta nähdä sitä.',
   'web.forbidden': 'Tämä sivu ei ole roolillesi.',
   'web.busy': 'Tietovarastoa päivitetään. Yritä uudelleen muutaman minuutin kuluttua.',
+  'web.conflict': 'Joku muutti samaa tietoa samalla hetkellä, joten muutostasi ei tallennettu. Avaa sivu uudelleen ja yritä tarvittaessa uudelleen.',
   'web.bad_request': 'Ei onnistunut: {message}',
   'web.csrf': 'Lomake oli vanhentunut. Palaa, lataa sivu uudelleen ja yritä uudelleen.',
   'web.sign_in_required': 'Kirjaudu sisään.',

@@ -113,6 +113,7 @@ export const sv: Catalogue = {
   'web.not_found': 'Sidan finns inte, eller så har du inte rätt att se den.',
   'web.forbidden': 'Den här sidan är inte för din roll.',
   'web.busy': 'Datalagret uppdateras. Försök igen om några minuter.',
+  'web.conflict': 'Någon ändrade samma uppgifter i samma stund, så din ändring sparades inte. Öppna sidan igen och försök på nytt om det fortfarande behövs.',
   'web.bad_request': 'Det gick inte: {message}',
   'web.csrf': 'Formuläret hade gått ut. Gå tillbaka, ladda om sidan och försök igen.',
   'web.sign_in_required': 'Logga in.',
