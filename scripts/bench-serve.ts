@@ -82,11 +82,18 @@ for (let i = firstViews.length - 1; i > 0; i--) {
 }
 const firstViewsAtStart = firstViews.length;
 let firstViewsRanOut = false;
-const scenarios: Record<string, () => [Client, string]> = {
+// A page, and optionally something done first that is not timed.
+const scenarios: Record<string, () => [Client, string, (() => Promise<unknown>)?]> = {
   'sign-in page (reference)': () => [new Client(), '/sign-in'],
   'caseload (my students)': () => {
     const u = pick(users);
     return [u.c, '/'];
+  },
+  // Any write empties what the workspace keeps of live triggers: the caseload read afresh each
+  // time (the write is a refused resolve, 400, which changes nothing).
+  'caseload (my students), each view just after a write': () => {
+    const u = pick(users);
+    return [u.c, '/', () => u.c.req('POST', `/triggers/${encodeURIComponent(pick(u.triggers))}/resolve`, { _csrf: u.c.csrf, outcome: 'not_an_outcome' })];
   },
   'caseload, filtered and sorted': () => {
     const u = pick(users);
@@ -136,7 +143,8 @@ for (const concurrency of levels) for (const [name, next] of chosen) {
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       while (performance.now() < until) {
-        const [c, url] = next();
+        const [c, url, before] = next();
+        if (before) await before();
         const t0 = performance.now();
         const r = await c.req('GET', url);
         const ms = performance.now() - t0;
