@@ -12,7 +12,7 @@ import { buildTrainingPanel, evalRowsFor, oracleScores, PANEL, panelMeta } from 
  */
 export async function evaluateVersion(db: Warehouse, version: string | undefined, truthDir: string | undefined): Promise<{ version: string } & Evaluation> {
   const row = await findVersion(db, version);
-  const { artifact, forest } = loadArtifact(row.directory);
+  const { artifact, learner } = loadArtifact(row.directory);
   const lag = artifact.attendance_lag_days ?? (await attendanceLagDays(db));
   await buildTrainingPanel(db, artifact.data_as_of, artifact.horizon_days);
   try {
@@ -24,12 +24,12 @@ export async function evaluateVersion(db: Warehouse, version: string | undefined
     const testDates = new Set(artifact.split.test);
     const evalRows = asOf.flatMap((d, i) => (evalDates.has(d) ? [i] : []));
     const testRows = evalRows.filter((i) => testDates.has(asOf[i]!));
-    const p = calibratedProba(forest, artifact.calibration, featureColumns(matrix, artifact.features, evalRows));
+    const p = calibratedProba(learner, artifact.calibration, featureColumns(matrix, artifact.features, evalRows));
     const rows = evalRowsFor(meta, label, evalRows, p);
     const yTest = Uint8Array.from(testRows, (i) => label[i]!);
     const oracle = truthDir ? rocAuc(Float64Array.from(testRows, ((h) => (i: number) => h[i]!)(await oracleScores(db, truthDir))), yTest) : null;
     const evaluation = evaluate(rows.filter((r) => testDates.has(r.asOf)), highThreshold(artifact.spec, rows.map((r) => r.p)), {
-      importances: permutationImportances(forest, featureColumns(matrix, artifact.features, testRows), yTest, artifact.features.map((f) => f.name), artifact.spec.forest.seed),
+      importances: permutationImportances(learner, featureColumns(matrix, artifact.features, testRows), yTest, artifact.features.map((f) => f.name), artifact.spec.forest.seed),
       oracle,
     });
     evaluation.lead_time = evaluate(rows, highThreshold(artifact.spec, rows.map((r) => r.p)), { importances: [], oracle: null }).lead_time;

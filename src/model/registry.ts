@@ -47,10 +47,10 @@ export interface ModelVersionRow {
 }
 
 /** Writes a version's files: forest.json or boosting.json, model.json, card.json and card.md. */
-export function saveArtifact(modelsDir: string, artifact: ModelArtifact, forest: Learner, cardMarkdown: string): string {
+export function saveArtifact(modelsDir: string, artifact: ModelArtifact, learner: Learner, cardMarkdown: string): string {
   const dir = path.join(modelsDir, artifact.version);
   mkdirSync(dir, { recursive: true });
-  writeFileSync(path.join(dir, learnerFile(learnerKind(forest))), serializeLearner(forest));
+  writeFileSync(path.join(dir, learnerFile(learnerKind(learner))), serializeLearner(learner));
   writeFileSync(path.join(dir, 'model.json'), JSON.stringify(artifact, null, 2));
   const { features, ...card } = artifact;
   writeFileSync(path.join(dir, 'card.json'), JSON.stringify({ ...card, features: features.map(({ name, family, sensitivity }) => ({ name, family, sensitivity })) }, null, 2));
@@ -58,10 +58,11 @@ export function saveArtifact(modelsDir: string, artifact: ModelArtifact, forest:
   return dir;
 }
 
-export function loadArtifact(directory: string): { artifact: ModelArtifact; forest: Learner } {
+/** A version's artifact and its learner (a forest or a booster, as model.json says). */
+export function loadArtifact(directory: string): { artifact: ModelArtifact; learner: Learner } {
   const artifact = JSON.parse(readFileSync(path.join(directory, 'model.json'), 'utf8')) as ModelArtifact;
   const kind = artifact.learner ?? 'forest';
-  return { artifact, forest: deserializeLearner(kind, readFileSync(path.join(directory, learnerFile(kind)), 'utf8')) };
+  return { artifact, learner: deserializeLearner(kind, readFileSync(path.join(directory, learnerFile(kind)), 'utf8')) };
 }
 
 const versionColumns = `version, strftime(created_at, '%Y-%m-%dT%H:%M:%S') AS created_at, strftime(data_as_of, '%Y-%m-%d') AS data_as_of,

@@ -35,14 +35,14 @@ const SCORE_PANEL = '_score_panel';
  */
 export async function scoreStudents(db: Warehouse, opts: { asOf?: string | undefined; version?: string | undefined }, fx: { logger: Logger; clock: () => Date }): Promise<ScoreSummary> {
   const row = await findVersion(db, opts.version);
-  const { artifact, forest } = loadArtifact(row.directory);
+  const { artifact, learner } = loadArtifact(row.directory);
   const asOf = await resolveAsOf(db, opts.asOf, fx.clock);
   await db.run(scoringPanelSql(SCORE_PANEL), { as_of: asOf, horizon: artifact.horizon_days });
   const matrix = await featureMatrix(db, SCORE_PANEL, artifact.features, artifact.attendance_lag_days);
   await db.run(`DROP TABLE IF EXISTS ${SCORE_PANEL}`);
   const columns = featureColumns(matrix, artifact.features);
   const ids = matrix.student_id;
-  const p = calibratedProba(forest, artifact.calibration, columns);
+  const p = calibratedProba(learner, artifact.calibration, columns);
   const order = Array.from(p.keys()).sort((a, b) => p[b]! - p[a]! || (ids[a]! < ids[b]! ? -1 : 1));
   const rank = new Int32Array(p.length);
   order.forEach((i, r) => (rank[i] = r + 1));
@@ -62,7 +62,7 @@ export async function scoreStudents(db: Warehouse, opts: { asOf?: string | undef
     counts[band]++;
     let reasons: RiskReason[] = [];
     if (band !== 'low') {
-      const { contributions: c } = learnerContributions(forest, columns.map((col) => col[i]!));
+      const { contributions: c } = learnerContributions(learner, columns.map((col) => col[i]!));
       reasons = artifact.features
         .map((f, k) => ({ feature: f.name, family: f.family, sensitivity: f.sensitivity, contribution: Math.round(c[k]! * 10000) / 10000 }))
         .filter((r) => r.contribution > 0.001)

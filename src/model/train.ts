@@ -218,7 +218,7 @@ export async function trainModel(db: Warehouse, modelsDir: string, opts: TrainOp
   });
   judged.sort((x, y) => x.validation_log_loss - y.validation_log_loss);
   const chosen = judged[0]!;
-  const forest = chosen.learner;
+  const learner = chosen.learner;
   const candidates = judged.map((j) => ({ name: j.name, validation_log_loss: r4(j.validation_log_loss), validation_roc_auc: r4(j.validation_roc_auc), train_seconds: Math.round(j.seconds * 10) / 10 }));
   fx.logger.info({ chosen: chosen.name, candidates: candidates.length }, 'model_candidates');
   const pValRaw = chosen.pVal;
@@ -226,7 +226,7 @@ export async function trainModel(db: Warehouse, modelsDir: string, opts: TrainOp
   const testCols = featureColumns(matrix, catalogue, testRows);
   const yTest = yOf(testRows);
   const evalRows = [...valRows, ...testRows];
-  const pEval = calibratedProba(forest, calibration, featureColumns(matrix, catalogue, evalRows));
+  const pEval = calibratedProba(learner, calibration, featureColumns(matrix, catalogue, evalRows));
   const rowObjects = evalRowsFor(meta, label, evalRows, pEval);
   const testSet = new Set(testDates);
   const testObjects = rowObjects.filter((r) => testSet.has(r.asOf));
@@ -236,7 +236,7 @@ export async function trainModel(db: Warehouse, modelsDir: string, opts: TrainOp
     oracle = rocAuc(Float64Array.from(testRows, (i) => h[i]!), yTest);
   }
   const evaluation = evaluate(testObjects, highThreshold(spec, rowObjects.map((r) => r.p)), {
-    importances: permutationImportances(forest, testCols, yTest, catalogue.map((f) => f.name), spec.forest.seed),
+    importances: permutationImportances(learner, testCols, yTest, catalogue.map((f) => f.name), spec.forest.seed),
     oracle,
   });
   lap('evaluate', t);
@@ -274,7 +274,7 @@ export async function trainModel(db: Warehouse, modelsDir: string, opts: TrainOp
     candidates,
     evaluation,
   };
-  const directory = saveArtifact(modelsDir, artifact, forest, renderCard(artifact));
+  const directory = saveArtifact(modelsDir, artifact, learner, renderCard(artifact));
   await registerVersion(db, artifact, directory);
 
   // Promotion: compare with the current model on this model's test snapshots.
@@ -287,7 +287,7 @@ export async function trainModel(db: Warehouse, modelsDir: string, opts: TrainOp
   } else {
     const cur = loadArtifact(current.directory);
     const curMatrix = await featureMatrix(db, PANEL, cur.artifact.features, cur.artifact.attendance_lag_days);
-    const pCur = calibratedProba(cur.forest, cur.artifact.calibration, featureColumns(curMatrix, cur.artifact.features, testRows));
+    const pCur = calibratedProba(cur.learner, cur.artifact.calibration, featureColumns(curMatrix, cur.artifact.features, testRows));
     const curAuc = rocAuc(pCur, yTest);
     const curEce = expectedCalibrationError(pCur, yTest);
     const ok = evaluation.roc_auc >= curAuc - spec.promotion.max_auc_drop && evaluation.ece <= curEce + spec.promotion.max_ece_rise;
