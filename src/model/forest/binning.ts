@@ -12,24 +12,30 @@ export type Cuts = Float64Array;
 
 /** Quantile cut points from (a sample of) one feature's values. */
 export function fitCuts(values: Float64Array, rng: Random, sampleSize = 200_000): Cuts {
+  // Loops, not TypedArray filter or a list of distinct values: those cost binning more than the sort.
   let sample: Float64Array;
-  if (values.length <= sampleSize) sample = Float64Array.from(values.filter((v) => !Number.isNaN(v)));
-  else {
+  let k = 0;
+  if (values.length <= sampleSize) {
+    sample = new Float64Array(values.length);
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i]!;
+      if (!Number.isNaN(v)) sample[k++] = v;
+    }
+  } else {
     sample = new Float64Array(sampleSize);
-    let k = 0;
     for (let i = 0; i < sampleSize; i++) {
       const v = values[Math.floor(rng.next() * values.length)]!;
       if (!Number.isNaN(v)) sample[k++] = v;
     }
-    sample = sample.subarray(0, k);
   }
+  sample = sample.subarray(0, k);
   sample.sort();
-  const distinct: number[] = [];
-  for (let i = 0; i < sample.length; i++) if (i === 0 || sample[i] !== sample[i - 1]) distinct.push(sample[i]!);
-  if (distinct.length <= MAX_VALUE_BINS) {
+  let distinct = 0;
+  for (let i = 0; i < sample.length && distinct <= MAX_VALUE_BINS; i++) if (i === 0 || sample[i] !== sample[i - 1]) distinct++;
+  if (distinct <= MAX_VALUE_BINS) {
     // Few distinct values: one bin each, cut half-way between neighbours.
-    const cuts = new Float64Array(Math.max(0, distinct.length - 1));
-    for (let i = 0; i < cuts.length; i++) cuts[i] = (distinct[i]! + distinct[i + 1]!) / 2;
+    const cuts = new Float64Array(Math.max(0, distinct - 1));
+    for (let i = 1, c = 0; i < sample.length; i++) if (sample[i] !== sample[i - 1]) cuts[c++] = (sample[i - 1]! + sample[i]!) / 2;
     return cuts;
   }
   const cuts: number[] = [];
