@@ -221,6 +221,8 @@ export function trainBoosting(
     g: shared((b) => new Float64Array(b), n * 8),
     h: shared((b) => new Float64Array(b), n * 8),
     rows: shared((b) => new Int32Array(b), n * 4),
+    og: shared((b) => new Float64Array(b), n * 8),
+    oh: shared((b) => new Float64Array(b), n * 8),
     usable: shared((b) => new Uint8Array(b), nFeatures),
     hg: shared((b) => new Float64Array(b), slots * nFeatures * BINS * 8),
     hh: shared((b) => new Float64Array(b), slots * nFeatures * BINS * 8),

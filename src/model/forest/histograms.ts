@@ -13,6 +13,9 @@ export interface HistogramData {
   h: Float64Array;
   /** The tree's rows; a node owns rows[start, end). */
   rows: Int32Array;
+  /** Gradients and hessians in the order of `rows` (og[k] = g[rows[k]]), gathered once per node for all features. */
+  og: Float64Array;
+  oh: Float64Array;
   /** 1 for a feature the tree may split on. */
   usable: Uint8Array;
   /** Histogram slots: slot s of feature f at [(s * nFeatures + f) * BINS]. */
@@ -23,7 +26,7 @@ export interface HistogramData {
 
 /** Builds the histograms of features f ≡ part (mod parts) of rows[start, end) into `slot`. */
 export function buildPart(d: HistogramData, start: number, end: number, slot: number, part: number, parts: number): void {
-  const { n, nFeatures, bins, g, h, rows, usable, hg, hh, hc } = d;
+  const { n, nFeatures, bins, og, oh, rows, usable, hg, hh, hc } = d;
   for (let f = part; f < nFeatures; f += parts) {
     const o = (slot * nFeatures + f) * BINS;
     hg.fill(0, o, o + BINS);
@@ -32,12 +35,21 @@ export function buildPart(d: HistogramData, start: number, end: number, slot: nu
     if (!usable[f]) continue;
     const col = f * n;
     for (let k = start; k < end; k++) {
-      const i = rows[k]!;
-      const b = o + bins[col + i]!;
-      hg[b]! += g[i]!;
-      hh[b]! += h[i]!;
+      const b = o + bins[col + rows[k]!]!;
+      hg[b]! += og[k]!;
+      hh[b]! += oh[k]!;
       hc[b]!++;
     }
+  }
+}
+
+/** Gathers the gradients and hessians of rows[start, end) into node order (og, oh). */
+function gather(d: HistogramData, start: number, end: number): void {
+  const { g, h, rows, og, oh } = d;
+  for (let k = start; k < end; k++) {
+    const i = rows[k]!;
+    og[k] = g[i]!;
+    oh[k] = h[i]!;
   }
 }
 
@@ -75,6 +87,7 @@ export class HistogramBuilder {
   /** Fills histogram `slot` from rows[start, end). */
   build(start: number, end: number, slot: number): void {
     const parts = this.workers.length + 1;
+    gather(this.data, start, end);
     if (parts === 1) return buildPart(this.data, start, end, slot, 0, 1);
     const c = this.ctl;
     c[START] = start;
