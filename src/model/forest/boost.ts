@@ -1,8 +1,8 @@
 import { Random } from '../../core/random.js';
-import { binOf, fitCuts, MAX_VALUE_BINS, MISSING_BIN, type Cuts } from './binning.js';
+import { binColumn, binOf, fitCuts, MAX_VALUE_BINS, MISSING_BIN, type Cuts } from './binning.js';
 import os from 'node:os';
 import { b64, compiledWorker, fromB64, type Columns } from './forest.js';
-import { BINS, HistogramBuilder, type HistogramData } from './histograms.js';
+import { BINS, histogramAt, HistogramBuilder, type HistogramData } from './histograms.js';
 
 /**
  * Gradient-boosted trees for a 0/1 label (logistic loss) on the forest's binned features: Newton
@@ -104,14 +104,13 @@ function pick<T extends Float64Array | Uint8Array>(from: ArrayLike<number>, rows
   return to;
 }
 
-/** A feature's bins for every row (feature-major, n per feature). */
-function binAll(columns: Columns, cuts: Cuts[], categorical: readonly boolean[]): Uint8Array {
+/** Every feature's bins for every row (feature-major, n per feature), into `out` (shared memory for training). */
+function binAll(columns: Columns, cuts: Cuts[], categorical: readonly boolean[], out: Uint8Array<ArrayBufferLike> = new Uint8Array((columns[0]?.length ?? 0) * columns.length)): Uint8Array<ArrayBufferLike> {
   const n = columns[0]?.length ?? 0;
-  const out = new Uint8Array(n * columns.length);
   columns.forEach((col, f) => {
     const o = f * n;
     if (categorical[f]) for (let i = 0; i < n; i++) out[o + i] = categoryBin(col[i]!);
-    else for (let i = 0; i < n; i++) out[o + i] = binOf(col[i]!, cuts[f]!);
+    else binColumn(col, cuts[f]!, out.subarray(o, o + n));
   });
   return out;
 }
@@ -199,7 +198,6 @@ export function trainBoosting(
   const yt = trainRows.length === y.length ? y : pick(y, trainRows, new Uint8Array(trainRows.length));
   const n = yt.length;
   const cuts = trainCols.map((c, f) => (categorical[f] ? new Float64Array(0) : fitCuts(c, rng)));
-  const bins = binAll(trainCols, cuts, categorical);
   const valBins = valCols ? binAll(valCols, cuts, categorical) : undefined;
   const nv = valY?.length ?? 0;
 
@@ -217,7 +215,7 @@ export function trainBoosting(
   const data: HistogramData = {
     n,
     nFeatures,
-    bins: shared((b) => new Uint8Array(b), bins.length),
+    bins: binAll(trainCols, cuts, categorical, shared((b) => new Uint8Array(b), n * nFeatures)),
     g: shared((b) => new Float64Array(b), n * 8),
     h: shared((b) => new Float64Array(b), n * 8),
     rows: shared((b) => new Int32Array(b), n * 4),
@@ -228,8 +226,7 @@ export function trainBoosting(
     hh: shared((b) => new Float64Array(b), slots * nFeatures * BINS * 8),
     hc: shared((b) => new Int32Array(b), slots * nFeatures * BINS * 4),
   };
-  data.bins.set(bins);
-  const { g, h } = data;
+  const { bins, g, h } = data;
   // By default helpers only for enough rows: a thread's start-up and each hand-over cost more than small nodes.
   const helpers = opts.threads === 0 && n < 20_000 ? 0 : threads - 1;
   const builder = new HistogramBuilder(data, helpers, compiledWorker('boost-worker.js'));
@@ -314,7 +311,7 @@ function growBoostTree(builder: HistogramBuilder, categorical: readonly boolean[
   }
   // Histogram slots: one per open leaf; a split gives its slot to the larger child.
   const freeSlots = Array.from({ length: opts.maxLeafNodes + 1 }, (_, k) => opts.maxLeafNodes - k);
-  const base = (slot: number, f: number) => (slot * nFeatures + f) * BINS;
+  const base = (slot: number, f: number) => histogramAt(nFeatures, slot, f);
 
   const maxNodes = 2 * opts.maxLeafNodes - 1;
   const t: BoostTree = {

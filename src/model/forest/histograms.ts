@@ -24,11 +24,14 @@ export interface HistogramData {
   hc: Int32Array;
 }
 
+/** Where feature f's histogram of slot `slot` begins in the arena (hg, hh, hc). */
+export const histogramAt = (nFeatures: number, slot: number, f: number): number => (slot * nFeatures + f) * BINS;
+
 /** Builds the histograms of features f ≡ part (mod parts) of rows[start, end) into `slot`. */
 export function buildPart(d: HistogramData, start: number, end: number, slot: number, part: number, parts: number): void {
   const { n, nFeatures, bins, og, oh, rows, usable, hg, hh, hc } = d;
   for (let f = part; f < nFeatures; f += parts) {
-    const o = (slot * nFeatures + f) * BINS;
+    const o = histogramAt(nFeatures, slot, f);
     hg.fill(0, o, o + BINS);
     hh.fill(0, o, o + BINS);
     hc.fill(0, o, o + BINS);
