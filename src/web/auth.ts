@@ -2,6 +2,7 @@ import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypt
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../core/config.js';
+import { textList, textListSql } from '../db/sql.js';
 import { isWriteConflict, type Warehouse } from '../db/warehouse.js';
 import type { Language } from '../core/vocabulary.js';
 
@@ -65,8 +66,8 @@ export async function createSignInTokens(db: Warehouse, secret: Buffer, staffIds
   // Hashes and staff ids as two joined parameters (neither can hold the separator: hex, and ids the ingest checked).
   await db.run(
     `INSERT INTO web_links SELECT l.hash, l.staff, $purpose, $now::TIMESTAMP, $expires::TIMESTAMP, NULL
-     FROM (SELECT unnest(string_split($hashes, chr(31))) AS hash, unnest(string_split($staff, chr(31))) AS staff) l`,
-    { hashes: [...tokens.values()].map(sha256).join('\u001f'), staff: [...tokens.keys()].join('\u001f'), purpose, now: now.toISOString(), expires: new Date(expires * 1000).toISOString() },
+     FROM (SELECT ${textListSql('hashes')} AS hash, ${textListSql('staff')} AS staff) l`,
+    { hashes: textList([...tokens.values()].map(sha256)), staff: textList([...tokens.keys()]), purpose, now: now.toISOString(), expires: new Date(expires * 1000).toISOString() },
   );
   return tokens;
 }

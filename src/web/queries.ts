@@ -1,6 +1,6 @@
 import { exitEvents, sqlList } from '../core/vocabulary.js';
 import { addDays, addMonths, dayOfWeek } from '../core/dates.js';
-import { literal } from '../db/sql.js';
+import { literal, textList, textListSql } from '../db/sql.js';
 import type { Warehouse } from '../db/warehouse.js';
 
 /** The workspace's reads of the warehouse, one function per question a page asks. */
@@ -51,8 +51,8 @@ export async function openOrdinaryTriggers(db: Warehouse, ids: readonly string[]
   if (!ids.length) return new Map();
   const rows = await db.all(
     `SELECT student_id, count(*) AS n FROM triggers
-     WHERE student_id IN (SELECT unnest(string_split($ids, chr(31)))) AND status IN ('open', 'acknowledged') AND visibility = 'ordinary' GROUP BY 1`,
-    { ids: ids.join('\u001f') },
+     WHERE student_id IN (SELECT ${textListSql('ids')}) AND status IN ('open', 'acknowledged') AND visibility = 'ordinary' GROUP BY 1`,
+    { ids: textList(ids) },
   );
   return new Map(rows.map((r) => [String(r['student_id']), Number(r['n'])]));
 }
@@ -87,8 +87,7 @@ export interface StudentBasics {
 export async function studentBasics(db: Warehouse, kept: Map<string, StudentBasics>, ids: readonly string[]): Promise<Map<string, StudentBasics>> {
   const missing = [...new Set(ids)].filter((id) => !kept.has(id));
   if (missing.length) {
-    // The ids as one parameter, joined (a long literal IN list costs DuckDB more than the lookup).
-    const rows = await db.all(`SELECT student_id, given_name, family_name, "group" FROM students SEMI JOIN (SELECT unnest(string_split($ids, chr(31))) AS student_id) USING (student_id)`, { ids: missing.join('\u001f') });
+    const rows = await db.all(`SELECT student_id, given_name, family_name, "group" FROM students SEMI JOIN (SELECT ${textListSql('ids')} AS student_id) USING (student_id)`, { ids: textList(missing) });
     for (const r of rows) kept.set(String(r['student_id']), { name: fullName(r) || String(r['student_id']), group: String(r['group'] ?? '') });
   }
   const out = new Map<string, StudentBasics>();
