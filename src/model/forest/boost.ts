@@ -280,7 +280,7 @@ function isCategoryCodes(col: Float64Array): boolean {
 
 /** Grows one tree leaf-wise on the gradients and hessians in the builder's shared arrays. */
 function growBoostTree(builder: HistogramBuilder, categorical: readonly boolean[], opts: BoostOptions, rng: Random): BoostTree {
-  const { n, nFeatures, bins, g, h, usable, hg, hh, hc } = builder.data;
+  const { n, nFeatures, bins, og, oh, usable, hg, hh, hc } = builder.data;
   // Rows of this tree (subsampled without replacement), kept in ascending order within each leaf.
   const all = builder.data.rows;
   let m = n;
@@ -409,11 +409,12 @@ function growBoostTree(builder: HistogramBuilder, categorical: readonly boolean[
 
   const rootSlot = freeSlots.pop()!;
   builder.build(0, m, rootSlot);
+  // The build gathered the root's gradients and hessians into row order: summed from there.
   let G = 0;
   let H = 0;
   for (let k = 0; k < m; k++) {
-    G += g[rows[k]!]!;
-    H += h[rows[k]!]!;
+    G += og[k]!;
+    H += oh[k]!;
   }
   t.value[0] = step(G, H);
   const first: Leaf = { node: 0, start: 0, end: m, depth: 0, G, H, slot: rootSlot, split: null };
