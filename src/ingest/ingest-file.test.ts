@@ -6,7 +6,7 @@ import { tempDir } from '../testing/temp-dir.js';
 import { testEffects, withWarehouse } from '../testing/warehouse.js';
 import { ingestFile } from './ingest-file.js';
 import { listQuarantine } from './quarantine.js';
-import { findProfile } from './profiles.js';
+import { findProfile, parseProfile, type ImportProfile } from './profiles.js';
 import type { ContractKind } from './contracts/index.js';
 
 const staffCsv = 'staff_id,name,email,language,roles,unit\nT1,Teacher One,t1@example.fi,fi,teacher|group_supervisor,Pasila\n';
@@ -264,13 +264,13 @@ describe('ingestFile streams a clean file', () => {
     `${attendanceHeader}\nS1,2024-09-02,6,0,0,0\nS2,2024-09-02,6,0,0\n`,
   ];
 
-  async function outcome(db: Warehouse, text: string, stream: boolean) {
+  async function outcome(db: Warehouse, text: string, stream: boolean, profile?: ImportProfile, logger = testEffects.logger) {
     await db.run('DELETE FROM attendance; DELETE FROM quarantine; DELETE FROM ingest_log');
     const file = path.join(tempDir({ 'attendance.csv': text }), 'attendance.csv');
-    const r = await ingestFile(db, { kind: 'attendance', file, stream }, testEffects);
+    const r = await ingestFile(db, { kind: 'attendance', file, stream, profile }, { ...testEffects, logger });
     return {
       line: text.split('\n')[2],
-      result: { status: r.status, read: r.rows_read, loaded: r.rows_loaded, quarantined: r.rows_quarantined, message: r.message },
+      result: { status: r.status, read: r.rows_read, loaded: r.rows_loaded, quarantined: r.rows_quarantined, skipped: r.rows_skipped, message: r.message },
       rows: await db.all('SELECT * EXCLUDE (_ingest_id) FROM attendance ORDER BY ALL'),
       quarantine: (await listQuarantine(db, {})).map((q) => ({ line: q.line, column: q.column, reason: q.reason, value: q.value })),
     };
@@ -280,6 +280,32 @@ describe('ingestFile streams a clean file', () => {
     await withStudents(async (streamed) => {
       await withStudents(async (checked) => {
         for (const text of files) expect(await outcome(streamed, text, true)).toEqual(await outcome(checked, text, false));
+      });
+    });
+  });
+
+  it('finds a key repeated anywhere in the file, and skips rows on purpose, exactly as the row-by-row check does', async () => {
+    const skipS9 = parseProfile({ name: 'skip-s9', kind: 'attendance', description: 'test', skip_where: "student_id = 'S9'" }, 'test');
+    const row = (id: string, day: number, late = 0) => `${id},2024-09-${String(day).padStart(2, '0')},6,0,0,${late}`;
+    const many = Array.from({ length: 25 }, (_, d) => [row('S1', d + 1), row('S2', d + 1)]).flat();
+    // [rows, profile, streams: no problem, so no need of the row-by-row check]
+    const cases: [string[], ImportProfile | undefined, boolean][] = [
+      [[...many, row('S1', 13, 1)], undefined, false], // one key twice, far apart
+      [[row('S2', 3), ...many, row('S2', 3, 2), row('S2', 3, 3)], undefined, false], // three copies
+      [[row('S9', 1), row('S9', 1), ...many], skipS9, true], // skipped rows share a key: not a repeat
+      [[row('S9', 1), ...many, row('S1', 4, 1)], skipS9, false], // skipped rows and a repeated key
+      [[row('S9', 2), ...many], skipS9, true],
+    ];
+    await withStudents(async (streamed) => {
+      await withStudents(async (checked) => {
+        for (const [rows, profile, streams] of cases) {
+          const text = `${attendanceHeader}\n${rows.join('\n')}\n`;
+          const lines: string[] = [];
+          const ours = await outcome(streamed, text, true, profile, captureLogger(lines));
+          expect(ours).toEqual(await outcome(checked, text, false, profile));
+          expect(ours.result.status).toBe('loaded');
+          expect(lines.some((l) => l.includes('ingest_streaming_gave_way'))).toBe(!streams);
+        }
       });
     });
   });

@@ -355,8 +355,8 @@ const notClean = 'kiinni: the file is not clean';
 /**
  * The common case without staging: a file with no row to quarantine, no key twice and nothing to
  * merge field by field streams from the reader straight into its table, its rows replacing those
- * with the same key. Two reads and nothing materialised: the first runs every check and counts the
- * keys, the second inserts. Any problem (or a file that changed between the reads) returns false
+ * with the same key. Two reads and nothing materialised but the keys' hashes: the first runs every
+ * check and looks for a repeated key, the second inserts. Any problem (or a file that changed between the reads) returns false
  * with nothing written, and the checked load then finds every problem with its line.
  */
 async function loadStreaming(db: Warehouse, contract: Contract, plan: CheckPlan, file: string, reader: string, sha: string, result: IngestResult, fx: IngestEffects): Promise<boolean> {
@@ -373,18 +373,22 @@ async function loadStreaming(db: Warehouse, contract: Contract, plan: CheckPlan,
   const before = statSync(file);
   await db.run('SET preserve_insertion_order = false');
   try {
-    // First read: every check, and the keys counted by their hash (two different keys with one
-    // hash only send the file the checked way).
+    // First read: every check, and a repeated key found by sorting the keys' hashes (half the
+    // work of a hash set of ten million keys). Each row is reduced to one value before the sort —
+    // carrying flags through it costs more than the sort — : NULL for a row with a problem, 0 for
+    // a row skipped on purpose, else its key's hash (0 and 1 moved to 2: a clash, like two keys
+    // with one hash, only sends the file the checked way).
+    const keyOrFlag = `CASE WHEN ${problem} THEN NULL WHEN __skip THEN 0::UBIGINT WHEN __key_hash < 2 THEN 2::UBIGINT ELSE __key_hash END`;
     const first = await step(fx, 'check_rows', () =>
       db.one(
-        `SELECT count(*) AS n, count(*) FILTER (WHERE __skip) AS skipped, count(*) FILTER (WHERE ${problem}) AS problems,
-           count(DISTINCT __key_hash) FILTER (WHERE NOT __skip) AS distinct_keys
-         FROM (${checkedRowsSql(plan, reader)})`,
+        `SELECT count(*) AS n, count(*) FILTER (WHERE k = 0) AS skipped, count(*) - count(k) AS problems,
+           count(*) FILTER (WHERE k > 0 AND k = previous) AS repeated_keys
+         FROM (SELECT k, lag(k) OVER (ORDER BY k) AS previous FROM (SELECT ${keyOrFlag} AS k FROM (${checkedRowsSql(plan, reader)})))`,
       ),
     );
     const n = Number(first?.['n']);
     const skipped = Number(first?.['skipped']);
-    if (Number(first?.['problems']) > 0 || Number(first?.['distinct_keys']) !== n - skipped) {
+    if (Number(first?.['problems']) > 0 || Number(first?.['repeated_keys']) > 0) {
       fx.logger.debug({ kind: contract.kind }, 'ingest_streaming_gave_way');
       return false;
     }
