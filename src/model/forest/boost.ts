@@ -2,7 +2,7 @@ import { Random } from '../../core/random.js';
 import { binColumn, binOf, fitCuts, MAX_VALUE_BINS, MISSING_BIN, type Cuts } from './binning.js';
 import os from 'node:os';
 import { b64, compiledWorker, fromB64, type Columns } from './forest.js';
-import { BINS, histogramAt, HistogramBuilder, type HistogramData } from './histograms.js';
+import { BINS, CHUNKS, histogramAt, HistogramBuilder, slotSize, STRIDE, type HistogramData } from './histograms.js';
 
 /**
  * Gradient-boosted trees for a 0/1 label (logistic loss) on the forest's binned features: Newton
@@ -104,13 +104,13 @@ function pick<T extends Float64Array | Uint8Array>(from: ArrayLike<number>, rows
   return to;
 }
 
-/** Every feature's bins for every row (feature-major, n per feature), into `out` (shared memory for training). */
+/** Every feature's bins for every row, row-major (bins[i * features + f]), into `out` (shared memory for training). */
 function binAll(columns: Columns, cuts: Cuts[], categorical: readonly boolean[], out: Uint8Array<ArrayBufferLike> = new Uint8Array((columns[0]?.length ?? 0) * columns.length)): Uint8Array<ArrayBufferLike> {
   const n = columns[0]?.length ?? 0;
+  const F = columns.length;
   columns.forEach((col, f) => {
-    const o = f * n;
-    if (categorical[f]) for (let i = 0; i < n; i++) out[o + i] = categoryBin(col[i]!);
-    else binColumn(col, cuts[f]!, out.subarray(o, o + n));
+    if (categorical[f]) for (let i = 0; i < n; i++) out[i * F + f] = categoryBin(col[i]!);
+    else binColumn(col, cuts[f]!, out, f, F);
   });
   return out;
 }
@@ -123,10 +123,11 @@ function childOf(t: BoostTree, node: number, b: number): number {
   return goLeft ? t.left[node]! : t.right[node]!;
 }
 
-/** Where row i of feature-major bins (n per feature) lands: the leaf's node index. */
-function leafOf(t: BoostTree, bins: Uint8Array, n: number, i: number): number {
+/** Where row i of row-major bins (`features` per row) lands: the leaf's node index. */
+function leafOf(t: BoostTree, bins: Uint8Array, features: number, i: number): number {
   let node = 0;
-  while (t.left[node]! >= 0) node = childOf(t, node, bins[t.feature[node]! * n + i]!);
+  const r = i * features;
+  while (t.left[node]! >= 0) node = childOf(t, node, bins[r + t.feature[node]!]!);
   return node;
 }
 
@@ -219,14 +220,11 @@ export function trainBoosting(
     g: shared((b) => new Float64Array(b), n * 8),
     h: shared((b) => new Float64Array(b), n * 8),
     rows: shared((b) => new Int32Array(b), n * 4),
-    og: shared((b) => new Float64Array(b), n * 8),
-    oh: shared((b) => new Float64Array(b), n * 8),
     usable: shared((b) => new Uint8Array(b), nFeatures),
-    hg: shared((b) => new Float64Array(b), slots * nFeatures * BINS * 8),
-    hh: shared((b) => new Float64Array(b), slots * nFeatures * BINS * 8),
-    hc: shared((b) => new Int32Array(b), slots * nFeatures * BINS * 4),
+    hist: new Float64Array(slots * slotSize(nFeatures)),
+    chunks: shared((b) => new Float64Array(b), CHUNKS * slotSize(nFeatures) * 8),
   };
-  const { bins, g, h } = data;
+  const { g, h } = data;
   // By default helpers only for enough rows: a thread's start-up and each hand-over cost more than small nodes.
   const helpers = opts.threads === 0 && n < 20_000 ? 0 : threads - 1;
   const builder = new HistogramBuilder(data, helpers, compiledWorker('boost-worker.js'));
@@ -242,14 +240,13 @@ export function trainBoosting(
       g[i] = p - yt[i]!;
       h[i] = Math.max(p * (1 - p), 1e-16);
     }
-    const tree = growBoostTree(builder, categorical, opts, new Random(opts.seed, iter, 0x7b));
+    const tree = growBoostTree(builder, categorical, opts, new Random(opts.seed, iter, 0x7b), raw);
     trees.push(tree);
-    for (let i = 0; i < n; i++) raw[i]! += tree.value[leafOf(tree, bins, n, i)]!;
     onRound();
     if (valBins && valY && opts.patience > 0) {
       let loss = 0;
       for (let i = 0; i < nv; i++) {
-        valRaw[i]! += tree.value[leafOf(tree, valBins, nv, i)]!;
+        valRaw[i]! += tree.value[leafOf(tree, valBins, nFeatures, i)]!;
         const p = Math.min(1 - 1e-15, Math.max(1e-15, sigmoid(valRaw[i]!)));
         loss -= valY[i] ? Math.log(p) : Math.log(1 - p);
       }
@@ -278,9 +275,12 @@ function isCategoryCodes(col: Float64Array): boolean {
   return true;
 }
 
-/** Grows one tree leaf-wise on the gradients and hessians in the builder's shared arrays. */
-function growBoostTree(builder: HistogramBuilder, categorical: readonly boolean[], opts: BoostOptions, rng: Random): BoostTree {
-  const { n, nFeatures, bins, og, oh, usable, hg, hh, hc } = builder.data;
+/**
+ * Grows one tree leaf-wise on the gradients and hessians in the builder's shared arrays, and adds
+ * its value to each training row's log-odds in `raw`.
+ */
+function growBoostTree(builder: HistogramBuilder, categorical: readonly boolean[], opts: BoostOptions, rng: Random, raw: Float64Array): BoostTree {
+  const { n, nFeatures, bins, g, h, usable, hist } = builder.data;
   // Rows of this tree (subsampled without replacement), kept in ascending order within each leaf.
   const all = builder.data.rows;
   let m = n;
@@ -340,21 +340,24 @@ function growBoostTree(builder: HistogramBuilder, categorical: readonly boolean[
     for (let f = 0; f < nFeatures; f++) {
       if (!usable[f]) continue;
       const o = base(leaf.slot, f);
-      const mg = hg[o]!;
-      const mh = hh[o]!;
-      const mc = hc[o]!;
+      const mg = hist[o]!;
+      const mh = hist[o + 1]!;
+      const mc = hist[o + 2]!;
       if (!categorical[f]) {
         // Numeric: bins 1…255 in order; missing tried on each side.
         let hi = 255;
-        while (hi > 0 && hc[o + hi] === 0) hi--;
+        while (hi > 0 && hist[o + hi * STRIDE + 2] === 0) hi--;
         let lg = 0;
         let lh = 0;
         let lc = 0;
         for (let b = 1; b < hi; b++) {
-          lg += hg[o + b]!;
-          lh += hh[o + b]!;
-          lc += hc[o + b]!;
-          if (lc === 0) continue;
+          const at = o + b * STRIDE;
+          const c = hist[at + 2]!;
+          // An empty bin splits the rows as the bin before it did (a tie never replaces the best).
+          if (c === 0) continue;
+          lg += hist[at]!;
+          lh += hist[at + 1]!;
+          lc += c;
           // Missing to the right, then (if any) to the left.
           if (lc >= opts.minSamplesLeaf && count - lc >= opts.minSamplesLeaf && lh >= MIN_HESSIAN && leaf.H - lh >= MIN_HESSIAN) {
             const gain = leafGain(lg, lh) + leafGain(leaf.G - lg, leaf.H - lh) - parent;
@@ -379,9 +382,9 @@ function growBoostTree(builder: HistogramBuilder, categorical: readonly boolean[
         // Categorical: categories (missing among them) ordered by their smoothed gradient ratio,
         // then the best cut of that order, scanned from both ends.
         const cats: number[] = [];
-        for (let b = 0; b < BINS; b++) if (hc[o + b]! >= MIN_CATEGORY_ROWS) cats.push(b);
+        for (let b = 0; b < BINS; b++) if (hist[o + b * STRIDE + 2]! >= MIN_CATEGORY_ROWS) cats.push(b);
         if (cats.length < 2) continue;
-        const ratio = (b: number) => hg[o + b]! / (hh[o + b]! + CATEGORY_SMOOTH);
+        const ratio = (b: number) => hist[o + b * STRIDE]! / (hist[o + b * STRIDE + 1]! + CATEGORY_SMOOTH);
         cats.sort((a, b) => ratio(a) - ratio(b));
         for (const dir of [1, -1]) {
           const seq = dir === 1 ? cats : [...cats].reverse();
@@ -390,9 +393,9 @@ function growBoostTree(builder: HistogramBuilder, categorical: readonly boolean[
           let lc = 0;
           for (let k = 0; k < seq.length - 1; k++) {
             const b = seq[k]!;
-            lg += hg[o + b]!;
-            lh += hh[o + b]!;
-            lc += hc[o + b]!;
+            lg += hist[o + b * STRIDE]!;
+            lh += hist[o + b * STRIDE + 1]!;
+            lc += hist[o + b * STRIDE + 2]!;
             if (lc < opts.minSamplesLeaf || count - lc < opts.minSamplesLeaf || lh < MIN_HESSIAN || leaf.H - lh < MIN_HESSIAN) continue;
             const gain = leafGain(lg, lh) + leafGain(leaf.G - lg, leaf.H - lh) - parent;
             consider(gain, () => {
@@ -409,15 +412,16 @@ function growBoostTree(builder: HistogramBuilder, categorical: readonly boolean[
 
   const rootSlot = freeSlots.pop()!;
   builder.build(0, m, rootSlot);
-  // The build gathered the root's gradients and hessians into row order: summed from there.
   let G = 0;
   let H = 0;
   for (let k = 0; k < m; k++) {
-    G += og[k]!;
-    H += oh[k]!;
+    G += g[rows[k]!]!;
+    H += h[rows[k]!]!;
   }
   t.value[0] = step(G, H);
   const first: Leaf = { node: 0, start: 0, end: m, depth: 0, G, H, slot: rootSlot, split: null };
+  // Every node made, for their rows once the tree is grown.
+  const made: Leaf[] = [first];
   first.split = bestSplit(first);
   // Leaves that have a split to make.
   const open: Leaf[] = first.split ? [first] : [];
@@ -440,14 +444,28 @@ function growBoostTree(builder: HistogramBuilder, categorical: readonly boolean[
     }
     t.left[leaf.node] = l;
     t.right[leaf.node] = r;
-    // Stable partition of the leaf's rows, routed as scoring routes them: left then right, each still ascending.
-    const col = s.feature * n;
+    // Stable partition of the leaf's rows, routed as scoring routes them (childOf): left then
+    // right, each still ascending.
+    const f = s.feature;
     let a = leaf.start;
     let z = 0;
-    for (let k = leaf.start; k < leaf.end; k++) {
-      const i = rows[k]!;
-      if (childOf(t, leaf.node, bins[col + i]!) === l) rows[a++] = i;
-      else scratch[z++] = i;
+    if (s.cats) {
+      const bits = s.cats;
+      for (let k = leaf.start; k < leaf.end; k++) {
+        const i = rows[k]!;
+        const b = bins[i * nFeatures + f]!;
+        if ((bits[b >>> 5]! & (1 << (b & 31))) !== 0) rows[a++] = i;
+        else scratch[z++] = i;
+      }
+    } else {
+      const threshold = s.threshold;
+      const missingLeft = s.missingLeft;
+      for (let k = leaf.start; k < leaf.end; k++) {
+        const i = rows[k]!;
+        const b = bins[i * nFeatures + f]!;
+        if (b === MISSING_BIN ? missingLeft : b <= threshold) rows[a++] = i;
+        else scratch[z++] = i;
+      }
     }
     rows.set(scratch.subarray(0, z), a);
     // The smaller child's histogram from its rows, the larger one's as parent − smaller.
@@ -458,25 +476,22 @@ function growBoostTree(builder: HistogramBuilder, categorical: readonly boolean[
     else builder.build(a, leaf.end, small);
     const from = base(large, 0);
     const sub = base(small, 0);
-    for (let k = 0; k < nFeatures * BINS; k++) {
-      hg[from + k]! -= hg[sub + k]!;
-      hh[from + k]! -= hh[sub + k]!;
-      hc[from + k]! -= hc[sub + k]!;
-    }
+    for (let k = 0, size = slotSize(nFeatures); k < size; k++) hist[from + k]! -= hist[sub + k]!;
     const [ls, rs] = leftSmaller ? [small, large] : [large, small];
     // The left child's sums: a usable feature's bins hold every row of the node once.
     const o = base(ls, usable.indexOf(1));
     let LG = 0;
     let LH = 0;
     for (let b = 0; b < BINS; b++) {
-      LG += hg[o + b]!;
-      LH += hh[o + b]!;
+      LG += hist[o + b * STRIDE]!;
+      LH += hist[o + b * STRIDE + 1]!;
     }
     const kids: Leaf[] = [
       { node: l, start: leaf.start, end: a, depth: leaf.depth + 1, G: LG, H: LH, slot: ls, split: null },
       { node: r, start: a, end: leaf.end, depth: leaf.depth + 1, G: leaf.G - LG, H: leaf.H - LH, slot: rs, split: null },
     ];
     for (const kid of kids) {
+      made.push(kid);
       t.value[kid.node] = step(kid.G, kid.H);
       kid.split = bestSplit(kid);
       // A leaf that will not split needs no histogram: its slot is free again.
@@ -485,6 +500,14 @@ function growBoostTree(builder: HistogramBuilder, categorical: readonly boolean[
     }
     leaves++;
   }
+  // The tree's value for each training row: a leaf's rows are rows[start, end) of its node; rows
+  // the subsample left out walk the tree.
+  for (const leaf of made) {
+    if (t.left[leaf.node]! >= 0) continue;
+    const v = t.value[leaf.node]!;
+    for (let k = leaf.start; k < leaf.end; k++) raw[rows[k]!]! += v;
+  }
+  for (let k = m; k < n; k++) raw[rows[k]!]! += t.value[leafOf(t, bins, nFeatures, rows[k]!)]!;
   const slice = <T extends Int32Array | Uint8Array | Uint32Array | Float32Array>(x: T, per = 1) => x.slice(0, nodes * per) as T;
   return {
     feature: slice(t.feature),
@@ -503,7 +526,7 @@ export function boosterRaw(b: Booster, columns: Columns): Float64Array {
   const n = columns[0]?.length ?? 0;
   const bins = binAll(columns, b.cuts, b.categorical);
   const out = new Float64Array(n).fill(b.baseScore);
-  for (const t of b.trees) for (let i = 0; i < n; i++) out[i]! += t.value[leafOf(t, bins, n, i)]!;
+  for (const t of b.trees) for (let i = 0; i < n; i++) out[i]! += t.value[leafOf(t, bins, b.nFeatures, i)]!;
   return out;
 }
 
