@@ -10,9 +10,9 @@ export const slotSize = (nFeatures: number): number => nFeatures * BINS * STRIDE
 export const histogramAt = (nFeatures: number, slot: number, f: number): number => (slot * nFeatures + f) * BINS * STRIDE;
 
 /**
- * A node with at least this many rows is built in CHUNKS parts of its rows, summed in a fixed
- * order: the parts can go to different threads, and the sums (so the model) do not depend on how
- * many threads there are.
+ * A node of at least 2 × CHUNK_MIN_ROWS rows is built in parts of its rows (one per
+ * CHUNK_MIN_ROWS, at most CHUNKS), summed in a fixed order: the parts can go to different threads,
+ * and the sums (so the model) do not depend on how many threads there are.
  */
 export const CHUNK_MIN_ROWS = 4096;
 export const CHUNKS = 4;
@@ -78,13 +78,21 @@ export function buildRows(d: HistogramData, start: number, end: number, out: Flo
   }
 }
 
-/** Rows of chunk c of rows[start, end). */
-const chunkStart = (start: number, end: number, c: number) => start + Math.floor(((end - start) * c) / CHUNKS);
+/** First row of chunk c of `chunks` of rows[start, end). */
+const chunkStart = (start: number, end: number, c: number, chunks: number) => start + Math.floor(((end - start) * c) / chunks);
 
-/** Builds the chunks c ≡ part (mod parts) of rows[start, end), each into its own chunk slot. */
-function buildChunks(d: HistogramData, start: number, end: number, part: number, parts: number): void {
+/** Chunks a node of `rows` rows is built in: one per CHUNK_MIN_ROWS, at most CHUNKS (the rows alone decide). */
+const chunksOf = (rows: number) => Math.min(CHUNKS, Math.floor(rows / CHUNK_MIN_ROWS));
+
+/**
+ * Builds chunks of rows[start, end) into their chunk slots until none is left: each thread takes
+ * the next chunk not yet taken (`next`, shared), so a thread that starts late takes fewer.
+ */
+function buildChunks(d: HistogramData, start: number, end: number, chunks: number, ctl: Int32Array): void {
   const size = slotSize(d.nFeatures);
-  for (let c = part; c < CHUNKS; c += parts) buildRows(d, chunkStart(start, end, c), chunkStart(start, end, c + 1), d.chunks, c * size);
+  for (let c = Atomics.add(ctl, NEXT, 1); c < chunks; c = Atomics.add(ctl, NEXT, 1)) {
+    buildRows(d, chunkStart(start, end, c, chunks), chunkStart(start, end, c + 1, chunks), d.chunks, c * size);
+  }
 }
 
 // Control words shared with the helper threads.
@@ -92,15 +100,39 @@ const GENERATION = 0;
 const START = 1;
 const END = 2;
 const DONE = 3;
+const CHUNK_COUNT = 4;
+const NEXT = 5;
 const STOP = -1;
 /** A helper that does not answer within this long has failed (a bug, not a slow machine). */
 const WAIT_MS = 120_000;
+/** How long a thread polls before it sleeps. */
+const SPIN_MS = 2;
 
 /**
- * Builds node histograms. A large node's rows are cut into CHUNKS parts: this thread builds some
- * and each helper thread others, then this thread sums them in order into the node's slot. The
- * thread that grows the tree blocks while the helpers work (Atomics.wait): a histogram is the
- * bulk of a boosting round and the tree cannot go on without it.
+ * Waits while `pending(ctl[at])`: polls for SPIN_MS, then sleeps (Atomics.wait) until told. A
+ * sleeping thread took up to a millisecond to wake on a two-core virtual machine, longer than most
+ * nodes' histograms; the gaps between builds are far shorter than SPIN_MS, so during a round
+ * nobody sleeps (as OpenMP's threads spin before they sleep). False when `timeoutMs` passed.
+ */
+function waitWhile(ctl: Int32Array, at: number, pending: (value: number) => boolean, timeoutMs: number): boolean {
+  const t0 = performance.now();
+  for (let k = 1; pending(Atomics.load(ctl, at)); k++) {
+    if ((k & 1023) !== 0) continue;
+    const waited = performance.now() - t0;
+    if (waited > timeoutMs) return false;
+    if (waited > SPIN_MS) {
+      const value = Atomics.load(ctl, at);
+      if (pending(value)) Atomics.wait(ctl, at, value, Math.min(1000, timeoutMs));
+    }
+  }
+  return true;
+}
+
+/**
+ * Builds node histograms. A large node's rows are cut into parts: this thread and the helper
+ * threads each take the next part not yet taken, then this thread sums them in order into the
+ * node's slot. The thread that grows the tree waits for the helpers (waitWhile): a histogram is
+ * the bulk of a boosting round and the tree cannot go on without it.
  */
 export class HistogramBuilder {
   private readonly ctl = new Int32Array(new SharedArrayBuffer(8 * 4));
@@ -111,9 +143,8 @@ export class HistogramBuilder {
     helpers: number,
     workerUrl: URL,
   ) {
-    const parts = Math.min(CHUNKS, helpers + 1);
-    for (let w = 0; w < parts - 1; w++) {
-      const worker = new Worker(workerUrl, { workerData: { data, ctl: this.ctl, part: w + 1, parts } });
+    for (let w = 0; w < Math.min(CHUNKS - 1, helpers); w++) {
+      const worker = new Worker(workerUrl, { workerData: { data, ctl: this.ctl } });
       worker.unref();
       this.workers.push(worker);
     }
@@ -124,22 +155,23 @@ export class HistogramBuilder {
     const d = this.data;
     const size = slotSize(d.nFeatures);
     const o = slot * size;
-    if (end - start < CHUNK_MIN_ROWS) return buildRows(d, start, end, d.hist, o);
+    const parts = chunksOf(end - start);
+    if (parts <= 1) return buildRows(d, start, end, d.hist, o);
     const c = this.ctl;
+    c[NEXT] = 0;
     if (this.workers.length) {
       c[START] = start;
       c[END] = end;
+      c[CHUNK_COUNT] = parts;
       Atomics.store(c, DONE, 0);
       Atomics.add(c, GENERATION, 1);
       Atomics.notify(c, GENERATION);
     }
-    buildChunks(d, start, end, 0, this.workers.length + 1);
-    for (let done = Atomics.load(c, DONE); done < this.workers.length; done = Atomics.load(c, DONE)) {
-      if (Atomics.wait(c, DONE, done, WAIT_MS) === 'timed-out') throw new Error('a boosting helper thread did not answer');
-    }
+    buildChunks(d, start, end, parts, c);
+    if (!waitWhile(c, DONE, (done) => done < this.workers.length, WAIT_MS)) throw new Error('a boosting helper thread did not answer');
     const { hist, chunks } = d;
     hist.set(chunks.subarray(0, size), o);
-    for (let k = 1; k < CHUNKS; k++) {
+    for (let k = 1; k < parts; k++) {
       const from = k * size;
       for (let j = 0; j < size; j++) hist[o + j]! += chunks[from + j]!;
     }
@@ -156,14 +188,14 @@ export class HistogramBuilder {
 }
 
 /** A helper thread's loop (boost-worker.ts): wait for a generation, build its chunks, report. */
-export function helperLoop(d: { data: HistogramData; ctl: Int32Array; part: number; parts: number }): void {
+export function helperLoop(d: { data: HistogramData; ctl: Int32Array }): void {
   const c = d.ctl;
   let seen = 0;
   for (;;) {
-    Atomics.wait(c, GENERATION, seen);
+    waitWhile(c, GENERATION, (g) => g === seen, Infinity);
     seen = Atomics.load(c, GENERATION);
     if (c[START] === STOP) return;
-    buildChunks(d.data, c[START]!, c[END]!, d.part, d.parts);
+    buildChunks(d.data, c[START]!, c[END]!, c[CHUNK_COUNT]!, c);
     Atomics.add(c, DONE, 1);
     Atomics.notify(c, DONE);
   }
