@@ -1,4 +1,5 @@
 import { ident } from '../db/sql.js';
+import { takeRows } from '../core/arrays.js';
 import type { Warehouse } from '../db/warehouse.js';
 import { baseTables } from './base-sql.js';
 import type { FeatureSpec } from './catalogue.js';
@@ -42,6 +43,6 @@ export async function featureMatrix(db: Warehouse, panel: string, catalogue: rea
 export function featureColumns(matrix: FeatureMatrix, catalogue: readonly FeatureSpec[], rows?: readonly number[]): Float64Array[] {
   return catalogue.map((f) => {
     const all = matrix.features[f.name]!;
-    return rows ? Float64Array.from(rows, (i) => all[i]!) : all;
+    return rows ? takeRows(all, rows) : all;
   });
 }

@@ -1,4 +1,5 @@
 import { attendanceLagDays, featureColumns, featureMatrix } from '../features/index.js';
+import { takeLabels, takeRows } from '../core/arrays.js';
 import type { Warehouse } from '../db/warehouse.js';
 import { calibratedProba, evaluate, highThreshold, permutationImportances, type Evaluation } from './evaluate.js';
 import { rocAuc } from './metrics.js';
@@ -26,8 +27,8 @@ export async function evaluateVersion(db: Warehouse, version: string | undefined
     const testRows = evalRows.filter((i) => testDates.has(asOf[i]!));
     const p = calibratedProba(learner, artifact.calibration, featureColumns(matrix, artifact.features, evalRows));
     const rows = evalRowsFor(meta, label, evalRows, p);
-    const yTest = Uint8Array.from(testRows, (i) => label[i]!);
-    const oracle = truthDir ? rocAuc(Float64Array.from(testRows, ((h) => (i: number) => h[i]!)(await oracleScores(db, truthDir))), yTest) : null;
+    const yTest = takeLabels(label, testRows);
+    const oracle = truthDir ? rocAuc(takeRows(await oracleScores(db, truthDir), testRows), yTest) : null;
     const evaluation = evaluate(rows.filter((r) => testDates.has(r.asOf)), highThreshold(artifact.spec, rows.map((r) => r.p)), {
       importances: permutationImportances(learner, featureColumns(matrix, artifact.features, testRows), yTest, artifact.features.map((f) => f.name), artifact.spec.forest.seed),
       oracle,

@@ -1,4 +1,5 @@
 import { mean, medianSorted } from 'simple-statistics';
+import { takeLabels, takeRows } from '../core/arrays.js';
 import { Random } from '../core/random.js';
 import { learnerProba, type Learner } from './forest/learner.js';
 import { calibrate, type Calibration } from './calibration.js';
@@ -112,8 +113,8 @@ export function permutationImportances(forest: Learner, columns: Float64Array[],
     }
     rows = rows.slice(0, maxRows);
   }
-  const cols = columns.map((c) => Float64Array.from(rows, (i) => c[i]!));
-  const ys = Uint8Array.from(rows, (i) => y[i]!);
+  const cols = columns.map((c) => takeRows(c, rows));
+  const ys = takeLabels(y, rows);
   const base = rocAuc(learnerProba(forest, cols), ys);
   return names
     .map((feature, f) => {

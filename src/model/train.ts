@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { takeLabels, takeRows } from '../core/arrays.js';
 import { noProgress, type Progress } from '../core/progress.js';
 import { ErrorCode, KiinniError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
@@ -116,11 +117,16 @@ export async function trainModel(db: Warehouse, modelsDir: string, opts: TrainOp
   const trainDates = dates.filter((d) => d < valDates[0]! && Date.parse(d) + horizon * 86_400_000 < valStart);
   const asOfCol = meta['as_of'] as string[];
   const label = matrix.label;
-  const rowsOf = (ds: string[]) => asOfCol.flatMap((d, i) => (ds.includes(d) ? [i] : []));
+  const rowsOf = (ds: string[]) => {
+    const wanted = new Set(ds);
+    const rows: number[] = [];
+    for (let i = 0; i < asOfCol.length; i++) if (wanted.has(asOfCol[i]!)) rows.push(i);
+    return rows;
+  };
   const trainRows = rowsOf(trainDates);
   const valRows = rowsOf(valDates);
   const testRows = rowsOf(testDates);
-  const yOf = (rows: number[]) => Uint8Array.from(rows, (i) => label[i]!);
+  const yOf = (rows: number[]) => takeLabels(label, rows);
   const yTrain = yOf(trainRows);
   const trainExits = yTrain.reduce((a, b) => a + b, 0);
   if (trainExits < 10) {
@@ -177,10 +183,10 @@ export async function trainModel(db: Warehouse, modelsDir: string, opts: TrainOp
     const held = trainRows.map((i) => hashShare(studentOf[i]!) < 0.1);
     const fitIdx = trainRows.flatMap((_, k) => (held[k] ? [] : [k]));
     const stopIdx = trainRows.flatMap((_, k) => (held[k] ? [k] : []));
-    const pick = (cols: Float64Array[], idx: number[]) => cols.map((c) => Float64Array.from(idx, (k) => c[k]!));
+    const pick = (cols: Float64Array[], idx: number[]) => cols.map((c) => takeRows(c, idx));
     const fitCols = pick(trainCols, fitIdx);
-    const fitY = Uint8Array.from(fitIdx, (k) => yTrain[k]!);
-    const stop = { columns: pick(trainCols, stopIdx), y: Uint8Array.from(stopIdx, (k) => yTrain[k]!) };
+    const fitY = takeLabels(yTrain, fitIdx);
+    const stop = { columns: pick(trainCols, stopIdx), y: takeLabels(yTrain, stopIdx) };
     for (const c of grid) {
       const t1 = performance.now();
       let rounds = 0;
@@ -211,7 +217,7 @@ export async function trainModel(db: Warehouse, modelsDir: string, opts: TrainOp
     const p = learnerProba(f.learner, valCols);
     const crossFitted = new Float64Array(valRows.length);
     for (const [fitOn, applyTo] of [[a, bSide], [bSide, a]] as const) {
-      const cal = fitCalibration(spec.calibration, Float64Array.from(fitOn, (k) => p[k]!), Uint8Array.from(fitOn, (k) => yVal[k]!));
+      const cal = fitCalibration(spec.calibration, takeRows(p, fitOn), takeLabels(yVal, fitOn));
       for (const k of applyTo) crossFitted[k] = calibrate(cal, p[k]!);
     }
     return { ...f, pVal: p, validation_log_loss: logLoss(crossFitted, yVal), validation_roc_auc: rocAuc(p, yVal) };
@@ -233,7 +239,7 @@ export async function trainModel(db: Warehouse, modelsDir: string, opts: TrainOp
   let oracle: number | null = null;
   if (opts.truthDir) {
     const h = await oracleScores(db, opts.truthDir);
-    oracle = rocAuc(Float64Array.from(testRows, (i) => h[i]!), yTest);
+    oracle = rocAuc(takeRows(h, testRows), yTest);
   }
   const evaluation = evaluate(testObjects, highThreshold(spec, rowObjects.map((r) => r.p)), {
     importances: permutationImportances(learner, testCols, yTest, catalogue.map((f) => f.name), spec.forest.seed),
@@ -286,7 +292,9 @@ export async function trainModel(db: Warehouse, modelsDir: string, opts: TrainOp
     promoted = opts.promote;
   } else {
     const cur = loadArtifact(current.directory);
-    const curMatrix = await featureMatrix(db, PANEL, cur.artifact.features, cur.artifact.attendance_lag_days);
+    // The same features on the same panel are the same matrix: computed once (nationally 3 minutes).
+    const same = cur.artifact.attendance_lag_days === lag && JSON.stringify(cur.artifact.features) === JSON.stringify(catalogue);
+    const curMatrix = same ? matrix : await featureMatrix(db, PANEL, cur.artifact.features, cur.artifact.attendance_lag_days);
     const pCur = calibratedProba(cur.learner, cur.artifact.calibration, featureColumns(curMatrix, cur.artifact.features, testRows));
     const curAuc = rocAuc(pCur, yTest);
     const curEce = expectedCalibrationError(pCur, yTest);

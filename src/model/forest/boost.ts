@@ -1,3 +1,4 @@
+import { takeLabels, takeRows } from '../../core/arrays.js';
 import { Random } from '../../core/random.js';
 import { binColumn, binOf, fitCuts, MAX_VALUE_BINS, MISSING_BIN, type Cuts } from './binning.js';
 import os from 'node:os';
@@ -98,12 +99,6 @@ function categoryBin(v: number): number {
   return Number.isInteger(v) && v >= 0 && v < MAX_CATEGORIES ? v + 1 : MISSING_BIN;
 }
 
-/** `from`'s values at `rows`, into `to` (a loop: TypedArray.from with a function is many times slower). */
-function pick<T extends Float64Array | Uint8Array>(from: ArrayLike<number>, rows: readonly number[], to: T): T {
-  for (let k = 0; k < rows.length; k++) to[k] = from[rows[k]!]!;
-  return to;
-}
-
 /** Every feature's bins for every row, row-major (bins[i * features + f]), into `out` (shared memory for training). */
 function binAll(columns: Columns, cuts: Cuts[], categorical: readonly boolean[], out: Uint8Array<ArrayBufferLike> = new Uint8Array((columns[0]?.length ?? 0) * columns.length)): Uint8Array<ArrayBufferLike> {
   const n = columns[0]?.length ?? 0;
@@ -191,12 +186,12 @@ export function trainBoosting(
     }
     trainRows = Array.from(y.keys()).filter((i) => !held[i]);
     const heldRows = Array.from(y.keys()).filter((i) => held[i]);
-    valCols = columns.map((c) => pick(c, heldRows, new Float64Array(heldRows.length)));
-    valY = pick(y, heldRows, new Uint8Array(heldRows.length));
+    valCols = columns.map((c) => takeRows(c, heldRows));
+    valY = takeLabels(y, heldRows);
   } else trainRows = Array.from({ length: y.length }, (_, i) => i);
 
-  const trainCols = trainRows.length === y.length ? columns : columns.map((c) => pick(c, trainRows, new Float64Array(trainRows.length)));
-  const yt = trainRows.length === y.length ? y : pick(y, trainRows, new Uint8Array(trainRows.length));
+  const trainCols = trainRows.length === y.length ? columns : columns.map((c) => takeRows(c, trainRows));
+  const yt = trainRows.length === y.length ? y : takeLabels(y, trainRows);
   const n = yt.length;
   const cuts = trainCols.map((c, f) => (categorical[f] ? new Float64Array(0) : fitCuts(c, rng)));
   const valBins = valCols ? binAll(valCols, cuts, categorical) : undefined;

@@ -44,6 +44,7 @@ export interface HistogramData {
 export function buildRows(d: HistogramData, start: number, end: number, out: Float64Array, o: number): void {
   const { nFeatures: F, bins, g, h, rows, usable } = d;
   out.fill(0, o, o + slotSize(F));
+  // Below, ((f << 8) + bin) << 2 is (f * BINS + bin) * STRIDE.
   let used = 0;
   for (let f = 0; f < F; f++) used += usable[f]!;
   if (2 * used >= F) {
