@@ -62,22 +62,53 @@ export const courseBaseSql = (panel: string) => `
   FROM ${panel} p JOIN course_progress c ON c.student_id = p.student_id AND c.planned_start <= p.as_of + 120
   GROUP BY p.student_id, p.as_of`;
 
-/** Well-being answers (welfare data) and help requests known on the date. */
+/**
+ * Well-being answers (welfare data) and help requests known on the date. Answers are summed per
+ * student, source and day first (a few rows a student), then each panel row takes the latest day
+ * on or before its date by an as-of join: the last check-in (mood, motivation, days since), the
+ * last survey and the one before it, running sums up to 56 days before (the mood baseline) and
+ * help requests up to the date and up to 90 days before. A window over every panel row × answer
+ * pair did the same nationally in most of the features' three minutes.
+ */
 export const wellbeingBaseSql = (panel: string) => `
-  WITH w AS (
-    SELECT p.student_id, p.as_of, b.answered_at, b.source, b.item, b.value, b.need_help,
-      dense_rank() OVER (PARTITION BY p.student_id, p.as_of, b.source ORDER BY b.answered_at::DATE DESC) AS recency
-    FROM ${panel} p JOIN wellbeing b ON b.student_id = p.student_id AND b.answered_at::DATE <= p.as_of
+  WITH days AS (
+    SELECT student_id, source, answered_at::DATE AS day,
+      avg(value) FILTER (WHERE item = 'mood') AS mood,
+      avg(value) FILTER (WHERE item = 'study_motivation') AS motivation,
+      avg(value) AS value,
+      sum(value) FILTER (WHERE item = 'mood') AS mood_sum,
+      count(value) FILTER (WHERE item = 'mood') AS mood_count,
+      count(*) FILTER (WHERE need_help) AS help
+    FROM wellbeing WHERE student_id IN (SELECT student_id FROM ${panel})
+    GROUP BY student_id, source, day
+  ),
+  by_source AS (
+    SELECT *,
+      lag(value) OVER (PARTITION BY student_id, source ORDER BY day) AS previous_value,
+      sum(mood_sum) OVER (PARTITION BY student_id, source ORDER BY day ROWS UNBOUNDED PRECEDING) AS mood_sum_so_far,
+      sum(mood_count) OVER (PARTITION BY student_id, source ORDER BY day ROWS UNBOUNDED PRECEDING) AS mood_count_so_far
+    FROM days
+  ),
+  checkin AS (SELECT * FROM by_source WHERE source = 'check-in'),
+  survey AS (SELECT * FROM by_source WHERE source = 'survey'),
+  help AS (
+    SELECT student_id, day, sum(sum(help)) OVER (PARTITION BY student_id ORDER BY day ROWS UNBOUNDED PRECEDING) AS help_so_far
+    FROM days GROUP BY student_id, day
   )
-  SELECT student_id, as_of,
-    avg(value) FILTER (WHERE source = 'check-in' AND item = 'mood' AND recency = 1) AS mood_last,
-    avg(value) FILTER (WHERE source = 'check-in' AND item = 'mood' AND answered_at::DATE <= as_of - 56) AS mood_baseline,
-    avg(value) FILTER (WHERE source = 'check-in' AND item = 'study_motivation' AND recency = 1) AS motivation_last,
-    avg(value) FILTER (WHERE source = 'survey' AND recency = 1) AS survey_last,
-    avg(value) FILTER (WHERE source = 'survey' AND recency = 2) AS survey_previous,
-    count(*) FILTER (WHERE need_help AND answered_at::DATE > as_of - 90) AS help_requests_90d,
-    date_diff('day', max(answered_at::DATE) FILTER (WHERE source = 'check-in'), as_of) AS days_since_checkin
-  FROM w GROUP BY student_id, as_of`;
+  SELECT p.student_id, p.as_of,
+    c.mood AS mood_last,
+    b.mood_sum_so_far / nullif(b.mood_count_so_far, 0) AS mood_baseline,
+    c.motivation AS motivation_last,
+    s.value AS survey_last,
+    s.previous_value AS survey_previous,
+    h.help_so_far - coalesce(h90.help_so_far, 0) AS help_requests_90d,
+    date_diff('day', c.day, p.as_of) AS days_since_checkin
+  FROM ${panel} p
+  ASOF LEFT JOIN checkin c ON c.student_id = p.student_id AND p.as_of >= c.day
+  ASOF LEFT JOIN checkin b ON b.student_id = p.student_id AND p.as_of - 56 >= b.day
+  ASOF LEFT JOIN survey s ON s.student_id = p.student_id AND p.as_of >= s.day
+  ASOF LEFT JOIN help h ON h.student_id = p.student_id AND p.as_of >= h.day
+  ASOF LEFT JOIN help h90 ON h90.student_id = p.student_id AND p.as_of - 90 >= h90.day`;
 
 /** Support already given. */
 export const interventionBaseSql = (panel: string) => `

@@ -44,4 +44,45 @@ describe('point-in-time features', () => {
       expect(later.some((r) => Number(r['unexcused_rate_2w']) === 1)).toBe(true);
     });
   });
+
+  it('takes the well-being features from the answers as their plain statement does, on several dates', async () => {
+    await withCohortWarehouse(async (db) => {
+      const answers = await db.all(`SELECT student_id, strftime(answered_at::DATE, '%Y-%m-%d') AS day, source, item, value, need_help FROM wellbeing`);
+      const byStudent = new Map<string, typeof answers>();
+      for (const a of answers) byStudent.set(String(a['student_id']), [...(byStudent.get(String(a['student_id'])) ?? []), a]);
+      const days = (a: string, b: string) => (Date.parse(a) - Date.parse(b)) / 86_400_000;
+      const avg = (xs: number[]) => (xs.length ? xs.reduce((s, x) => s + x, 0) / xs.length : null);
+      let checked = 0;
+      for (const asOf of ['2025-09-20', AS_OF, '2026-01-31']) {
+        for (const row of await matrixAt(db, asOf)) {
+          const known = (byStudent.get(String(row['student_id'])) ?? []).filter((a) => String(a['day']) <= asOf);
+          const valuesOn = (source: string, day: string | undefined, item?: string) =>
+            known.filter((a) => a['source'] === source && a['day'] === day && (!item || a['item'] === item) && a['value'] !== null).map((a) => Number(a['value']));
+          const daysOf = (source: string) => [...new Set(known.filter((a) => a['source'] === source).map((a) => String(a['day'])))].sort().reverse();
+          const [lastCheckin] = daysOf('check-in');
+          const [lastSurvey, previousSurvey] = daysOf('survey');
+          const moodLast = avg(valuesOn('check-in', lastCheckin, 'mood'));
+          const baseline = avg(known.filter((a) => a['source'] === 'check-in' && a['item'] === 'mood' && a['value'] !== null && days(asOf, String(a['day'])) >= 56).map((a) => Number(a['value'])));
+          const surveyLast = avg(valuesOn('survey', lastSurvey));
+          const surveyPrevious = avg(valuesOn('survey', previousSurvey));
+          const expected: Record<string, number> = {
+            mood_last: moodLast ?? NaN,
+            mood_change: moodLast !== null && baseline !== null ? moodLast - baseline : NaN,
+            motivation_last: avg(valuesOn('check-in', lastCheckin, 'study_motivation')) ?? NaN,
+            survey_wellbeing: surveyLast ?? NaN,
+            survey_change: surveyLast !== null && surveyPrevious !== null ? surveyLast - surveyPrevious : NaN,
+            help_requests_90d: known.filter((a) => a['need_help'] === true && days(asOf, String(a['day'])) < 90).length,
+            days_since_checkin: lastCheckin ? days(asOf, lastCheckin) : 365,
+          };
+          for (const [name, want] of Object.entries(expected)) {
+            const got = Number(row[name]);
+            if (Number.isNaN(want)) expect(got, `${name} ${row['student_id']} ${asOf}`).toBeNaN();
+            else expect(got, `${name} ${row['student_id']} ${asOf}`).toBeCloseTo(want, 9);
+          }
+          checked++;
+        }
+      }
+      expect(checked).toBeGreaterThan(600);
+    });
+  });
 });
