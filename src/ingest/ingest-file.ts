@@ -356,8 +356,9 @@ const notClean = 'kiinni: the file is not clean';
  * The common case without staging: a file with no row to quarantine, no key twice and nothing to
  * merge field by field streams from the reader straight into its table, its rows replacing those
  * with the same key. Two reads and nothing materialised but the keys' hashes: the first runs every
- * check and looks for a repeated key, the second inserts. Any problem (or a file that changed between the reads) returns false
- * with nothing written, and the checked load then finds every problem with its line.
+ * check and looks for a repeated key, the second inserts. Any problem (or a file that changed
+ * between the reads) returns false with nothing written, and the checked load then finds every
+ * problem with its line.
  */
 async function loadStreaming(db: Warehouse, contract: Contract, plan: CheckPlan, file: string, reader: string, sha: string, result: IngestResult, fx: IngestEffects): Promise<boolean> {
   const target = ident(contract.kind);

@@ -292,10 +292,10 @@ export async function trainModel(db: Warehouse, modelsDir: string, opts: TrainOp
     promoted = opts.promote;
   } else {
     const cur = loadArtifact(current.directory);
-    // The same features on the same panel are the same matrix: computed once (nationally 3 minutes).
+    // The same features on the same panel are the same test columns: computed once (the matrix nationally 3 minutes).
     const same = cur.artifact.attendance_lag_days === lag && JSON.stringify(cur.artifact.features) === JSON.stringify(catalogue);
-    const curMatrix = same ? matrix : await featureMatrix(db, PANEL, cur.artifact.features, cur.artifact.attendance_lag_days);
-    const pCur = calibratedProba(cur.learner, cur.artifact.calibration, featureColumns(curMatrix, cur.artifact.features, testRows));
+    const curTestCols = same ? testCols : featureColumns(await featureMatrix(db, PANEL, cur.artifact.features, cur.artifact.attendance_lag_days), cur.artifact.features, testRows);
+    const pCur = calibratedProba(cur.learner, cur.artifact.calibration, curTestCols);
     const curAuc = rocAuc(pCur, yTest);
     const curEce = expectedCalibrationError(pCur, yTest);
     const ok = evaluation.roc_auc >= curAuc - spec.promotion.max_auc_drop && evaluation.ece <= curEce + spec.promotion.max_ece_rise;

@@ -62,7 +62,7 @@ export function buildRows(d: HistogramData, start: number, end: number, out: Flo
     }
     return;
   }
-  const features = Int32Array.from({ length: used }, () => 0);
+  const features = new Int32Array(used);
   for (let f = 0, j = 0; f < F; f++) if (usable[f]) features[j++] = f;
   for (let k = start; k < end; k++) {
     const i = rows[k]!;
