@@ -48,3 +48,45 @@ describe('warehouse statements with parameters', () => {
     }
   });
 });
+
+describe('streamColumns', () => {
+  // 5 000 rows come in three chunks of at most 2 048: announced exactly, too few, too many, or not at all.
+  const sql = `SELECT i, CASE WHEN i % 7 = 0 THEN NULL ELSE i / 2 END AS x,
+      CASE WHEN i % 5 = 0 THEN NULL ELSE 'group ' || (i % 3) END AS g
+    FROM range(5000) r(i) ORDER BY i`;
+  it.each([undefined, 5000, 10, 2048, 9000])('gives every row once, in order, when %s rows are announced', async (rows) => {
+    const db = await Warehouse.open(path.join(tempDir(), 'w.duckdb'));
+    try {
+      const cols = await db.streamColumns(sql, undefined, rows === undefined ? {} : { rows });
+      const i = cols['i'] as Float64Array;
+      const x = cols['x'] as Float64Array;
+      const g = cols['g'] as (string | null)[];
+      expect([i.length, x.length, g.length]).toEqual([5000, 5000, 5000]);
+      for (let k = 0; k < 5000; k++) {
+        expect(i[k]).toBe(k);
+        expect(x[k]).toBe(k % 7 === 0 ? NaN : k * 0.5);
+        expect(g[k]).toBe(k % 5 === 0 ? null : `group ${k % 3}`);
+      }
+    } finally {
+      await db.close();
+    }
+  });
+});
+
+describe('whileIdle', () => {
+  it.each(['1500MB', undefined])('steps the memory budget (%s) down for the work and puts it back, also when the work fails', async (memoryLimit) => {
+    const db = await Warehouse.open(path.join(tempDir(), 'w.duckdb'), { memoryLimit });
+    const budget = async () => (await db.one<{ m: string }>(`SELECT current_setting('memory_limit') AS m`))!.m;
+    try {
+      const before = await budget();
+      const { result, steppedDown } = await db.whileIdle(async () => budget());
+      expect(steppedDown).toBe(true);
+      expect(result).not.toBe(before);
+      expect(await budget()).toBe(before);
+      await expect(db.whileIdle(async () => Promise.reject(new Error('failed work')))).rejects.toThrow('failed work');
+      expect(await budget()).toBe(before);
+    } finally {
+      await db.close();
+    }
+  });
+});

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Warehouse } from '../db/warehouse.js';
 import { withCohortWarehouse } from '../testing/warehouse.js';
 import { loadCatalogue } from './catalogue.js';
-import { featureMatrix } from './matrix.js';
+import { featureColumns, featureMatrix, type FeatureMatrix } from './matrix.js';
 import { attendanceLagDays, panelSql } from './panel.js';
 
 const AS_OF = '2025-10-15';
@@ -83,6 +83,30 @@ describe('point-in-time features', () => {
         }
       }
       expect(checked).toBeGreaterThan(600);
+    });
+  });
+});
+
+describe('feature columns of some rows', () => {
+  const catalogue = loadCatalogue().slice(0, 3);
+  const matrix: FeatureMatrix = {
+    rows: 6,
+    student_id: ['a', 'b', 'c', 'd', 'e', 'f'],
+    as_of: Array<string>(6).fill(AS_OF),
+    label: new Int32Array(6),
+    features: Object.fromEntries(catalogue.map((f, j) => [f.name, Float64Array.from({ length: 6 }, (_, i) => 10 * j + i)])),
+  };
+  it.each([
+    [[2, 3, 4], true],
+    [[0], true],
+    [[1, 3, 4], false],
+    [[4, 3], false],
+    [[2, 2], false],
+  ])('rows %j: their values, as views of the matrix when they are one run (%s)', (rows, view) => {
+    const cols = featureColumns(matrix, catalogue, rows);
+    cols.forEach((col, j) => {
+      expect([...col]).toEqual(rows.map((i) => 10 * j + i));
+      expect(col.buffer === matrix.features[catalogue[j]!.name]!.buffer).toBe(view);
     });
   });
 });

@@ -32,17 +32,32 @@ export interface FeatureMatrix {
 }
 
 export async function featureMatrix(db: Warehouse, panel: string, catalogue: readonly FeatureSpec[], attendanceLagDays: number): Promise<FeatureMatrix> {
-  const cols = await db.streamColumns(featureSql(panel, catalogue), { attendance_lag_days: attendanceLagDays });
+  // One row per panel row: announced, so the columns are filled in place (no second copy).
+  const rows = Number((await db.all<{ n: number }>(`SELECT count(*) AS n FROM ${ident(panel)}`))[0]!.n);
+  const cols = await db.streamColumns(featureSql(panel, catalogue), { attendance_lag_days: attendanceLagDays }, { rows });
   const studentId = cols['student_id'] as string[];
   const features: Record<string, Float64Array> = {};
   for (const f of catalogue) features[f.name] = cols[f.name] as Float64Array;
   return { rows: studentId.length, student_id: studentId, as_of: cols['as_of'] as string[], label: Int32Array.from(cols['label'] as Float64Array), features };
 }
 
-/** Feature columns of a matrix in catalogue order, optionally only some rows. */
+/**
+ * Feature columns of a matrix in catalogue order, optionally only some rows. Rows that are one
+ * ascending run (the panel is ordered by date, so the rows of a set of consecutive dates are)
+ * come as views of the matrix, not copies: nationally each copy was a gigabyte. Read-only.
+ */
 export function featureColumns(matrix: FeatureMatrix, catalogue: readonly FeatureSpec[], rows?: readonly number[]): Float64Array[] {
+  const run = rows && rows.length > 0 && isRun(rows) ? rows[0]! : -1;
   return catalogue.map((f) => {
     const all = matrix.features[f.name]!;
-    return rows ? takeRows(all, rows) : all;
+    if (!rows) return all;
+    return run >= 0 ? all.subarray(run, run + rows.length) : takeRows(all, rows);
   });
+}
+
+/** True when rows are k, k + 1, k + 2, … */
+function isRun(rows: readonly number[]): boolean {
+  const first = rows[0]!;
+  for (let k = 1; k < rows.length; k++) if (rows[k] !== first + k) return false;
+  return true;
 }

@@ -48,14 +48,15 @@ function hashShare(id: string): number {
 }
 
 /** Panel metadata aligned with the feature matrix (both ordered by as_of, student_id). */
-export async function panelMeta(db: Warehouse) {
-  return db.columns(`
+export async function panelMeta(db: Warehouse): Promise<Record<string, (string | null)[]>> {
+  // Every column is text (a repeated value is one string: see streamColumns).
+  return (await db.streamColumns(`
     SELECT p.student_id, strftime(p.as_of, '%Y-%m-%d') AS as_of, strftime(p.exit_date, '%Y-%m-%d') AS exit_date,
       coalesce(s.gender, 'unknown') AS gender, CASE WHEN s.home_language IN ('fi', 'sv') THEN s.home_language WHEN s.home_language IS NULL OR s.home_language = 'unknown' THEN 'unknown' ELSE 'other' END AS home_language,
       s.education_type, s.unit,
       CASE WHEN s.birth_year IS NULL THEN 'unknown' WHEN year(p.as_of) - s.birth_year < 18 THEN 'under 18' WHEN year(p.as_of) - s.birth_year < 20 THEN '18–19'
            WHEN year(p.as_of) - s.birth_year < 25 THEN '20–24' ELSE '25 or older' END AS age_band
-    FROM ${PANEL} p JOIN students s USING (student_id) ORDER BY p.as_of, p.student_id`);
+    FROM ${PANEL} p JOIN students s USING (student_id) ORDER BY p.as_of, p.student_id`)) as Record<string, (string | null)[]>;
 }
 
 /** The training panel as of `asOf`: every snapshot whose outcome window is known. */
@@ -101,7 +102,8 @@ export async function trainModel(db: Warehouse, modelsDir: string, opts: TrainOp
   const lag = await attendanceLagDays(db);
 
   await buildTrainingPanel(db, asOf, horizon);
-  const lap = (step: string, since: number) => fx.logger.debug({ step, ms: Math.round(performance.now() - since) }, 'train_step');
+  const lap = (step: string, since: number) =>
+    fx.logger.debug({ step, ms: Math.round(performance.now() - since), rss_mb: Math.round(process.memoryUsage.rss() / 2 ** 20), peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024) }, 'train_step');
   let t = performance.now();
   const matrix = await featureMatrix(db, PANEL, catalogue, lag);
   const meta = await panelMeta(db);
@@ -161,51 +163,55 @@ export async function trainModel(db: Warehouse, modelsDir: string, opts: TrainOp
   const grid = spec.candidates.includes('boosting') ? boostingGrid(spec) : [];
   const categorical = catalogue.map((f) => Boolean(f.categorical));
   progress.start('training', (spec.candidates.includes('forest') ? spec.forest.trees : 0) + grid.length * (spec.boosting?.max_iter ?? 0), 'trees');
-  const fitted: { name: string; learner: Learner; seconds: number }[] = [];
-  if (spec.candidates.includes('forest')) {
-    const t1 = performance.now();
-    const forest = await trainForest(trainCols, yTrain, {
-      nTrees: spec.forest.trees,
-      maxFeatures: spec.forest.max_features,
-      maxDepth: spec.forest.max_depth,
-      minSamplesLeaf: spec.forest.min_samples_leaf,
-      classWeight: spec.forest.class_weight,
-      maxSamples: Math.min(1, spec.forest.max_samples_per_tree / trainRows.length),
-      seed: spec.forest.seed,
-      threads: 0,
-    }, () => progress.advance());
-    fitted.push({ name: `forest (${spec.forest.trees} trees)`, learner: forest, seconds: (performance.now() - t1) / 1000 });
-  }
-  if (grid.length) {
-    // Early stopping on a tenth of the training students (all their snapshots), so the
-    // validation snapshots stay for calibration and the choice.
-    const b = spec.boosting!;
-    const held = trainRows.map((i) => hashShare(studentOf[i]!) < 0.1);
-    const fitIdx = trainRows.flatMap((_, k) => (held[k] ? [] : [k]));
-    const stopIdx = trainRows.flatMap((_, k) => (held[k] ? [k] : []));
-    const pick = (cols: Float64Array[], idx: number[]) => cols.map((c) => takeRows(c, idx));
-    const fitCols = pick(trainCols, fitIdx);
-    const fitY = takeLabels(yTrain, fitIdx);
-    const stop = { columns: pick(trainCols, stopIdx), y: takeLabels(yTrain, stopIdx) };
-    for (const c of grid) {
+  // The learners train while DuckDB, idle, gives back the pages it keeps cached.
+  const { result: fitted, steppedDown } = await db.whileIdle(async () => {
+    const fitted: { name: string; learner: Learner; seconds: number }[] = [];
+    if (spec.candidates.includes('forest')) {
       const t1 = performance.now();
-      let rounds = 0;
-      const booster = trainBoosting(fitCols, fitY, {
-        maxIter: b.max_iter,
-        learningRate: c.learning_rate,
-        maxLeafNodes: c.max_leaf_nodes,
-        minSamplesLeaf: c.min_samples_leaf,
-        l2: b.l2,
-        colsample: b.colsample,
-        subsample: Math.min(1, b.max_samples_per_tree / fitIdx.length),
-        patience: b.patience,
-        categorical,
-        seed: b.seed,
-      }, stop, () => (rounds++, progress.advance()));
-      progress.advance(b.max_iter - rounds);
-      fitted.push({ name: `boosting (learning rate ${c.learning_rate}, ${c.max_leaf_nodes} leaves, min ${c.min_samples_leaf} per leaf; ${booster.trees.length} trees)`, learner: booster, seconds: (performance.now() - t1) / 1000 });
+      const forest = await trainForest(trainCols, yTrain, {
+        nTrees: spec.forest.trees,
+        maxFeatures: spec.forest.max_features,
+        maxDepth: spec.forest.max_depth,
+        minSamplesLeaf: spec.forest.min_samples_leaf,
+        classWeight: spec.forest.class_weight,
+        maxSamples: Math.min(1, spec.forest.max_samples_per_tree / trainRows.length),
+        seed: spec.forest.seed,
+        threads: 0,
+      }, () => progress.advance());
+      fitted.push({ name: `forest (${spec.forest.trees} trees)`, learner: forest, seconds: (performance.now() - t1) / 1000 });
     }
-  }
+    if (grid.length) {
+      // Early stopping on a tenth of the training students (all their snapshots), so the
+      // validation snapshots stay for calibration and the choice.
+      const b = spec.boosting!;
+      const held = trainRows.map((i) => hashShare(studentOf[i]!) < 0.1);
+      const fitIdx = trainRows.flatMap((_, k) => (held[k] ? [] : [k]));
+      const stopIdx = trainRows.flatMap((_, k) => (held[k] ? [k] : []));
+      // Rows of the training columns, not copies of them (a copy was a gigabyte nationally).
+      const fitY = takeLabels(yTrain, fitIdx);
+      const stop = { columns: trainCols, rows: stopIdx, y: takeLabels(yTrain, stopIdx) };
+      for (const c of grid) {
+        const t1 = performance.now();
+        let rounds = 0;
+        const booster = trainBoosting({ columns: trainCols, rows: fitIdx }, fitY, {
+          maxIter: b.max_iter,
+          learningRate: c.learning_rate,
+          maxLeafNodes: c.max_leaf_nodes,
+          minSamplesLeaf: c.min_samples_leaf,
+          l2: b.l2,
+          colsample: b.colsample,
+          subsample: Math.min(1, b.max_samples_per_tree / fitIdx.length),
+          patience: b.patience,
+          categorical,
+          seed: b.seed,
+        }, stop, () => (rounds++, progress.advance()));
+        progress.advance(b.max_iter - rounds);
+        fitted.push({ name: `boosting (learning rate ${c.learning_rate}, ${c.max_leaf_nodes} leaves, min ${c.min_samples_leaf} per leaf; ${booster.trees.length} trees)`, learner: booster, seconds: (performance.now() - t1) / 1000 });
+      }
+    }
+    return fitted;
+  });
+  if (!steppedDown) fx.logger.debug({ step: 'candidates' }, 'warehouse_budget_kept');
   progress.finish();
   lap('candidates', t);
   t = performance.now();

@@ -99,15 +99,31 @@ function categoryBin(v: number): number {
   return Number.isInteger(v) && v >= 0 && v < MAX_CATEGORIES ? v + 1 : MISSING_BIN;
 }
 
-/** Every feature's bins for every row, row-major (bins[i * features + f]), into `out` (shared memory for training). */
-function binAll(columns: Columns, cuts: Cuts[], categorical: readonly boolean[], out: Uint8Array<ArrayBufferLike> = new Uint8Array((columns[0]?.length ?? 0) * columns.length)): Uint8Array<ArrayBufferLike> {
-  const n = columns[0]?.length ?? 0;
-  const F = columns.length;
-  columns.forEach((col, f) => {
-    if (categorical[f]) for (let i = 0; i < n; i++) out[i * F + f] = categoryBin(col[i]!);
-    else binColumn(col, cuts[f]!, out, f, F);
-  });
+/**
+ * Each feature's column in turn; with `rows`, only those rows of it, gathered into one scratch
+ * array reused for every feature (nationally a copy of the training rows was a gigabyte).
+ */
+function eachColumn(columns: Columns, rows: readonly number[] | undefined, fn: (col: Float64Array, f: number) => void): void {
+  const scratch = rows ? new Float64Array(rows.length) : undefined;
+  columns.forEach((c, f) => fn(rows ? takeRows(c, rows, scratch!) : c, f));
+}
+
+/** Bins one feature's column into row-major bins (bins[i * features + f]). */
+function binFeature(col: Float64Array, f: number, F: number, cuts: Cuts, categorical: boolean, out: Uint8Array<ArrayBufferLike>): void {
+  if (categorical) for (let i = 0; i < col.length; i++) out[i * F + f] = categoryBin(col[i]!);
+  else binColumn(col, cuts, out, f, F);
+}
+
+/** Every feature's bins for every row (or only `rows`), row-major (bins[i * features + f]), into `out` (shared memory for training). */
+function binAll(columns: Columns, cuts: Cuts[], categorical: readonly boolean[], rows?: readonly number[], out: Uint8Array<ArrayBufferLike> = new Uint8Array((rows?.length ?? columns[0]?.length ?? 0) * columns.length)): Uint8Array<ArrayBufferLike> {
+  eachColumn(columns, rows, (col, f) => binFeature(col, f, columns.length, cuts[f]!, categorical[f]!, out));
   return out;
+}
+
+/** Some rows of a set of columns: training data taken without copying it whole. */
+export interface RowsOf {
+  columns: Columns;
+  rows: readonly number[];
 }
 
 const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
@@ -155,24 +171,33 @@ interface Leaf {
  * period, as a provider deploys), all rows train. `onRound` is told after each tree.
  */
 export function trainBoosting(
-  columns: Columns,
+  training: Columns | RowsOf,
   y: Uint8Array,
   options: Partial<BoostOptions> = {},
-  validation?: { columns: Columns; y: Uint8Array },
+  validation?: { columns: Columns; y: Uint8Array; rows?: readonly number[] },
   onRound: () => void = () => undefined,
 ): Booster {
   const opts: BoostOptions = { ...defaultBoostOptions, ...options };
+  // The columns and, when only some of their rows train (y follows those), which rows.
+  const { columns, rows: given } = Array.isArray(training) ? { columns: training, rows: undefined } : training;
   const nFeatures = columns.length;
   const rng = new Random(opts.seed, 0xb005);
-  const categorical = Array.from({ length: nFeatures }, (_, f) => Boolean(opts.categorical[f]) && isCategoryCodes(columns[f]!));
+  const categorical = Array.from({ length: nFeatures }, (_, f) => {
+    if (!opts.categorical[f]) return false;
+    let codes = false;
+    eachColumn([columns[f]!], given, (col) => (codes = isCategoryCodes(col)));
+    return codes;
+  });
 
-  // Rows that train, and the validation rows (given, or held out here).
-  let trainRows: number[];
+  // Rows of `columns` that train (undefined: all), and the validation rows (given, or held out here).
+  let trainRows: readonly number[] | undefined = given;
   let valCols: Columns | undefined;
+  let valRows: readonly number[] | undefined;
   let valY: Uint8Array | undefined;
+  let yt = y;
   if (validation) {
-    trainRows = Array.from({ length: y.length }, (_, i) => i);
     valCols = validation.columns;
+    valRows = validation.rows;
     valY = validation.y;
   } else if (opts.patience > 0 && opts.validationShare > 0) {
     const held = new Uint8Array(y.length);
@@ -184,19 +209,17 @@ export function trainBoosting(
       }
       for (const i of rows.slice(0, Math.round(rows.length * opts.validationShare))) held[i] = 1;
     }
-    trainRows = Array.from(y.keys()).filter((i) => !held[i]);
-    const heldRows = Array.from(y.keys()).filter((i) => held[i]);
-    valCols = columns.map((c) => takeRows(c, heldRows));
-    valY = takeLabels(y, heldRows);
-  } else trainRows = Array.from({ length: y.length }, (_, i) => i);
-
-  const trainCols = trainRows.length === y.length ? columns : columns.map((c) => takeRows(c, trainRows));
-  const yt = trainRows.length === y.length ? y : takeLabels(y, trainRows);
+    // Positions in y, then rows of the columns.
+    const kept = Array.from(y.keys()).filter((i) => !held[i]);
+    const out = Array.from(y.keys()).filter((i) => held[i]);
+    trainRows = given ? kept.map((k) => given[k]!) : kept;
+    valCols = columns;
+    valRows = given ? out.map((k) => given[k]!) : out;
+    valY = takeLabels(y, out);
+    yt = takeLabels(y, kept);
+  }
   const n = yt.length;
-  const cuts = trainCols.map((c, f) => (categorical[f] ? new Float64Array(0) : fitCuts(c, rng)));
-  const valBins = valCols ? binAll(valCols, cuts, categorical) : undefined;
   const nv = valY?.length ?? 0;
-
   let positives = 0;
   for (let i = 0; i < n; i++) positives += yt[i]!;
   const share = Math.min(1 - 1e-6, Math.max(1e-6, positives / Math.max(1, n)));
@@ -211,7 +234,7 @@ export function trainBoosting(
   const data: HistogramData = {
     n,
     nFeatures,
-    bins: binAll(trainCols, cuts, categorical, shared((b) => new Uint8Array(b), n * nFeatures)),
+    bins: shared((b) => new Uint8Array(b), n * nFeatures),
     g: shared((b) => new Float64Array(b), n * 8),
     h: shared((b) => new Float64Array(b), n * 8),
     rows: shared((b) => new Int32Array(b), n * 4),
@@ -220,6 +243,13 @@ export function trainBoosting(
     chunks: shared((b) => new Float64Array(b), CHUNKS * slotSize(nFeatures) * 8),
   };
   const { g, h } = data;
+  // Cut points from the training rows, and their bins, one feature at a time.
+  const cuts: Cuts[] = [];
+  eachColumn(columns, trainRows, (col, f) => {
+    cuts[f] = categorical[f] ? new Float64Array(0) : fitCuts(col, rng);
+    binFeature(col, f, nFeatures, cuts[f], categorical[f]!, data.bins);
+  });
+  const valBins = valCols ? binAll(valCols, cuts, categorical, valRows) : undefined;
   // The same bins feature by feature, for partitions: a node's rows, ascending, read one feature's
   // bins in order (row-major, each would be a cache line of its own).
   const byFeature = new Uint8Array(n * nFeatures);
