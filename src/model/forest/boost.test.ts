@@ -121,4 +121,21 @@ describe('gradient-boosted trees', () => {
     const back = deserializeBooster(serializeBooster(one));
     expect(Array.from(boosterRaw(back, [...cols, code]))).toEqual(Array.from(boosterRaw(one, [...cols, code])));
   });
+
+  it('are the same model from some rows of the columns as from a copy of those rows', () => {
+    const { cols, y } = xorData(6000, 9);
+    const code = Float64Array.from(cols[1]!, (v) => Math.floor(v * 4));
+    const all = [...cols, code];
+    // Fit on two rows in three, stop early on the rest (or hold a share out of the fitted ones).
+    const fit = [...y.keys()].filter((i) => i % 3 !== 1);
+    const stop = [...y.keys()].filter((i) => i % 3 === 1);
+    const copy = (rows: number[]) => all.map((c) => Float64Array.from(rows, (i) => c[i]!));
+    const labels = (rows: number[]) => Uint8Array.from(rows, (i) => y[i]!);
+    const opts = { maxIter: 40, patience: 5, subsample: 0.8, categorical: [false, false, false, true], seed: 5 };
+    const held = trainBoosting({ columns: all, rows: fit }, labels(fit), opts);
+    expect(serializeBooster(held)).toBe(serializeBooster(trainBoosting(copy(fit), labels(fit), opts)));
+    const given = trainBoosting({ columns: all, rows: fit }, labels(fit), opts, { columns: all, rows: stop, y: labels(stop) });
+    expect(serializeBooster(given)).toBe(serializeBooster(trainBoosting(copy(fit), labels(fit), opts, { columns: copy(stop), y: labels(stop) })));
+    expect(serializeBooster(given)).not.toBe(serializeBooster(held));
+  });
 });

@@ -166,9 +166,11 @@ interface Leaf {
 }
 
 /**
- * Trains gradient-boosted trees on 0/1 labels. Without `validation`, `validationShare` of the
- * rows (stratified by label, drawn with the seed) is held out for early stopping; with it (a later
- * period, as a provider deploys), all rows train. `onRound` is told after each tree.
+ * Trains gradient-boosted trees on 0/1 labels: `training` is the columns, or some rows of them
+ * (`y` follows those rows; the same model as from a copy of those rows, without the copy). Without
+ * `validation`, `validationShare` of the rows (stratified by label, drawn with the seed) is held
+ * out for early stopping; with it (a later period, as a provider deploys; again all its rows or
+ * some), all rows train. `onRound` is told after each tree.
  */
 export function trainBoosting(
   training: Columns | RowsOf,
