@@ -58,7 +58,11 @@ export const courseBaseSql = (panel: string) => `
     count(*) FILTER (WHERE c.status = 'failed' AND c.updated_at::DATE <= p.as_of AND c.updated_at::DATE > p.as_of - 56) AS failed_units_8w,
     count(*) FILTER (WHERE c.planned_end < p.as_of AND (c.completed_on IS NULL OR c.completed_on > p.as_of)
                        AND NOT (c.status = 'failed' AND c.updated_at::DATE <= p.as_of)) AS overdue_units,
-    date_diff('day', max(c.completed_on) FILTER (WHERE c.completed_on <= p.as_of), p.as_of) AS days_since_completion
+    date_diff('day', max(c.completed_on) FILTER (WHERE c.completed_on <= p.as_of), p.as_of) AS days_since_completion,
+    -- Numeric grades as given (1–5 vocational, 4–10 upper secondary; S, H and words are not
+    -- numbers), of rows last changed by the date: a grade raised later was not known then.
+    avg(TRY_CAST(c.grade AS DOUBLE)) FILTER (WHERE c.completed_on <= p.as_of AND c.updated_at::DATE <= p.as_of) AS grade_average,
+    avg(TRY_CAST(c.grade AS DOUBLE)) FILTER (WHERE c.completed_on > p.as_of - 56 AND c.completed_on <= p.as_of AND c.updated_at::DATE <= p.as_of) AS grade_average_8w
   FROM ${panel} p JOIN course_progress c ON c.student_id = p.student_id AND c.planned_start <= p.as_of + 120
   GROUP BY p.student_id, p.as_of`;
 
