@@ -36,7 +36,13 @@ export function fitPlatt(p: ArrayLike<number>, y: ArrayLike<number>): Calibratio
   return { method: 'platt', a, b };
 }
 
-/** Isotonic regression by pool-adjacent-violators; applied with linear interpolation. */
+/**
+ * Isotonic regression by pool-adjacent-violators; applied with linear interpolation. Each block's
+ * rate is shrunk toward the overall rate by the weight of one row: a block without an exit is not
+ * a probability of 0 (nor one of only exits 1). A 0 told a student "no risk at all", and one exit
+ * among the rows it was applied to cost the log-loss 34.5 (−ln 1e-15): with 565 validation exits on
+ * the 20 000-student cohort, that was enough to choose the worse candidate.
+ */
 export function fitIsotonic(p: ArrayLike<number>, y: ArrayLike<number>): Calibration {
   const idx = Array.from({ length: p.length }, (_, i) => i).sort((i, j) => p[i]! - p[j]!);
   const blocks: { sumX: number; sumY: number; n: number }[] = [];
@@ -45,14 +51,21 @@ export function fitIsotonic(p: ArrayLike<number>, y: ArrayLike<number>): Calibra
     while (blocks.length > 1) {
       const last = blocks[blocks.length - 1]!;
       const prev = blocks[blocks.length - 2]!;
-      if (prev.sumY / prev.n <= last.sumY / last.n) break;
+      // Equal rates are pooled too: the same fit, in the fewest (largest) blocks.
+      if (prev.sumY / prev.n < last.sumY / last.n) break;
       prev.sumX += last.sumX;
       prev.sumY += last.sumY;
       prev.n += last.n;
       blocks.pop();
     }
   }
-  return { method: 'isotonic', x: blocks.map((b) => b.sumX / b.n), y: blocks.map((b) => b.sumY / b.n) };
+  let positives = 0;
+  for (let i = 0; i < y.length; i++) positives += y[i]!;
+  const rate = positives / Math.max(1, y.length);
+  // Shrinking moves small blocks more than large ones; the running maximum keeps the map monotone.
+  const rates = blocks.map((b) => (b.sumY + rate) / (b.n + 1));
+  for (let k = 1; k < rates.length; k++) rates[k] = Math.max(rates[k]!, rates[k - 1]!);
+  return { method: 'isotonic', x: blocks.map((b) => b.sumX / b.n), y: rates };
 }
 
 /** Applies a calibration to one raw forest probability. */
