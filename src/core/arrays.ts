@@ -1,7 +1,7 @@
 /**
- * `from[rows[k]]` for every k, into `to` (a new Float64Array unless given; a longer one is filled from its start). A loop: TypedArray.from
- * with a mapping function is fifteen times slower (1 s against 66 ms for 3.7 million rows, once per
- * feature column of the national training set).
+ * `from[rows[k]]` for every k, into `to` (a new Float64Array unless given; a longer one is filled
+ * from its start). A loop: TypedArray.from with a mapping function is fifteen times slower (1 s
+ * against 66 ms for 3.7 million rows, once per feature column of the national training set).
  */
 export function takeRows(from: ArrayLike<number>, rows: readonly number[], to: Uint8Array): Uint8Array;
 export function takeRows(from: ArrayLike<number>, rows: readonly number[], to?: Float64Array): Float64Array;

@@ -216,7 +216,6 @@ export class Warehouse {
       // Rows filled in each block (a block's unused end stays behind when a chunk does not fit).
       const filled: number[] = [];
       let size = 0;
-      let at = 0;
       let room = 0;
       for (let chunk = await result.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
         const rows = chunk.rowCount;
@@ -224,8 +223,8 @@ export class Warehouse {
           room = Math.max(rows, size === 0 ? (opts.rows ?? 0) : BLOCK_ROWS);
           for (let c = 0; c < names.length; c++) if (numeric[c]) blocks[c]!.push(new Float64Array(room));
           filled.push(0);
-          at = 0;
         }
+        const at = filled[filled.length - 1]!;
         for (let c = 0; c < names.length; c++) {
           const vector = chunk.getColumnVector(c);
           if (numeric[c]) {
@@ -249,7 +248,6 @@ export class Warehouse {
             }
           }
         }
-        at += rows;
         room -= rows;
         size += rows;
         filled[filled.length - 1]! += rows;

@@ -33,7 +33,7 @@ export interface FeatureMatrix {
 
 export async function featureMatrix(db: Warehouse, panel: string, catalogue: readonly FeatureSpec[], attendanceLagDays: number): Promise<FeatureMatrix> {
   // One row per panel row: announced, so the columns are filled in place (no second copy).
-  const rows = Number((await db.all<{ n: number }>(`SELECT count(*) AS n FROM ${ident(panel)}`))[0]!.n);
+  const rows = Number((await db.one(`SELECT count(*) AS n FROM ${ident(panel)}`))?.['n']);
   const cols = await db.streamColumns(featureSql(panel, catalogue), { attendance_lag_days: attendanceLagDays }, { rows });
   const studentId = cols['student_id'] as string[];
   const features: Record<string, Float64Array> = {};

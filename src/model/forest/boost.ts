@@ -184,12 +184,7 @@ export function trainBoosting(
   const { columns, rows: given } = Array.isArray(training) ? { columns: training, rows: undefined } : training;
   const nFeatures = columns.length;
   const rng = new Random(opts.seed, 0xb005);
-  const categorical = Array.from({ length: nFeatures }, (_, f) => {
-    if (!opts.categorical[f]) return false;
-    let codes = false;
-    eachColumn([columns[f]!], given, (col) => (codes = isCategoryCodes(col)));
-    return codes;
-  });
+  const categorical = Array.from({ length: nFeatures }, (_, f) => Boolean(opts.categorical[f]) && isCategoryCodes(given ? takeRows(columns[f]!, given) : columns[f]!));
 
   // Rows of `columns` that train (undefined: all), and the validation rows (given, or held out here).
   let trainRows: readonly number[] | undefined = given;

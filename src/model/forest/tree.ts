@@ -55,9 +55,8 @@ export function growTree(data: BinnedData, opts: TreeOptions, seed: number, tree
     const draws = Math.max(1, Math.round(n * opts.maxSamples));
     for (let k = 0; k < draws; k++) drawn[Math.floor(rng.next() * n)]! += 1;
   } else drawn.fill(1);
-  let inBag = 0;
-  for (let i = 0; i < n; i++) if (drawn[i]! > 0) inBag++;
-  const m = inBag;
+  let m = 0;
+  for (let i = 0; i < n; i++) if (drawn[i]! > 0) m++;
   // weight[j]: the j-th in-bag row's multiplicity × class weight; wy[j] its class-1 weight, so
   // histograms need no branch on the label.
   const weight = new Float64Array(m);
@@ -79,7 +78,7 @@ export function growTree(data: BinnedData, opts: TreeOptions, seed: number, tree
   const rows = new Int32Array(m);
   for (let j = 0; j < m; j++) rows[j] = j;
 
-  let cap = Math.max(16, 2 * inBag + 1);
+  let cap = Math.max(16, 2 * m + 1);
   let feature = new Int32Array(cap);
   let threshold = new Uint8Array(cap);
   let left = new Int32Array(cap);
@@ -113,7 +112,7 @@ export function growTree(data: BinnedData, opts: TreeOptions, seed: number, tree
   const order = Int32Array.from({ length: nFeatures }, (_, f) => f);
 
   // Depth-first with an explicit stack of [start, end, depth, node].
-  const stack: number[] = [0, inBag, 0, newNode()];
+  const stack: number[] = [0, m, 0, newNode()];
   while (stack.length) {
     const node = stack.pop()!;
     const depth = stack.pop()!;
