@@ -1,5 +1,5 @@
 import { workerData } from 'node:worker_threads';
-import { helperLoop, type HistogramData } from './histograms.js';
+import { helperLoop, type BoostData } from './boost-threads.js';
 
-/** Builds its share of every node histogram the boosting thread asks for, over shared memory. */
-helperLoop(workerData as { data: HistogramData; ctl: Int32Array });
+/** Does its share of every job the boosting thread posts, over shared memory. */
+helperLoop(workerData as { data: BoostData; ctl: Int32Array; t: number; threads: number });

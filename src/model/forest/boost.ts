@@ -3,7 +3,9 @@ import { Random } from '../../core/random.js';
 import { binColumn, binOf, fitCuts, MAX_VALUE_BINS, MISSING_BIN, type Cuts } from './binning.js';
 import os from 'node:os';
 import { b64, compiledWorker, fromB64, type Columns } from './forest.js';
-import { BINS, CHUNKS, histogramAt, HistogramBuilder, slotSize, STRIDE, type HistogramData } from './histograms.js';
+import { BoostThreads, JOB_WORDS, type BoostData, type JobLeaf } from './boost-threads.js';
+import { childOf, leafOf, type BoostTree } from './boost-tree.js';
+import { BINS, slotSize, SPLIT_WORDS } from './histogram.js';
 
 /**
  * Gradient-boosted trees for a 0/1 label (logistic loss) on the forest's binned features: Newton
@@ -34,7 +36,7 @@ export interface BoostOptions {
   /** Features whose values are category codes 0, 1, 2 … (split by sets of categories, not by order). */
   categorical: readonly boolean[];
   seed: number;
-  /** Threads building histograms; 0 = one per core (on 20 000 rows or more). The model does not depend on it. */
+  /** Threads growing each tree; 0 = one per core (on 20 000 rows or more). The model does not depend on it. */
   threads: number;
 }
 
@@ -56,29 +58,6 @@ export const defaultBoostOptions: BoostOptions = {
 
 /** Categories a categorical feature may have (codes 0…253); more are read as numbers. */
 export const MAX_CATEGORIES = MAX_VALUE_BINS - 1;
-/** A category with fewer rows in a node than this is not ordered among the others there (it follows missing). */
-const MIN_CATEGORY_ROWS = 10;
-/** Smoothing of a category's gradient ratio when ordering categories (as scikit-learn's MIN_CAT_SUPPORT / LightGBM's cat_smooth). */
-const CATEGORY_SMOOTH = 10;
-const MIN_HESSIAN = 1e-3;
-
-/**
- * One boosted tree as flat arrays. Internal nodes have left ≥ 0. A numeric split sends bins
- * ≤ threshold left; missing (bin 0) goes left when `missingLeft`. A categorical split (categorical
- * = 1) sends the bins whose bit is set in `catBits` (8 words per node) left; missing and a category
- * never seen there go right unless their bit is set. `value` is the node's Newton step times the
- * learning rate, internal nodes included (path contributions need them).
- */
-export interface BoostTree {
-  feature: Int32Array;
-  threshold: Uint8Array;
-  missingLeft: Uint8Array;
-  categorical: Uint8Array;
-  catBits: Uint32Array;
-  left: Int32Array;
-  right: Int32Array;
-  value: Float32Array;
-}
 
 export interface Booster {
   kind: 'boosting';
@@ -128,20 +107,6 @@ export interface RowsOf {
 
 const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
 
-/** The child a row whose bin in the node's feature is `b` goes to from internal node `node`. */
-function childOf(t: BoostTree, node: number, b: number): number {
-  const goLeft = t.categorical[node] ? (t.catBits[node * 8 + (b >>> 5)]! & (1 << (b & 31))) !== 0 : b === MISSING_BIN ? t.missingLeft[node] === 1 : b <= t.threshold[node]!;
-  return goLeft ? t.left[node]! : t.right[node]!;
-}
-
-/** Where row i of row-major bins (`features` per row) lands: the leaf's node index. */
-function leafOf(t: BoostTree, bins: Uint8Array, features: number, i: number): number {
-  let node = 0;
-  const r = i * features;
-  while (t.left[node]! >= 0) node = childOf(t, node, bins[r + t.feature[node]!]!);
-  return node;
-}
-
 interface Split {
   gain: number;
   feature: number;
@@ -160,7 +125,7 @@ interface Leaf {
   depth: number;
   G: number;
   H: number;
-  /** Its histograms' slot in the arena (HistogramBuilder). */
+  /** Its histograms' slot in the arena (histogram.ts). */
   slot: number;
   split: Split | null;
 }
@@ -221,75 +186,90 @@ export function trainBoosting(
   for (let i = 0; i < n; i++) positives += yt[i]!;
   const share = Math.min(1 - 1e-6, Math.max(1e-6, positives / Math.max(1, n)));
   const baseScore = Math.log(share / (1 - share));
-  const raw = new Float64Array(n).fill(baseScore);
   const valRaw = new Float64Array(nv).fill(baseScore);
-  // Shared with the histogram threads: bins, gradients, hessians, the tree's rows, its features,
-  // and an arena of histogram slots (one per open leaf, one more for a new child).
+  // Shared with the helper threads: bins, labels, log-odds, gradients, hessians, the tree's rows,
+  // its features, the tree, and an arena of histogram slots (one per open leaf, one more for a
+  // new child).
   const threads = opts.threads === 0 ? os.availableParallelism() : Math.max(1, opts.threads);
   const shared = <T>(make: (b: SharedArrayBuffer) => T, bytes: number) => make(new SharedArrayBuffer(Math.max(1, bytes)));
   const slots = opts.maxLeafNodes + 1;
-  const data: HistogramData = {
+  const maxNodes = 2 * opts.maxLeafNodes - 1;
+  const data: BoostData = {
     n,
     nFeatures,
     bins: shared((b) => new Uint8Array(b), n * nFeatures),
+    y: shared((b) => new Uint8Array(b), n),
+    raw: shared((b) => new Float64Array(b), n * 8),
     g: shared((b) => new Float64Array(b), n * 8),
     h: shared((b) => new Float64Array(b), n * 8),
     rows: shared((b) => new Int32Array(b), n * 4),
+    scratch: shared((b) => new Int32Array(b), n * 4),
+    byFeature: shared((b) => new Uint8Array(b), n * nFeatures),
+    goes: shared((b) => new Uint8Array(b), BINS),
+    lefts: shared((b) => new Int32Array(b), threads * 4),
     usable: shared((b) => new Uint8Array(b), nFeatures),
-    hist: new Float64Array(slots * slotSize(nFeatures)),
-    chunks: shared((b) => new Float64Array(b), CHUNKS * slotSize(nFeatures) * 8),
+    categorical: Uint8Array.from(categorical, Number),
+    tree: {
+      feature: shared((b) => new Int32Array(b), maxNodes * 4),
+      threshold: shared((b) => new Uint8Array(b), maxNodes),
+      missingLeft: shared((b) => new Uint8Array(b), maxNodes),
+      categorical: shared((b) => new Uint8Array(b), maxNodes),
+      catBits: shared((b) => new Uint32Array(b), maxNodes * 8 * 4),
+      left: shared((b) => new Int32Array(b), maxNodes * 4),
+      right: shared((b) => new Int32Array(b), maxNodes * 4),
+      value: shared((b) => new Float32Array(b), maxNodes * 4),
+    },
+    hist: shared((b) => new Float64Array(b), slots * slotSize(nFeatures) * 8),
+    job: shared((b) => new Float64Array(b), JOB_WORDS * 8),
+    found: shared((b) => new Float64Array(b), threads * 2 * SPLIT_WORDS * 8),
+    rules: { minSamplesLeaf: opts.minSamplesLeaf, l2: opts.l2 },
   };
-  const { g, h } = data;
-  // Cut points from the training rows, and their bins, one feature at a time.
-  const cuts: Cuts[] = [];
-  eachColumn(columns, trainRows, (col, f) => {
-    cuts[f] = categorical[f] ? new Float64Array(0) : fitCuts(col, rng);
-    binFeature(col, f, nFeatures, cuts[f], categorical[f]!, data.bins);
-  });
-  const valBins = valCols ? binAll(valCols, cuts, categorical, valRows) : undefined;
-  // The same bins feature by feature, for partitions: a node's rows, ascending, read one feature's
-  // bins in order (row-major, each would be a cache line of its own).
-  const byFeature = new Uint8Array(n * nFeatures);
-  for (let i = 0, k = 0; i < n; i++) for (let f = 0; f < nFeatures; f++) byFeature[f * n + i] = data.bins[k++]!;
-  // By default helpers only for enough rows: a thread's start-up and each hand-over cost more than small nodes.
+  data.y.set(yt);
+  data.raw.fill(baseScore);
+  // The helpers start while this thread bins (by default only for enough rows: a thread's
+  // start-up and each hand-over cost more than small nodes).
   const helpers = opts.threads === 0 && n < 20_000 ? 0 : threads - 1;
-  const builder = new HistogramBuilder(data, helpers, compiledWorker('boost-worker.js'));
+  const workers = new BoostThreads(data, Math.min(helpers, nFeatures - 1), compiledWorker('boost-worker.js'));
   const trees: BoostTree[] = [];
   const validationLoss: number[] = [];
-  let best = Infinity;
-  let bestRounds = 0;
-
   try {
-  for (let iter = 0; iter < opts.maxIter; iter++) {
-    for (let i = 0; i < n; i++) {
-      const p = sigmoid(raw[i]!);
-      g[i] = p - yt[i]!;
-      h[i] = Math.max(p * (1 - p), 1e-16);
-    }
-    const tree = growBoostTree(builder, byFeature, categorical, opts, new Random(opts.seed, iter, 0x7b), raw);
-    trees.push(tree);
-    onRound();
-    if (valBins && valY && opts.patience > 0) {
-      let loss = 0;
-      for (let i = 0; i < nv; i++) {
-        valRaw[i]! += tree.value[leafOf(tree, valBins, nFeatures, i)]!;
-        const p = Math.min(1 - 1e-15, Math.max(1e-15, sigmoid(valRaw[i]!)));
-        loss -= valY[i] ? Math.log(p) : Math.log(1 - p);
+    // Cut points from the training rows, and their bins, one feature at a time.
+    const cuts: Cuts[] = [];
+    eachColumn(columns, trainRows, (col, f) => {
+      cuts[f] = categorical[f] ? new Float64Array(0) : fitCuts(col, rng);
+      binFeature(col, f, nFeatures, cuts[f], categorical[f]!, data.bins);
+    });
+    const valBins = valCols ? binAll(valCols, cuts, categorical, valRows) : undefined;
+    // The same bins feature by feature, for partitions (row-major, each row would be a cache line of its own).
+    const { byFeature } = data;
+    for (let i = 0, k = 0; i < n; i++) for (let f = 0; f < nFeatures; f++) byFeature[f * n + i] = data.bins[k++]!;
+    let best = Infinity;
+    let bestRounds = 0;
+    for (let iter = 0; iter < opts.maxIter; iter++) {
+      const tree = growBoostTree(workers, opts, new Random(opts.seed, iter, 0x7b));
+      trees.push(tree);
+      onRound();
+      if (valBins && valY && opts.patience > 0) {
+        let loss = 0;
+        for (let i = 0; i < nv; i++) {
+          valRaw[i]! += tree.value[leafOf(tree, valBins, nFeatures, i)]!;
+          const p = Math.min(1 - 1e-15, Math.max(1e-15, sigmoid(valRaw[i]!)));
+          loss -= valY[i] ? Math.log(p) : Math.log(1 - p);
+        }
+        loss /= Math.max(1, nv);
+        validationLoss.push(loss);
+        if (loss < best - 1e-7) {
+          best = loss;
+          bestRounds = trees.length;
+        } else if (trees.length - bestRounds >= opts.patience) break;
       }
-      loss /= Math.max(1, nv);
-      validationLoss.push(loss);
-      if (loss < best - 1e-7) {
-        best = loss;
-        bestRounds = trees.length;
-      } else if (trees.length - bestRounds >= opts.patience) break;
     }
-  }
+    // Early stopping keeps the rounds up to the best validation loss.
+    if (valBins && opts.patience > 0 && bestRounds > 0) trees.length = bestRounds;
+    return { kind: 'boosting', nFeatures, cuts, categorical, baseScore, trees, options: opts, validationLoss };
   } finally {
-    builder.close();
+    workers.close();
   }
-  // Early stopping keeps the rounds up to the best validation loss.
-  if (valBins && opts.patience > 0 && bestRounds > 0) trees.length = bestRounds;
-  return { kind: 'boosting', nFeatures, cuts, categorical, baseScore, trees, options: opts, validationLoss };
 }
 
 /** True when every value is a whole number from 0 to MAX_CATEGORIES − 1 (or missing). */
@@ -301,36 +281,44 @@ function isCategoryCodes(col: Float64Array): boolean {
   return true;
 }
 
+/** A split as the node job found it (SPLIT_WORDS numbers), or none. */
+function splitOf(found: Float64Array | null): Split | null {
+  if (!found) return null;
+  const categorical = found.subarray(4, 12).some((w) => w !== 0);
+  return { gain: found[0]!, feature: found[1]!, threshold: found[2]!, missingLeft: found[3] === 1, cats: categorical ? Uint32Array.from(found.subarray(4, 12)) : null };
+}
+
 /**
- * Grows one tree leaf-wise on the gradients and hessians in the builder's shared arrays, and adds
- * its value to each training row's log-odds in `raw`.
+ * Grows one tree leaf-wise: draws its rows, their gradients and hessians from the log-odds so
+ * far, then the splits; adds the tree's value to every training row's log-odds.
  */
-function growBoostTree(builder: HistogramBuilder, byFeature: Uint8Array, categorical: readonly boolean[], opts: BoostOptions, rng: Random, raw: Float64Array): BoostTree {
-  const { n, nFeatures, bins, g, h, usable, hist } = builder.data;
+function growBoostTree(workers: BoostThreads, opts: BoostOptions, rng: Random): BoostTree {
+  const { n, usable, raw, tree: t } = workers.data;
   // Rows of this tree (subsampled without replacement), kept in ascending order within each leaf.
-  const all = builder.data.rows;
+  const rows = workers.data.rows;
   let m = n;
-  for (let i = 0; i < n; i++) all[i] = i;
+  for (let i = 0; i < n; i++) rows[i] = i;
   if (opts.subsample < 1) {
     m = Math.max(1, Math.round(n * opts.subsample));
     for (let k = 0; k < m; k++) {
       const j = k + Math.floor(rng.next() * (n - k));
-      const t = all[k]!;
-      all[k] = all[j]!;
-      all[j] = t;
+      const x = rows[k]!;
+      rows[k] = rows[j]!;
+      rows[j] = x;
     }
     // The drawn rows first, then the others, each in ascending order (one pass over a mark per
     // row instead of a sort): the rows left out walk the tree in order of their place in memory.
     const drawn = new Uint8Array(n);
-    for (let k = 0; k < m; k++) drawn[all[k]!] = 1;
+    for (let k = 0; k < m; k++) drawn[rows[k]!] = 1;
     for (let i = 0, a = 0, z = m; i < n; i++) {
-      if (drawn[i]) all[a++] = i;
-      else all[z++] = i;
+      if (drawn[i]) rows[a++] = i;
+      else rows[z++] = i;
     }
   }
-  const rows = all;
-  const scratch = new Int32Array(m);
+  // Gradients of the drawn rows only (no other row's are read).
+  workers.gradients(m);
   // Features this tree may use.
+  const nFeatures = usable.length;
   usable.fill(1);
   if (opts.colsample < 1) {
     usable.fill(0);
@@ -344,118 +332,23 @@ function growBoostTree(builder: HistogramBuilder, byFeature: Uint8Array, categor
   }
   // Histogram slots: one per open leaf; a split gives its slot to the larger child.
   const freeSlots = Array.from({ length: opts.maxLeafNodes + 1 }, (_, k) => opts.maxLeafNodes - k);
-  const base = (slot: number, f: number) => histogramAt(nFeatures, slot, f);
-
-  const maxNodes = 2 * opts.maxLeafNodes - 1;
-  const t: BoostTree = {
-    feature: new Int32Array(maxNodes).fill(-1),
-    threshold: new Uint8Array(maxNodes),
-    missingLeft: new Uint8Array(maxNodes),
-    categorical: new Uint8Array(maxNodes),
-    catBits: new Uint32Array(maxNodes * 8),
-    left: new Int32Array(maxNodes).fill(-1),
-    right: new Int32Array(maxNodes).fill(-1),
-    value: new Float32Array(maxNodes),
-  };
+  // The tree in the shared arrays (room for the largest), emptied.
+  for (const x of [t.feature, t.left, t.right]) x.fill(-1);
+  for (const x of [t.threshold, t.missingLeft, t.categorical, t.catBits, t.value]) x.fill(0);
   let nodes = 1;
   const step = (G: number, H: number) => (-G / (H + opts.l2)) * opts.learningRate;
+  // A leaf worth searching for a split (null: too few rows or too deep).
+  const searched = (leaf: Leaf): JobLeaf =>
+    leaf.end - leaf.start < 2 * opts.minSamplesLeaf || (opts.maxDepth > 0 && leaf.depth >= opts.maxDepth) ? null : { slot: leaf.slot, count: leaf.end - leaf.start };
 
-  const leafGain = (G: number, H: number) => (G * G) / (H + opts.l2);
-
-  const bestSplit = (leaf: Leaf): Split | null => {
-    const count = leaf.end - leaf.start;
-    if (count < 2 * opts.minSamplesLeaf || (opts.maxDepth > 0 && leaf.depth >= opts.maxDepth)) return null;
-    const parent = leafGain(leaf.G, leaf.H);
-    let best: Split | null = null;
-    const consider = (gain: number, make: () => Split) => {
-      if (gain > 1e-12 && (!best || gain > best.gain)) best = make();
-    };
-    for (let f = 0; f < nFeatures; f++) {
-      if (!usable[f]) continue;
-      const o = base(leaf.slot, f);
-      const mg = hist[o]!;
-      const mh = hist[o + 1]!;
-      const mc = hist[o + 2]!;
-      if (!categorical[f]) {
-        // Numeric: bins 1…255 in order; missing tried on each side.
-        let hi = 255;
-        while (hi > 0 && hist[o + hi * STRIDE + 2] === 0) hi--;
-        let lg = 0;
-        let lh = 0;
-        let lc = 0;
-        for (let b = 1; b < hi; b++) {
-          const at = o + b * STRIDE;
-          const c = hist[at + 2]!;
-          // An empty bin splits the rows as the bin before it did (a tie never replaces the best).
-          if (c === 0) continue;
-          lg += hist[at]!;
-          lh += hist[at + 1]!;
-          lc += c;
-          // Missing to the right, then (if any) to the left.
-          if (lc >= opts.minSamplesLeaf && count - lc >= opts.minSamplesLeaf && lh >= MIN_HESSIAN && leaf.H - lh >= MIN_HESSIAN) {
-            const gain = leafGain(lg, lh) + leafGain(leaf.G - lg, leaf.H - lh) - parent;
-            if (gain > 1e-12 && (!best || gain > best.gain)) best = { gain, feature: f, threshold: b, missingLeft: false, cats: null };
-          }
-          if (mc > 0) {
-            const cg = lg + mg;
-            const ch = lh + mh;
-            const cc = lc + mc;
-            if (cc >= opts.minSamplesLeaf && count - cc >= opts.minSamplesLeaf && ch >= MIN_HESSIAN && leaf.H - ch >= MIN_HESSIAN) {
-              const gain = leafGain(cg, ch) + leafGain(leaf.G - cg, leaf.H - ch) - parent;
-              if (gain > 1e-12 && (!best || gain > best.gain)) best = { gain, feature: f, threshold: b, missingLeft: true, cats: null };
-            }
-          }
-        }
-        // Missing alone against every value.
-        if (mc >= opts.minSamplesLeaf && count - mc >= opts.minSamplesLeaf && mh >= MIN_HESSIAN && leaf.H - mh >= MIN_HESSIAN) {
-          const gain = leafGain(mg, mh) + leafGain(leaf.G - mg, leaf.H - mh) - parent;
-          consider(gain, () => ({ gain, feature: f, threshold: 0, missingLeft: true, cats: null }));
-        }
-      } else {
-        // Categorical: categories (missing among them) ordered by their smoothed gradient ratio,
-        // then the best cut of that order, scanned from both ends.
-        const cats: number[] = [];
-        for (let b = 0; b < BINS; b++) if (hist[o + b * STRIDE + 2]! >= MIN_CATEGORY_ROWS) cats.push(b);
-        if (cats.length < 2) continue;
-        const ratio = (b: number) => hist[o + b * STRIDE]! / (hist[o + b * STRIDE + 1]! + CATEGORY_SMOOTH);
-        cats.sort((a, b) => ratio(a) - ratio(b));
-        for (const dir of [1, -1]) {
-          const seq = dir === 1 ? cats : [...cats].reverse();
-          let lg = 0;
-          let lh = 0;
-          let lc = 0;
-          for (let k = 0; k < seq.length - 1; k++) {
-            const b = seq[k]!;
-            lg += hist[o + b * STRIDE]!;
-            lh += hist[o + b * STRIDE + 1]!;
-            lc += hist[o + b * STRIDE + 2]!;
-            if (lc < opts.minSamplesLeaf || count - lc < opts.minSamplesLeaf || lh < MIN_HESSIAN || leaf.H - lh < MIN_HESSIAN) continue;
-            const gain = leafGain(lg, lh) + leafGain(leaf.G - lg, leaf.H - lh) - parent;
-            consider(gain, () => {
-              const bits = new Uint32Array(8);
-              for (const c of seq.slice(0, k + 1)) bits[c >>> 5]! |= 1 << (c & 31);
-              return { gain, feature: f, threshold: 0, missingLeft: false, cats: bits };
-            });
-          }
-        }
-      }
-    }
-    return best;
-  };
-
-  const rootSlot = freeSlots.pop()!;
-  builder.build(0, m, rootSlot);
-  let G = 0;
-  let H = 0;
-  for (let k = 0; k < m; k++) {
-    G += g[rows[k]!]!;
-    H += h[rows[k]!]!;
-  }
-  t.value[0] = step(G, H);
-  const first: Leaf = { node: 0, start: 0, end: m, depth: 0, G, H, slot: rootSlot, split: null };
+  const first: Leaf = { node: 0, start: 0, end: m, depth: 0, G: 0, H: 0, slot: freeSlots.pop()!, split: null };
+  const root = workers.node(0, m, first.slot, -1, 0, 0, 0, [searched(first), null]);
+  first.G = root.G;
+  first.H = root.H;
+  first.split = splitOf(root.splits[0]);
+  t.value[0] = step(first.G, first.H);
   // Every node made, for their rows once the tree is grown.
   const made: Leaf[] = [first];
-  first.split = bestSplit(first);
   // Leaves that have a split to make.
   const open: Leaf[] = first.split ? [first] : [];
   let leaves = 1;
@@ -477,60 +370,30 @@ function growBoostTree(builder: HistogramBuilder, byFeature: Uint8Array, categor
     }
     t.left[leaf.node] = l;
     t.right[leaf.node] = r;
-    // Stable partition of the leaf's rows, routed as scoring routes them (childOf): left then
-    // right, each still ascending.
-    const col = s.feature * n;
-    let a = leaf.start;
-    let z = 0;
-    if (s.cats) {
-      const bits = s.cats;
-      for (let k = leaf.start; k < leaf.end; k++) {
-        const i = rows[k]!;
-        const b = byFeature[col + i]!;
-        if ((bits[b >>> 5]! & (1 << (b & 31))) !== 0) rows[a++] = i;
-        else scratch[z++] = i;
-      }
-    } else {
-      const threshold = s.threshold;
-      const missingLeft = s.missingLeft;
-      for (let k = leaf.start; k < leaf.end; k++) {
-        const i = rows[k]!;
-        const b = byFeature[col + i]!;
-        if (b === MISSING_BIN ? missingLeft : b <= threshold) rows[a++] = i;
-        else scratch[z++] = i;
-      }
-    }
-    rows.set(scratch.subarray(0, z), a);
-    // The smaller child's histogram from its rows, the larger one's as parent − smaller.
-    const leftSmaller = a - leaf.start <= leaf.end - a;
-    const small = freeSlots.pop()!;
-    const large = leaf.slot;
-    if (leftSmaller) builder.build(leaf.start, a, small);
-    else builder.build(a, leaf.end, small);
-    const from = base(large, 0);
-    const sub = base(small, 0);
-    for (let k = 0, size = slotSize(nFeatures); k < size; k++) hist[from + k]! -= hist[sub + k]!;
-    const [ls, rs] = leftSmaller ? [small, large] : [large, small];
-    // The left child's sums: a usable feature's bins hold every row of the node once.
-    const o = base(ls, usable.indexOf(1));
-    let LG = 0;
-    let LH = 0;
-    for (let b = 0; b < BINS; b++) {
-      LG += hist[o + b * STRIDE]!;
-      LH += hist[o + b * STRIDE + 1]!;
-    }
+    // The leaf's rows parted as scoring routes them (childOf): left then right, each still ascending.
+    const goes = new Uint8Array(BINS);
+    for (let b = 0; b < BINS; b++) goes[b] = childOf(t, leaf.node, b) === l ? 1 : 0;
+    const a = workers.partition(leaf.start, leaf.end, s.feature, goes);
+    // The smaller child's histograms and sums from its rows, the larger one's as parent − smaller.
     const kids: Leaf[] = [
-      { node: l, start: leaf.start, end: a, depth: leaf.depth + 1, G: LG, H: LH, slot: ls, split: null },
-      { node: r, start: a, end: leaf.end, depth: leaf.depth + 1, G: leaf.G - LG, H: leaf.H - LH, slot: rs, split: null },
+      { node: l, start: leaf.start, end: a, depth: leaf.depth + 1, G: 0, H: 0, slot: -1, split: null },
+      { node: r, start: a, end: leaf.end, depth: leaf.depth + 1, G: 0, H: 0, slot: -1, split: null },
     ];
-    for (const kid of kids) {
+    const small = a - leaf.start <= leaf.end - a ? 0 : 1;
+    const [smallKid, largeKid] = [kids[small]!, kids[1 - small]!];
+    smallKid.slot = freeSlots.pop()!;
+    largeKid.slot = leaf.slot;
+    const found = workers.node(smallKid.start, smallKid.end, smallKid.slot, leaf.slot, leaf.G, leaf.H, small, [searched(kids[0]!), searched(kids[1]!)]);
+    [smallKid.G, smallKid.H] = [found.G, found.H];
+    [largeKid.G, largeKid.H] = [leaf.G - found.G, leaf.H - found.H];
+    kids.forEach((kid, k) => {
       made.push(kid);
       t.value[kid.node] = step(kid.G, kid.H);
-      kid.split = bestSplit(kid);
+      kid.split = splitOf(found.splits[k]!);
       // A leaf that will not split needs no histogram: its slot is free again.
       if (kid.split) open.push(kid);
       else freeSlots.push(kid.slot);
-    }
+    });
     leaves++;
   }
   // The tree's value for each training row: a leaf's rows are rows[start, end) of its node; rows
@@ -540,7 +403,7 @@ function growBoostTree(builder: HistogramBuilder, byFeature: Uint8Array, categor
     const v = t.value[leaf.node]!;
     for (let k = leaf.start; k < leaf.end; k++) raw[rows[k]!]! += v;
   }
-  for (let k = m; k < n; k++) raw[rows[k]!]! += t.value[leafOf(t, bins, nFeatures, rows[k]!)]!;
+  if (m < n) workers.walk(m, n);
   const slice = <T extends Int32Array | Uint8Array | Uint32Array | Float32Array>(x: T, per = 1) => x.slice(0, nodes * per) as T;
   return {
     feature: slice(t.feature),
