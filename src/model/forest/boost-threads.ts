@@ -1,23 +1,104 @@
+import { readFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { leafOf, type BoostTree } from './boost-tree.js';
-import { BINS, histogramAt, searchSplit, SPLIT_WORDS, STRIDE, type SplitRules } from './histogram.js';
+import { compiledWorker } from './forest.js';
+import { BINS, histogramAt, searchSplit, slotSize, SPLIT_WORDS, STRIDE, type SplitRules } from './histogram.js';
+
+/** Where the histogram kernel's arrays begin in the fit's WebAssembly memory (bytes). */
+export interface KernelLayout {
+  bins: number;
+  g: number;
+  h: number;
+  rows: number;
+  hist: number;
+  /** One list of feature numbers per thread (nFeatures each). */
+  features: number;
+}
+
+/** The arrays the histogram kernel reads and writes, in one shared WebAssembly memory. */
+export interface KernelMemory {
+  memory: WebAssembly.Memory;
+  at: KernelLayout;
+  /** bins[i * nFeatures + f] (row-major: a row's bins are read together for every feature). */
+  bins: Uint8Array;
+  /** Gradients and hessians by row. */
+  g: Float64Array;
+  h: Float64Array;
+  /** The tree's rows: its subsample rows[0, m), each node owning rows[start, end) of them; the others after. */
+  rows: Int32Array;
+  /** Histogram slots (see histogramAt). */
+  hist: Float64Array;
+  /** Each thread's feature list for the kernel. */
+  features: Int32Array;
+}
+
+const PAGE = 65_536;
+/** WebAssembly's 32-bit memory holds 4 GiB at most. */
+const MAX_PAGES = 65_536;
+
+/**
+ * One shared WebAssembly memory for a fit's bins (n × nFeatures bytes), gradients, hessians,
+ * rows and histogram slots, and each thread's feature list.
+ */
+export function kernelMemory(n: number, nFeatures: number, slots: number, threads: number): KernelMemory {
+  const at: KernelLayout = { hist: 0, g: 0, h: 0, rows: 0, features: 0, bins: 0 };
+  let end = 0;
+  const place = (bytes: number) => {
+    const start = end;
+    end = Math.ceil((end + bytes) / 8) * 8;
+    return start;
+  };
+  at.hist = place(slots * slotSize(nFeatures) * 8);
+  at.g = place(n * 8);
+  at.h = place(n * 8);
+  at.rows = place(n * 4);
+  at.features = place(threads * nFeatures * 4);
+  at.bins = place(n * nFeatures);
+  const pages = Math.max(1, Math.ceil(end / PAGE));
+  if (pages > MAX_PAGES) throw new Error(`boosting on ${n} rows × ${nFeatures} features needs ${Math.ceil(end / 2 ** 30)} GiB of histogram memory, more than the 4 GiB one fit can have`);
+  const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
+  const buffer = memory.buffer;
+  return {
+    memory,
+    at,
+    bins: new Uint8Array(buffer, at.bins, n * nFeatures),
+    g: new Float64Array(buffer, at.g, n),
+    h: new Float64Array(buffer, at.h, n),
+    rows: new Int32Array(buffer, at.rows, n),
+    hist: new Float64Array(buffer, at.hist, slots * slotSize(nFeatures)),
+    features: new Int32Array(buffer, at.features, threads * nFeatures),
+  };
+}
+
+let compiledKernel: WebAssembly.Module | undefined;
+
+/** The histogram kernel (histogram.wat, compiled by the build), compiled once per process. */
+export function histogramKernel(): WebAssembly.Module {
+  compiledKernel ??= new WebAssembly.Module(readFileSync(compiledWorker('histogram.wasm')));
+  return compiledKernel;
+}
+
+/** The kernel's `build` (histogram.wat). */
+export type Build = (rows: number, start: number, end: number, bins: number, nFeatures: number, g: number, h: number, hist: number, features: number, count: number, lo: number, hi: number) => void;
+
+/** This thread's instance of the kernel on the fit's memory. */
+export function kernelBuild(d: Pick<BoostData, 'kernel' | 'memory'>): Build {
+  const instance = new WebAssembly.Instance(d.kernel, { env: { memory: d.memory } });
+  return instance.exports['build'] as Build;
+}
 
 /**
  * What boosting's threads share: the binned rows, their labels, log-odds, gradients and hessians,
  * the tree being grown, its histograms, and the job they are working on.
  */
-export interface BoostData {
+export interface BoostData extends KernelMemory {
+  /** The histogram kernel (histogramKernel). */
+  kernel: WebAssembly.Module;
   n: number;
   nFeatures: number;
-  /** bins[i * nFeatures + f] (row-major: a row's bins are read together for every feature). */
-  bins: Uint8Array;
   y: Uint8Array;
   /** Each training row's log-odds so far. */
   raw: Float64Array;
-  g: Float64Array;
-  h: Float64Array;
-  /** The tree's rows: its subsample rows[0, m), each node owning rows[start, end) of them; the others after. */
-  rows: Int32Array;
   /** Room for rows on their way to a node's right child (as many as rows). */
   scratch: Int32Array;
   /** The same bins feature by feature (byFeature[f * n + i]): a node's rows, ascending, read one feature's bins in order. */
@@ -26,14 +107,14 @@ export interface BoostData {
   goes: Uint8Array;
   /** For a partition: how many of its part of the rows each thread sent left. */
   lefts: Int32Array;
+  /** Milliseconds each thread spent on its part of the last node job. */
+  spent: Float64Array;
   /** 1 for a feature the tree may split on. */
   usable: Uint8Array;
   /** 1 for a categorical feature. */
   categorical: Uint8Array;
   /** The tree being grown (room for the largest). */
   tree: BoostTree;
-  /** Histogram slots (see histogramAt). */
-  hist: Float64Array;
   /** The job (see the J_ words). */
   job: Float64Array;
   /** Each thread's best split of each of a node job's two leaves (SPLIT_WORDS each). */
@@ -93,14 +174,13 @@ function featuresOf(usable: Uint8Array, t: number, threads: number, cut: number)
 const partOf = (start: number, end: number, t: number, threads: number): [number, number] => [start + Math.floor(((end - start) * t) / threads), start + Math.floor(((end - start) * (t + 1)) / threads)];
 
 /**
- * Adds rows[start, end) into `features`' histograms of slot `slot` (zeroed first) and returns the
- * rows' gradient and hessian sums (none without features). Row by row, the features at once: consecutive additions go to
- * different histograms, so none waits for the one before (twice as fast as one feature at a time,
- * where neighbouring rows often share a bin). When most of the run from the first to the last
- * feature is in `features`, the whole run is added (cheaper than skipping the others).
+ * Adds rows[start, end) into `features`' histograms of slot `slot` (zeroed first) with the kernel
+ * and returns the rows' gradient and hessian sums (none without features). When most of the run
+ * from the first to the last feature is in `features`, the whole run is added (cheaper than
+ * skipping the others).
  */
-function buildRows(d: BoostData, start: number, end: number, slot: number, features: Int32Array): [number, number] {
-  const { nFeatures: F, bins, g, h, rows, hist } = d;
+function buildRows(d: BoostData, build: Build, t: number, start: number, end: number, slot: number, features: Int32Array): [number, number] {
+  const { nFeatures: F, g, h, rows, hist, at } = d;
   const used = features.length;
   let G = 0;
   let H = 0;
@@ -111,37 +191,12 @@ function buildRows(d: BoostData, start: number, end: number, slot: number, featu
     const o = histogramAt(F, slot, features[j]!);
     hist.fill(0, o, o + BINS * STRIDE);
   }
-  // Below, o + ((f << 8) + bin) << 2 is histogramAt(F, slot, f) + bin * STRIDE.
-  const o = histogramAt(F, slot, 0);
-  if (2 * used >= hi - lo) {
-    for (let k = start; k < end; k++) {
-      const i = rows[k]!;
-      const gi = g[i]!;
-      const hi2 = h[i]!;
-      const r = i * F;
-      for (let f = lo; f < hi; f++) {
-        const b = o + (((f << 8) + bins[r + f]!) << 2);
-        hist[b]! += gi;
-        hist[b + 1]! += hi2;
-        hist[b + 2]! += 1;
-      }
-    }
-  } else {
-    for (let k = start; k < end; k++) {
-      const i = rows[k]!;
-      const gi = g[i]!;
-      const hi2 = h[i]!;
-      const r = i * F;
-      for (let j = 0; j < used; j++) {
-        const f = features[j]!;
-        const b = o + (((f << 8) + bins[r + f]!) << 2);
-        hist[b]! += gi;
-        hist[b + 1]! += hi2;
-        hist[b + 2]! += 1;
-      }
-    }
+  const histBytes = at.hist + histogramAt(F, slot, 0) * 8;
+  if (2 * used >= hi - lo) build(at.rows, start, end, at.bins, F, at.g, at.h, histBytes, 0, 0, lo, hi);
+  else {
+    d.features.set(features, t * F);
+    build(at.rows, start, end, at.bins, F, at.g, at.h, histBytes, at.features + t * F * 4, used, 0, 0);
   }
-  // The sums in a loop of their own: inside the one above they slowed it by half.
   for (let k = start; k < end; k++) {
     const i = rows[k]!;
     G += g[i]!;
@@ -155,12 +210,13 @@ function buildRows(d: BoostData, start: number, end: number, slot: number, featu
  * and the best split of each leaf over its features (in `found`). Returns the rows' sums (every
  * thread sums them in the same order, so the same numbers whatever the threads).
  */
-function nodeWork(d: BoostData, t: number, threads: number): [number, number] {
+function nodeWork(d: BoostData, build: Build, t: number, threads: number): [number, number] {
   const { job, hist, nFeatures: F, found } = d;
+  const t0 = performance.now();
   const features = featuresOf(d.usable, t, threads, job[J_CUT]! | 0);
   // Whole numbers as such (| 0): loops indexed by a double run at a fraction of the speed.
   const slot = job[J_SLOT]! | 0;
-  const [G, H] = buildRows(d, job[J_START]! | 0, job[J_END]! | 0, slot, features);
+  const [G, H] = buildRows(d, build, t, job[J_START]! | 0, job[J_END]! | 0, slot, features);
   const parent = job[J_PARENT]! | 0;
   if (parent >= 0) {
     for (let j = 0; j < features.length; j++) {
@@ -179,6 +235,7 @@ function nodeWork(d: BoostData, t: number, threads: number): [number, number] {
       searchSplit(hist, F, { slot: job[w]! | 0, ...sums, count: job[w + 1]! | 0 }, features, d.categorical, d.rules, found, at);
     }
   }
+  d.spent[t] = performance.now() - t0;
   return [G, H];
 }
 
@@ -227,9 +284,9 @@ function partitionWork(d: BoostData, t: number, threads: number): void {
   d.lefts[t] = a - from;
 }
 
-function work(d: BoostData, t: number, threads: number): [number, number] {
+function work(d: BoostData, build: Build, t: number, threads: number): [number, number] {
   const kind = d.job[J_KIND];
-  if (kind === NODE) return nodeWork(d, t, threads);
+  if (kind === NODE) return nodeWork(d, build, t, threads);
   if (kind === GRADIENTS) gradientWork(d, t, threads);
   else if (kind === WALK) walkWork(d, t, threads);
   else if (kind === PARTITION) partitionWork(d, t, threads);
@@ -279,16 +336,16 @@ function waitWhile(ctl: Int32Array, at: number, pending: (value: number) => bool
 export class BoostThreads {
   private readonly ctl = new Int32Array(new SharedArrayBuffer(4 * 4));
   private readonly workers: Worker[] = [];
-  /** The first thread's share of the usable features when two share a node (moved toward balance). */
-  private cut = -1;
-  /** Whether this thread waited for the helpers after its part of the last node job. */
-  private waited = false;
+  private readonly build: Build;
+  /** Each of two threads' time per feature so far (node jobs, recent ones weighing most). */
+  private readonly perFeature = [0, 0];
 
   constructor(
     readonly data: BoostData,
     helpers: number,
     workerUrl: URL,
   ) {
+    this.build = kernelBuild(data);
     for (let w = 0; w < helpers; w++) {
       const worker = new Worker(workerUrl, { workerData: { data, ctl: this.ctl, t: w + 1, threads: helpers + 1 } });
       worker.unref();
@@ -301,18 +358,17 @@ export class BoostThreads {
     return this.workers.length + 1;
   }
 
-  /** Posts the job in `data.job`, does this thread's part, waits for the helpers'. Its part's result, and whether it waited. */
-  private run(): { mine: [number, number]; waited: boolean } {
+  /** Posts the job in `data.job`, does this thread's part, waits for the helpers'. Returns its part's result. */
+  private run(): [number, number] {
     const c = this.ctl;
     if (this.workers.length) {
       Atomics.store(c, DONE, 0);
       Atomics.add(c, GENERATION, 1);
       Atomics.notify(c, GENERATION);
     }
-    const mine = work(this.data, 0, this.threads);
-    const waited = Atomics.load(c, DONE) < this.workers.length;
+    const mine = work(this.data, this.build, 0, this.threads);
     if (!waitWhile(c, DONE, (done) => done < this.workers.length, WAIT_MS)) throw new Error('a boosting helper thread did not answer');
-    return { mine, waited };
+    return mine;
   }
 
   /** Gradients and hessians of rows[0, end) from their log-odds. */
@@ -380,23 +436,29 @@ export class BoostThreads {
       job[J_LEAF + k * 2] = leaf ? leaf.slot : -1;
       job[J_LEAF + k * 2 + 1] = leaf?.count ?? 0;
     });
-    // Two threads: one feature more for this thread when it waited for the helper last time, one
-    // fewer when it did not (it was the slower), so the split follows whichever is faster now.
+    // Two threads split the features by their time per feature so far: the one that keeps up
+    // better takes more (a thread's core, caches and share of the machine differ).
     let used = 0;
     for (let f = 0; f < this.data.nFeatures; f++) used += this.data.usable[f]!;
-    this.cut = this.cut < 0 ? Math.ceil(used / 2) : this.cut + (this.waited ? 1 : -1);
-    job[J_CUT] = this.cut = Math.max(1, Math.min(used - 1, this.cut));
-    const {
-      mine: [G, H],
-      waited,
-    } = this.run();
-    this.waited = waited;
-    // The first thread's find unless a later one gains more (so equal gains go to the lower feature).
+    const [mine, helper] = this.perFeature as [number, number];
+    const cut = Math.max(1, Math.min(used - 1, mine + helper > 0 ? Math.round((used * helper) / (mine + helper)) : Math.ceil(used / 2)));
+    job[J_CUT] = cut;
+    const [G, H] = this.run();
+    if (this.threads === 2 && used > 1) {
+      const { spent } = this.data;
+      this.perFeature[0] = 0.9 * mine + spent[0]! / cut;
+      this.perFeature[1] = 0.9 * helper + spent[1]! / (used - cut);
+    }
+    // The most gaining of the threads' finds, of equal gains the lower feature's (as one thread
+    // searching every feature in order would find).
     const best = (leaf: number): Float64Array | null => {
       let pick = -1;
       for (let t = 0; t < this.threads; t++) {
-        const gain = found[(t * 2 + leaf) * SPLIT_WORDS]!;
-        if (gain > 0 && (pick < 0 || gain > found[(pick * 2 + leaf) * SPLIT_WORDS]!)) pick = t;
+        const at = (t * 2 + leaf) * SPLIT_WORDS;
+        const gain = found[at]!;
+        if (gain <= 0) continue;
+        const bestAt = (pick * 2 + leaf) * SPLIT_WORDS;
+        if (pick < 0 || gain > found[bestAt]! || (gain === found[bestAt]! && found[at + 1]! < found[bestAt + 1]!)) pick = t;
       }
       return pick < 0 ? null : found.slice((pick * 2 + leaf) * SPLIT_WORDS, (pick * 2 + leaf + 1) * SPLIT_WORDS);
     };
@@ -416,12 +478,13 @@ export class BoostThreads {
 /** A helper thread's loop (boost-worker.ts): wait for a job, do its part, report. */
 export function helperLoop(d: { data: BoostData; ctl: Int32Array; t: number; threads: number }): void {
   const c = d.ctl;
+  const build = kernelBuild(d.data);
   let seen = 0;
   for (;;) {
     waitWhile(c, GENERATION, (g) => g === seen, Infinity);
     seen = Atomics.load(c, GENERATION);
     if (Atomics.load(c, STOPPED)) return;
-    work(d.data, d.t, d.threads);
+    work(d.data, build, d.t, d.threads);
     Atomics.add(c, DONE, 1);
     Atomics.notify(c, DONE);
   }

@@ -3,9 +3,9 @@ import { Random } from '../../core/random.js';
 import { binColumn, binOf, fitCuts, MAX_VALUE_BINS, MISSING_BIN, type Cuts } from './binning.js';
 import os from 'node:os';
 import { b64, compiledWorker, fromB64, type Columns } from './forest.js';
-import { BoostThreads, JOB_WORDS, type BoostData, type JobLeaf } from './boost-threads.js';
+import { BoostThreads, histogramKernel, JOB_WORDS, kernelMemory, type BoostData, type JobLeaf } from './boost-threads.js';
 import { childOf, leafOf, type BoostTree } from './boost-tree.js';
-import { BINS, slotSize, SPLIT_WORDS } from './histogram.js';
+import { BINS, SPLIT_WORDS } from './histogram.js';
 
 /**
  * Gradient-boosted trees for a 0/1 label (logistic loss) on the forest's binned features: Newton
@@ -195,18 +195,17 @@ export function trainBoosting(
   const slots = opts.maxLeafNodes + 1;
   const maxNodes = 2 * opts.maxLeafNodes - 1;
   const data: BoostData = {
+    ...kernelMemory(n, nFeatures, slots, threads),
+    kernel: histogramKernel(),
     n,
     nFeatures,
-    bins: shared((b) => new Uint8Array(b), n * nFeatures),
     y: shared((b) => new Uint8Array(b), n),
     raw: shared((b) => new Float64Array(b), n * 8),
-    g: shared((b) => new Float64Array(b), n * 8),
-    h: shared((b) => new Float64Array(b), n * 8),
-    rows: shared((b) => new Int32Array(b), n * 4),
     scratch: shared((b) => new Int32Array(b), n * 4),
     byFeature: shared((b) => new Uint8Array(b), n * nFeatures),
     goes: shared((b) => new Uint8Array(b), BINS),
     lefts: shared((b) => new Int32Array(b), threads * 4),
+    spent: shared((b) => new Float64Array(b), threads * 8),
     usable: shared((b) => new Uint8Array(b), nFeatures),
     categorical: Uint8Array.from(categorical, Number),
     tree: {
@@ -219,7 +218,6 @@ export function trainBoosting(
       right: shared((b) => new Int32Array(b), maxNodes * 4),
       value: shared((b) => new Float32Array(b), maxNodes * 4),
     },
-    hist: shared((b) => new Float64Array(b), slots * slotSize(nFeatures) * 8),
     job: shared((b) => new Float64Array(b), JOB_WORDS * 8),
     found: shared((b) => new Float64Array(b), threads * 2 * SPLIT_WORDS * 8),
     rules: { minSamplesLeaf: opts.minSamplesLeaf, l2: opts.l2 },
