@@ -142,3 +142,17 @@ export function binColumn(values: Float64Array, cuts: Cuts, out: Uint8Array, off
     out[offset + j * stride] = i + 1;
   }
 }
+
+/** Categories a categorical feature may have (codes 0…253); more are read as numbers. */
+export const MAX_CATEGORIES = MAX_VALUE_BINS - 1;
+
+/** Bin of a category code: code + 1; missing, negative, fractional or too large codes are missing. */
+export function categoryBin(v: number): number {
+  return Number.isInteger(v) && v >= 0 && v < MAX_CATEGORIES ? v + 1 : MISSING_BIN;
+}
+
+/** Bins one feature's column into `out` at f + i × F: row-major bins of F features (F = 1: a column of its own). */
+export function binFeature(col: Float64Array, f: number, F: number, cuts: Cuts, categorical: boolean, out: Uint8Array<ArrayBufferLike>): void {
+  if (categorical) for (let i = 0; i < col.length; i++) out[i * F + f] = categoryBin(col[i]!);
+  else binColumn(col, cuts, out, f, F);
+}

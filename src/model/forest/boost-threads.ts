@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
+import { Random } from '../../core/random.js';
+import { binFeature, fitCuts } from './binning.js';
 import { leafOf, type BoostTree } from './boost-tree.js';
 import { compiledWorker } from './forest.js';
 import { BINS, histogramAt, searchSplit, slotSize, SPLIT_WORDS, STRIDE, type SplitRules } from './histogram.js';
@@ -109,6 +111,12 @@ export interface BoostData extends KernelMemory {
   lefts: Int32Array;
   /** Milliseconds each thread spent on its part of the last node job. */
   spent: Float64Array;
+  /** For binning: one training column per thread (n each) … */
+  columns: Float64Array;
+  /** … and the cut points each thread fitted (the count, then up to 255). */
+  cutsOut: Float64Array;
+  /** Seed of the fit: each feature's cut points draw their sample from stream (seed, feature). */
+  seed: number;
   /** 1 for a feature the tree may split on. */
   usable: Uint8Array;
   /** 1 for a categorical feature. */
@@ -123,11 +131,13 @@ export interface BoostData extends KernelMemory {
 }
 
 // Jobs: a node's histograms and splits, the gradients of rows[0, end), the tree's value for the
-// rows after the subsample (they walk the tree), or a leaf's rows parted between its children.
+// rows after the subsample (they walk the tree), a leaf's rows parted between its children, or
+// the training columns' cut points and bins.
 const NODE = 1;
 const GRADIENTS = 2;
 const WALK = 3;
 const PARTITION = 4;
+const BIN = 5;
 
 // The job's words. A node job: histograms of rows[start, end) into a slot, subtracted from the
 // parent's slot (−1: none), and two leaves to search (slot −1: none), each as slot and rows; the
@@ -284,12 +294,32 @@ function partitionWork(d: BoostData, t: number, threads: number): void {
   d.lefts[t] = a - from;
 }
 
+/** Words of cutsOut per thread. */
+const CUT_WORDS = 256;
+
+/**
+ * Thread t's part of a binning job: feature first + t, from its column in `columns`: cut points
+ * (none for a categorical feature) into `cutsOut`, its bins into `byFeature` (a column each, so
+ * threads never write one cache line).
+ */
+function binWork(d: BoostData, t: number): void {
+  const { n, columns, cutsOut, byFeature, categorical, job } = d;
+  const f = (job[J_FEATURE]! | 0) + t;
+  if (f >= d.nFeatures) return;
+  const col = columns.subarray(t * n, (t + 1) * n);
+  const cuts = categorical[f] ? new Float64Array(0) : fitCuts(col, new Random(d.seed, f, 0xc075));
+  cutsOut[t * CUT_WORDS] = cuts.length;
+  cutsOut.set(cuts, t * CUT_WORDS + 1);
+  binFeature(col, 0, 1, cuts, categorical[f] === 1, byFeature.subarray(f * n, (f + 1) * n));
+}
+
 function work(d: BoostData, build: Build, t: number, threads: number): [number, number] {
   const kind = d.job[J_KIND];
   if (kind === NODE) return nodeWork(d, build, t, threads);
   if (kind === GRADIENTS) gradientWork(d, t, threads);
   else if (kind === WALK) walkWork(d, t, threads);
   else if (kind === PARTITION) partitionWork(d, t, threads);
+  else if (kind === BIN) binWork(d, t);
   return [0, 0];
 }
 
@@ -384,6 +414,19 @@ export class BoostThreads {
     this.data.job[J_START] = start;
     this.data.job[J_END] = end;
     this.run();
+  }
+
+  /**
+   * Fits cut points to features first, first + 1, … (one a thread) from the threads' columns in
+   * `columns` and bins them into `byFeature`. Returns each feature's cut points.
+   */
+  bin(first: number): Float64Array[] {
+    const d = this.data;
+    d.job[J_KIND] = BIN;
+    d.job[J_FEATURE] = first;
+    this.run();
+    const count = Math.min(this.threads, d.nFeatures - first);
+    return Array.from({ length: count }, (_, t) => d.cutsOut.slice(t * CUT_WORDS + 1, t * CUT_WORDS + 1 + d.cutsOut[t * CUT_WORDS]!));
   }
 
   /**

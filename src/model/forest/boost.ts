@@ -1,6 +1,6 @@
 import { takeLabels, takeRows } from '../../core/arrays.js';
 import { Random } from '../../core/random.js';
-import { binColumn, binOf, fitCuts, MAX_VALUE_BINS, MISSING_BIN, type Cuts } from './binning.js';
+import { binFeature, binOf, categoryBin, MAX_CATEGORIES, type Cuts } from './binning.js';
 import os from 'node:os';
 import { b64, compiledWorker, fromB64, type Columns } from './forest.js';
 import { BoostThreads, histogramKernel, JOB_WORDS, kernelMemory, type BoostData, type JobLeaf } from './boost-threads.js';
@@ -56,8 +56,6 @@ export const defaultBoostOptions: BoostOptions = {
   threads: 0,
 };
 
-/** Categories a categorical feature may have (codes 0…253); more are read as numbers. */
-export const MAX_CATEGORIES = MAX_VALUE_BINS - 1;
 
 export interface Booster {
   kind: 'boosting';
@@ -73,11 +71,6 @@ export interface Booster {
   validationLoss: number[];
 }
 
-/** Bin of a category code: code + 1; missing, negative, fractional or too large codes are missing. */
-function categoryBin(v: number): number {
-  return Number.isInteger(v) && v >= 0 && v < MAX_CATEGORIES ? v + 1 : MISSING_BIN;
-}
-
 /**
  * Each feature's column in turn; with `rows`, only those rows of it, gathered into one scratch
  * array reused for every feature (nationally a copy of the training rows was a gigabyte).
@@ -85,12 +78,6 @@ function categoryBin(v: number): number {
 function eachColumn(columns: Columns, rows: readonly number[] | undefined, fn: (col: Float64Array, f: number) => void): void {
   const scratch = rows ? new Float64Array(rows.length) : undefined;
   columns.forEach((c, f) => fn(rows ? takeRows(c, rows, scratch!) : c, f));
-}
-
-/** Bins one feature's column into row-major bins (bins[i * features + f]). */
-function binFeature(col: Float64Array, f: number, F: number, cuts: Cuts, categorical: boolean, out: Uint8Array<ArrayBufferLike>): void {
-  if (categorical) for (let i = 0; i < col.length; i++) out[i * F + f] = categoryBin(col[i]!);
-  else binColumn(col, cuts, out, f, F);
 }
 
 /** Every feature's bins for every row (or only `rows`), row-major (bins[i * features + f]), into `out` (shared memory for training). */
@@ -206,6 +193,9 @@ export function trainBoosting(
     goes: shared((b) => new Uint8Array(b), BINS),
     lefts: shared((b) => new Int32Array(b), threads * 4),
     spent: shared((b) => new Float64Array(b), threads * 8),
+    columns: shared((b) => new Float64Array(b), threads * n * 8),
+    cutsOut: shared((b) => new Float64Array(b), threads * 256 * 8),
+    seed: opts.seed,
     usable: shared((b) => new Uint8Array(b), nFeatures),
     categorical: Uint8Array.from(categorical, Number),
     tree: {
@@ -231,16 +221,21 @@ export function trainBoosting(
   const trees: BoostTree[] = [];
   const validationLoss: number[] = [];
   try {
-    // Cut points from the training rows, and their bins, one feature at a time.
+    // Cut points from the training rows and their bins, a feature a thread at a time (each
+    // thread's column gathered into shared memory: nationally a copy of every training column
+    // would be a gigabyte), then the bins row by row for the histograms.
     const cuts: Cuts[] = [];
-    eachColumn(columns, trainRows, (col, f) => {
-      cuts[f] = categorical[f] ? new Float64Array(0) : fitCuts(col, rng);
-      binFeature(col, f, nFeatures, cuts[f], categorical[f]!, data.bins);
-    });
-    const valBins = valCols ? binAll(valCols, cuts, categorical, valRows) : undefined;
-    // The same bins feature by feature, for partitions (row-major, each row would be a cache line of its own).
     const { byFeature } = data;
-    for (let i = 0, k = 0; i < n; i++) for (let f = 0; f < nFeatures; f++) byFeature[f * n + i] = data.bins[k++]!;
+    for (let first = 0; first < nFeatures; first += workers.threads) {
+      for (let t = 0; t < workers.threads && first + t < nFeatures; t++) {
+        const into = data.columns.subarray(t * n, (t + 1) * n);
+        if (trainRows) takeRows(columns[first + t]!, trainRows, into);
+        else into.set(columns[first + t]!);
+      }
+      workers.bin(first).forEach((c, t) => (cuts[first + t] = c));
+    }
+    for (let i = 0, k = 0; i < n; i++) for (let f = 0; f < nFeatures; f++) data.bins[k++] = byFeature[f * n + i]!;
+    const valBins = valCols ? binAll(valCols, cuts, categorical, valRows) : undefined;
     let best = Infinity;
     let bestRounds = 0;
     for (let iter = 0; iter < opts.maxIter; iter++) {
