@@ -330,6 +330,8 @@ const PARTITION_SHARED_ROWS = 4096;
 const GENERATION = 0;
 const DONE = 1;
 const STOPPED = 2;
+/** Helpers that have started and wait for jobs. */
+const READY = 3;
 /** A helper that does not answer within this long has failed (a bug, not a slow machine). */
 const WAIT_MS = 120_000;
 /** How long a thread polls before it sleeps. */
@@ -424,8 +426,11 @@ export class BoostThreads {
     const d = this.data;
     d.job[J_KIND] = BIN;
     d.job[J_FEATURE] = first;
-    this.run();
     const count = Math.min(this.threads, d.nFeatures - first);
+    // Until the helpers have started (a thread takes a tenth of a second to boot), this thread
+    // bins each column itself rather than wait.
+    if (Atomics.load(this.ctl, READY) < this.workers.length) for (let t = 0; t < count; t++) binWork(d, t);
+    else this.run();
     return Array.from({ length: count }, (_, t) => d.cutsOut.slice(t * CUT_WORDS + 1, t * CUT_WORDS + 1 + d.cutsOut[t * CUT_WORDS]!));
   }
 
@@ -522,7 +527,9 @@ export class BoostThreads {
 export function helperLoop(d: { data: BoostData; ctl: Int32Array; t: number; threads: number }): void {
   const c = d.ctl;
   const build = kernelBuild(d.data);
+  // Every job posted counts a generation; one posted before this thread started is still to do.
   let seen = 0;
+  Atomics.add(c, READY, 1);
   for (;;) {
     waitWhile(c, GENERATION, (g) => g === seen, Infinity);
     seen = Atomics.load(c, GENERATION);
