@@ -3,14 +3,16 @@
 // HistGradientBoostingClassifier (Debian python3-sklearn, its defaults: 100 rounds at most,
 // learning rate 0.1, 31 leaves, 20 rows per leaf, early stopping on a tenth of the rows after 10
 // rounds without a better loss) on the same synthetic rows in the same run: train time, peak
-// RSS, test ROC AUC and the ratios. Each library in its own process, so peak RSS is its own.
-// Usage: npm run bench:boost -- [--sizes 100000,300000] [--json]
+// RSS, test ROC AUC and the ratios. Each library in its own process, so peak RSS is its own; the
+// two take turns `--rounds` times and the medians are compared (one pair's ratio moves by a fifth
+// with a shared machine's pace).
+// Usage: npm run bench:boost -- [--sizes 100000,300000] [--rounds 3] [--json]
 import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { args, measureChild, workDir } from './lib/harness.js';
+import { args, measureChild, num, workDir } from './lib/harness.js';
 import { F, makeData } from './lib/synthetic.js';
 
 const here = fileURLToPath(import.meta.url);
@@ -38,7 +40,8 @@ if (argv[0] === '--child-kiinni') {
   process.exit(0);
 }
 
-const a = args('bench-boost', { sizes: { type: 'string', default: '100000,300000' } });
+const a = args('bench-boost', { sizes: { type: 'string', default: '100000,300000' }, rounds: { type: 'string', default: '3' } });
+const rounds = num('rounds', a.rounds);
 
 const sklearnScript = `
 import sys, json, time, numpy as np
@@ -58,7 +61,7 @@ const measure = async (cmd: string, cmdArgs: string[]): Promise<Measured> => {
 const python = ['/usr/bin/python3', 'python3'].find((p) => spawnSync(p, ['-c', 'import sklearn'], { stdio: 'ignore' }).status === 0);
 if (!python) throw new Error("scikit-learn is not installed: 'apt-get install python3-sklearn' (Debian) gives the reference this benchmark measures against.");
 const log = (s: string) => void (!a.json && process.stderr.write(s + '\n'));
-interface Row { train_rows: number; test_rows: number; kiinni: Measured; sklearn: Measured; train_ratio: number; rss_ratio: number; auc_diff: number }
+interface Row { train_rows: number; test_rows: number; kiinni: Measured; sklearn: Measured; train_ratio: number; rss_ratio: number; auc_diff: number; turn_ratios: number[] }
 const results: Row[] = [];
 for (const nTrain of a.sizes.split(',').map(Number)) {
   const dir = workDir('bench-boost');
@@ -67,11 +70,18 @@ for (const nTrain of a.sizes.split(',').map(Number)) {
   writeFileSync(path.join(dir, 'X.f64'), X);
   writeFileSync(path.join(dir, 'y.u8'), y);
   log(`${nTrain.toLocaleString('en')} training rows × ${F} features …`);
-  const kiinni = await measure(process.execPath, [here, '--child-kiinni', dir, String(nTrain)]);
-  log(`  kiinni: ${kiinni.train_seconds.toFixed(1)} s, ${kiinni.rounds} rounds`);
-  const sklearn = await measure(python, ['-c', sklearnScript, dir, String(nTrain)]);
-  log(`  scikit-learn: ${sklearn.train_seconds.toFixed(1)} s, ${sklearn.rounds} rounds`);
+  const runs: { kiinni: Measured; sklearn: Measured }[] = [];
+  for (let r = 0; r < rounds; r++) {
+    const kiinni = await measure(process.execPath, [here, '--child-kiinni', dir, String(nTrain)]);
+    const sklearn = await measure(python, ['-c', sklearnScript, dir, String(nTrain)]);
+    log(`  turn ${r + 1}: kiinni ${kiinni.train_seconds.toFixed(1)} s (${kiinni.rounds} rounds), scikit-learn ${sklearn.train_seconds.toFixed(1)} s (${sklearn.rounds} rounds)`);
+    runs.push({ kiinni, sklearn });
+  }
   rmSync(dir, { recursive: true, force: true });
+  // Each library's turn of median train time (the same model every turn: only the time moves).
+  const medianOf = (pick: (r: (typeof runs)[number]) => Measured) => [...runs.map(pick)].sort((x, y) => x.train_seconds - y.train_seconds)[Math.floor((runs.length - 1) / 2)]!;
+  const kiinni = medianOf((r) => r.kiinni);
+  const sklearn = medianOf((r) => r.sklearn);
   results.push({
     train_rows: nTrain,
     test_rows: nTest,
@@ -80,17 +90,18 @@ for (const nTrain of a.sizes.split(',').map(Number)) {
     train_ratio: +(kiinni.train_seconds / sklearn.train_seconds).toFixed(2),
     rss_ratio: +(kiinni.peak_rss_mib / sklearn.peak_rss_mib).toFixed(2),
     auc_diff: +(kiinni.roc_auc - sklearn.roc_auc).toFixed(4),
+    turn_ratios: runs.map((r) => +(r.kiinni.train_seconds / r.sklearn.train_seconds).toFixed(2)),
   });
 }
 const out = { cores: os.availableParallelism(), features: F, reference: 'python3-sklearn HistGradientBoostingClassifier (defaults)', results };
 if (a.json) process.stdout.write(JSON.stringify(out, null, 2) + '\n');
 else {
-  console.log(`\nkiinni boosting vs scikit-learn HistGradientBoosting (same rows, same run; ${F} features, ${out.cores} cores)`);
-  console.log('train rows   kiinni s  sklearn s  ratio  kiinni AUC  sklearn AUC  rounds (k/s)  kiinni RSS MiB  sklearn RSS MiB');
+  console.log(`\nkiinni boosting vs scikit-learn HistGradientBoosting (same rows, same run, medians of ${rounds} turns each; ${F} features, ${out.cores} cores)`);
+  console.log('train rows   kiinni s  sklearn s  ratio  kiinni AUC  sklearn AUC  rounds (k/s)  kiinni RSS MiB  sklearn RSS MiB  ratio each turn');
   for (const r of results) {
     console.log(
       [String(r.train_rows).padEnd(11), r.kiinni.train_seconds.toFixed(1).padStart(8), r.sklearn.train_seconds.toFixed(1).padStart(9), r.train_ratio.toFixed(2).padStart(5), r.kiinni.roc_auc.toFixed(4).padStart(10),
-       r.sklearn.roc_auc.toFixed(4).padStart(11), `${r.kiinni.rounds}/${r.sklearn.rounds}`.padStart(12), String(r.kiinni.peak_rss_mib).padStart(14), String(r.sklearn.peak_rss_mib).padStart(15)].join('  '),
+       r.sklearn.roc_auc.toFixed(4).padStart(11), `${r.kiinni.rounds}/${r.sklearn.rounds}`.padStart(12), String(r.kiinni.peak_rss_mib).padStart(14), String(r.sklearn.peak_rss_mib).padStart(15), r.turn_ratios.map((x) => x.toFixed(2)).join(' ')].join('  '),
     );
   }
   console.log(`target: ratio ≤ 1.0 at equal AUC (± 0.005) → ${results.every((r) => r.train_ratio <= 1 && Math.abs(r.auc_diff) <= 0.005) ? 'met' : 'NOT met'}`);
