@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { Random } from '../../core/random.js';
 import { binFeature, fitCuts } from './binning.js';
@@ -76,7 +76,11 @@ let compiledKernel: WebAssembly.Module | undefined;
 
 /** The histogram kernel (histogram.wat, compiled by the build), compiled once per process. */
 export function histogramKernel(): WebAssembly.Module {
-  compiledKernel ??= new WebAssembly.Module(readFileSync(compiledWorker('histogram.wasm')));
+  if (!compiledKernel) {
+    const file = compiledWorker('histogram.wasm');
+    if (!existsSync(file)) throw new Error("kiinni is not fully built (the boosting kernel histogram.wasm is missing): run 'npm run build'");
+    compiledKernel = new WebAssembly.Module(readFileSync(file));
+  }
   return compiledKernel;
 }
 
