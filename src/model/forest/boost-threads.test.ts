@@ -29,14 +29,14 @@ describe('the histogram kernel', () => {
       return Array.from(out);
     };
     const got = (slot: number, f: number) => Array.from(mem.hist.subarray(histogramAt(F, slot, f), histogramAt(F, slot, f) + BINS * STRIDE));
-    const slotBytes = (slot: number) => mem.at.hist + histogramAt(F, slot, 0) * 8;
+    const slotBytes = (slot: number) => mem.hist.byteOffset + histogramAt(F, slot, 0) * 8;
     // A run: features 2…5 of slot 1, rows 40…460 (an odd count: the kernel takes rows in pairs).
-    build(mem.at.rows, 40, 461, mem.at.bins, F, mem.at.g, mem.at.h, slotBytes(1), 0, 0, 2, 6);
+    build(mem.rows.byteOffset, 40, 461, mem.bins.byteOffset, F, mem.g.byteOffset, mem.h.byteOffset, slotBytes(1), 0, 0, 2, 6);
     for (const f of [2, 3, 4, 5]) expect(got(1, f)).toEqual(expected(40, 461, f));
     for (const f of [0, 1, 6]) expect(got(1, f).every((v) => v === 0)).toBe(true);
     // A list: features 0 and 6 of slot 0, every row (the list in the second thread's place).
     mem.features.set([0, 6], F);
-    build(mem.at.rows, 0, n, mem.at.bins, F, mem.at.g, mem.at.h, slotBytes(0), mem.at.features + F * 4, 2, 0, 0);
+    build(mem.rows.byteOffset, 0, n, mem.bins.byteOffset, F, mem.g.byteOffset, mem.h.byteOffset, slotBytes(0), mem.features.byteOffset + F * 4, 2, 0, 0);
     for (const f of [0, 6]) expect(got(0, f)).toEqual(expected(0, n, f));
     for (const f of [1, 2, 3, 4, 5]) expect(got(0, f).every((v) => v === 0)).toBe(true);
   });

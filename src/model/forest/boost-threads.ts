@@ -6,21 +6,12 @@ import { leafOf, type BoostTree } from './boost-tree.js';
 import { compiledWorker } from './forest.js';
 import { BINS, histogramAt, searchSplit, slotSize, SPLIT_WORDS, STRIDE, type SplitRules } from './histogram.js';
 
-/** Where the histogram kernel's arrays begin in the fit's WebAssembly memory (bytes). */
-export interface KernelLayout {
-  bins: number;
-  g: number;
-  h: number;
-  rows: number;
-  hist: number;
-  /** One list of feature numbers per thread (nFeatures each). */
-  features: number;
-}
-
-/** The arrays the histogram kernel reads and writes, in one shared WebAssembly memory. */
+/**
+ * The arrays the histogram kernel reads and writes, views of one shared WebAssembly memory (the
+ * kernel takes each as its byteOffset there).
+ */
 export interface KernelMemory {
   memory: WebAssembly.Memory;
-  at: KernelLayout;
   /** bins[i * nFeatures + f] (row-major: a row's bins are read together for every feature). */
   bins: Uint8Array;
   /** Gradients and hessians by row. */
@@ -43,26 +34,26 @@ const MAX_PAGES = 65_536;
  * rows and histogram slots, and each thread's feature list.
  */
 export function kernelMemory(n: number, nFeatures: number, slots: number, threads: number): KernelMemory {
-  const at: KernelLayout = { hist: 0, g: 0, h: 0, rows: 0, features: 0, bins: 0 };
   let end = 0;
   const place = (bytes: number) => {
     const start = end;
     end = Math.ceil((end + bytes) / 8) * 8;
     return start;
   };
-  at.hist = place(slots * slotSize(nFeatures) * 8);
-  at.g = place(n * 8);
-  at.h = place(n * 8);
-  at.rows = place(n * 4);
-  at.features = place(threads * nFeatures * 4);
-  at.bins = place(n * nFeatures);
+  const at = {
+    hist: place(slots * slotSize(nFeatures) * 8),
+    g: place(n * 8),
+    h: place(n * 8),
+    rows: place(n * 4),
+    features: place(threads * nFeatures * 4),
+    bins: place(n * nFeatures),
+  };
   const pages = Math.max(1, Math.ceil(end / PAGE));
   if (pages > MAX_PAGES) throw new Error(`boosting on ${n} rows × ${nFeatures} features needs ${Math.ceil(end / 2 ** 30)} GiB of histogram memory, more than the 4 GiB one fit can have`);
   const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
   const buffer = memory.buffer;
   return {
     memory,
-    at,
     bins: new Uint8Array(buffer, at.bins, n * nFeatures),
     g: new Float64Array(buffer, at.g, n),
     h: new Float64Array(buffer, at.h, n),
@@ -194,7 +185,7 @@ const partOf = (start: number, end: number, t: number, threads: number): [number
  * skipping the others).
  */
 function buildRows(d: BoostData, build: Build, t: number, start: number, end: number, slot: number, features: Int32Array): [number, number] {
-  const { nFeatures: F, g, h, rows, hist, at } = d;
+  const { nFeatures: F, g, h, rows, hist, bins } = d;
   const used = features.length;
   let G = 0;
   let H = 0;
@@ -205,11 +196,12 @@ function buildRows(d: BoostData, build: Build, t: number, start: number, end: nu
     const o = histogramAt(F, slot, features[j]!);
     hist.fill(0, o, o + BINS * STRIDE);
   }
-  const histBytes = at.hist + histogramAt(F, slot, 0) * 8;
-  if (2 * used >= hi - lo) build(at.rows, start, end, at.bins, F, at.g, at.h, histBytes, 0, 0, lo, hi);
+  const histBytes = hist.byteOffset + histogramAt(F, slot, 0) * 8;
+  if (2 * used >= hi - lo) build(rows.byteOffset, start, end, bins.byteOffset, F, g.byteOffset, h.byteOffset, histBytes, 0, 0, lo, hi);
   else {
-    d.features.set(features, t * F);
-    build(at.rows, start, end, at.bins, F, at.g, at.h, histBytes, at.features + t * F * 4, used, 0, 0);
+    const list = d.features.subarray(t * F, t * F + used);
+    list.set(features);
+    build(rows.byteOffset, start, end, bins.byteOffset, F, g.byteOffset, h.byteOffset, histBytes, list.byteOffset, used, 0, 0);
   }
   for (let k = start; k < end; k++) {
     const i = rows[k]!;
@@ -299,7 +291,7 @@ function partitionWork(d: BoostData, t: number, threads: number): void {
 }
 
 /** Words of cutsOut per thread. */
-const CUT_WORDS = 256;
+export const CUT_WORDS = 256;
 
 /**
  * Thread t's part of a binning job: feature first + t, from its column in `columns`: cut points
@@ -501,16 +493,13 @@ export class BoostThreads {
       this.perFeature[0] = 0.9 * mine + spent[0]! / cut;
       this.perFeature[1] = 0.9 * helper + spent[1]! / (used - cut);
     }
-    // The most gaining of the threads' finds, of equal gains the lower feature's (as one thread
-    // searching every feature in order would find).
+    // The first thread's find unless a later one gains more: the threads' runs of features are in
+    // order, so of equal gains the lower feature's wins, as one thread searching them all would find.
     const best = (leaf: number): Float64Array | null => {
       let pick = -1;
       for (let t = 0; t < this.threads; t++) {
-        const at = (t * 2 + leaf) * SPLIT_WORDS;
-        const gain = found[at]!;
-        if (gain <= 0) continue;
-        const bestAt = (pick * 2 + leaf) * SPLIT_WORDS;
-        if (pick < 0 || gain > found[bestAt]! || (gain === found[bestAt]! && found[at + 1]! < found[bestAt + 1]!)) pick = t;
+        const gain = found[(t * 2 + leaf) * SPLIT_WORDS]!;
+        if (gain > 0 && (pick < 0 || gain > found[(pick * 2 + leaf) * SPLIT_WORDS]!)) pick = t;
       }
       return pick < 0 ? null : found.slice((pick * 2 + leaf) * SPLIT_WORDS, (pick * 2 + leaf + 1) * SPLIT_WORDS);
     };

@@ -1,9 +1,9 @@
 import { takeLabels, takeRows } from '../../core/arrays.js';
 import { Random } from '../../core/random.js';
-import { binFeature, binOf, categoryBin, MAX_CATEGORIES, type Cuts } from './binning.js';
+import { binFeature, binOf, categoryBin, MISSING_BIN, type Cuts } from './binning.js';
 import os from 'node:os';
 import { b64, compiledWorker, fromB64, type Columns } from './forest.js';
-import { BoostThreads, histogramKernel, JOB_WORDS, kernelMemory, type BoostData, type JobLeaf } from './boost-threads.js';
+import { BoostThreads, CUT_WORDS, histogramKernel, JOB_WORDS, kernelMemory, type BoostData, type JobLeaf } from './boost-threads.js';
 import { childOf, leafOf, type BoostTree } from './boost-tree.js';
 import { BINS, SPLIT_WORDS } from './histogram.js';
 
@@ -194,7 +194,7 @@ export function trainBoosting(
     lefts: shared((b) => new Int32Array(b), threads * 4),
     spent: shared((b) => new Float64Array(b), threads * 8),
     columns: shared((b) => new Float64Array(b), threads * n * 8),
-    cutsOut: shared((b) => new Float64Array(b), threads * 256 * 8),
+    cutsOut: shared((b) => new Float64Array(b), threads * CUT_WORDS * 8),
     seed: opts.seed,
     usable: shared((b) => new Uint8Array(b), nFeatures),
     categorical: Uint8Array.from(categorical, Number),
@@ -265,11 +265,11 @@ export function trainBoosting(
   }
 }
 
-/** True when every value is a whole number from 0 to MAX_CATEGORIES − 1 (or missing). */
+/** True when every value is missing or a category code (one categoryBin gives a bin of its own). */
 function isCategoryCodes(col: Float64Array): boolean {
   for (let i = 0; i < col.length; i++) {
     const v = col[i]!;
-    if (!Number.isNaN(v) && !(Number.isInteger(v) && v >= 0 && v < MAX_CATEGORIES)) return false;
+    if (!Number.isNaN(v) && categoryBin(v) === MISSING_BIN) return false;
   }
   return true;
 }
