@@ -310,6 +310,43 @@ describe('ingestFile streams a clean file', () => {
     });
   });
 
+  it('over rows already loaded: replaces those with the file\'s keys, keeps the rest, and a problem on the last line writes nothing', async () => {
+    const earlier = `${attendanceHeader}\nS1,2024-09-02,6,0,1,0\nS1,2024-09-03,6,0,2,0\nS2,2024-09-02,6,0,3,0\n`;
+    const later = [
+      `${attendanceHeader}\nS1,2024-09-03,6,0,5,0\nS2,2024-09-04,6,0,0,1\n`, // one key replaced, one new
+      `${attendanceHeader}\nS1,2024-09-03,6,0,5,0\nS2,2024-09-04,6,0,0,1\nS2,2024-09-05,6,9,0,0\n`, // the last row is impossible (9 of 6)
+      `${attendanceHeader}\nS1,2024-09-03,6,0,5,0\nS2,2024-09-04,6,0,0,1\nS1,2024-09-03,6,0,4,0\n`, // the last row repeats a key
+    ];
+    const run = async (db: Warehouse, text: string, stream: boolean) => {
+      await db.run('DELETE FROM attendance; DELETE FROM quarantine; DELETE FROM ingest_log');
+      await ingestFile(db, { kind: 'attendance', file: path.join(tempDir({ 'a.csv': earlier }), 'a.csv'), stream }, testEffects);
+      const lines: string[] = [];
+      const r = await ingestFile(db, { kind: 'attendance', file: path.join(tempDir({ 'b.csv': text }), 'b.csv'), stream }, { ...testEffects, logger: captureLogger(lines) });
+      return {
+        result: { status: r.status, read: r.rows_read, loaded: r.rows_loaded, quarantined: r.rows_quarantined },
+        rows: await db.all(`SELECT student_id, strftime(date, '%Y-%m-%d') AS date, absent_unexcused, late FROM attendance ORDER BY ALL`),
+        gaveWay: lines.some((l) => l.includes('ingest_streaming_gave_way')),
+      };
+    };
+    await withStudents(async (streamed) => {
+      await withStudents(async (checked) => {
+        for (const [k, text] of later.entries()) {
+          const ours = await run(streamed, text, true);
+          const theirs = await run(checked, text, false);
+          expect({ ...ours, gaveWay: undefined }).toEqual({ ...theirs, gaveWay: undefined });
+          expect(ours.gaveWay).toBe(k > 0);
+        }
+        // The clean file: S1's 3.9. replaced, S1's 2.9. and S2's 2.9. kept, S2's 4.9. added.
+        expect((await run(streamed, later[0]!, true)).rows).toEqual([
+          { student_id: 'S1', date: '2024-09-02', absent_unexcused: 1, late: 0 },
+          { student_id: 'S1', date: '2024-09-03', absent_unexcused: 5, late: 0 },
+          { student_id: 'S2', date: '2024-09-02', absent_unexcused: 3, late: 0 },
+          { student_id: 'S2', date: '2024-09-04', absent_unexcused: 0, late: 1 },
+        ]);
+      });
+    });
+  });
+
   it('writes a clean file without staging it, and gives way to the row-by-row check at the first problem', async () => {
     await withStudents(async (db) => {
       const lines: string[] = [];

@@ -355,9 +355,11 @@ const notClean = 'kiinni: the file is not clean';
 /**
  * The common case without staging: a file with no row to quarantine, no key twice and nothing to
  * merge field by field streams from the reader straight into its table, its rows replacing those
- * with the same key. Two reads and nothing materialised but the keys' hashes: the first runs every
- * check and looks for a repeated key, the second inserts. Any problem (or a file that changed
- * between the reads) returns false with nothing written, and the checked load then finds every
+ * with the same key. One read of the file: every check runs as the rows are inserted, and the
+ * first row with a problem stops the insert with an error (DuckDB's `error()`), so nothing is
+ * written; a repeated key is then looked for among the inserted rows, by sorting their keys'
+ * hashes (half the work of a hash set of ten million keys). Any problem (or a file that changed
+ * meanwhile) rolls the transaction back and returns false, and the checked load then finds every
  * problem with its line.
  */
 async function loadStreaming(db: Warehouse, contract: Contract, plan: CheckPlan, file: string, reader: string, sha: string, result: IngestResult, fx: IngestEffects): Promise<boolean> {
@@ -365,43 +367,45 @@ async function loadStreaming(db: Warehouse, contract: Contract, plan: CheckPlan,
   const targetHasRows = Boolean(await db.one(`SELECT 1 AS x FROM ${target} LIMIT 1`));
   if (targetHasRows && (contract.versionColumn || contract.keepKnown)) return false;
   const cols = identList(contract.columns.map((c) => c.name));
+  const keys = identList(contract.key);
   const unknownReference = contract.columns
     .filter((c) => c.references)
     .map((c) => `coalesce(${ident(c.name)} NOT IN (SELECT ${ident(c.references!.column)} FROM ${ident(c.references!.kind)}), true)`);
-  // An identity code anywhere refuses the file, also in a row skipped on purpose.
+  // An identity code anywhere refuses the file, also in a row skipped on purpose: the check is
+  // made on every row before the skipped ones are left out.
   const problem = `__hetu_col IS NOT NULL OR (NOT __skip AND (${['__bad', ...unknownReference].join(' OR ')}))`;
   const id = { ingest_id: result.ingest_id };
   const before = statSync(file);
   await db.run('SET preserve_insertion_order = false');
   try {
-    // First read: every check, and a repeated key found by sorting the keys' hashes (half the
-    // work of a hash set of ten million keys). Each row is reduced to one value before the sort —
-    // carrying flags through it costs more than the sort — : NULL for a row with a problem, 0 for
-    // a row skipped on purpose, else its key's hash (0 and 1 moved to 2: a clash, like two keys
-    // with one hash, only sends the file the checked way).
-    const keyOrFlag = `CASE WHEN ${problem} THEN NULL WHEN __skip THEN 0::UBIGINT WHEN __key_hash < 2 THEN 2::UBIGINT ELSE __key_hash END`;
-    const first = await step(fx, 'check_rows', () =>
-      db.one(
-        `SELECT count(*) AS n, count(*) FILTER (WHERE k = 0) AS skipped, count(*) - count(k) AS problems,
-           count(*) FILTER (WHERE k > 0 AND k = previous) AS repeated_keys
-         FROM (SELECT k, lag(k) OVER (ORDER BY k) AS previous FROM (SELECT ${keyOrFlag} AS k FROM (${checkedRowsSql(plan, reader)})))`,
-      ),
-    );
-    const n = Number(first?.['n']);
-    const skipped = Number(first?.['skipped']);
-    if (Number(first?.['problems']) > 0 || Number(first?.['repeated_keys']) > 0) {
-      fx.logger.debug({ kind: contract.kind }, 'ingest_streaming_gave_way');
-      return false;
-    }
     return await db.transaction(async () => {
-      // Rows with a key the file holds give way to the file's (a read of the keys alone).
-      if (targetHasRows) await db.run(`DELETE FROM ${target} t USING (SELECT ${identList(contract.key)} FROM (${checkedRowsSql(plan, reader)}) WHERE NOT __skip) i WHERE ${keyMatch(contract)}`);
-      // Second read: the same rows, typed the same way, into the table.
-      const loaded = await step(fx, 'insert', () => db.run(`INSERT INTO ${target} (${cols}, _ingest_id) SELECT ${cols}, $ingest_id FROM (${checkedRowsSql(plan, reader)}) WHERE NOT __skip`, id));
+      const loaded = await step(fx, 'insert', () =>
+        db.run(
+          `INSERT INTO ${target} (${cols}, _ingest_id)
+           SELECT ${cols}, $ingest_id FROM (
+             SELECT *, CASE WHEN ${problem} THEN error(${literal(notClean)}) ELSE __skip END AS __left_out FROM (${checkedRowsSql(plan, reader)})
+           ) WHERE NOT __left_out`,
+          id,
+        ),
+      );
+      const repeated = await step(fx, 'duplicate_keys', () =>
+        db.one(
+          `SELECT count(*) FILTER (WHERE k = previous) AS n
+           FROM (SELECT k, lag(k) OVER (ORDER BY k) AS previous FROM (SELECT hash(${keys}) AS k FROM ${target} ${targetHasRows ? 'WHERE _ingest_id = $ingest_id' : ''}))`,
+          targetHasRows ? id : {},
+        ),
+      );
+      if (Number(repeated?.['n']) > 0) throw new Error(notClean);
+      // Rows skipped on purpose are counted by a read of what the skip rule needs.
+      const skipped = plan.skipWhere ? Number((await db.one(`SELECT count(*) FILTER (WHERE __skip) AS n FROM (${checkedRowsSql(plan, reader)})`))?.['n']) : 0;
       const after = statSync(file);
-      if (loaded !== n - skipped || after.size !== before.size || after.mtimeMs !== before.mtimeMs) throw new Error(notClean);
+      if (after.size !== before.size || after.mtimeMs !== before.mtimeMs) throw new Error(notClean);
+      // Earlier rows with a key the file holds give way to the file's (a read of the table, not the file).
+      if (targetHasRows) {
+        await db.run(`DELETE FROM ${target} t USING (SELECT ${keys} FROM ${target} WHERE _ingest_id = $ingest_id) i WHERE ${keyMatch(contract)} AND t._ingest_id IS DISTINCT FROM $ingest_id`, id);
+      }
       await db.run(`DELETE FROM quarantine WHERE kind = $kind AND sha256 = $sha`, { kind: contract.kind, sha });
-      Object.assign(result, { rows_read: n, rows_loaded: loaded, rows_skipped: skipped, status: 'loaded' });
+      Object.assign(result, { rows_read: loaded + skipped, rows_loaded: loaded, rows_skipped: skipped, status: 'loaded' });
       return true;
     });
   } catch (err) {
