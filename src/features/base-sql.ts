@@ -18,6 +18,10 @@ export const backgroundBaseSql = (panel: string) => `
     year(p.as_of) - s.birth_year AS age,
     CASE WHEN s.lives_independently THEN 1 WHEN NOT s.lives_independently THEN 0 END AS lives_independently,
     CASE WHEN s.education_type = 'vocational' THEN 1 ELSE 0 END AS vocational,
+    -- The grade scale of the student's education (1–5 vocational, 4–10 upper secondary): its
+    -- lowest pass and its span, which put grades on one scale from 0 to 1.
+    CASE WHEN s.education_type = 'vocational' THEN 1 ELSE 4 END AS grade_lowest,
+    CASE WHEN s.education_type = 'vocational' THEN 4 ELSE 6 END AS grade_span,
     date_diff('day', s.study_right_start, p.as_of) / 7.0 AS weeks_studied,
     date_diff('day', p.as_of, s.planned_end) / 7.0 AS weeks_to_planned_end
   FROM ${panel} p JOIN students s USING (student_id)`;
