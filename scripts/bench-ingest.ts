@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { median } from 'simple-statistics';
 import { args, measureChild as measure, num, repoRoot as root, workDir } from './lib/harness.js';
 
 const a = args('bench-ingest', { rows: { type: 'string', default: '10000000' }, rounds: { type: 'string', default: '3' } });
@@ -38,6 +39,7 @@ async function generate(n: number, dir: string): Promise<{ students: string; att
 
 const referenceScript = `
   import { DuckDBInstance } from '@duckdb/node-api';
+import { median } from 'simple-statistics';
   const db = await DuckDBInstance.create(process.argv[1]);
   const c = await db.connect();
   await c.run("CREATE TABLE attendance AS SELECT * FROM read_csv('" + process.argv[2] + "')");
@@ -45,10 +47,6 @@ const referenceScript = `
   c.closeSync(); db.closeSync();`;
 
 type Measured = Awaited<ReturnType<typeof measure>>;
-const median = (xs: number[]) => {
-  const s = [...xs].sort((p, q) => p - q);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
 
 async function runOnce(n: number) {
   const dir = mkdtempSync(path.join(work, `n${n}-`));
