@@ -39,7 +39,6 @@ async function generate(n: number, dir: string): Promise<{ students: string; att
 
 const referenceScript = `
   import { DuckDBInstance } from '@duckdb/node-api';
-import { median } from 'simple-statistics';
   const db = await DuckDBInstance.create(process.argv[1]);
   const c = await db.connect();
   await c.run("CREATE TABLE attendance AS SELECT * FROM read_csv('" + process.argv[2] + "')");

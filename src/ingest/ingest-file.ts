@@ -357,8 +357,9 @@ const notClean = 'kiinni: the file is not clean';
  * merge field by field streams from the reader straight into its table, its rows replacing those
  * with the same key. One read of the file: every check runs as the rows are inserted, and the
  * first row with a problem stops the insert with an error (DuckDB's `error()`), so nothing is
- * written; a repeated key is then looked for among the inserted rows, by sorting their keys'
- * hashes (half the work of a hash set of ten million keys). Any problem (or a file that changed
+ * written; a repeated key is then looked for among the inserted rows, by numbering the rows of
+ * each key's hash (a partitioned window: 0.7 s for ten million keys, where sorting them all took
+ * 0.85 s and a GROUP BY 1.3 s). Any problem (or a file that changed
  * meanwhile) rolls the transaction back and returns false, and the checked load then finds every
  * problem with its line.
  */
@@ -390,8 +391,8 @@ async function loadStreaming(db: Warehouse, contract: Contract, plan: CheckPlan,
       );
       const repeated = await step(fx, 'duplicate_keys', () =>
         db.one(
-          `SELECT count(*) FILTER (WHERE k = previous) AS n
-           FROM (SELECT k, lag(k) OVER (ORDER BY k) AS previous FROM (SELECT hash(${keys}) AS k FROM ${target} ${targetHasRows ? 'WHERE _ingest_id = $ingest_id' : ''}))`,
+          `SELECT count(*) FILTER (WHERE nth > 1) AS n
+           FROM (SELECT row_number() OVER (PARTITION BY k) AS nth FROM (SELECT hash(${keys}) AS k FROM ${target} ${targetHasRows ? 'WHERE _ingest_id = $ingest_id' : ''}))`,
           targetHasRows ? id : {},
         ),
       );
