@@ -4,13 +4,13 @@ import { histogramKernel, kernelBuild, kernelMemory } from './boost-threads.js';
 import { BINS, histogramAt, STRIDE } from './histogram.js';
 
 describe('the histogram kernel', () => {
-  it("adds each row's gradient, hessian and one to its bin of every feature asked for, through a run of features or a list", () => {
+  it("adds each row's gradient, hessian and one to its bin of every feature asked for (two at a time, and an odd one), and sums the rows' gradients and hessians in row order", () => {
     const n = 500;
     const F = 7;
     const mem = kernelMemory(n, F, 2, 2);
-    const build = kernelBuild({ kernel: histogramKernel(), memory: mem.memory });
+    const { build, subtract } = kernelBuild({ kernel: histogramKernel(), memory: mem.memory });
     const rng = new Random(11);
-    for (let i = 0; i < n * F; i++) mem.bins[i] = Math.floor(rng.next() * BINS);
+    for (let i = 0; i < n * F; i++) mem.byFeature[i] = Math.floor(rng.next() * BINS);
     for (let i = 0; i < n; i++) {
       mem.g[i] = rng.next() - 0.5;
       mem.h[i] = rng.next() / 4;
@@ -21,24 +21,45 @@ describe('the histogram kernel', () => {
       const out = new Float64Array(BINS * STRIDE);
       for (let k = start; k < end; k++) {
         const i = mem.rows[k]!;
-        const b = mem.bins[i * F + f]! * STRIDE;
+        const b = mem.byFeature[f * n + i]! * STRIDE;
         out[b]! += mem.g[i]!;
         out[b + 1]! += mem.h[i]!;
         out[b + 2]! += 1;
       }
       return Array.from(out);
     };
+    // The rows' sums, added in row order as one loop would.
+    const sumsOf = (start: number, end: number) => {
+      let G = 0;
+      let H = 0;
+      for (let k = start; k < end; k++) {
+        G += mem.g[mem.rows[k]!]!;
+        H += mem.h[mem.rows[k]!]!;
+      }
+      return [G, H];
+    };
     const got = (slot: number, f: number) => Array.from(mem.hist.subarray(histogramAt(F, slot, f), histogramAt(F, slot, f) + BINS * STRIDE));
     const slotBytes = (slot: number) => mem.hist.byteOffset + histogramAt(F, slot, 0) * 8;
-    // A run: features 2…5 of slot 1, rows 40…460 (an odd count: the kernel takes rows in pairs).
-    build(mem.rows.byteOffset, 40, 461, mem.bins.byteOffset, F, mem.g.byteOffset, mem.h.byteOffset, slotBytes(1), 0, 0, 2, 6);
+    // Features 2…5 of slot 1, rows 40…460, in the second thread's places.
+    mem.features.set([2, 3, 4, 5], F);
+    const second = mem.ordered.byteOffset + 2 * n * 8;
+    build(mem.rows.byteOffset, 40, 461, mem.byFeature.byteOffset, n, mem.g.byteOffset, mem.h.byteOffset, second, slotBytes(1), mem.features.byteOffset + F * 4, 4, mem.sums.byteOffset + 16);
     for (const f of [2, 3, 4, 5]) expect(got(1, f)).toEqual(expected(40, 461, f));
+    expect(Array.from(mem.sums.subarray(2, 4))).toEqual(sumsOf(40, 461));
     for (const f of [0, 1, 6]) expect(got(1, f).every((v) => v === 0)).toBe(true);
-    // A list: features 0 and 6 of slot 0, every row (the list in the second thread's place).
-    mem.features.set([0, 6], F);
-    build(mem.rows.byteOffset, 0, n, mem.bins.byteOffset, F, mem.g.byteOffset, mem.h.byteOffset, slotBytes(0), mem.features.byteOffset + F * 4, 2, 0, 0);
-    for (const f of [0, 6]) expect(got(0, f)).toEqual(expected(0, n, f));
-    for (const f of [1, 2, 3, 4, 5]) expect(got(0, f).every((v) => v === 0)).toBe(true);
+    // Features 0, 2 and 6 of slot 0 (a pair and one alone), every row, in the first thread's places.
+    mem.features.set([0, 2, 6]);
+    build(mem.rows.byteOffset, 0, n, mem.byFeature.byteOffset, n, mem.g.byteOffset, mem.h.byteOffset, mem.ordered.byteOffset, slotBytes(0), mem.features.byteOffset, 3, mem.sums.byteOffset);
+    for (const f of [0, 2, 6]) expect(got(0, f)).toEqual(expected(0, n, f));
+    for (const f of [1, 3, 4, 5]) expect(got(0, f).every((v) => v === 0)).toBe(true);
+    expect(Array.from(mem.sums.subarray(0, 2))).toEqual(sumsOf(0, n));
+    // Subtraction: feature 2's histogram of slot 1 (rows 40…460) taken from slot 0's (every row), every double.
+    const before = got(0, 2);
+    const taken = got(1, 2);
+    subtract(mem.hist.byteOffset + histogramAt(F, 0, 2) * 8, mem.hist.byteOffset + histogramAt(F, 1, 2) * 8, BINS * STRIDE);
+    expect(got(0, 2)).toEqual(before.map((v, k) => v - taken[k]!));
+    expect(got(1, 2)).toEqual(taken);
+    expect(got(0, 3).every((v) => v === 0)).toBe(true);
   });
 
   it('refuses a fit larger than its 4 GiB memory, saying so', () => {

@@ -12,8 +12,8 @@ import { BINS, histogramAt, searchSplit, slotSize, SPLIT_WORDS, STRIDE, type Spl
  */
 export interface KernelMemory {
   memory: WebAssembly.Memory;
-  /** bins[i * nFeatures + f] (row-major: a row's bins are read together for every feature). */
-  bins: Uint8Array;
+  /** The bins feature by feature (byFeature[f * n + i]): a node's rows, ascending, read one feature's bins in order. */
+  byFeature: Uint8Array;
   /** Gradients and hessians by row. */
   g: Float64Array;
   h: Float64Array;
@@ -23,6 +23,10 @@ export interface KernelMemory {
   hist: Float64Array;
   /** Each thread's feature list for the kernel. */
   features: Int32Array;
+  /** Each thread's last built rows' gradient and hessian sums (two each). */
+  sums: Float64Array;
+  /** Each thread's room (2n doubles) for a node's gradients and hessians in row order. */
+  ordered: Float64Array;
 }
 
 const PAGE = 65_536;
@@ -31,7 +35,7 @@ const MAX_PAGES = 65_536;
 
 /**
  * One shared WebAssembly memory for a fit's bins (n × nFeatures bytes), gradients, hessians,
- * rows and histogram slots, and each thread's feature list.
+ * rows and histogram slots, and each thread's feature list and ordered gradients.
  */
 export function kernelMemory(n: number, nFeatures: number, slots: number, threads: number): KernelMemory {
   let end = 0;
@@ -46,7 +50,9 @@ export function kernelMemory(n: number, nFeatures: number, slots: number, thread
     h: place(n * 8),
     rows: place(n * 4),
     features: place(threads * nFeatures * 4),
-    bins: place(n * nFeatures),
+    sums: place(threads * 2 * 8),
+    ordered: place(threads * 2 * n * 8),
+    byFeature: place(n * nFeatures),
   };
   const pages = Math.max(1, Math.ceil(end / PAGE));
   if (pages > MAX_PAGES) throw new Error(`boosting on ${n} rows × ${nFeatures} features needs ${Math.ceil(end / 2 ** 30)} GiB of histogram memory, more than the 4 GiB one fit can have`);
@@ -54,12 +60,14 @@ export function kernelMemory(n: number, nFeatures: number, slots: number, thread
   const buffer = memory.buffer;
   return {
     memory,
-    bins: new Uint8Array(buffer, at.bins, n * nFeatures),
+    byFeature: new Uint8Array(buffer, at.byFeature, n * nFeatures),
     g: new Float64Array(buffer, at.g, n),
     h: new Float64Array(buffer, at.h, n),
     rows: new Int32Array(buffer, at.rows, n),
     hist: new Float64Array(buffer, at.hist, slots * slotSize(nFeatures)),
     features: new Int32Array(buffer, at.features, threads * nFeatures),
+    sums: new Float64Array(buffer, at.sums, threads * 2),
+    ordered: new Float64Array(buffer, at.ordered, threads * 2 * n),
   };
 }
 
@@ -75,13 +83,16 @@ export function histogramKernel(): WebAssembly.Module {
   return compiledKernel;
 }
 
-/** The kernel's `build` (histogram.wat). */
-export type Build = (rows: number, start: number, end: number, bins: number, nFeatures: number, g: number, h: number, hist: number, features: number, count: number, lo: number, hi: number) => void;
+/** The kernel's functions (histogram.wat): `build` adds rows into histograms, `subtract` takes one run of doubles from another. */
+export interface Kernel {
+  build: (rows: number, start: number, end: number, byFeature: number, n: number, g: number, h: number, ordered: number, hist: number, features: number, count: number, sums: number) => void;
+  subtract: (from: number, sub: number, doubles: number) => void;
+}
 
 /** This thread's instance of the kernel on the fit's memory. */
-export function kernelBuild(d: Pick<BoostData, 'kernel' | 'memory'>): Build {
-  const instance = new WebAssembly.Instance(d.kernel, { env: { memory: d.memory } });
-  return instance.exports['build'] as Build;
+export function kernelBuild(d: Pick<BoostData, 'kernel' | 'memory'>): Kernel {
+  const { exports } = new WebAssembly.Instance(d.kernel, { env: { memory: d.memory } });
+  return { build: exports['build'] as Kernel['build'], subtract: exports['subtract'] as Kernel['subtract'] };
 }
 
 /**
@@ -98,8 +109,6 @@ export interface BoostData extends KernelMemory {
   raw: Float64Array;
   /** Room for rows on their way to a node's right child (as many as rows). */
   scratch: Int32Array;
-  /** The same bins feature by feature (byFeature[f * n + i]): a node's rows, ascending, read one feature's bins in order. */
-  byFeature: Uint8Array;
   /** For a partition: 1 for each bin of the split feature that goes left. */
   goes: Uint8Array;
   /** For a partition: how many of its part of the rows each thread sent left. */
@@ -180,35 +189,20 @@ const partOf = (start: number, end: number, t: number, threads: number): [number
 
 /**
  * Adds rows[start, end) into `features`' histograms of slot `slot` (zeroed first) with the kernel
- * and returns the rows' gradient and hessian sums (none without features). When most of the run
- * from the first to the last feature is in `features`, the whole run is added (cheaper than
- * skipping the others).
+ * and returns the rows' gradient and hessian sums (none without features).
  */
-function buildRows(d: BoostData, build: Build, t: number, start: number, end: number, slot: number, features: Int32Array): [number, number] {
-  const { nFeatures: F, g, h, rows, hist, bins } = d;
+function buildRows(d: BoostData, { build }: Kernel, t: number, start: number, end: number, slot: number, features: Int32Array): [number, number] {
+  const { nFeatures: F, n, g, h, rows, hist, byFeature, sums, ordered } = d;
   const used = features.length;
-  let G = 0;
-  let H = 0;
-  if (!used) return [G, H];
-  const lo = features[0]!;
-  const hi = features[used - 1]! + 1;
+  if (!used) return [0, 0];
   for (let j = 0; j < used; j++) {
     const o = histogramAt(F, slot, features[j]!);
     hist.fill(0, o, o + BINS * STRIDE);
   }
-  const histBytes = hist.byteOffset + histogramAt(F, slot, 0) * 8;
-  if (2 * used >= hi - lo) build(rows.byteOffset, start, end, bins.byteOffset, F, g.byteOffset, h.byteOffset, histBytes, 0, 0, lo, hi);
-  else {
-    const list = d.features.subarray(t * F, t * F + used);
-    list.set(features);
-    build(rows.byteOffset, start, end, bins.byteOffset, F, g.byteOffset, h.byteOffset, histBytes, list.byteOffset, used, 0, 0);
-  }
-  for (let k = start; k < end; k++) {
-    const i = rows[k]!;
-    G += g[i]!;
-    H += h[i]!;
-  }
-  return [G, H];
+  const list = d.features.subarray(t * F, t * F + used);
+  list.set(features);
+  build(rows.byteOffset, start, end, byFeature.byteOffset, n, g.byteOffset, h.byteOffset, ordered.byteOffset + t * 2 * n * 8, hist.byteOffset + histogramAt(F, slot, 0) * 8, list.byteOffset, used, sums.byteOffset + t * 16);
+  return [sums[t * 2]!, sums[t * 2 + 1]!];
 }
 
 /**
@@ -216,20 +210,16 @@ function buildRows(d: BoostData, build: Build, t: number, start: number, end: nu
  * and the best split of each leaf over its features (in `found`). Returns the rows' sums (every
  * thread sums them in the same order, so the same numbers whatever the threads).
  */
-function nodeWork(d: BoostData, build: Build, t: number, threads: number): [number, number] {
+function nodeWork(d: BoostData, kernel: Kernel, t: number, threads: number): [number, number] {
   const { job, hist, nFeatures: F, found } = d;
   const t0 = performance.now();
   const features = featuresOf(d.usable, t, threads, job[J_CUT]! | 0);
   // Whole numbers as such (| 0): loops indexed by a double run at a fraction of the speed.
   const slot = job[J_SLOT]! | 0;
-  const [G, H] = buildRows(d, build, t, job[J_START]! | 0, job[J_END]! | 0, slot, features);
+  const [G, H] = buildRows(d, kernel, t, job[J_START]! | 0, job[J_END]! | 0, slot, features);
   const parent = job[J_PARENT]! | 0;
   if (parent >= 0) {
-    for (let j = 0; j < features.length; j++) {
-      const from = histogramAt(F, parent, features[j]!);
-      const sub = histogramAt(F, slot, features[j]!);
-      for (let k = 0; k < BINS * STRIDE; k++) hist[from + k]! -= hist[sub + k]!;
-    }
+    for (let j = 0; j < features.length; j++) kernel.subtract(hist.byteOffset + histogramAt(F, parent, features[j]!) * 8, hist.byteOffset + histogramAt(F, slot, features[j]!) * 8, BINS * STRIDE);
   }
   const small = job[J_SMALL]!;
   for (let leaf = 0; leaf < 2; leaf++) {
@@ -259,11 +249,11 @@ function gradientWork(d: BoostData, t: number, threads: number): void {
 
 /** Thread t's part of a walk job: the tree's value added to the log-odds of its rows. */
 function walkWork(d: BoostData, t: number, threads: number): void {
-  const { rows, raw, tree, bins, nFeatures, job } = d;
+  const { rows, raw, tree, byFeature, n, job } = d;
   const [from, to] = partOf(job[J_START]! | 0, job[J_END]! | 0, t, threads);
   for (let k = from; k < to; k++) {
     const i = rows[k]!;
-    raw[i]! += tree.value[leafOf(tree, bins, nFeatures, i)]!;
+    raw[i]! += tree.value[leafOf(tree, byFeature, i, n)]!;
   }
 }
 
@@ -309,9 +299,9 @@ function binWork(d: BoostData, t: number): void {
   binFeature(col, 0, 1, cuts, categorical[f] === 1, byFeature.subarray(f * n, (f + 1) * n));
 }
 
-function work(d: BoostData, build: Build, t: number, threads: number): [number, number] {
+function work(d: BoostData, kernel: Kernel, t: number, threads: number): [number, number] {
   const kind = d.job[J_KIND];
-  if (kind === NODE) return nodeWork(d, build, t, threads);
+  if (kind === NODE) return nodeWork(d, kernel, t, threads);
   if (kind === GRADIENTS) gradientWork(d, t, threads);
   else if (kind === WALK) walkWork(d, t, threads);
   else if (kind === PARTITION) partitionWork(d, t, threads);
@@ -364,7 +354,7 @@ function waitWhile(ctl: Int32Array, at: number, pending: (value: number) => bool
 export class BoostThreads {
   private readonly ctl = new Int32Array(new SharedArrayBuffer(4 * 4));
   private readonly workers: Worker[] = [];
-  private readonly build: Build;
+  private readonly kernel: Kernel;
   /** Each of two threads' time per feature so far (node jobs, recent ones weighing most). */
   private readonly perFeature = [0, 0];
 
@@ -373,7 +363,7 @@ export class BoostThreads {
     helpers: number,
     workerUrl: URL,
   ) {
-    this.build = kernelBuild(data);
+    this.kernel = kernelBuild(data);
     for (let w = 0; w < helpers; w++) {
       const worker = new Worker(workerUrl, { workerData: { data, ctl: this.ctl, t: w + 1, threads: helpers + 1 } });
       worker.unref();
@@ -394,7 +384,7 @@ export class BoostThreads {
       Atomics.add(c, GENERATION, 1);
       Atomics.notify(c, GENERATION);
     }
-    const mine = work(this.data, this.build, 0, this.threads);
+    const mine = work(this.data, this.kernel, 0, this.threads);
     if (!waitWhile(c, DONE, (done) => done < this.workers.length, WAIT_MS)) throw new Error('a boosting helper thread did not answer');
     return mine;
   }
@@ -519,7 +509,7 @@ export class BoostThreads {
 /** A helper thread's loop (boost-worker.ts): wait for a job, do its part, report. */
 export function helperLoop(d: { data: BoostData; ctl: Int32Array; t: number; threads: number }): void {
   const c = d.ctl;
-  const build = kernelBuild(d.data);
+  const kernel = kernelBuild(d.data);
   // Every job posted counts a generation; one posted before this thread started is still to do.
   let seen = 0;
   Atomics.add(c, READY, 1);
@@ -527,7 +517,7 @@ export function helperLoop(d: { data: BoostData; ctl: Int32Array; t: number; thr
     waitWhile(c, GENERATION, (g) => g === seen, Infinity);
     seen = Atomics.load(c, GENERATION);
     if (Atomics.load(c, STOPPED)) return;
-    work(d.data, build, d.t, d.threads);
+    work(d.data, kernel, d.t, d.threads);
     Atomics.add(c, DONE, 1);
     Atomics.notify(c, DONE);
   }

@@ -24,10 +24,12 @@ export function childOf(t: BoostTree, node: number, b: number): number {
   return goLeft ? t.left[node]! : t.right[node]!;
 }
 
-/** Where row i of row-major bins (`features` per row) lands: the leaf's node index. */
-export function leafOf(t: BoostTree, bins: Uint8Array, features: number, i: number): number {
+/**
+ * Where a row lands (the leaf's node index): its bin of feature f is bins[at + f * step] (row-major
+ * bins of F features: at = i × F, step 1; feature by feature, n rows: at = i, step n).
+ */
+export function leafOf(t: BoostTree, bins: Uint8Array, at: number, step: number): number {
   let node = 0;
-  const r = i * features;
-  while (t.left[node]! >= 0) node = childOf(t, node, bins[r + t.feature[node]!]!);
+  while (t.left[node]! >= 0) node = childOf(t, node, bins[at + t.feature[node]! * step]!);
   return node;
 }

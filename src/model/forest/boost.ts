@@ -189,7 +189,6 @@ export function trainBoosting(
     y: shared((b) => new Uint8Array(b), n),
     raw: shared((b) => new Float64Array(b), n * 8),
     scratch: shared((b) => new Int32Array(b), n * 4),
-    byFeature: shared((b) => new Uint8Array(b), n * nFeatures),
     goes: shared((b) => new Uint8Array(b), BINS),
     lefts: shared((b) => new Int32Array(b), threads * 4),
     spent: shared((b) => new Float64Array(b), threads * 8),
@@ -223,9 +222,8 @@ export function trainBoosting(
   try {
     // Cut points from the training rows and their bins, a feature a thread at a time (each
     // thread's column gathered into shared memory: nationally a copy of every training column
-    // would be a gigabyte), then the bins row by row for the histograms.
+    // would be a gigabyte).
     const cuts: Cuts[] = [];
-    const { byFeature } = data;
     for (let first = 0; first < nFeatures; first += workers.threads) {
       for (let t = 0; t < workers.threads && first + t < nFeatures; t++) {
         const into = data.columns.subarray(t * n, (t + 1) * n);
@@ -234,7 +232,6 @@ export function trainBoosting(
       }
       workers.bin(first).forEach((c, t) => (cuts[first + t] = c));
     }
-    for (let i = 0, k = 0; i < n; i++) for (let f = 0; f < nFeatures; f++) data.bins[k++] = byFeature[f * n + i]!;
     const valBins = valCols ? binAll(valCols, cuts, categorical, valRows) : undefined;
     let best = Infinity;
     let bestRounds = 0;
@@ -245,7 +242,7 @@ export function trainBoosting(
       if (valBins && valY && opts.patience > 0) {
         let loss = 0;
         for (let i = 0; i < nv; i++) {
-          valRaw[i]! += tree.value[leafOf(tree, valBins, nFeatures, i)]!;
+          valRaw[i]! += tree.value[leafOf(tree, valBins, i * nFeatures, 1)]!;
           const p = Math.min(1 - 1e-15, Math.max(1e-15, sigmoid(valRaw[i]!)));
           loss -= valY[i] ? Math.log(p) : Math.log(1 - p);
         }
@@ -415,7 +412,7 @@ export function boosterRaw(b: Booster, columns: Columns): Float64Array {
   const n = columns[0]?.length ?? 0;
   const bins = binAll(columns, b.cuts, b.categorical);
   const out = new Float64Array(n).fill(b.baseScore);
-  for (const t of b.trees) for (let i = 0; i < n; i++) out[i]! += t.value[leafOf(t, bins, b.nFeatures, i)]!;
+  for (const t of b.trees) for (let i = 0; i < n; i++) out[i]! += t.value[leafOf(t, bins, i * b.nFeatures, 1)]!;
   return out;
 }
 
