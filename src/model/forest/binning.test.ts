@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { Random } from '../../core/random.js';
-import { binColumn, binOf, fitCuts, MAX_VALUE_BINS, sortDoubles } from './binning.js';
+import { histogramKernel, kernelBuild, kernelMemory } from './boost-threads.js';
+import { binColumn, binOf, fitCuts, MAX_VALUE_BINS, split3, type Split3 } from './binning.js';
 
-/** The plain statement of the cuts: sorted values without NaN, a cut between each pair of distinct neighbours, else quantiles. */
+/** The plain statement of the cuts: sorted values without NaN, a cut between each pair of distinct neighbours, else quantiles (a zero cut as +0). */
 function referenceCuts(values: Float64Array, rng: Random, sampleSize = 200_000): number[] {
   let sample: number[];
   if (values.length <= sampleSize) sample = [...values].filter((v) => !Number.isNaN(v));
@@ -12,15 +13,19 @@ function referenceCuts(values: Float64Array, rng: Random, sampleSize = 200_000):
   if (distinct.length <= MAX_VALUE_BINS) return distinct.slice(1).map((v, i) => (distinct[i]! + v) / 2);
   const cuts: number[] = [];
   for (let q = 1; q < MAX_VALUE_BINS; q++) {
-    const v = sample[Math.min(sample.length - 1, Math.floor((q * sample.length) / MAX_VALUE_BINS))]!;
+    const v = sample[Math.min(sample.length - 1, Math.floor((q * sample.length) / MAX_VALUE_BINS))]! + 0;
     if (cuts.length === 0 || v > cuts[cuts.length - 1]!) cuts.push(v);
   }
   return cuts;
 }
 
 describe('quantile cuts', () => {
-  it('are the plain statement\'s on continuous, few-valued, missing, signed-zero and sampled columns', () => {
+  it('are the plain statement\'s on continuous, few-valued, missing, signed-zero, ordered, tied and sampled columns, split in JavaScript or by the kernel', () => {
     const r = new Random(7, 0, 0);
+    const mem = kernelMemory(6000, 1, 1, 1);
+    const kernel = kernelBuild({ kernel: histogramKernel(), memory: mem.memory });
+    const room = mem.ordered.subarray(0, 6000);
+    const wasmSplit: Split3 = (a, lo, hi, p) => kernel.split(a.byteOffset, lo, hi, p);
     const columns: [string, Float64Array][] = [
       ['continuous', Float64Array.from({ length: 5000 }, () => r.next() * 100 - 50)],
       ['few values', Float64Array.from({ length: 5000 }, () => Math.floor(r.next() * 30))],
@@ -31,10 +36,38 @@ describe('quantile cuts', () => {
       ['signed zeros', Float64Array.from({ length: 1000 }, () => (r.next() < 0.5 ? -0 : 0))],
       ['one value', new Float64Array(100).fill(3)],
       ['sampled', Float64Array.from({ length: 3000 }, () => r.next())],
+      ['ascending', Float64Array.from({ length: 5000 }, (_, i) => i / 7)],
+      ['descending', Float64Array.from({ length: 5000 }, (_, i) => -i / 7)],
+      ['organ pipe', Float64Array.from({ length: 5000 }, (_, i) => Math.min(i, 5000 - i))],
+      ['heavy ties and zeros', Float64Array.from({ length: 5000 }, (_, i) => (i % 3 === 0 ? 0 : i % 3 === 1 ? -0 : i % 400))],
+      ['zero at the quantiles', Float64Array.from({ length: 5000 }, () => (r.next() < 0.4 ? (r.next() < 0.5 ? -0 : 0) : r.next() - 0.5))],
     ];
     for (const [name, values] of columns) {
       const sampleSize = name === 'sampled' ? 1000 : undefined;
-      expect([...fitCuts(values, new Random(1, 2, 3), sampleSize)], name).toEqual(referenceCuts(values, new Random(1, 2, 3), sampleSize));
+      const expected = referenceCuts(values, new Random(1, 2, 3), sampleSize);
+      expect([...fitCuts(values, new Random(1, 2, 3), sampleSize)], name).toEqual(expected);
+      expect([...fitCuts(values, new Random(1, 2, 3), sampleSize, room, wasmSplit)], `${name}, kernel`).toEqual(expected);
+    }
+  });
+
+  it('are split around a value into below, equal and above, signed zeros equal', () => {
+    const r = new Random(9, 0, 0);
+    const values = Float64Array.from({ length: 999 }, (_, i) => (i % 5 === 0 ? (i % 2 ? -0 : 0) : Math.round(r.next() * 20) - 10));
+    const mem = kernelMemory(1000, 1, 1, 1);
+    const kernel = kernelBuild({ kernel: histogramKernel(), memory: mem.memory });
+    const inWasm = mem.ordered.subarray(0, 999);
+    for (const p of [0, -3, 10, 11]) {
+      for (const [name, a, split] of [['JavaScript', Float64Array.from(values), split3], ['kernel', inWasm, (x: Float64Array, lo: number, hi: number, q: number) => kernel.split(x.byteOffset, lo, hi, q)]] as const) {
+        a.set(values);
+        const [lt, eq] = split(a, 100, 900, p);
+        const part = Array.from(a.subarray(100, 900));
+        expect(part.slice(0, lt - 100).every((v) => v < p), name).toBe(true);
+        expect(part.slice(lt - 100, eq - 100).every((v) => v === p), name).toBe(true);
+        expect(part.slice(eq - 100).every((v) => v > p), name).toBe(true);
+        // The same values, each zero with its sign (the typed sort puts −0 before 0).
+        expect(Array.from(Float64Array.from(part).sort()), name).toEqual(Array.from(values.slice(100, 900).sort()));
+        expect(Array.from(a.subarray(0, 100)).concat(Array.from(a.subarray(900))), name).toEqual(Array.from(values.subarray(0, 100)).concat(Array.from(values.subarray(900))));
+      }
     }
   });
 });
@@ -53,25 +86,6 @@ describe('binning a column', () => {
       const out = new Uint8Array(values.length * 3);
       binColumn(values, cuts, out, 1, 3);
       expect(Array.from(values, (_, i) => out[1 + i * 3])).toEqual(Array.from(values, (v) => binOf(v, cuts)));
-    }
-  });
-});
-
-describe('sorting doubles by their bits', () => {
-  it('orders as the built-in sort: negatives, signed zeros, infinities, tiny and huge values, ties, few distinct values', () => {
-    const r = new Random(9, 0, 0);
-    const special = [0, -0, Infinity, -Infinity, Number.MIN_VALUE, -Number.MIN_VALUE, Number.MAX_VALUE, -Number.MAX_VALUE, 1, -1, 0.1, -0.1];
-    const sets: [string, number[]][] = [
-      ['mixed', Array.from({ length: 5000 }, (_, i) => (i % 10 === 0 ? special[i % special.length]! : (r.next() - 0.5) * 10 ** Math.floor(r.next() * 40 - 20)))],
-      ['integers', Array.from({ length: 3000 }, () => Math.floor(r.next() * 7) - 3)],
-      ['one value', new Array<number>(1000).fill(2.5)],
-      ['small', [3, -0, 0, -1]],
-    ];
-    for (const [name, values] of sets) {
-      const ours = sortDoubles(Float64Array.from(values));
-      const builtIn = Float64Array.from(values).sort();
-      // Object.is tells -0 from 0.
-      expect(Array.from(ours).every((v, i) => Object.is(v, builtIn[i])), name).toBe(true);
     }
   });
 });

@@ -10,96 +10,144 @@ export const MAX_VALUE_BINS = 255;
  */
 export type Cuts = Float64Array;
 
-/** Quantile cut points from (a sample of) one feature's values. */
-export function fitCuts(values: Float64Array, rng: Random, sampleSize = 200_000): Cuts {
-  // Loops, not TypedArray filter or a list of distinct values: those cost binning more than the sort.
-  let sample: Float64Array;
+/**
+ * Parts a[lo, hi) around p: the values below p first, then those equal, then those above. Returns
+ * where the equal and the larger ones begin.
+ */
+export type Split3 = (a: Float64Array, lo: number, hi: number, p: number) => [number, number];
+
+/**
+ * Split3 in two passes without branches (each value is swapped and one end moves by the outcome
+ * of its comparison: on varied values a branch is a coin toss to the processor, and its wrong
+ * guesses cost more than the writes).
+ */
+export const split3: Split3 = (a, lo, hi, p) => {
+  let lt = lo;
+  for (let i = lo; i < hi; i++) {
+    const v = a[i]!;
+    a[i] = a[lt]!;
+    a[lt] = v;
+    lt += +(v < p);
+  }
+  let eq = lt;
+  for (let i = lt; i < hi; i++) {
+    const v = a[i]!;
+    a[i] = a[eq]!;
+    a[eq] = v;
+    eq += +(v <= p);
+  }
+  return [lt, eq];
+};
+
+/**
+ * Quantile cut points from (a sample of) one feature's values: a cut half-way between each pair of
+ * distinct neighbours when there are at most 255 distinct values, else the values at ranks q · n /
+ * 255 of the sorted sample. The sample goes into `room` when it is large enough (the boosting
+ * threads' shared memory, where `split` parts it with the WebAssembly kernel).
+ */
+export function fitCuts(values: Float64Array, rng: Random, sampleSize = 200_000, room?: Float64Array, split: Split3 = split3): Cuts {
+  // Loops, not TypedArray filter or a list of distinct values: those cost binning more than the selection.
+  const size = Math.min(values.length, sampleSize);
+  const sample = room && room.length >= size ? room.subarray(0, size) : new Float64Array(size);
   let k = 0;
   if (values.length <= sampleSize) {
-    sample = new Float64Array(values.length);
     for (let i = 0; i < values.length; i++) {
       const v = values[i]!;
       if (!Number.isNaN(v)) sample[k++] = v;
     }
   } else {
-    sample = new Float64Array(sampleSize);
     for (let i = 0; i < sampleSize; i++) {
       const v = values[Math.floor(rng.next() * values.length)]!;
       if (!Number.isNaN(v)) sample[k++] = v;
     }
   }
-  sample = sortDoubles(sample.subarray(0, k));
-  let distinct = 0;
-  for (let i = 0; i < sample.length && distinct <= MAX_VALUE_BINS; i++) if (i === 0 || sample[i] !== sample[i - 1]) distinct++;
-  if (distinct <= MAX_VALUE_BINS) {
+  const few = distinctValues(sample.subarray(0, k), MAX_VALUE_BINS);
+  if (few) {
     // Few distinct values: one bin each, cut half-way between neighbours.
-    const cuts = new Float64Array(Math.max(0, distinct - 1));
-    for (let i = 1, c = 0; i < sample.length; i++) if (sample[i] !== sample[i - 1]) cuts[c++] = (sample[i - 1]! + sample[i]!) / 2;
+    few.sort();
+    const cuts = new Float64Array(Math.max(0, few.length - 1));
+    for (let i = 1; i < few.length; i++) cuts[i - 1] = (few[i - 1]! + few[i]!) / 2;
     return cuts;
   }
+  const ranks = Int32Array.from({ length: MAX_VALUE_BINS - 1 }, (_, q) => Math.min(k - 1, Math.floor(((q + 1) * k) / MAX_VALUE_BINS)));
+  selectRanks(sample.subarray(0, k), ranks, split);
   const cuts: number[] = [];
-  for (let q = 1; q < MAX_VALUE_BINS; q++) {
-    const v = sample[Math.min(sample.length - 1, Math.floor((q * sample.length) / MAX_VALUE_BINS))]!;
+  for (const r of ranks) {
+    // A zero cut is +0 whichever zero the selection left there (they bin alike).
+    const v = sample[r]! + 0;
     if (cuts.length === 0 || v > cuts[cuts.length - 1]!) cuts.push(v);
   }
   return Float64Array.from(cuts);
 }
 
-const littleEndian = new Uint8Array(Float64Array.of(-0).buffer)[7] === 0x80;
-const RADIX_MIN = 512;
+/** The distinct values of `a` (−0 as 0), or null when there are more than `limit`: a small hash set that stops early. */
+function distinctValues(a: Float64Array, limit: number): Float64Array | null {
+  const size = 4 * (limit + 1);
+  const keys = new Float64Array(size);
+  const used = new Uint8Array(size);
+  const bits = new Int32Array(2);
+  const view = new Float64Array(bits.buffer);
+  const out = new Float64Array(limit + 1);
+  let count = 0;
+  for (let i = 0; i < a.length; i++) {
+    const v = a[i]! + 0;
+    view[0] = v;
+    let s = (Math.imul(bits[0]! ^ Math.imul(bits[1]!, 0x9e3779b1), 0x85ebca6b) >>> 0) % size;
+    for (;;) {
+      if (!used[s]) {
+        if (count === limit) return null;
+        used[s] = 1;
+        keys[s] = v;
+        out[count++] = v;
+        break;
+      }
+      if (keys[s] === v) break;
+      s = s + 1 === size ? 0 : s + 1;
+    }
+  }
+  return out.slice(0, count);
+}
+
+/** Rows of a part below which it is sorted outright. */
+const SORT_BELOW = 48;
 
 /**
- * Sorts doubles without NaN in place, ascending, -0 before 0 (as Float64Array.prototype.sort
- * does), by their bits: each becomes an unsigned 64-bit key in the same order (sign bit flipped
- * for positives, every bit for negatives), sorted by four 16-bit digits, least significant first,
- * a digit all keys share skipped. Twice as fast as the built-in sort on 90 000 values (the
- * largest cost of binning).
+ * Puts in place the values a sorted copy of `a` holds at each of `ranks` (ascending): parts around
+ * a median of three, keeping only the parts that hold a rank (a selection for many ranks at once,
+ * as numpy's percentile does, instead of a full sort).
  */
-export function sortDoubles(values: Float64Array): Float64Array {
-  const n = values.length;
-  if (n < RADIX_MIN || !littleEndian) return values.sort();
-  const bits = new Uint32Array(values.buffer, values.byteOffset, n * 2);
-  let lo = new Uint32Array(n);
-  let hi = new Uint32Array(n);
-  for (let i = 0; i < n; i++) {
-    const l = bits[2 * i]!;
-    const h = bits[2 * i + 1]!;
-    const negative = h >>> 31 === 1;
-    lo[i] = negative ? ~l : l;
-    hi[i] = negative ? ~h : h | 0x80000000;
-  }
-  let lo2 = new Uint32Array(n);
-  let hi2 = new Uint32Array(n);
-  const count = new Int32Array(1 << 16);
-  for (let pass = 0; pass < 4; pass++) {
-    const digits = pass < 2 ? lo : hi;
-    const shift = (pass & 1) * 16;
-    count.fill(0);
-    for (let i = 0; i < n; i++) count[(digits[i]! >>> shift) & 0xffff]!++;
-    if (count[(digits[0]! >>> shift) & 0xffff] === n) continue;
-    for (let d = 0, sum = 0; d < count.length; d++) {
-      const c = count[d]!;
-      count[d] = sum;
-      sum += c;
+function selectRanks(a: Float64Array, ranks: Int32Array, split: Split3): void {
+  let state = 0x2545f491;
+  const draw = () => {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    return state >>> 0;
+  };
+  const stack = [0, a.length, 0, ranks.length];
+  while (stack.length) {
+    const rhi = stack.pop()!;
+    const rlo = stack.pop()!;
+    const hi = stack.pop()!;
+    const lo = stack.pop()!;
+    if (rlo >= rhi) continue;
+    if (hi - lo <= SORT_BELOW) {
+      a.subarray(lo, hi).sort();
+      continue;
     }
-    for (let i = 0; i < n; i++) {
-      const at = count[(digits[i]! >>> shift) & 0xffff]!++;
-      lo2[at] = lo[i]!;
-      hi2[at] = hi[i]!;
-    }
-    const [l, h] = [lo, hi];
-    lo = lo2;
-    hi = hi2;
-    lo2 = l;
-    hi2 = h;
+    // The median of three values at places drawn from a fixed sequence: no order of the values
+    // (sorted, reversed, organ pipes) makes every part lopsided.
+    const x = a[lo + (draw() % (hi - lo))]!;
+    const y = a[lo + (draw() % (hi - lo))]!;
+    const z = a[lo + (draw() % (hi - lo))]!;
+    const p = x < y ? (y < z ? y : x < z ? z : x) : x < z ? x : y < z ? z : y;
+    const [lt, eq] = split(a, lo, hi, p);
+    let r1 = rlo;
+    while (r1 < rhi && ranks[r1]! < lt) r1++;
+    let r2 = r1;
+    while (r2 < rhi && ranks[r2]! < eq) r2++;
+    stack.push(lo, lt, rlo, r1, eq, hi, r2, rhi);
   }
-  for (let i = 0; i < n; i++) {
-    const h = hi[i]!;
-    const positive = h >>> 31 === 1;
-    bits[2 * i] = positive ? lo[i]! : ~lo[i]!;
-    bits[2 * i + 1] = positive ? h & 0x7fffffff : ~h;
-  }
-  return values;
 }
 
 /** Bin index of one value. */

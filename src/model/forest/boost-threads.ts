@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { Random } from '../../core/random.js';
-import { binFeature, fitCuts } from './binning.js';
+import { binFeature, fitCuts, type Split3 } from './binning.js';
 import { leafOf, type BoostTree } from './boost-tree.js';
 import { compiledWorker } from './forest.js';
 import { BINS, histogramAt, searchSplit, slotSize, SPLIT_WORDS, STRIDE, type SplitRules } from './histogram.js';
@@ -25,8 +25,12 @@ export interface KernelMemory {
   features: Int32Array;
   /** Each thread's last built rows' gradient and hessian sums (two each). */
   sums: Float64Array;
-  /** Each thread's room (2n doubles) for a node's gradients and hessians in row order. */
+  /** Each thread's room (2n doubles) for a node's gradients and hessians in row order (while binning, for its sample of a column). */
   ordered: Float64Array;
+  /** Room for rows on their way to a node's right child (as many as rows). */
+  scratch: Int32Array;
+  /** For a partition: 1 for each bin of the split feature that goes left. */
+  goes: Uint8Array;
 }
 
 const PAGE = 65_536;
@@ -52,6 +56,8 @@ export function kernelMemory(n: number, nFeatures: number, slots: number, thread
     features: place(threads * nFeatures * 4),
     sums: place(threads * 2 * 8),
     ordered: place(threads * 2 * n * 8),
+    scratch: place(n * 4),
+    goes: place(BINS),
     byFeature: place(n * nFeatures),
   };
   const pages = Math.max(1, Math.ceil(end / PAGE));
@@ -68,6 +74,8 @@ export function kernelMemory(n: number, nFeatures: number, slots: number, thread
     features: new Int32Array(buffer, at.features, threads * nFeatures),
     sums: new Float64Array(buffer, at.sums, threads * 2),
     ordered: new Float64Array(buffer, at.ordered, threads * 2 * n),
+    scratch: new Int32Array(buffer, at.scratch, n),
+    goes: new Uint8Array(buffer, at.goes, BINS),
   };
 }
 
@@ -83,16 +91,23 @@ export function histogramKernel(): WebAssembly.Module {
   return compiledKernel;
 }
 
-/** The kernel's functions (histogram.wat): `build` adds rows into histograms, `subtract` takes one run of doubles from another. */
+/**
+ * The kernel's functions (histogram.wat): `build` adds rows into histograms, `subtract` takes one
+ * run of doubles from another, `partition` parts rows between two children, `split` parts values
+ * for the cut points (binning.ts's split3 on the shared memory).
+ */
 export interface Kernel {
   build: (rows: number, start: number, end: number, byFeature: number, n: number, g: number, h: number, ordered: number, hist: number, features: number, count: number, sums: number) => void;
   subtract: (from: number, sub: number, doubles: number) => void;
+  partition: (rows: number, scratch: number, from: number, to: number, col: number, goes: number) => number;
+  split: (a: number, lo: number, hi: number, p: number) => [number, number];
 }
 
 /** This thread's instance of the kernel on the fit's memory. */
 export function kernelBuild(d: Pick<BoostData, 'kernel' | 'memory'>): Kernel {
   const { exports } = new WebAssembly.Instance(d.kernel, { env: { memory: d.memory } });
-  return { build: exports['build'] as Kernel['build'], subtract: exports['subtract'] as Kernel['subtract'] };
+  const f = <K extends keyof Kernel>(name: K) => exports[name] as Kernel[K];
+  return { build: f('build'), subtract: f('subtract'), partition: f('partition'), split: f('split') };
 }
 
 /**
@@ -107,10 +122,6 @@ export interface BoostData extends KernelMemory {
   y: Uint8Array;
   /** Each training row's log-odds so far. */
   raw: Float64Array;
-  /** Room for rows on their way to a node's right child (as many as rows). */
-  scratch: Int32Array;
-  /** For a partition: 1 for each bin of the split feature that goes left. */
-  goes: Uint8Array;
   /** For a partition: how many of its part of the rows each thread sent left. */
   lefts: Int32Array;
   /** Milliseconds each thread spent on its part of the last node job. */
@@ -258,26 +269,13 @@ function walkWork(d: BoostData, t: number, threads: number): void {
 }
 
 /**
- * Thread t's part of a partition job: its part of the rows, those going left kept in order where
- * they were, those going right in order at the same place of `scratch` (without branches: each row
- * is written to both and one end moves; where a row goes is a coin toss to the processor, and its
- * wrong guesses cost more than the writes).
+ * Thread t's part of a partition job (the kernel's `partition`): its part of the rows, those going
+ * left kept in order where they were, those going right in order at the same place of `scratch`.
  */
-function partitionWork(d: BoostData, t: number, threads: number): void {
+function partitionWork(d: BoostData, kernel: Kernel, t: number, threads: number): void {
   const { rows, scratch, byFeature, goes, job, n } = d;
   const [from, to] = partOf(job[J_START]! | 0, job[J_END]! | 0, t, threads);
-  const col = (job[J_FEATURE]! | 0) * n;
-  let a = from;
-  let z = from;
-  for (let k = from; k < to; k++) {
-    const i = rows[k]!;
-    const left = goes[byFeature[col + i]!]!;
-    rows[a] = i;
-    scratch[z] = i;
-    a += left;
-    z += 1 - left;
-  }
-  d.lefts[t] = a - from;
+  d.lefts[t] = kernel.partition(rows.byteOffset, scratch.byteOffset, from, to, byFeature.byteOffset + (job[J_FEATURE]! | 0) * n, goes.byteOffset);
 }
 
 /** Words of cutsOut per thread. */
@@ -288,12 +286,14 @@ export const CUT_WORDS = 256;
  * (none for a categorical feature) into `cutsOut`, its bins into `byFeature` (a column each, so
  * threads never write one cache line).
  */
-function binWork(d: BoostData, t: number): void {
-  const { n, columns, cutsOut, byFeature, categorical, job } = d;
+function binWork(d: BoostData, kernel: Kernel, t: number): void {
+  const { n, columns, cutsOut, byFeature, categorical, job, ordered } = d;
   const f = (job[J_FEATURE]! | 0) + t;
   if (f >= d.nFeatures) return;
   const col = columns.subarray(t * n, (t + 1) * n);
-  const cuts = categorical[f] ? new Float64Array(0) : fitCuts(col, new Random(d.seed, f, 0xc075));
+  const room = ordered.subarray(t * 2 * n, t * 2 * n + n);
+  const split: Split3 = (a, lo, hi, p) => kernel.split(a.byteOffset, lo, hi, p);
+  const cuts = categorical[f] ? new Float64Array(0) : fitCuts(col, new Random(d.seed, f, 0xc075), undefined, room, split);
   cutsOut[t * CUT_WORDS] = cuts.length;
   cutsOut.set(cuts, t * CUT_WORDS + 1);
   binFeature(col, 0, 1, cuts, categorical[f] === 1, byFeature.subarray(f * n, (f + 1) * n));
@@ -304,8 +304,8 @@ function work(d: BoostData, kernel: Kernel, t: number, threads: number): [number
   if (kind === NODE) return nodeWork(d, kernel, t, threads);
   if (kind === GRADIENTS) gradientWork(d, t, threads);
   else if (kind === WALK) walkWork(d, t, threads);
-  else if (kind === PARTITION) partitionWork(d, t, threads);
-  else if (kind === BIN) binWork(d, t);
+  else if (kind === PARTITION) partitionWork(d, kernel, t, threads);
+  else if (kind === BIN) binWork(d, kernel, t);
   return [0, 0];
 }
 
@@ -415,7 +415,7 @@ export class BoostThreads {
     const count = Math.min(this.threads, d.nFeatures - first);
     // Until the helpers have started (a thread takes a tenth of a second to boot), this thread
     // bins each column itself rather than wait.
-    if (Atomics.load(this.ctl, READY) < this.workers.length) for (let t = 0; t < count; t++) binWork(d, t);
+    if (Atomics.load(this.ctl, READY) < this.workers.length) for (let t = 0; t < count; t++) binWork(d, this.kernel, t);
     else this.run();
     return Array.from({ length: count }, (_, t) => d.cutsOut.slice(t * CUT_WORDS + 1, t * CUT_WORDS + 1 + d.cutsOut[t * CUT_WORDS]!));
   }
@@ -432,7 +432,7 @@ export class BoostThreads {
     d.job[J_START] = start;
     d.job[J_END] = end;
     d.job[J_FEATURE] = feature;
-    if (threads === 1) partitionWork(d, 0, 1);
+    if (threads === 1) partitionWork(d, this.kernel, 0, 1);
     else this.run();
     // Each part's left rows after the parts before it, then each part's right rows.
     let at = start;

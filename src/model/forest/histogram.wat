@@ -1,4 +1,5 @@
-;; Histogram building for boosting (boost-threads.ts), compiled to histogram.wasm by
+;; Boosting's kernel (boost-threads.ts): histograms, their subtraction, the partition of a node's
+;; rows and the selection of cut points, compiled to histogram.wasm by
 ;; scripts/build-wasm.ts. It runs over the fit's shared memory: several threads call it at once,
 ;; each on its own features. Layout as in histogram.ts: a bin is 4 doubles (gradient sum,
 ;; hessian sum, row count, unused) = 32 bytes, a feature 256 bins; bins are column-major bytes
@@ -94,4 +95,55 @@
         (v128.store (local.get $from) (f64x2.sub (v128.load (local.get $from)) (v128.load (local.get $sub))))
         (local.set $from (i32.add (local.get $from) (i32.const 16)))
         (local.set $sub (i32.add (local.get $sub) (i32.const 16)))
-        (br $each)))))
+        (br $each))))
+  ;; Parts rows[from, to) by `goes` (a byte a bin: 1 = left) of the column at `col`: the rows going
+  ;; left stay in order from `from`, those going right go in order to scratch from `from`, without
+  ;; branches (each row is written to both and one end moves: where a row goes is a coin toss to
+  ;; the processor, and its wrong guesses cost more than the writes). Returns how many went left.
+  (func (export "partition") (param $rows i32) (param $scratch i32) (param $from i32) (param $to i32) (param $col i32) (param $goes i32) (result i32)
+    (local $p i32) (local $stop i32) (local $a i32) (local $z i32) (local $i i32) (local $left i32)
+    (local.set $p (i32.add (local.get $rows) (i32.shl (local.get $from) (i32.const 2))))
+    (local.set $stop (i32.add (local.get $rows) (i32.shl (local.get $to) (i32.const 2))))
+    (local.set $a (local.get $p))
+    (local.set $z (i32.add (local.get $scratch) (i32.shl (local.get $from) (i32.const 2))))
+    (block $done
+      (loop $each
+        (br_if $done (i32.ge_u (local.get $p) (local.get $stop)))
+        (local.set $i (i32.load (local.get $p)))
+        (local.set $left (i32.shl (i32.load8_u (i32.add (local.get $goes) (i32.load8_u (i32.add (local.get $col) (local.get $i))))) (i32.const 2)))
+        (i32.store (local.get $a) (local.get $i))
+        (i32.store (local.get $z) (local.get $i))
+        (local.set $a (i32.add (local.get $a) (local.get $left)))
+        (local.set $z (i32.add (local.get $z) (i32.sub (i32.const 4) (local.get $left))))
+        (local.set $p (i32.add (local.get $p) (i32.const 4)))
+        (br $each)))
+    (i32.shr_u (i32.sub (local.get $a) (i32.add (local.get $rows) (i32.shl (local.get $from) (i32.const 2)))) (i32.const 2)))
+  ;; Parts the doubles a[lo, hi) around p: those below p first, then those equal, then those
+  ;; above (binning.ts's split3, for the cut points). Returns where the equal and the larger begin.
+  (func (export "split") (param $a i32) (param $lo i32) (param $hi i32) (param $p f64) (result i32 i32)
+    (local $i i32) (local $end i32) (local $lt i32) (local $eq i32) (local $v f64)
+    (local.set $end (i32.add (local.get $a) (i32.shl (local.get $hi) (i32.const 3))))
+    (local.set $lt (i32.add (local.get $a) (i32.shl (local.get $lo) (i32.const 3))))
+    (local.set $i (local.get $lt))
+    (block $done
+      (loop $each
+        (br_if $done (i32.ge_u (local.get $i) (local.get $end)))
+        (local.set $v (f64.load (local.get $i)))
+        (f64.store (local.get $i) (f64.load (local.get $lt)))
+        (f64.store (local.get $lt) (local.get $v))
+        (local.set $lt (i32.add (local.get $lt) (i32.shl (f64.lt (local.get $v) (local.get $p)) (i32.const 3))))
+        (local.set $i (i32.add (local.get $i) (i32.const 8)))
+        (br $each)))
+    (local.set $eq (local.get $lt))
+    (local.set $i (local.get $lt))
+    (block $done2
+      (loop $each2
+        (br_if $done2 (i32.ge_u (local.get $i) (local.get $end)))
+        (local.set $v (f64.load (local.get $i)))
+        (f64.store (local.get $i) (f64.load (local.get $eq)))
+        (f64.store (local.get $eq) (local.get $v))
+        (local.set $eq (i32.add (local.get $eq) (i32.shl (f64.le (local.get $v) (local.get $p)) (i32.const 3))))
+        (local.set $i (i32.add (local.get $i) (i32.const 8)))
+        (br $each2)))
+    (i32.shr_u (i32.sub (local.get $lt) (local.get $a)) (i32.const 3))
+    (i32.shr_u (i32.sub (local.get $eq) (local.get $a)) (i32.const 3))))
