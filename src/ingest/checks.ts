@@ -92,8 +92,9 @@ export function typedExpr(c: ColumnSpec, v: string, plan: Pick<CheckPlan, 'dateF
     case 'timestamp':
       return plan.timestampFormat ? `try_strptime(trim(${k}), ${literal(plan.timestampFormat)})` : `try_cast(${k} AS TIMESTAMP)`;
     case 'integer':
-      // DuckDB would round '3.5' to 4 when casting to INTEGER; only whole numbers pass.
-      return `CASE WHEN NOT contains(${k}, '.') THEN try_cast(${k} AS INTEGER) WHEN try_cast(${k} AS DOUBLE) % 1 = 0 THEN try_cast(try_cast(${k} AS DOUBLE) AS INTEGER) END`;
+      // DuckDB would round '3.5' (and '25e-1', '1e-3') to a whole number when casting text to
+      // INTEGER: a value with a point or an exponent goes through DOUBLE, and only whole numbers pass.
+      return `CASE WHEN NOT (contains(${k}, '.') OR contains(${k}, 'e') OR contains(${k}, 'E')) THEN try_cast(${k} AS INTEGER) WHEN try_cast(${k} AS DOUBLE) % 1 = 0 THEN try_cast(try_cast(${k} AS DOUBLE) AS INTEGER) END`;
     case 'decimal':
       return `try_cast(replace(${k}, ',', '.') AS DOUBLE)`;
     case 'boolean':

@@ -254,7 +254,7 @@ function captureLogger(lines: string[]) {
 }
 
 describe('ingestFile streams a clean file', () => {
-  const integers = ['3', ' 3', '+3', '007', '3.0', '3.5', '1e2', '0x10', '2147483648', '-1', 'nan', 'inf', '"3,5"', ''];
+  const integers = ['3', ' 3', '+3', '007', '3.0', '3.5', '1e2', '25e-1', '1e-3', '.5', '0x10', '2147483648', '-1', 'nan', 'inf', '"3,5"', ''];
   const dates = ['2024-09-02', '2024-9-2', '2024/09/02', '2024-09-02 10:00', '2024-09-02T00:00', '20240902', '2024-02-30', '99999-01-01', '0001-01-01', 'infinity', '2.9.2024'];
   const files = [
     ...integers.map((v) => `${attendanceHeader}\nS1,2024-09-02,6,0,0,0\nS2,2024-09-02,6,${v},0,0\n`),
@@ -281,6 +281,18 @@ describe('ingestFile streams a clean file', () => {
       await withStudents(async (checked) => {
         for (const text of files) expect(await outcome(streamed, text, true)).toEqual(await outcome(checked, text, false));
       });
+    });
+  });
+
+  it('takes whole numbers in an integer column however they are written, and quarantines a fraction in any notation (never rounds it)', async () => {
+    await withStudents(async (db) => {
+      for (const stream of [true, false]) {
+        for (const [v, loaded] of [['1e2', 100], ['3.0', 3], ['25e-1', null], ['1e-3', null], ['.5', null], ['3.5', null]] as const) {
+          const o = await outcome(db, `${attendanceHeader}\nS1,2024-09-02,6,0,0,0\nS2,2024-09-02,6,0,0,${v}\n`, stream);
+          if (loaded === null) expect(o.quarantine.map((q) => q.column), `${v}, stream ${stream}`).toEqual(['late']);
+          else expect(o.rows.map((r) => r['late']), `${v}, stream ${stream}`).toEqual([0, loaded]);
+        }
+      }
     });
   });
 
