@@ -62,6 +62,32 @@ describe('the histogram kernel', () => {
     expect(got(0, 3).every((v) => v === 0)).toBe(true);
   });
 
+  it("computes the logistic loss's gradients and hessians as JavaScript does, its e^x being Math.exp's bit for bit", () => {
+    const n = 4000;
+    const mem = kernelMemory(n, 1, 1, 1);
+    const kernel = kernelBuild({ kernel: histogramKernel(), memory: mem.memory });
+    const exp = (new WebAssembly.Instance(histogramKernel(), { env: { memory: mem.memory } }).exports['exp'] as (x: number) => number);
+    const rng = new Random(12);
+    const edges = [0, -0, 1, -1, 0.5, 1e-30, -1e-30, 0.34657359027997264, 1.0397207708399179, 709.7, 709.8, -708, -745.1, -745.2, 800, -800, Infinity, -Infinity];
+    for (const x of edges) expect(Object.is(exp(x), Math.exp(x)), String(x)).toBe(true);
+    for (let k = 0; k < 200_000; k++) {
+      const x = (rng.next() - 0.5) * [2, 80, 1500][k % 3]!;
+      if (!Object.is(exp(x), Math.exp(x))) expect(exp(x), String(x)).toBe(Math.exp(x));
+    }
+    for (let i = 0; i < n; i++) {
+      mem.raw[i] = i < edges.length ? edges[i]! : (rng.next() - 0.5) * 30;
+      mem.y[i] = rng.next() < 0.3 ? 1 : 0;
+      mem.rows[i] = n - 1 - i;
+    }
+    kernel.gradients(mem.rows.byteOffset, 10, n, mem.raw.byteOffset, mem.y.byteOffset, mem.g.byteOffset, mem.h.byteOffset);
+    for (let k = 0; k < n; k++) {
+      const i = mem.rows[k]!;
+      const p = 1 / (1 + Math.exp(-mem.raw[i]!));
+      // Rows before `from` are not touched.
+      expect([mem.g[i], mem.h[i]]).toEqual(k < 10 ? [0, 0] : [p - mem.y[i]!, Math.max(p * (1 - p), 1e-16)]);
+    }
+  });
+
   it('refuses a fit larger than its 4 GiB memory, saying so', () => {
     expect(() => kernelMemory(60_000_000, 80, 32, 2)).toThrow(/more than the 4 GiB/);
   });

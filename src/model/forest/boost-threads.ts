@@ -17,6 +17,9 @@ export interface KernelMemory {
   /** Gradients and hessians by row. */
   g: Float64Array;
   h: Float64Array;
+  /** Each training row's log-odds so far, and its 0/1 label. */
+  raw: Float64Array;
+  y: Uint8Array;
   /** The tree's rows: its subsample rows[0, m), each node owning rows[start, end) of them; the others after. */
   rows: Int32Array;
   /** Histogram slots (see histogramAt). */
@@ -52,6 +55,7 @@ export function kernelMemory(n: number, nFeatures: number, slots: number, thread
     hist: place(slots * slotSize(nFeatures) * 8),
     g: place(n * 8),
     h: place(n * 8),
+    raw: place(n * 8),
     rows: place(n * 4),
     features: place(threads * nFeatures * 4),
     sums: place(threads * 2 * 8),
@@ -59,6 +63,7 @@ export function kernelMemory(n: number, nFeatures: number, slots: number, thread
     scratch: place(n * 4),
     goes: place(BINS),
     byFeature: place(n * nFeatures),
+    y: place(n),
   };
   const pages = Math.max(1, Math.ceil(end / PAGE));
   if (pages > MAX_PAGES) throw new Error(`boosting on ${n} rows × ${nFeatures} features needs ${Math.ceil(end / 2 ** 30)} GiB of histogram memory, more than the 4 GiB one fit can have`);
@@ -69,6 +74,8 @@ export function kernelMemory(n: number, nFeatures: number, slots: number, thread
     byFeature: new Uint8Array(buffer, at.byFeature, n * nFeatures),
     g: new Float64Array(buffer, at.g, n),
     h: new Float64Array(buffer, at.h, n),
+    raw: new Float64Array(buffer, at.raw, n),
+    y: new Uint8Array(buffer, at.y, n),
     rows: new Int32Array(buffer, at.rows, n),
     hist: new Float64Array(buffer, at.hist, slots * slotSize(nFeatures)),
     features: new Int32Array(buffer, at.features, threads * nFeatures),
@@ -94,20 +101,22 @@ export function histogramKernel(): WebAssembly.Module {
 /**
  * The kernel's functions (histogram.wat): `build` adds rows into histograms, `subtract` takes one
  * run of doubles from another, `partition` parts rows between two children, `split` parts values
- * for the cut points (binning.ts's split3 on the shared memory).
+ * for the cut points (binning.ts's split3 on the shared memory), `gradients` computes the logistic
+ * loss's gradients and hessians (with an e^x that is JavaScript's Math.exp bit for bit).
  */
 export interface Kernel {
   build: (rows: number, start: number, end: number, byFeature: number, n: number, g: number, h: number, ordered: number, hist: number, features: number, count: number, sums: number) => void;
   subtract: (from: number, sub: number, doubles: number) => void;
   partition: (rows: number, scratch: number, from: number, to: number, col: number, goes: number) => number;
   split: (a: number, lo: number, hi: number, p: number) => [number, number];
+  gradients: (rows: number, from: number, to: number, raw: number, y: number, g: number, h: number) => void;
 }
 
 /** This thread's instance of the kernel on the fit's memory. */
 export function kernelBuild(d: Pick<BoostData, 'kernel' | 'memory'>): Kernel {
   const { exports } = new WebAssembly.Instance(d.kernel, { env: { memory: d.memory } });
   const f = <K extends keyof Kernel>(name: K) => exports[name] as Kernel[K];
-  return { build: f('build'), subtract: f('subtract'), partition: f('partition'), split: f('split') };
+  return { build: f('build'), subtract: f('subtract'), partition: f('partition'), split: f('split'), gradients: f('gradients') };
 }
 
 /**
@@ -119,9 +128,6 @@ export interface BoostData extends KernelMemory {
   kernel: WebAssembly.Module;
   n: number;
   nFeatures: number;
-  y: Uint8Array;
-  /** Each training row's log-odds so far. */
-  raw: Float64Array;
   /** For a partition: how many of its part of the rows each thread sent left. */
   lefts: Int32Array;
   /** Milliseconds each thread spent on its part of the last node job. */
@@ -246,16 +252,11 @@ function nodeWork(d: BoostData, kernel: Kernel, t: number, threads: number): [nu
   return [G, H];
 }
 
-/** Thread t's part of a gradients job: logistic loss gradient and hessian of its rows. */
-function gradientWork(d: BoostData, t: number, threads: number): void {
+/** Thread t's part of a gradients job: logistic loss gradient and hessian of its rows (the kernel's `gradients`). */
+function gradientWork(d: BoostData, kernel: Kernel, t: number, threads: number): void {
   const { rows, raw, y, g, h, job } = d;
   const [from, to] = partOf(0, job[J_END]! | 0, t, threads);
-  for (let k = from; k < to; k++) {
-    const i = rows[k]!;
-    const p = 1 / (1 + Math.exp(-raw[i]!));
-    g[i] = p - y[i]!;
-    h[i] = Math.max(p * (1 - p), 1e-16);
-  }
+  kernel.gradients(rows.byteOffset, from, to, raw.byteOffset, y.byteOffset, g.byteOffset, h.byteOffset);
 }
 
 /** Thread t's part of a walk job: the tree's value added to the log-odds of its rows. */
@@ -302,7 +303,7 @@ function binWork(d: BoostData, kernel: Kernel, t: number): void {
 function work(d: BoostData, kernel: Kernel, t: number, threads: number): [number, number] {
   const kind = d.job[J_KIND];
   if (kind === NODE) return nodeWork(d, kernel, t, threads);
-  if (kind === GRADIENTS) gradientWork(d, t, threads);
+  if (kind === GRADIENTS) gradientWork(d, kernel, t, threads);
   else if (kind === WALK) walkWork(d, t, threads);
   else if (kind === PARTITION) partitionWork(d, kernel, t, threads);
   else if (kind === BIN) binWork(d, kernel, t);

@@ -186,8 +186,6 @@ export function trainBoosting(
     kernel: histogramKernel(),
     n,
     nFeatures,
-    y: shared((b) => new Uint8Array(b), n),
-    raw: shared((b) => new Float64Array(b), n * 8),
     lefts: shared((b) => new Int32Array(b), threads * 4),
     spent: shared((b) => new Float64Array(b), threads * 8),
     columns: shared((b) => new Float64Array(b), threads * n * 8),
