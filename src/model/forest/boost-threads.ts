@@ -149,16 +149,23 @@ export interface BoostData extends KernelMemory {
   /** Each thread's best split of each of a node job's two leaves (SPLIT_WORDS each). */
   found: Float64Array;
   rules: SplitRules;
+  /** Validation rows (for early stopping): their bins row-major (nFeatures each), labels, log-odds so far, and each one's log-likelihood term of the last tree. */
+  validation: { bins: Uint8Array; y: Uint8Array; raw: Float64Array; term: Float64Array };
 }
 
+/** The logistic function: the probability of log-odds z. */
+export const sigmoid = (z: number): number => 1 / (1 + Math.exp(-z));
+
 // Jobs: a node's histograms and splits, the gradients of rows[0, end), the tree's value for the
-// rows after the subsample (they walk the tree), a leaf's rows parted between its children, or
-// the training columns' cut points and bins.
+// rows after the subsample (they walk the tree), a leaf's rows parted between its children, the
+// training columns' cut points and bins, or the tree's value for the validation rows and their
+// log-likelihood.
 const NODE = 1;
 const GRADIENTS = 2;
 const WALK = 3;
 const PARTITION = 4;
 const BIN = 5;
+const VALIDATE = 6;
 
 // The job's words. A node job: histograms of rows[start, end) into a slot, subtracted from the
 // parent's slot (−1: none), and two leaves to search (slot −1: none), each as slot and rows; the
@@ -279,6 +286,21 @@ function partitionWork(d: BoostData, kernel: Kernel, t: number, threads: number)
   d.lefts[t] = kernel.partition(rows.byteOffset, scratch.byteOffset, from, to, byFeature.byteOffset + (job[J_FEATURE]! | 0) * n, goes.byteOffset);
 }
 
+/**
+ * Thread t's part of a validation job: the tree's value added to its validation rows' log-odds,
+ * and each row's log-likelihood term (the growing thread adds them up in row order).
+ */
+function validateWork(d: BoostData, t: number, threads: number): void {
+  const { tree, nFeatures } = d;
+  const { bins, y, raw, term } = d.validation;
+  const [from, to] = partOf(0, raw.length, t, threads);
+  for (let i = from; i < to; i++) {
+    raw[i]! += tree.value[leafOf(tree, bins, i * nFeatures, 1)]!;
+    const p = Math.min(1 - 1e-15, Math.max(1e-15, sigmoid(raw[i]!)));
+    term[i] = y[i] ? Math.log(p) : Math.log(1 - p);
+  }
+}
+
 /** Words of cutsOut per thread. */
 export const CUT_WORDS = 256;
 
@@ -307,6 +329,7 @@ function work(d: BoostData, kernel: Kernel, t: number, threads: number): [number
   else if (kind === WALK) walkWork(d, t, threads);
   else if (kind === PARTITION) partitionWork(d, kernel, t, threads);
   else if (kind === BIN) binWork(d, kernel, t);
+  else if (kind === VALIDATE) validateWork(d, t, threads);
   return [0, 0];
 }
 
@@ -395,6 +418,19 @@ export class BoostThreads {
     this.data.job[J_KIND] = GRADIENTS;
     this.data.job[J_END] = end;
     this.run();
+  }
+
+  /**
+   * Adds the grown tree's value to the validation rows' log-odds and returns their log-loss (the
+   * terms added in row order, as one thread would).
+   */
+  validate(): number {
+    const { term } = this.data.validation;
+    this.data.job[J_KIND] = VALIDATE;
+    this.run();
+    let loss = 0;
+    for (let i = 0; i < term.length; i++) loss -= term[i]!;
+    return loss / Math.max(1, term.length);
   }
 
   /** Adds the grown tree's value to the log-odds of rows[start, end) (they walk it). */

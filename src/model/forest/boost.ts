@@ -3,7 +3,7 @@ import { Random } from '../../core/random.js';
 import { binFeature, binOf, categoryBin, MISSING_BIN, type Cuts } from './binning.js';
 import os from 'node:os';
 import { b64, compiledWorker, fromB64, type Columns } from './forest.js';
-import { BoostThreads, CUT_WORDS, histogramKernel, JOB_WORDS, kernelMemory, type BoostData, type JobLeaf } from './boost-threads.js';
+import { BoostThreads, CUT_WORDS, histogramKernel, JOB_WORDS, kernelMemory, sigmoid, type BoostData, type JobLeaf } from './boost-threads.js';
 import { childOf, leafOf, type BoostTree } from './boost-tree.js';
 import { BINS, SPLIT_WORDS } from './histogram.js';
 
@@ -92,7 +92,6 @@ export interface RowsOf {
   rows: readonly number[];
 }
 
-const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
 
 interface Split {
   gain: number;
@@ -168,12 +167,12 @@ export function trainBoosting(
     yt = takeLabels(y, kept);
   }
   const n = yt.length;
-  const nv = valY?.length ?? 0;
+  // Validation rows score each round only for early stopping.
+  const nv = opts.patience > 0 ? (valY?.length ?? 0) : 0;
   let positives = 0;
   for (let i = 0; i < n; i++) positives += yt[i]!;
   const share = Math.min(1 - 1e-6, Math.max(1e-6, positives / Math.max(1, n)));
   const baseScore = Math.log(share / (1 - share));
-  const valRaw = new Float64Array(nv).fill(baseScore);
   // Shared with the helper threads: bins, labels, log-odds, gradients, hessians, the tree's rows,
   // its features, the tree, and an arena of histogram slots (one per open leaf, one more for a
   // new child).
@@ -206,9 +205,19 @@ export function trainBoosting(
     job: shared((b) => new Float64Array(b), JOB_WORDS * 8),
     found: shared((b) => new Float64Array(b), threads * 2 * SPLIT_WORDS * 8),
     rules: { minSamplesLeaf: opts.minSamplesLeaf, l2: opts.l2 },
+    validation: nv
+      ? {
+          bins: shared((b) => new Uint8Array(b), nv * nFeatures),
+          y: shared((b) => new Uint8Array(b), nv),
+          raw: shared((b) => new Float64Array(b), nv * 8),
+          term: shared((b) => new Float64Array(b), nv * 8),
+        }
+      : { bins: new Uint8Array(0), y: new Uint8Array(0), raw: new Float64Array(0), term: new Float64Array(0) },
   };
   data.y.set(yt);
   data.raw.fill(baseScore);
+  if (nv) data.validation.y.set(valY!);
+  data.validation.raw.fill(baseScore);
   // The helpers start while this thread bins (by default only for enough rows: a thread's
   // start-up and each hand-over cost more than small nodes).
   const helpers = opts.threads === 0 && n < 20_000 ? 0 : threads - 1;
@@ -228,21 +237,16 @@ export function trainBoosting(
       }
       workers.bin(first).forEach((c, t) => (cuts[first + t] = c));
     }
-    const valBins = valCols ? binAll(valCols, cuts, categorical, valRows) : undefined;
+    if (nv) binAll(valCols!, cuts, categorical, valRows, data.validation.bins);
     let best = Infinity;
     let bestRounds = 0;
     for (let iter = 0; iter < opts.maxIter; iter++) {
       const tree = growBoostTree(workers, opts, new Random(opts.seed, iter, 0x7b));
       trees.push(tree);
       onRound();
-      if (valBins && valY && opts.patience > 0) {
-        let loss = 0;
-        for (let i = 0; i < nv; i++) {
-          valRaw[i]! += tree.value[leafOf(tree, valBins, i * nFeatures, 1)]!;
-          const p = Math.min(1 - 1e-15, Math.max(1e-15, sigmoid(valRaw[i]!)));
-          loss -= valY[i] ? Math.log(p) : Math.log(1 - p);
-        }
-        loss /= Math.max(1, nv);
+      if (nv) {
+        // The tree's value for the validation rows and their log-loss, shared with the helpers.
+        const loss = workers.validate();
         validationLoss.push(loss);
         if (loss < best - 1e-7) {
           best = loss;
@@ -251,7 +255,7 @@ export function trainBoosting(
       }
     }
     // Early stopping keeps the rounds up to the best validation loss.
-    if (valBins && opts.patience > 0 && bestRounds > 0) trees.length = bestRounds;
+    if (nv && bestRounds > 0) trees.length = bestRounds;
     return { kind: 'boosting', nFeatures, cuts, categorical, baseScore, trees, options: opts, validationLoss };
   } finally {
     workers.close();
