@@ -48,9 +48,16 @@ export function buildProgram(state: RunState): Command {
     .argument('[files...]', 'files to load (.csv, .parquet, .jsonl; for koski: .json, .jsonl or a bulk-export directory)'),
     commandOptions.ingest,
   ).action(
-      act(async (ctx, kind: string | undefined, files: string[], opts: Record<string, unknown>) =>
-        (await import('./commands/ingest.js')).runIngest(ctx, kind, files, opts),
-      ),
+      act(async (ctx, kind: string | undefined, files: string[], opts: Record<string, unknown>) => {
+        // Files named on the command line start being read and hashed in worker threads now,
+        // while the rest of kiinni and DuckDB load (a 280 MB file's 0.3 s, overlapped).
+        const ahead = kind && kind !== 'koski' && !opts['dir'] ? (await import('../ingest/file-scan.js')).scanAhead(files) : new Map();
+        try {
+          return await (await import('./commands/ingest.js')).runIngest(ctx, kind, files, opts, ahead);
+        } finally {
+          for (const scan of ahead.values()) scan.stop();
+        }
+      }),
     );
 
   const quarantine = program.command('quarantine').description('rows that were rejected at ingest, with file, line, column and reason');

@@ -12,3 +12,14 @@ export function packageRoot(): string {
   }
   return dir;
 }
+
+/**
+ * A script of kiinni's own (a worker thread's), compiled: `relative` to the caller's module
+ * (`import.meta.url`), or, running from src/ in tests, the same file under dist/.
+ */
+export function compiledScript(relative: string, caller: string): URL {
+  const here = new URL(relative, caller);
+  if (existsSync(fileURLToPath(here))) return here;
+  const fromRoot = path.relative(packageRoot(), fileURLToPath(here));
+  return new URL(`file://${path.join(packageRoot(), 'dist', fromRoot)}`);
+}

@@ -1,3 +1,4 @@
+import type { FileScan } from './file-scan.js';
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { ErrorCode, KiinniError } from '../core/errors.js';
@@ -55,7 +56,7 @@ export async function ingestDirectory(
 /** Loads files one after another, each with its kind's import profile if one is given; progress in files. */
 export async function ingestFiles(
   db: Warehouse,
-  files: readonly { kind: ContractKind; file: string }[],
+  files: readonly { kind: ContractKind; file: string; scan?: Promise<FileScan | null> | undefined }[],
   profiles: ReadonlyMap<ContractKind, ImportProfile>,
   fx: IngestEffects,
   maxQuarantineShare?: number,
@@ -63,8 +64,8 @@ export async function ingestFiles(
   const results: IngestResult[] = [];
   const progress = fx.progress ?? noProgress;
   progress.start('ingest', files.length, 'files');
-  for (const { kind, file } of files) {
-    results.push(await ingestFile(db, { kind, file, profile: profiles.get(kind), maxQuarantineShare }, fx));
+  for (const { kind, file, scan } of files) {
+    results.push(await ingestFile(db, { kind, file, profile: profiles.get(kind), maxQuarantineShare, scan }, fx));
     progress.advance();
   }
   progress.finish();

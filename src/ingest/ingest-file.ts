@@ -11,7 +11,8 @@ import { contractFor, type Contract, type ContractKind } from './contracts/index
 import { containsIdentityCodeSql } from './identity-code.js';
 import type { ImportProfile } from './profiles.js';
 import { checkProfileExpressions } from './profile-expressions.js';
-import { csvReaderSql, describeSql, detectFormat, pathHoldsIdentityCode, probeFile, readCsvHeader, refuse, refuseCodesInHeader, scanFile, hasMixedLineEndings, writeWithLfEndings, shownFileName, typedReaderSql, withheldFileName, type CsvHeader, type SourceFormat } from './source.js';
+import { hasMixedLineEndings, scanFile, type FileScan } from './file-scan.js';
+import { csvReaderSql, describeSql, detectFormat, pathHoldsIdentityCode, probeFile, readCsvHeader, refuse, refuseCodesInHeader, writeWithLfEndings, shownFileName, typedReaderSql, withheldFileName, type CsvHeader, type SourceFormat } from './source.js';
 
 /** Side effects of ingest, injected (STYLE.md §5). */
 export interface IngestEffects {
@@ -133,6 +134,8 @@ export async function ingestFile(
     maxQuarantineShare?: number | undefined;
     /** false: always stage the file and check it row by row (tests compare the two ways). */
     stream?: boolean | undefined;
+    /** The file's scan started ahead (file-scan.ts's scanAhead); null or absent: scanned here. */
+    scan?: Promise<FileScan | null> | undefined;
   },
   fx: IngestEffects,
 ): Promise<IngestResult> {
@@ -166,7 +169,8 @@ export async function ingestFile(
     const format = detectFormat(file, opts.profile?.format);
     result.format = format;
     const { head } = probeFile(file, format);
-    const { sha256: sha, endings } = await step(fx, 'sha256', () => scanFile(file));
+    // The scan started ahead in a worker (the CLI's), else read here.
+    const { sha256: sha, endings } = await step(fx, 'sha256', async () => (await opts.scan) ?? scanFile(file));
     result.sha256 = sha;
     if (format === 'csv' && endings && endings.cr > 0 && endings.lf === 0 && endings.crlf === 0) {
       throw refuse(file, 'its lines end in a carriage return (CR) only, an old Mac format that the CSV reader does not split.', 'Save the export with Windows (CR LF) or Unix (LF) line endings and load it again.');

@@ -1,6 +1,7 @@
 import { ErrorCode, ExitCode, KiinniError } from '../../core/errors.js';
 import { contractFor, findProfile, ingestDirectory, ingestFiles, isContractKind, type ContractKind, type ImportProfile, type IngestResult } from '../../ingest/index.js';
 import { withWarehouse } from '../../app/index.js';
+import type { ScanAhead } from '../../ingest/file-scan.js';
 import type { KoskiIngestResult } from '../../koski/index.js';
 import { commandOptions, schemaOf } from '../command-options.js';
 import type { CliContext } from '../context.js';
@@ -99,7 +100,7 @@ async function runKoskiIngest(ctx: CliContext, sources: string[], opts: { failOn
 }
 
 /** `kiinni ingest <kind> <file…>`, `kiinni ingest koski <file|dir…>` or `kiinni ingest --dir DIR`. */
-export async function runIngest(ctx: CliContext, kind: string | undefined, files: string[], raw: Record<string, unknown>): Promise<number> {
+export async function runIngest(ctx: CliContext, kind: string | undefined, files: string[], raw: Record<string, unknown>, ahead: ReadonlyMap<string, ScanAhead> = new Map()): Promise<number> {
   const opts = parseOptions(schemaOf(commandOptions.ingest), raw);
   if (kind === 'koski' && !opts.dir) return runKoskiIngest(ctx, files, opts);
   const profiles = (opts.profile ?? []).map((p) => findProfile(p, ctx.config.ingest.profilesDir));
@@ -122,7 +123,7 @@ export async function runIngest(ctx: CliContext, kind: string | undefined, files
         const { results, ignored } = await ingestDirectory(db, opts.dir, byKind, fx, ctx.config.ingest.maxQuarantineShare);
         return summarise(results, ignored);
       }
-      const results = await ingestFiles(db, files.map((file) => ({ kind: kind as ContractKind, file })), byKind, fx, ctx.config.ingest.maxQuarantineShare);
+      const results = await ingestFiles(db, files.map((file) => ({ kind: kind as ContractKind, file, scan: ahead.get(file)?.result })), byKind, fx, ctx.config.ingest.maxQuarantineShare);
       return summarise(results, []);
     },
   );

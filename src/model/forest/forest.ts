@@ -1,9 +1,6 @@
-import { existsSync } from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { packageRoot } from '../../core/package-root.js';
+import { compiledScript } from '../../core/package-root.js';
 import { Random } from '../../core/random.js';
 import { binColumn, binOf, fitCuts, type Cuts } from './binning.js';
 import { growTree, type BinnedData, type Tree, type TreeOptions } from './tree.js';
@@ -66,9 +63,7 @@ export function binColumns(columns: Columns, cuts: Cuts[], shared = false): Uint
 
 /** A worker script of this folder, compiled (running from src/ in tests: the one in dist/). */
 export function compiledWorker(file: string): URL {
-  const here = new URL(`./${file}`, import.meta.url);
-  if (existsSync(fileURLToPath(here))) return here;
-  return new URL(`file://${path.join(packageRoot(), 'dist', 'src', 'model', 'forest', file)}`);
+  return compiledScript(`./${file}`, import.meta.url);
 }
 
 /**
