@@ -262,6 +262,11 @@ describe('ingestFile streams a clean file', () => {
     `${attendanceHeader}\nS1,2024-09-02,6,0,0,0\nS1,2024-09-02,6,1,0,0\n`,
     `${attendanceHeader}\nS1,2024-09-02,6,0,0,0\nS9,2024-09-02,6,0,0,0\n`,
     `${attendanceHeader}\nS1,2024-09-02,6,0,0,0\nS2,2024-09-02,6,0,0\n`,
+    // Student ids with spaces around them, quoted or not, and none.
+    `${attendanceHeader}\nS1,2024-09-02,6,0,0,0\n S2 ,2024-09-02,6,0,0,0\n`,
+    `${attendanceHeader}\nS1,2024-09-02,6,0,0,0\n" S2",2024-09-02,6,0,0,0\n`,
+    `${attendanceHeader}\nS1,2024-09-02,6,0,0,0\n,2024-09-02,6,0,0,0\n`,
+    `${attendanceHeader}\nS1,2024-09-02,6,0,0,0\n"",2024-09-02,6,0,0,0\n`,
   ];
 
   async function outcome(db: Warehouse, text: string, stream: boolean, profile?: ImportProfile, logger = testEffects.logger) {
