@@ -80,32 +80,15 @@ export function fitCuts(values: Float64Array, rng: Random, sampleSize = 200_000,
   return Float64Array.from(cuts);
 }
 
-/** The distinct values of `a` (−0 as 0), or null when there are more than `limit`: a small hash set that stops early. */
+/** The distinct values of `a` (−0 as 0), or null when there are more than `limit` (stopping there). */
 function distinctValues(a: Float64Array, limit: number): Float64Array | null {
-  const size = 4 * (limit + 1);
-  const keys = new Float64Array(size);
-  const used = new Uint8Array(size);
-  const bits = new Int32Array(2);
-  const view = new Float64Array(bits.buffer);
-  const out = new Float64Array(limit + 1);
-  let count = 0;
+  // A Set holds −0 and 0 as one value (SameValueZero), as the cuts do.
+  const seen = new Set<number>();
   for (let i = 0; i < a.length; i++) {
-    const v = a[i]! + 0;
-    view[0] = v;
-    let s = (Math.imul(bits[0]! ^ Math.imul(bits[1]!, 0x9e3779b1), 0x85ebca6b) >>> 0) % size;
-    for (;;) {
-      if (!used[s]) {
-        if (count === limit) return null;
-        used[s] = 1;
-        keys[s] = v;
-        out[count++] = v;
-        break;
-      }
-      if (keys[s] === v) break;
-      s = s + 1 === size ? 0 : s + 1;
-    }
+    seen.add(a[i]!);
+    if (seen.size > limit) return null;
   }
-  return out.slice(0, count);
+  return Float64Array.from(seen, (v) => v + 0);
 }
 
 /** Rows of a part below which it is sorted outright. */

@@ -92,7 +92,6 @@ export interface RowsOf {
   rows: readonly number[];
 }
 
-
 interface Split {
   gain: number;
   feature: number;
