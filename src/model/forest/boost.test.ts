@@ -116,6 +116,10 @@ describe('gradient-boosted trees', () => {
     const three = trainBoosting([...cols, code], y, { ...opts, threads: 3 });
     expect(serializeBooster({ ...two, options: one.options })).toBe(serializeBooster(one));
     expect(serializeBooster({ ...three, options: one.options })).toBe(serializeBooster(one));
+    // Without early stopping too (no validation rows to share with the helpers).
+    const plain = { ...opts, patience: 0, maxIter: 8 };
+    const alone = trainBoosting([...cols, code], y, { ...plain, threads: 1 });
+    expect(serializeBooster({ ...trainBoosting([...cols, code], y, { ...plain, threads: 2 }), options: alone.options })).toBe(serializeBooster(alone));
     const back = deserializeBooster(serializeBooster(one));
     expect(Array.from(boosterRaw(back, [...cols, code]))).toEqual(Array.from(boosterRaw(one, [...cols, code])));
   });

@@ -176,7 +176,7 @@ export function trainBoosting(
   // its features, the tree, and an arena of histogram slots (one per open leaf, one more for a
   // new child).
   const threads = opts.threads === 0 ? os.availableParallelism() : Math.max(1, opts.threads);
-  const shared = <T>(make: (b: SharedArrayBuffer) => T, bytes: number) => make(new SharedArrayBuffer(Math.max(1, bytes)));
+  const shared = <T>(make: (b: SharedArrayBuffer) => T, bytes: number) => make(new SharedArrayBuffer(bytes));
   const slots = opts.maxLeafNodes + 1;
   const maxNodes = 2 * opts.maxLeafNodes - 1;
   const data: BoostData = {
@@ -204,14 +204,13 @@ export function trainBoosting(
     job: shared((b) => new Float64Array(b), JOB_WORDS * 8),
     found: shared((b) => new Float64Array(b), threads * 2 * SPLIT_WORDS * 8),
     rules: { minSamplesLeaf: opts.minSamplesLeaf, l2: opts.l2 },
-    validation: nv
-      ? {
-          bins: shared((b) => new Uint8Array(b), nv * nFeatures),
-          y: shared((b) => new Uint8Array(b), nv),
-          raw: shared((b) => new Float64Array(b), nv * 8),
-          term: shared((b) => new Float64Array(b), nv * 8),
-        }
-      : { bins: new Uint8Array(0), y: new Uint8Array(0), raw: new Float64Array(0), term: new Float64Array(0) },
+    // Empty without early stopping.
+    validation: {
+      bins: shared((b) => new Uint8Array(b), nv * nFeatures),
+      y: shared((b) => new Uint8Array(b), nv),
+      raw: shared((b) => new Float64Array(b), nv * 8),
+      term: shared((b) => new Float64Array(b), nv * 8),
+    },
   };
   data.y.set(yt);
   data.raw.fill(baseScore);
