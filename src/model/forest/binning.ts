@@ -46,7 +46,7 @@ export const split3: Split3 = (a, lo, hi, p) => {
  * threads' shared memory, where `split` parts it with the WebAssembly kernel).
  */
 export function fitCuts(values: Float64Array, rng: Random, sampleSize = 200_000, room?: Float64Array, split: Split3 = split3): Cuts {
-  // Loops, not TypedArray filter or a list of distinct values: those cost binning more than the selection.
+  // The sample without NaN by a loop into one array (a TypedArray filter costs binning more than the selection).
   const size = Math.min(values.length, sampleSize);
   const sample = room && room.length >= size ? room.subarray(0, size) : new Float64Array(size);
   let k = 0;
