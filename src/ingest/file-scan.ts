@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
-import { compiledScript } from '../core/package-root.js';
+import { compiledScript, workerExecArgv } from '../core/package-root.js';
 import { containsIdentityCode } from './identity-code.js';
 
 // A file's SHA-256 and line endings: read in full before a load, and light to import (no
@@ -82,7 +82,7 @@ export function scanAhead(files: readonly string[]): Map<string, ScanAhead> {
   const out = new Map<string, ScanAhead>();
   for (const file of new Set(files)) {
     if (containsIdentityCode(file)) continue;
-    const worker = new Worker(compiledScript('./scan-worker.js', import.meta.url), { workerData: { file } });
+    const worker = new Worker(compiledScript('./scan-worker.js', import.meta.url), { workerData: { file }, execArgv: workerExecArgv() });
     const result = new Promise<FileScan | null>((resolve) => {
       worker.once('message', (m) => resolve(m as FileScan));
       worker.once('error', () => resolve(null));

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { Random } from '../../core/random.js';
-import { histogramKernel, kernelBuild, kernelMemory } from './boost-threads.js';
+import { spawnSync } from 'node:child_process';
+import { compiledScript } from '../../core/package-root.js';
+import { boostData, defaultBoostOptions } from './boost.js';
+import { BoostThreads, histogramKernel, kernelBuild, kernelMemory } from './boost-threads.js';
 import { BINS, histogramAt, STRIDE } from './histogram.js';
 
 describe('the histogram kernel', () => {
@@ -90,5 +93,43 @@ describe('the histogram kernel', () => {
 
   it('refuses a fit larger than its 4 GiB memory, saying so', () => {
     expect(() => kernelMemory(60_000_000, 80, 32, 2)).toThrow(/more than the 4 GiB/);
+  });
+});
+
+describe("boosting's helper threads", () => {
+  // A helper whose own copy of the job words is broken: its part of the first job throws.
+  const boostThreadsUrl = compiledScript('./boost-threads.js', import.meta.url).href;
+  const helper = (body: string) => new URL(`data:text/javascript,${encodeURIComponent(`import { workerData } from 'node:worker_threads'; import { helperLoop } from '${boostThreadsUrl}'; ${body}`)}`);
+
+  it("fail the fit at once with the helper's reason when a helper's part of a job throws", () => {
+    const threads = new BoostThreads(boostData(1000, 3, [false, false, false], 0, defaultBoostOptions, 2), 1, helper('helperLoop({ ...workerData, data: { ...workerData.data, job: null } });'));
+    const t0 = performance.now();
+    try {
+      expect(() => threads.gradients(1000)).toThrow(/a boosting helper thread failed: Cannot read properties of null/);
+      expect(performance.now() - t0).toBeLessThan(10_000);
+    } finally {
+      threads.close();
+    }
+  });
+
+  it('fail the fit, saying so, when a helper never starts', () => {
+    const threads = new BoostThreads(boostData(1000, 3, [false, false, false], 0, defaultBoostOptions, 2), 1, helper("throw new Error('no start');"), 1500);
+    try {
+      expect(() => threads.gradients(1000)).toThrow(/a boosting helper thread did not start within 1.5 s/);
+    } finally {
+      threads.close();
+    }
+  });
+
+  it('start and train from code given to node on its command line (whose options a worker would inherit)', () => {
+    const boost = compiledScript('./boost.js', import.meta.url).href;
+    const code = `import { trainBoosting } from '${boost}';
+      const n = 5000; const cols = [0, 1, 2].map((j) => Float64Array.from({ length: n }, (_, i) => Math.sin(i * (j + 1))));
+      const y = Uint8Array.from({ length: n }, (_, i) => (cols[0][i] + cols[1][i] > 0.3 ? 1 : 0));
+      const b = trainBoosting(cols, y, { maxIter: 5, patience: 0, threads: 2 });
+      console.log(b.trees.length);`;
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8', timeout: 60_000 });
+    expect(run.stderr).toBe('');
+    expect(run.stdout.trim()).toBe('5');
   });
 });

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import { workerExecArgv } from '../../core/package-root.js';
 import { Random } from '../../core/random.js';
 import { binFeature, fitCuts, type Split3 } from './binning.js';
 import { leafOf, type BoostTree } from './boost-tree.js';
@@ -342,8 +343,12 @@ const DONE = 1;
 const STOPPED = 2;
 /** Helpers that have started and wait for jobs. */
 const READY = 3;
+/** Set by a helper whose part of a job threw (its error follows on the helpers' port). */
+const FAILED = 4;
 /** A helper that does not answer within this long has failed (a bug, not a slow machine). */
 const WAIT_MS = 120_000;
+/** A helper thread boots in a tenth of a second; one not started within this long will not start. */
+const START_MS = 30_000;
 /** How long a thread polls before it sleeps. */
 const SPIN_MS = 10;
 
@@ -376,8 +381,10 @@ function waitWhile(ctl: Int32Array, at: number, pending: (value: number) => bool
  * thread waits for the helpers (waitWhile): the tree cannot go on without its splits.
  */
 export class BoostThreads {
-  private readonly ctl = new Int32Array(new SharedArrayBuffer(4 * 4));
+  private readonly ctl = new Int32Array(new SharedArrayBuffer(4 * 5));
   private readonly workers: Worker[] = [];
+  /** Where each helper posts its error if it fails; read without the event loop (this thread is busy). */
+  private readonly errors: MessagePort[] = [];
   private readonly kernel: Kernel;
   /** Each of two threads' time per feature so far (node jobs, recent ones weighing most). */
   private readonly perFeature = [0, 0];
@@ -386,11 +393,19 @@ export class BoostThreads {
     readonly data: BoostData,
     helpers: number,
     workerUrl: URL,
+    /** How long a helper may take to start (tests shorten it). */
+    private readonly startMs = START_MS,
   ) {
     this.kernel = kernelBuild(data);
     for (let w = 0; w < helpers; w++) {
-      const worker = new Worker(workerUrl, { workerData: { data, ctl: this.ctl, t: w + 1, threads: helpers + 1 } });
+      const { port1, port2 } = new MessageChannel();
+      port1.unref();
+      this.errors.push(port1);
+      const worker = new Worker(workerUrl, { workerData: { data, ctl: this.ctl, t: w + 1, threads: helpers + 1, errors: port2 }, transferList: [port2], execArgv: workerExecArgv() });
       worker.unref();
+      // A helper that cannot start is reported by run() in its own words (this thread waits in a
+      // loop and would see the event only afterwards); unheard, the event would end the process.
+      worker.on('error', () => undefined);
       this.workers.push(worker);
     }
   }
@@ -409,7 +424,15 @@ export class BoostThreads {
       Atomics.notify(c, GENERATION);
     }
     const mine = work(this.data, this.kernel, 0, this.threads);
-    if (!waitWhile(c, DONE, (done) => done < this.workers.length, WAIT_MS)) throw new Error('a boosting helper thread did not answer');
+    const n = this.workers.length;
+    const failed = () => Atomics.load(c, FAILED) !== 0;
+    // A helper that never started (its thread could not boot) is told from a slow one by READY.
+    if (n && !waitWhile(c, READY, (ready) => ready < n && !failed(), this.startMs)) throw new Error(`a boosting helper thread did not start within ${this.startMs / 1000} s`);
+    if (!waitWhile(c, DONE, (done) => done < n && !failed(), WAIT_MS)) throw new Error('a boosting helper thread did not answer');
+    if (failed()) {
+      const reason = this.errors.map((p) => receiveMessageOnPort(p)?.message as string | undefined).find((m) => m !== undefined);
+      throw new Error(`a boosting helper thread failed: ${reason ?? 'no reason given'}`);
+    }
     return mine;
   }
 
@@ -540,22 +563,32 @@ export class BoostThreads {
     Atomics.add(this.ctl, GENERATION, 1);
     Atomics.notify(this.ctl, GENERATION);
     for (const w of this.workers) void w.terminate();
+    for (const p of this.errors) p.close();
   }
 }
 
 /** A helper thread's loop (boost-worker.ts): wait for a job, do its part, report. */
-export function helperLoop(d: { data: BoostData; ctl: Int32Array; t: number; threads: number }): void {
+export function helperLoop(d: { data: BoostData; ctl: Int32Array; t: number; threads: number; errors?: MessagePort }): void {
   const c = d.ctl;
-  const kernel = kernelBuild(d.data);
-  // Every job posted counts a generation; one posted before this thread started is still to do.
-  let seen = 0;
-  Atomics.add(c, READY, 1);
-  for (;;) {
-    waitWhile(c, GENERATION, (g) => g === seen, Infinity);
-    seen = Atomics.load(c, GENERATION);
-    if (Atomics.load(c, STOPPED)) return;
-    work(d.data, kernel, d.t, d.threads);
-    Atomics.add(c, DONE, 1);
+  try {
+    const kernel = kernelBuild(d.data);
+    // Every job posted counts a generation; one posted before this thread started is still to do.
+    let seen = 0;
+    Atomics.add(c, READY, 1);
+    Atomics.notify(c, READY);
+    for (;;) {
+      waitWhile(c, GENERATION, (g) => g === seen, Infinity);
+      seen = Atomics.load(c, GENERATION);
+      if (Atomics.load(c, STOPPED)) return;
+      work(d.data, kernel, d.t, d.threads);
+      Atomics.add(c, DONE, 1);
+      Atomics.notify(c, DONE);
+    }
+  } catch (err) {
+    // The growing thread waits in a loop, not on events: it learns of the failure from FAILED.
+    d.errors?.postMessage(err instanceof Error ? err.message : String(err));
+    Atomics.store(c, FAILED, 1);
+    Atomics.notify(c, READY);
     Atomics.notify(c, DONE);
   }
 }

@@ -172,46 +172,9 @@ export function trainBoosting(
   for (let i = 0; i < n; i++) positives += yt[i]!;
   const share = Math.min(1 - 1e-6, Math.max(1e-6, positives / Math.max(1, n)));
   const baseScore = Math.log(share / (1 - share));
-  // Shared with the helper threads: bins, labels, log-odds, gradients, hessians, the tree's rows,
-  // its features, the tree, and an arena of histogram slots (one per open leaf, one more for a
-  // new child).
+  // Shared with the helper threads.
   const threads = opts.threads === 0 ? os.availableParallelism() : Math.max(1, opts.threads);
-  const shared = <T>(make: (b: SharedArrayBuffer) => T, bytes: number) => make(new SharedArrayBuffer(bytes));
-  const slots = opts.maxLeafNodes + 1;
-  const maxNodes = 2 * opts.maxLeafNodes - 1;
-  const data: BoostData = {
-    ...kernelMemory(n, nFeatures, slots, threads),
-    kernel: histogramKernel(),
-    n,
-    nFeatures,
-    lefts: shared((b) => new Int32Array(b), threads * 4),
-    spent: shared((b) => new Float64Array(b), threads * 8),
-    columns: shared((b) => new Float64Array(b), threads * n * 8),
-    cutsOut: shared((b) => new Float64Array(b), threads * CUT_WORDS * 8),
-    seed: opts.seed,
-    usable: shared((b) => new Uint8Array(b), nFeatures),
-    categorical: Uint8Array.from(categorical, Number),
-    tree: {
-      feature: shared((b) => new Int32Array(b), maxNodes * 4),
-      threshold: shared((b) => new Uint8Array(b), maxNodes),
-      missingLeft: shared((b) => new Uint8Array(b), maxNodes),
-      categorical: shared((b) => new Uint8Array(b), maxNodes),
-      catBits: shared((b) => new Uint32Array(b), maxNodes * 8 * 4),
-      left: shared((b) => new Int32Array(b), maxNodes * 4),
-      right: shared((b) => new Int32Array(b), maxNodes * 4),
-      value: shared((b) => new Float32Array(b), maxNodes * 4),
-    },
-    job: shared((b) => new Float64Array(b), JOB_WORDS * 8),
-    found: shared((b) => new Float64Array(b), threads * 2 * SPLIT_WORDS * 8),
-    rules: { minSamplesLeaf: opts.minSamplesLeaf, l2: opts.l2 },
-    // Empty without early stopping.
-    validation: {
-      bins: shared((b) => new Uint8Array(b), nv * nFeatures),
-      y: shared((b) => new Uint8Array(b), nv),
-      raw: shared((b) => new Float64Array(b), nv * 8),
-      term: shared((b) => new Float64Array(b), nv * 8),
-    },
-  };
+  const data = boostData(n, nFeatures, categorical, nv, opts, threads);
   data.y.set(yt);
   data.raw.fill(baseScore);
   if (nv) data.validation.y.set(valY!);
@@ -475,5 +438,49 @@ export function deserializeBooster(text: string): Booster {
       right: fromB64(r!, (x) => new Int32Array(x)),
       value: fromB64(v!, (x) => new Float32Array(x)),
     })),
+  };
+}
+
+/**
+ * The memory boosting shares with its helper threads for n rows × nFeatures (nv validation rows):
+ * bins, labels, log-odds, gradients, hessians, the tree's rows, its features, the tree, and an
+ * arena of histogram slots (one per open leaf, one more for a new child).
+ */
+export function boostData(n: number, nFeatures: number, categorical: readonly boolean[], nv: number, opts: BoostOptions, threads: number): BoostData {
+  const shared = <T>(make: (b: SharedArrayBuffer) => T, bytes: number) => make(new SharedArrayBuffer(bytes));
+  const slots = opts.maxLeafNodes + 1;
+  const maxNodes = 2 * opts.maxLeafNodes - 1;
+  return {
+    ...kernelMemory(n, nFeatures, slots, threads),
+    kernel: histogramKernel(),
+    n,
+    nFeatures,
+    lefts: shared((b) => new Int32Array(b), threads * 4),
+    spent: shared((b) => new Float64Array(b), threads * 8),
+    columns: shared((b) => new Float64Array(b), threads * n * 8),
+    cutsOut: shared((b) => new Float64Array(b), threads * CUT_WORDS * 8),
+    seed: opts.seed,
+    usable: shared((b) => new Uint8Array(b), nFeatures),
+    categorical: Uint8Array.from(categorical, Number),
+    tree: {
+      feature: shared((b) => new Int32Array(b), maxNodes * 4),
+      threshold: shared((b) => new Uint8Array(b), maxNodes),
+      missingLeft: shared((b) => new Uint8Array(b), maxNodes),
+      categorical: shared((b) => new Uint8Array(b), maxNodes),
+      catBits: shared((b) => new Uint32Array(b), maxNodes * 8 * 4),
+      left: shared((b) => new Int32Array(b), maxNodes * 4),
+      right: shared((b) => new Int32Array(b), maxNodes * 4),
+      value: shared((b) => new Float32Array(b), maxNodes * 4),
+    },
+    job: shared((b) => new Float64Array(b), JOB_WORDS * 8),
+    found: shared((b) => new Float64Array(b), threads * 2 * SPLIT_WORDS * 8),
+    rules: { minSamplesLeaf: opts.minSamplesLeaf, l2: opts.l2 },
+    // Empty without early stopping.
+    validation: {
+      bins: shared((b) => new Uint8Array(b), nv * nFeatures),
+      y: shared((b) => new Uint8Array(b), nv),
+      raw: shared((b) => new Float64Array(b), nv * 8),
+      term: shared((b) => new Float64Array(b), nv * 8),
+    },
   };
 }

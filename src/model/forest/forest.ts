@@ -1,6 +1,6 @@
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { compiledScript } from '../../core/package-root.js';
+import { compiledScript, workerExecArgv } from '../../core/package-root.js';
 import { Random } from '../../core/random.js';
 import { binColumn, binOf, fitCuts, type Cuts } from './binning.js';
 import { growTree, type BinnedData, type Tree, type TreeOptions } from './tree.js';
@@ -109,6 +109,7 @@ export async function trainForest(columns: Columns, y: Uint8Array, options: Part
         const mine = Array.from({ length: opts.nTrees }, (_, t) => t).filter((t) => t % workers === w);
         return new Promise<void>((resolve, reject) => {
           const worker = new Worker(compiledWorker('worker.js'), {
+            execArgv: workerExecArgv(),
             workerData: { n, nFeatures, bins, binCount, y: ySab, treeOptions, seed: opts.seed, trees: mine },
           });
           worker.on('message', (msg: { t: number; tree: Tree }) => {
