@@ -23,6 +23,8 @@ export const backgroundBaseSql = (panel: string) => `
     CASE WHEN s.education_type = 'vocational' THEN 1 ELSE 4 END AS grade_lowest,
     CASE WHEN s.education_type = 'vocational' THEN 4 ELSE 6 END AS grade_span,
     date_diff('day', s.study_right_start, p.as_of) / 7.0 AS weeks_studied,
+    -- The month of the school year (August 1, September 2 … July 12).
+    (month(p.as_of) + 4) % 12 + 1 AS month_of_school_year,
     date_diff('day', p.as_of, s.planned_end) / 7.0 AS weeks_to_planned_end
   FROM ${panel} p JOIN students s USING (student_id)`;
 

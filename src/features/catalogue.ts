@@ -8,7 +8,8 @@ import { packageRoot } from '../core/package-root.js';
 const text = z.strictObject({ fi: z.string().min(1), sv: z.string().min(1), en: z.string().min(1) });
 const featureSchema = z.strictObject({
   name: z.string().regex(/^[a-z][a-z0-9_]*$/),
-  family: z.enum(['background', 'performance', 'wellbeing', 'engagement']),
+  /** The national model's metric families, and context: the date's circumstances, not the student's. */
+  family: z.enum(['background', 'performance', 'wellbeing', 'engagement', 'context']),
   sensitivity: z.enum(['ordinary', 'welfare']),
   sql: z.string().min(1),
   /** The values are category codes 0, 1, 2 … (at most 254), not amounts: boosting splits them by sets of categories. */
@@ -18,8 +19,12 @@ const featureSchema = z.strictObject({
 });
 const catalogueSchema = z.strictObject({ features: z.array(featureSchema).min(1) });
 
-/** One feature of the catalogue: what it means, how it is computed as of a date, and its reason sentence. */
-export type FeatureSpec = Omit<z.infer<typeof featureSchema>, 'description' | 'reason'> & { description: Record<Language, string>; reason: Record<Language, string> };
+/**
+ * One feature of the catalogue: what it means, how it is computed as of a date, and its reason
+ * sentence. A context feature has none: it is the same for every student on a date, so it is
+ * never given as a reason for one student's risk.
+ */
+export type FeatureSpec = Omit<z.infer<typeof featureSchema>, 'description' | 'reason'> & { description: Record<Language, string>; reason: Record<Language, string> | null };
 import type { Language } from '../core/vocabulary.js';
 import { catalogueText } from '../i18n/index.js';
 export type { Language };
@@ -47,11 +52,12 @@ export function loadCatalogue(file = catalogueFile()): FeatureSpec[] {
   // The shipped features' words live in the message catalogue (feature.<name>.description,
   // feature.<name>.reason); a provider's own feature gives them in fi, sv and en.
   return result.data.features.map((f) => {
+    if (f.family === 'context' && f.reason) throw new KiinniError(ErrorCode.ConfigInvalid, `${file}: feature ${f.name}: reason: a context feature is the same for every student on a date and is never a reason; leave reason out.`);
     const words = (field: 'description' | 'reason') => {
       const t = f[field] ?? catalogueText(`feature.${f.name}.${field}`);
       if (!t) throw new KiinniError(ErrorCode.ConfigInvalid, `${file}: feature ${f.name}: ${field}: missing: give it in fi, sv and en (the message catalogue has no text for this feature).`);
       return t;
     };
-    return { ...f, description: words('description'), reason: words('reason') };
+    return { ...f, description: words('description'), reason: f.family === 'context' ? null : words('reason') };
   });
 }

@@ -1,4 +1,8 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
 import type { Warehouse } from '../db/warehouse.js';
 import { withCohortWarehouse } from '../testing/warehouse.js';
 import { loadCatalogue } from './catalogue.js';
@@ -15,12 +19,31 @@ async function matrixAt(db: Warehouse, asOf: string) {
 }
 
 describe('point-in-time features', () => {
-  it('has a valid catalogue: 30–60 features from every metric family, welfare ones marked', () => {
+  it('has a valid catalogue: 30–60 features from every metric family, welfare ones marked, a reason sentence for each but the context ones', () => {
     const c = loadCatalogue();
     expect(c.length).toBeGreaterThanOrEqual(30);
     expect(c.length).toBeLessThanOrEqual(60);
-    expect(new Set(c.map((f) => f.family))).toEqual(new Set(['background', 'performance', 'wellbeing', 'engagement']));
+    expect(new Set(c.map((f) => f.family))).toEqual(new Set(['background', 'performance', 'wellbeing', 'engagement', 'context']));
     expect(c.filter((f) => f.family === 'wellbeing').every((f) => f.sensitivity === 'welfare')).toBe(true);
+    expect(c.filter((f) => f.family === 'context').length).toBeGreaterThan(0);
+    expect(c.every((f) => (f.reason === null) === (f.family === 'context'))).toBe(true);
+  });
+
+  it("refuses a provider's catalogue whose context feature has a reason sentence, or whose other feature lacks one, naming the feature", () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'kiinni-catalogue-'));
+    try {
+      const words = { fi: 'x', sv: 'x', en: 'x' };
+      const write = (feature: Record<string, unknown>) => {
+        const file = path.join(dir, 'features.yaml');
+        writeFileSync(file, stringify({ features: [{ family: 'context', sensitivity: 'ordinary', sql: '1', description: words, ...feature }] }));
+        return file;
+      };
+      expect(() => loadCatalogue(write({ name: 'own_context', reason: words }))).toThrow(/feature own_context: reason: a context feature .* never a reason/);
+      expect(loadCatalogue(write({ name: 'own_context' }))[0]!.reason).toBeNull();
+      expect(() => loadCatalogue(write({ name: 'own_rate', family: 'performance' }))).toThrow(/feature own_rate: reason: missing/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('does not change when anything not yet known on the date is perturbed (no leakage)', async () => {

@@ -53,7 +53,7 @@ describe('message catalogue', () => {
       'value.scope.': interventionScopes,
       'value.item.': [...wellbeingItems, ...Object.values(checkins.question_sets).flatMap((s) => s.questions.filter((q) => q.answer === 'scale_1_5').map((q) => q.id))],
       'rule.': rules.flatMap((r) => ['title', 'message', 'next_step'].map((f) => `${r.id}.${f}`)),
-      'feature.': loadCatalogue().flatMap((f) => [`${f.name}.description`, `${f.name}.reason`]),
+      'feature.': loadCatalogue().flatMap((f) => [`${f.name}.description`, ...(f.reason ? [`${f.name}.reason`] : [])]),
       'question.': [...new Set(Object.values(checkins.question_sets).flatMap((s) => s.questions.map((q) => q.id)))],
       'bottleneck.': checkins.bottlenecks.map((b) => `${b.id}.title`),
       // The subject-access export's sections: every table with a student_id, its trigger history, and quarantined rows.

@@ -56,11 +56,13 @@ describe('risk model', () => {
       await db.run(`DELETE FROM risk_scores WHERE model_version = 'not-current' OR as_of = DATE '2026-02-12'`);
       const flagged = await db.all(`SELECT band, reasons FROM risk_scores WHERE band <> 'low' LIMIT 20`);
       for (const r of flagged) {
-        const reasons = JSON.parse(String(r['reasons'])) as { feature: string; sensitivity: string; contribution: number }[];
+        const reasons = JSON.parse(String(r['reasons'])) as { feature: string; family: string; sensitivity: string; contribution: number }[];
         expect(reasons.length).toBeGreaterThan(0);
         for (const reason of reasons) {
           expect(reason.contribution).toBeGreaterThan(0);
           expect(reason.sensitivity).toBe(artifact.features.find((f) => f.name === reason.feature)!.sensitivity);
+          // The date is not a reason for one student's risk.
+          expect(reason.family).not.toBe('context');
         }
       }
     });

@@ -39,7 +39,7 @@ export function reasonSentences(reasons: readonly RiskReason[], features: readon
   const byName = new Map(features.map((f) => [f.name, f]));
   return reasons
     .filter((r) => opts.welfareVisible || r.sensitivity !== 'welfare')
-    .map((r) => byName.get(r.feature)?.reason[lang])
+    .map((r) => byName.get(r.feature)?.reason?.[lang])
     .filter((s): s is string => Boolean(s));
 }
 

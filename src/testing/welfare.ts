@@ -12,6 +12,6 @@ export function welfareMarkers(rules: readonly TriggerRule[], features: readonly
     ...welfareRoles,
     ...facts.filter((f) => f.visibility === 'welfare').map((f) => f.name),
     ...welfareRules.flatMap((r) => [r.id, ...languages.map((l) => r.title[l])]),
-    ...features.filter((f) => f.sensitivity === 'welfare').flatMap((f) => languages.map((l) => f.reason[l])),
+    ...features.filter((f) => f.sensitivity === 'welfare').flatMap((f) => languages.flatMap((l) => (f.reason ? [f.reason[l]] : []))),
   ];
 }

@@ -484,6 +484,7 @@ export const en = {
   'feature.vocational.reason': "The general dropout rate of this form of education",
   'feature.weeks_studied.description': "Weeks since the start of studies",
   'feature.weeks_studied.reason': "Early phase of studies",
+  'feature.month_of_school_year.description': "Month of the school year (August 1 … July 12)",
   'feature.weeks_to_planned_end.description': "Weeks to planned graduation (negative = late)",
   'feature.weeks_to_planned_end.reason': "Planned graduation date has passed",
   'feature.pauses.description': "Temporary pauses of studies so far",

@@ -473,6 +473,7 @@ export const fi: Catalogue = {
   'feature.vocational.reason': "Koulutusmuodon yleinen keskeyttämisriski",
   'feature.weeks_studied.description': "Viikkoja opintojen alusta",
   'feature.weeks_studied.reason': "Opinnot ovat alkuvaiheessa",
+  'feature.month_of_school_year.description': "Lukuvuoden kuukausi (elokuu 1 … heinäkuu 12)",
   'feature.weeks_to_planned_end.description': "Viikkoja suunniteltuun valmistumiseen (negatiivinen = myöhässä)",
   'feature.weeks_to_planned_end.reason': "Suunniteltu valmistumisaika on ohitettu",
   'feature.pauses.description': "Opintojen väliaikaiset keskeytykset",

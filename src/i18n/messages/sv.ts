@@ -473,6 +473,7 @@ export const sv: Catalogue = {
   'feature.vocational.reason': "Utbildningsformens allmänna avbrottsrisk",
   'feature.weeks_studied.description': "Veckor sedan studiestarten",
   'feature.weeks_studied.reason': "Studierna är i början",
+  'feature.month_of_school_year.description': "Läsårets månad (augusti 1 … juli 12)",
   'feature.weeks_to_planned_end.description': "Veckor till planerad examen (negativt = försenad)",
   'feature.weeks_to_planned_end.reason': "Den planerade examenstiden har passerats",
   'feature.pauses.description': "Tillfälliga studieavbrott",
