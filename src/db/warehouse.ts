@@ -275,6 +275,11 @@ export class Warehouse {
   }
 
   /** Runs `fn` inside BEGIN/COMMIT; rolls back on any error, so a file loads whole or not at all. */
+  /** True inside transaction(): a statement's failure then ends the caller's transaction too. */
+  get inTransaction(): boolean {
+    return this.depth > 0;
+  }
+
   async transaction<T>(fn: () => Promise<T>): Promise<T> {
     // Nested: the inner work joins the outer transaction (one KOSKI export = one transaction
     // over three contract loads); a failure anywhere rolls back the outermost.

@@ -364,6 +364,19 @@ describe('ingestFile streams a clean file', () => {
     });
   });
 
+  it("inside a caller's transaction (a KOSKI export's three loads) quarantines a bad row and a repeated key as a load of its own does, and loads nothing twice", async () => {
+    const text = `${attendanceHeader}\nS1,2024-09-02,6,0,0,0\nS2,2024-09-02,6,0,0,0\nS2,2024-09-02,6,0,1,0\nS1,2024-09-03,6,0,0,x\nS1,2024-09-04,6,0,0,0\n`;
+    await withStudents(async (alone) => {
+      await withStudents(async (nested) => {
+        const own = await outcome(alone, text, true);
+        const inside = await nested.transaction(() => outcome(nested, text, true));
+        expect(inside).toEqual(own);
+        expect(own.result).toMatchObject({ status: 'loaded', loaded: 2, quarantined: 3 });
+        expect(await count(nested, 'attendance')).toBe(2);
+      });
+    });
+  });
+
   it('writes a clean file without staging it, and gives way to the row-by-row check at the first problem', async () => {
     await withStudents(async (db) => {
       const lines: string[] = [];

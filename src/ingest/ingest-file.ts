@@ -302,7 +302,10 @@ async function loadChecked(
     today: localDate(started),
   };
 
-  if (stream) {
+  // Streaming gives way by rolling back its own transaction; inside a caller's (a KOSKI export's
+  // three loads) a failed insert would end the caller's transaction and rows inserted before a
+  // repeated key was found would stay, so there every file takes the row-by-row check.
+  if (stream && !db.inTransaction) {
     // CSV: integers and dates typed by the reader itself (a value it cannot type fails the read).
     const typed = header ? readerTypesFor(plan) : new Map<string, never>();
     const streamed: CheckPlan = { ...plan, readerTypes: new Map([...typed].map(([col, t]) => [col, t.type])) };
