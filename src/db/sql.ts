@@ -1,4 +1,6 @@
-import { quotedIdentifier, quotedString } from '@duckdb/node-api';
+import { duckdb } from './duckdb.js';
+
+const { quotedIdentifier, quotedString } = duckdb;
 
 /** Quotes an identifier (column or table name) for DuckDB, e.g. `group` → `"group"`. */
 export const ident = (name: string): string => quotedIdentifier(name);

@@ -1,4 +1,7 @@
-import { DuckDBInstance, DuckDBTypeId, type DuckDBConnection, type DuckDBMaterializedResult, type DuckDBPreparedStatement, type DuckDBResultReader, type DuckDBValue } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBInstance as Instance, DuckDBMaterializedResult, DuckDBPreparedStatement, DuckDBResultReader, DuckDBValue } from '@duckdb/node-api';
+import { duckdb } from './duckdb.js';
+
+const { DuckDBInstance, DuckDBTypeId } = duckdb;
 import path from 'node:path';
 import { ErrorCode, KiinniError } from '../core/errors.js';
 import { literal } from './sql.js';
@@ -57,7 +60,7 @@ export class Warehouse {
 
   private constructor(
     readonly file: string,
-    private readonly instance: DuckDBInstance,
+    private readonly instance: Instance,
     private readonly connection: DuckDBConnection,
     readonly readOnly: boolean,
     /** A second connection to an instance another Warehouse owns: closing it leaves the file open. */
@@ -83,7 +86,7 @@ export class Warehouse {
     if (options.threads) settings['threads'] = String(options.threads);
     if (options.tempDirectory) settings['temp_directory'] = options.tempDirectory;
     if (options.keepPrepared) settings['disabled_optimizers'] = 'statistics_propagation';
-    let instance: DuckDBInstance;
+    let instance: Instance;
     try {
       instance = await DuckDBInstance.create(file, settings);
     } catch (err) {
