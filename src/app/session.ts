@@ -6,6 +6,7 @@ import type { Logger } from '../core/log.js';
 import { acquireWriterLockPatiently, waitWhileWorkspaceHolds } from '../db/lock.js';
 import { migrate, schemaVersion } from '../db/migrate.js';
 import { Warehouse } from '../db/warehouse.js';
+import { undoUncheckedLoads } from '../ingest/schema.js';
 import { allMigrations, latestSchemaVersion } from './schema.js';
 
 export interface SessionOptions {
@@ -54,6 +55,8 @@ export async function withWarehouse<T>(opts: SessionOptions, fn: (s: Session) =>
       if (opts.write) {
         migrated = await migrate(db, allMigrations, opts.clock());
         if (migrated.length) opts.logger.info({ versions: migrated }, 'migrations_applied');
+        const undone = await undoUncheckedLoads(db);
+        if (undone.length) opts.logger.warn({ ingest_ids: undone }, 'interrupted_loads_undone');
       } else {
         const v = await schemaVersion(db);
         if (v < latestSchemaVersion) {

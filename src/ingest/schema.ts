@@ -1,4 +1,5 @@
 import type { Migration } from '../db/migrate.js';
+import type { Warehouse } from '../db/warehouse.js';
 import { ident } from '../db/sql.js';
 import { contracts, type ColumnType, type Contract } from './contracts/index.js';
 
@@ -81,4 +82,37 @@ export const ingestMigrations: readonly Migration[] = [
     description: "students.person_key: one person's study rights linked by a keyed pseudonym (KOSKI)",
     statements: () => ['ALTER TABLE students ADD COLUMN IF NOT EXISTS person_key VARCHAR'],
   },
+  {
+    version: 14,
+    description: 'ingest_unchecked: loads committed before their repeated-key check, undone if interrupted',
+    statements: () => [uncheckedDdl],
+  },
 ];
+
+/**
+ * A streamed file's rows are committed first and checked for a repeated key afterwards (the check
+ * reads committed rows in half the time). Between the two the load is listed here; a load still
+ * listed when a writer next opens the warehouse was interrupted (a crash, a kill, a full disk),
+ * and its rows are removed then, as if it had never started.
+ */
+const uncheckedDdl = `
+  CREATE TABLE IF NOT EXISTS ingest_unchecked (
+    ingest_id VARCHAR NOT NULL,
+    kind VARCHAR NOT NULL,
+    started_at TIMESTAMP NOT NULL
+  )`;
+
+/** Removes the rows of streamed loads interrupted before their check (see uncheckedDdl). Returns their ids. */
+export async function undoUncheckedLoads(db: Warehouse): Promise<string[]> {
+  const open = await db.all(`SELECT ingest_id, kind FROM ingest_unchecked ORDER BY started_at`);
+  if (!open.length) return [];
+  await db.transaction(async () => {
+    for (const r of open) {
+      const kind = String(r['kind']);
+      if (!(kind in contracts)) continue;
+      await db.run(`DELETE FROM ${ident(kind)} WHERE _ingest_id = $id`, { id: String(r['ingest_id']) });
+    }
+    await db.run('DELETE FROM ingest_unchecked');
+  });
+  return open.map((r) => String(r['ingest_id']));
+}

@@ -145,6 +145,41 @@ describe('kiinni ingest (real CLI)', () => {
       expect(after.tables['students']).toEqual(clean.tables['students']);
       expect(after.quarantine).toEqual(clean.quarantine);
     });
+
+    it('a SIGKILL after the rows are committed but before their repeated-key check: the next writer removes them, and the re-run ends as a clean run', async () => {
+      const data = tempDir();
+      await runCli(['--data-dir', data, 'init']);
+      await runCli(['--data-dir', data, 'ingest', 'staff', path.join(exportDir(), 'staff.csv')]);
+      await runCli(['--data-dir', data, 'ingest', 'students', path.join(exportsDir, 'students.csv')]);
+      const child = startCli(['--data-dir', data, 'ingest', 'attendance', bigFile], { env: { KIINNI_LOG_LEVEL: 'debug' } });
+      // The insert step's line is written once its transaction has committed.
+      await new Promise<void>((resolve) => {
+        let seen = '';
+        child.stderr!.on('data', (chunk: Buffer) => {
+          seen += chunk.toString();
+          if (seen.includes('"step":"insert"')) {
+            child.kill('SIGKILL');
+            resolve();
+          }
+        });
+      });
+      await new Promise((r) => child.on('close', r));
+      const db = await Warehouse.open(path.join(data, 'kiinni.duckdb'), { readOnly: true });
+      try {
+        expect(Number((await db.one('SELECT count(*) AS n FROM attendance'))?.['n'])).toBe(students * days);
+        expect(Number((await db.one('SELECT count(*) AS n FROM ingest_unchecked'))?.['n'])).toBe(1);
+        expect(await db.one("SELECT * FROM ingest_log WHERE kind = 'attendance'")).toBeUndefined();
+      } finally {
+        db.close();
+      }
+
+      const rerun = await runCli(['--data-dir', data, 'ingest', 'attendance', bigFile]);
+      expect(rerun.exitCode).toBe(0);
+      expect(rerun.stderr).toMatch(/interrupted_loads_undone/);
+      const after = (await runCliJson<Status>(['--data-dir', data, 'status'])).json;
+      expect(after.tables['attendance']).toEqual(clean.tables['attendance']);
+      expect(after.quarantine).toEqual(clean.quarantine);
+    });
   });
 
   it('prints contracts as stable JSON', async () => {
