@@ -1,10 +1,10 @@
 import type { DuckDBConnection, DuckDBInstance as Instance, DuckDBMaterializedResult, DuckDBPreparedStatement, DuckDBResultReader, DuckDBValue } from '@duckdb/node-api';
-import { duckdb } from './duckdb.js';
-
-const { DuckDBInstance, DuckDBTypeId } = duckdb;
 import path from 'node:path';
 import { ErrorCode, KiinniError } from '../core/errors.js';
+import { duckdb } from './duckdb.js';
 import { literal } from './sql.js';
+
+const { DuckDBInstance, DuckDBTypeId } = duckdb;
 
 /** Bound parameters: named (`$as_of`) values; never pasted into SQL text. */
 export type SqlParams = Record<string, DuckDBValue>;
@@ -277,12 +277,12 @@ export class Warehouse {
     return rows[0];
   }
 
-  /** Runs `fn` inside BEGIN/COMMIT; rolls back on any error, so a file loads whole or not at all. */
   /** True inside transaction(): a statement's failure then ends the caller's transaction too. */
   get inTransaction(): boolean {
     return this.depth > 0;
   }
 
+  /** Runs `fn` inside BEGIN/COMMIT; rolls back on any error, so a file loads whole or not at all. */
   async transaction<T>(fn: () => Promise<T>): Promise<T> {
     // Nested: the inner work joins the outer transaction (one KOSKI export = one transaction
     // over three contract loads); a failure anywhere rolls back the outermost.

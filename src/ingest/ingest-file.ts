@@ -12,6 +12,7 @@ import { containsIdentityCodeSql } from './identity-code.js';
 import type { ImportProfile } from './profiles.js';
 import { checkProfileExpressions } from './profile-expressions.js';
 import { hasMixedLineEndings, scanFile, type FileScan } from './file-scan.js';
+import { removeUncheckedLoad } from './schema.js';
 import { csvReaderSql, describeSql, detectFormat, pathHoldsIdentityCode, probeFile, readCsvHeader, refuse, refuseCodesInHeader, writeWithLfEndings, shownFileName, typedReaderSql, withheldFileName, type CsvHeader, type SourceFormat } from './source.js';
 
 /** Side effects of ingest, injected (STYLE.md §5). */
@@ -432,12 +433,7 @@ async function loadStreaming(db: Warehouse, contract: Contract, plan: CheckPlan,
     if (isKiinniError(err, ErrorCode.Io) || isKiinniError(err, ErrorCode.WarehouseCorrupt)) throw err;
     // The committed rows go again (on a failure here too, ingest_unchecked still lists them and
     // the next writer removes them).
-    if (inserted) {
-      await db.transaction(async () => {
-        await db.run(`DELETE FROM ${target} WHERE _ingest_id = $ingest_id`, id);
-        await db.run(`DELETE FROM ingest_unchecked WHERE ingest_id = $ingest_id`, id);
-      });
-    }
+    if (inserted) await removeUncheckedLoad(db, contract.kind, result.ingest_id);
     // Nothing of the error is logged: DuckDB's reader quotes the line it could not read.
     fx.logger.debug({ kind: contract.kind }, 'ingest_streaming_gave_way');
     return false;

@@ -102,17 +102,20 @@ const uncheckedDdl = `
     started_at TIMESTAMP NOT NULL
   )`;
 
+/** Removes one unchecked load: its rows and its entry in ingest_unchecked, in one transaction. */
+export async function removeUncheckedLoad(db: Warehouse, kind: string, ingestId: string): Promise<void> {
+  await db.transaction(async () => {
+    if (kind in contracts) await db.run(`DELETE FROM ${ident(kind)} WHERE _ingest_id = $id`, { id: ingestId });
+    await db.run(`DELETE FROM ingest_unchecked WHERE ingest_id = $id`, { id: ingestId });
+  });
+}
+
 /** Removes the rows of streamed loads interrupted before their check (see uncheckedDdl). Returns their ids. */
 export async function undoUncheckedLoads(db: Warehouse): Promise<string[]> {
   const open = await db.all(`SELECT ingest_id, kind FROM ingest_unchecked ORDER BY started_at`);
   if (!open.length) return [];
   await db.transaction(async () => {
-    for (const r of open) {
-      const kind = String(r['kind']);
-      if (!(kind in contracts)) continue;
-      await db.run(`DELETE FROM ${ident(kind)} WHERE _ingest_id = $id`, { id: String(r['ingest_id']) });
-    }
-    await db.run('DELETE FROM ingest_unchecked');
+    for (const r of open) await removeUncheckedLoad(db, String(r['kind']), String(r['ingest_id']));
   });
   return open.map((r) => String(r['ingest_id']));
 }

@@ -65,9 +65,8 @@ export async function scoreStudents(db: Warehouse, opts: { asOf?: string | undef
       const { contributions: c } = learnerContributions(learner, columns.map((col) => col[i]!));
       // Features without a reason sentence (context: the date, not the student) are never reasons.
       reasons = artifact.features
-        .map((f, k) => ({ feature: f.name, family: f.family, sensitivity: f.sensitivity, contribution: Math.round(c[k]! * 10000) / 10000, told: f.reason !== null }))
-        .filter((r) => r.told && r.contribution > 0.001)
-        .map(({ told: _, ...r }) => r)
+        .flatMap((f, k) => (f.reason === null ? [] : [{ feature: f.name, family: f.family, sensitivity: f.sensitivity, contribution: Math.round(c[k]! * 10000) / 10000 }]))
+        .filter((r) => r.contribution > 0.001)
         .sort((x, y) => y.contribution - x.contribution)
         .slice(0, artifact.spec.reasons.top);
     }
